@@ -1,0 +1,117 @@
+// `webconv run` and `webconv check`.
+#include <filesystem>
+#include <iomanip>
+#include <iostream>
+
+#include "cli/common.h"
+#include "cli/tensor_io.h"
+#include "runtime/compare.h"
+
+namespace webconv::cli {
+namespace fs = std::filesystem;
+
+namespace {
+
+// Output names may contain characters a file name cannot ('/', ':'): keep [A-Za-z0-9._-], map the rest to '_'.
+std::string FileNameFor(const std::string& output) {
+  std::string s;
+  for (char c : output) s += (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_') ? c : '_';
+  if (s.empty() || s[0] == '.') s = "_" + s;
+  return s + ".npy";
+}
+
+Status WriteOutputs(const std::map<std::string, HostTensor>& outputs, const std::string& dir, const Args& args) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return UsageError("cannot create output directory '", dir, "': ", ec.message());
+  // Never overwrite a file the user gave as an input.
+  std::vector<fs::path> inputs;
+  for (const std::string& s : args.GetAll("input")) {
+    const size_t eq = s.find('=');
+    if (eq != std::string::npos) inputs.push_back(fs::weakly_canonical(s.substr(eq + 1), ec));
+  }
+  for (const auto& [name, t] : outputs) {
+    const fs::path path = fs::path(dir) / FileNameFor(name);
+    const fs::path canon = fs::weakly_canonical(path, ec);
+    for (const fs::path& in : inputs)
+      if (in == canon) return UsageError("output '", name, "' would overwrite input file ", path.string());
+    WC_RETURN_IF_ERROR(WriteNpy(path.string(), t));
+    std::cout << "wrote " << path.string() << "\n";
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
+int CmdRun(int argc, char** argv) {
+  auto opts = kModelValueOptions;
+  opts.push_back("output-dir");
+  auto args = ParseArgs(argc, argv, 2, opts, {});
+  if (!args.ok()) return Fail(args.status());
+  if (args->positional.size() != 1) return Fail(UsageError("run expects one MODEL"));
+  auto so = SessionOptionsFromArgs(*args);
+  if (!so.ok()) return Fail(so.status());
+  auto session = runtime::Session::Load(args->positional[0], *so);
+  if (!session.ok()) return Fail(session.status());
+  PrintAdapter(**session, std::cout);
+  auto feeds = PrepareFeeds(**session, *args, std::cout);
+  if (!feeds.ok()) return Fail(feeds.status());
+  runtime::RunStats stats;
+  auto outputs = (*session)->Run(*feeds, &stats);
+  if (!outputs.ok()) return Fail(outputs.status());
+  for (const auto& [name, t] : *outputs) std::cout << "output '" << name << "': " << Summarize(t) << "\n";
+  std::cout << std::fixed << std::setprecision(3) << "time: " << stats.wall_ms << " ms (first run, includes planning)\n";
+  Status s = WriteOutputs(*outputs, args->Get("output-dir", "webconv_out"), *args);
+  if (!s.ok()) return Fail(s);
+  return 0;
+}
+
+int CmdCheck(int argc, char** argv) {
+  auto opts = kModelValueOptions;
+  opts.insert(opts.end(), {"atol", "rtol"});
+  auto args = ParseArgs(argc, argv, 2, opts, {});
+  if (!args.ok()) return Fail(args.status());
+  if (args->positional.size() != 1) return Fail(UsageError("check expects one MODEL"));
+  runtime::Tolerance tol{1e-4, 1e-3};
+  if (args->Has("atol")) {
+    auto v = ParseDouble(args->Get("atol"), "--atol");
+    if (!v.ok()) return Fail(v.status());
+    tol.atol = *v;
+  }
+  if (args->Has("rtol")) {
+    auto v = ParseDouble(args->Get("rtol"), "--rtol");
+    if (!v.ok()) return Fail(v.status());
+    tol.rtol = *v;
+  }
+  auto so = SessionOptionsFromArgs(*args);
+  if (!so.ok()) return Fail(so.status());
+  so->backend = runtime::Backend::kWebGpu;
+  auto gpu = runtime::Session::Load(args->positional[0], *so);
+  if (!gpu.ok()) return Fail(gpu.status());
+  so->backend = runtime::Backend::kCpu;
+  auto ref = runtime::Session::Load(args->positional[0], *so);
+  if (!ref.ok()) return Fail(ref.status());
+  PrintAdapter(**gpu, std::cout);
+  auto feeds = PrepareFeeds(**gpu, *args, std::cout);
+  if (!feeds.ok()) return Fail(feeds.status());
+  runtime::RunStats gs, rs;
+  auto got = (*gpu)->Run(*feeds, &gs);
+  if (!got.ok()) return Fail(got.status());
+  auto want = (*ref)->Run(*feeds, &rs);
+  if (!want.ok()) return Fail(want.status());
+  bool all_ok = true;
+  for (const auto& [name, expected] : *want) {
+    const auto c = runtime::Compare(got->at(name), expected, tol);
+    all_ok = all_ok && c.ok;
+    std::cout << (c.ok ? "ok   " : "FAIL ") << "output '" << name << "' " << DTypeName(expected.dtype())
+              << ShapeString(expected.shape()) << std::scientific << std::setprecision(3)
+              << ": max abs err " << c.max_abs << ", max rel err " << c.max_rel << "\n";
+    if (!c.ok) std::cout << "     " << c.message << "\n";
+  }
+  std::cout << std::fixed << std::setprecision(3) << "webgpu " << gs.wall_ms << " ms, float64 reference "
+            << rs.wall_ms << " ms (first runs, include planning)\n"
+            << (all_ok ? "check passed" : "check FAILED") << " (atol " << tol.atol << ", rtol " << tol.rtol << ")\n";
+  return all_ok ? 0 : 1;
+}
+
+}  // namespace webconv::cli

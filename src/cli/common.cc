@@ -1,0 +1,123 @@
+#include "cli/common.h"
+
+#include <iostream>
+#include <sstream>
+
+#include "cli/tensor_io.h"
+
+namespace webconv::cli {
+
+const std::vector<std::string> kModelValueOptions = {"input", "shape", "backend", "adapter", "seed"};
+
+Result<runtime::SessionOptions> SessionOptionsFromArgs(const Args& args) {
+  runtime::SessionOptions o;
+  const std::string backend = args.Get("backend", "webgpu");
+  if (backend == "cpu") o.backend = runtime::Backend::kCpu;
+  else if (backend == "webgpu") o.backend = runtime::Backend::kWebGpu;
+  else return UsageError("--backend must be webgpu or cpu, got '", backend, "'");
+  o.device.adapter = args.Get("adapter");
+  return o;
+}
+
+namespace {
+
+Result<Shape> ParseShape(const std::string& text, const std::string& what) {
+  Shape s;
+  std::stringstream ss(text);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    WC_ASSIGN_OR_RETURN(int64_t d, ParseInt(item, what));
+    if (d < 0) return UsageError(what, ": negative dimension ", d);
+    s.push_back(d);
+  }
+  WC_RETURN_IF_ERROR(CheckedNumElements(s).status());
+  return s;
+}
+
+Result<std::pair<std::string, std::string>> SplitAssignment(const std::string& s, const char* option) {
+  const size_t eq = s.find('=');
+  if (eq == std::string::npos || eq == 0) return UsageError("--", option, " expects NAME=VALUE, got '", s, "'");
+  return std::make_pair(s.substr(0, eq), s.substr(eq + 1));
+}
+
+}  // namespace
+
+Result<std::map<std::string, HostTensor>> PrepareFeeds(const runtime::Session& session, const Args& args,
+                                                       std::ostream& log) {
+  std::map<std::string, Shape> shapes;
+  for (const std::string& s : args.GetAll("shape")) {
+    WC_ASSIGN_OR_RETURN(auto kv, SplitAssignment(s, "shape"));
+    WC_ASSIGN_OR_RETURN(shapes[kv.first], ParseShape(kv.second, "--shape " + kv.first));
+  }
+  std::map<std::string, HostTensor> feeds;
+  for (const std::string& s : args.GetAll("input")) {
+    WC_ASSIGN_OR_RETURN(auto kv, SplitAssignment(s, "input"));
+    WC_ASSIGN_OR_RETURN(feeds[kv.first], ReadTensorFile(kv.second));
+  }
+  uint64_t seed = 1;
+  if (args.Has("seed")) {
+    WC_ASSIGN_OR_RETURN(int64_t v, ParseInt(args.Get("seed"), "--seed"));
+    seed = static_cast<uint64_t>(v);
+  }
+  const auto specs = session.inputs();
+  for (const auto& [name, shape] : shapes) {
+    bool known = false;
+    for (const auto& spec : specs) known = known || spec.name == name;
+    if (!known) return UsageError("--shape names '", name, "', which is not an input of the model");
+  }
+  for (size_t k = 0; k < specs.size(); ++k) {
+    const runtime::InputSpec& spec = specs[k];
+    if (feeds.count(spec.name) || spec.has_default) continue;
+    Shape shape;
+    auto it = shapes.find(spec.name);
+    if (it != shapes.end()) {
+      shape = it->second;
+    } else {
+      if (!spec.has_shape) return UsageError("input '", spec.name, "' has no declared shape; give --shape ", spec.name, "=...");
+      for (size_t d = 0; d < spec.shape.size(); ++d) {
+        if (spec.shape[d] >= 0) {
+          shape.push_back(spec.shape[d]);
+        } else {
+          log << "input '" << spec.name << "': dynamic dim " << d
+              << (spec.dim_names[d].empty() ? "" : " ('" + spec.dim_names[d] + "')") << " set to 1 (use --shape)\n";
+          shape.push_back(1);
+        }
+      }
+    }
+    log << "input '" << spec.name << "' not given: seeded random " << DTypeName(spec.dtype) << ShapeString(shape)
+        << " (seed " << seed + k << ")\n";
+    feeds[spec.name] = RandomTensor(spec.dtype, shape, seed + k);
+  }
+  return feeds;
+}
+
+void PrintAdapter(const runtime::Session& session, std::ostream& os) {
+  const gpu::AdapterInfo* a = session.adapter();
+  if (!a) {
+    os << "backend: cpu (float64 reference)\n";
+    return;
+  }
+  os << "adapter: " << a->name << " (" << a->backend << ", " << a->adapter_type << ")"
+     << (a->has_timestamps ? ", timestamp queries" : "") << "\n  why: " << a->why << "\n";
+}
+
+std::string Summarize(const HostTensor& t, int max_values) {
+  std::ostringstream os;
+  os << DTypeName(t.dtype()) << ShapeString(t.shape()) << " [";
+  const int64_t n = t.num_elements();
+  for (int64_t i = 0; i < n && i < max_values; ++i) {
+    if (i) os << ", ";
+    if (IsFloat(t.dtype())) os << t.GetDouble(i);
+    else os << t.GetInt(i);
+  }
+  if (n > max_values) os << ", ...";
+  os << "]";
+  return os.str();
+}
+
+int Fail(const Status& s) {
+  std::cerr << "error: " << s.ToString() << "\n";
+  return s.exit_code();
+}
+
+}  // namespace webconv::cli

@@ -1,0 +1,33 @@
+// Pieces shared by the CLI commands: session options from flags, input feeds, printing.
+#pragma once
+
+#include <iosfwd>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "cli/args.h"
+#include "runtime/session.h"
+
+namespace webconv::cli {
+
+// Value options every model command accepts.
+extern const std::vector<std::string> kModelValueOptions;
+
+Result<runtime::SessionOptions> SessionOptionsFromArgs(const Args& args);
+// Feeds for every input: --input NAME=FILE, else seeded random data (said on `log`) shaped by the model
+// or by --shape NAME=d0,d1,...; symbolic dims without --shape are 1 (also said).
+Result<std::map<std::string, HostTensor>> PrepareFeeds(const runtime::Session& session, const Args& args,
+                                                       std::ostream& log);
+void PrintAdapter(const runtime::Session& session, std::ostream& os);
+std::string Summarize(const HostTensor& t, int max_values = 6);
+// Exit code for a failed Status, after printing it as one line on stderr.
+int Fail(const Status& s);
+
+int CmdRun(int argc, char** argv);
+int CmdCheck(int argc, char** argv);
+int CmdTestOnnx(int argc, char** argv);
+int CmdBench(int argc, char** argv);
+int CmdInspect(int argc, char** argv);
+
+}  // namespace webconv::cli

@@ -1,0 +1,237 @@
+#include "ir/graph.h"
+
+#include <deque>
+#include <set>
+
+#include "onnx/loader.h"
+#include "ops/registry.h"
+
+namespace webconv::ir {
+namespace {
+
+Status ReadType(const onnx::ValueInfoProto& vi, Value* v) {
+  if (!vi.has_type) return OkStatus();  // type left to inference / binding
+  const onnx::TypeProto& t = vi.type;
+  if (t.kind != onnx::TypeProto::kTensor)
+    return BadModel("graph value '", vi.name, "' is not a dense tensor; only tensors are supported");
+  DType dt;
+  if (!DTypeFromInt(t.elem_type, &dt)) return BadModel("graph value '", vi.name, "' has unknown elem_type ", t.elem_type);
+  v->dtype = dt;
+  if (!t.has_shape) return OkStatus();
+  v->has_shape = true;
+  for (const onnx::Dimension& d : t.dims) {
+    if (d.kind == onnx::Dimension::kValue && d.value < 0)
+      return BadModel("graph value '", vi.name, "' has negative dimension ", d.value);
+    v->shape.push_back(d.kind == onnx::Dimension::kValue ? d.value : -1);
+    v->dim_names.emplace_back(d.kind == onnx::Dimension::kParam ? std::string(d.param) : "");
+  }
+  return OkStatus();
+}
+
+Status AddNodes(const onnx::GraphProto& g, Graph* graph) {
+  // Every produced name first, so inputs may refer to values defined later in an unsorted graph.
+  for (size_t i = 0; i < g.node.size(); ++i) {
+    const onnx::NodeProto& np = g.node[i];
+    Node n;
+    n.name = np.name.empty() ? "#" + std::to_string(i) : std::string(np.name);
+    n.op_type = std::string(np.op_type);
+    n.domain = np.domain == "ai.onnx" ? "" : std::string(np.domain);
+    n.proto_index = static_cast<int>(i);
+    for (std::string_view out : np.output) {
+      if (out.empty()) {
+        n.outputs.push_back(-1);
+        continue;
+      }
+      const std::string name(out);
+      if (graph->value_ids.count(name))
+        return BadModel("output '", name, "' is defined more than once").WithNode(n.op_type, n.name);
+      const int id = static_cast<int>(graph->values.size());
+      Value v;
+      v.name = name;
+      v.producer = static_cast<int>(i);
+      graph->values.push_back(std::move(v));
+      graph->value_ids[name] = id;
+      n.outputs.push_back(id);
+    }
+    graph->nodes.push_back(std::move(n));
+  }
+  for (size_t i = 0; i < g.node.size(); ++i) {
+    Node& n = graph->nodes[i];
+    for (std::string_view in : g.node[i].input) {
+      if (in.empty()) {
+        n.inputs.push_back(-1);
+        continue;
+      }
+      const int id = graph->FindValue(std::string(in));
+      if (id < 0) return BadModel("input '", in, "' is not defined by any node, input or initializer")
+                      .WithNode(n.op_type, n.name);
+      n.inputs.push_back(id);
+    }
+  }
+  return OkStatus();
+}
+
+// Kahn's algorithm; nodes keep their model order where the order is free.
+Status SortTopologically(Graph* graph) {
+  const size_t n = graph->nodes.size();
+  std::vector<int> pending(n, 0);
+  std::vector<std::vector<int>> users(n);
+  for (size_t i = 0; i < n; ++i)
+    for (int in : graph->nodes[i].inputs)
+      if (in >= 0 && graph->values[in].producer >= 0) {
+        ++pending[i];
+        users[graph->values[in].producer].push_back(static_cast<int>(i));
+      }
+  std::set<int> ready;
+  for (size_t i = 0; i < n; ++i)
+    if (pending[i] == 0) ready.insert(static_cast<int>(i));
+  std::vector<int> order;
+  while (!ready.empty()) {
+    const int i = *ready.begin();
+    ready.erase(ready.begin());
+    order.push_back(i);
+    for (int u : users[i])
+      if (--pending[u] == 0) ready.insert(u);
+  }
+  if (order.size() != n) {
+    for (size_t i = 0; i < n; ++i)
+      if (pending[i] > 0)
+        return BadModel("the graph has a cycle through this node").WithNode(graph->nodes[i].op_type, graph->nodes[i].name);
+  }
+  std::vector<int> new_index(n);
+  std::vector<Node> sorted;
+  sorted.reserve(n);
+  for (size_t k = 0; k < n; ++k) {
+    new_index[order[k]] = static_cast<int>(k);
+    sorted.push_back(std::move(graph->nodes[order[k]]));
+  }
+  graph->nodes = std::move(sorted);
+  for (Value& v : graph->values)
+    if (v.producer >= 0) v.producer = new_index[v.producer];
+  for (size_t i = 0; i < n; ++i)
+    for (int in : graph->nodes[i].inputs)
+      if (in >= 0) graph->values[in].consumers.push_back(static_cast<int>(i));
+  return OkStatus();
+}
+
+void ResolveSchemas(const onnx::GraphProto& g, Graph* graph) {
+  for (size_t i = 0; i < graph->nodes.size(); ++i) {
+    Node& n = graph->nodes[i];
+    const onnx::NodeProto& np = g.node[n.proto_index];
+    auto it = graph->opsets.find(n.domain);
+    if (it == graph->opsets.end()) {
+      n.problem = BadModel("the model imports no opset for domain '", n.domain, "'").WithNode(n.op_type, n.name);
+      continue;
+    }
+    n.opset = static_cast<int>(it->second);
+    std::string why;
+    n.schema = ops::FindOp(n.domain, n.op_type, n.opset, &why);
+    if (!n.schema) {
+      n.problem = BadModel(why).WithNode(n.op_type, n.name);
+      continue;
+    }
+    // Trailing empty names are omitted optional inputs and do not count.
+    int num_inputs = static_cast<int>(n.inputs.size());
+    while (num_inputs > 0 && n.inputs[num_inputs - 1] < 0) --num_inputs;
+    ops::AttrReader reader(&np.attribute, graph->model->keep_alive);
+    ops::ParseContext ctx{reader, n.opset, num_inputs, static_cast<int>(n.outputs.size())};
+    if (n.schema->parse) {
+      Status s = n.schema->parse(ctx, &n.attrs);
+      if (!s.ok()) n.problem = s.WithNode(n.op_type, n.name);
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<Status> Graph::Problems() const {
+  std::vector<Status> out;
+  for (const Node& n : nodes)
+    if (!n.problem.ok()) out.push_back(n.problem);
+  return out;
+}
+
+Result<std::shared_ptr<Graph>> BuildGraph(std::shared_ptr<const onnx::Model> model) {
+  if (!model->proto.has_graph) return BadModel("the model has no graph");
+  const onnx::GraphProto& g = model->proto.graph;
+  auto graph = std::make_shared<Graph>();
+  graph->model = model;
+  for (const onnx::OperatorSetId& os : model->proto.opset_import)
+    graph->opsets[os.domain == "ai.onnx" ? "" : std::string(os.domain)] = os.version;
+  // IR versions 1 and 2 predate opset_import; they mean opset 1 of the default domain.
+  if (!graph->opsets.count("")) graph->opsets[""] = 1;
+
+  for (const onnx::TensorProto& t : g.initializer) {
+    const std::string name(t.name);
+    if (name.empty()) return BadModel("an initializer has no name");
+    if (graph->value_ids.count(name)) return BadModel("initializer '", name, "' is defined more than once");
+    auto host = onnx::TensorToHost(t, model->keep_alive);
+    if (!host.ok()) return host.status().Prefixed("initializer '" + name + "': ");
+    Value v;
+    v.name = name;
+    v.dtype = host->dtype();
+    v.shape = host->shape();
+    v.has_shape = true;
+    v.dim_names.assign(v.shape.size(), "");
+    v.constant = std::make_shared<const HostTensor>(std::move(host).value());
+    v.is_initializer = true;
+    graph->value_ids[name] = static_cast<int>(graph->values.size());
+    graph->values.push_back(std::move(v));
+  }
+  if (!g.sparse_initializer.empty()) return BadModel("sparse initializers are not supported");
+
+  std::vector<int> overridable;
+  for (const onnx::ValueInfoProto& vi : g.input) {
+    const std::string name(vi.name);
+    int id = graph->FindValue(name);
+    if (id >= 0 && graph->values[id].is_graph_input) return BadModel("graph input '", name, "' is listed twice");
+    if (id >= 0) {
+      // An initializer also listed as an input (old IR versions): a constant unless the caller feeds it.
+      graph->values[id].is_graph_input = true;
+      overridable.push_back(id);
+      continue;
+    }
+    Value v;
+    v.name = name;
+    WC_RETURN_IF_ERROR(ReadType(vi, &v));
+    if (v.dtype == DType::kUndefined) return BadModel("graph input '", name, "' has no tensor type");
+    v.is_graph_input = true;
+    id = static_cast<int>(graph->values.size());
+    graph->value_ids[name] = id;
+    graph->values.push_back(std::move(v));
+    graph->inputs.push_back(id);
+  }
+  graph->inputs.insert(graph->inputs.end(), overridable.begin(), overridable.end());
+
+  WC_RETURN_IF_ERROR(AddNodes(g, graph.get()));
+  WC_RETURN_IF_ERROR(SortTopologically(graph.get()));
+  ResolveSchemas(g, graph.get());
+
+  std::set<std::string> output_names;
+  for (const onnx::ValueInfoProto& vi : g.output) {
+    const std::string name(vi.name);
+    const int id = graph->FindValue(name);
+    if (id < 0) return BadModel("graph output '", name, "' is not produced by any node or input");
+    if (!output_names.insert(name).second) return BadModel("graph output '", name, "' is listed twice");
+    graph->values[id].is_graph_output = true;
+    graph->outputs.push_back(id);
+  }
+  return graph;
+}
+
+std::vector<int> ValueDependentInputs(const Graph& graph) {
+  std::vector<int> out;
+  for (int id : graph.inputs) {
+    bool needed = false;
+    for (int c : graph.values[id].consumers) {
+      const Node& n = graph.nodes[c];
+      if (!n.schema) continue;
+      for (int k : n.schema->host_inputs)
+        if (k < static_cast<int>(n.inputs.size()) && n.inputs[k] == id) needed = true;
+    }
+    if (needed) out.push_back(id);
+  }
+  return out;
+}
+
+}  // namespace webconv::ir

@@ -1,0 +1,96 @@
+// The typed graph: values with dtype and shape, nodes with parsed attribute structs, in topological
+// order. Built once per model (BuildGraph); Bind() then specializes it to concrete input shapes,
+// inferring every shape and folding what is constant.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "common/host_tensor.h"
+#include "common/status.h"
+#include "onnx/model.h"
+#include "ops/op_schema.h"
+
+namespace webconv::ir {
+
+struct Value {
+  std::string name;
+  DType dtype = DType::kUndefined;
+  // Declared or inferred shape. Before binding, unknown dims are -1 and `dim_names` holds symbolic names.
+  Shape shape;
+  bool has_shape = false;  // the rank is known
+  std::vector<std::string> dim_names;
+  std::shared_ptr<const HostTensor> constant;  // initializer, Constant output or folded value
+  int producer = -1;                           // node index, -1 for graph inputs and initializers
+  std::vector<int> consumers;                  // node indices (a node appears once per use)
+  bool is_graph_input = false;   // fed by the caller (includes initializers listed as inputs)
+  bool is_graph_output = false;
+  bool is_initializer = false;
+};
+
+struct Node {
+  std::string name;  // the node's name, or "#<index>" when the model gives none
+  std::string op_type, domain;
+  int opset = 0;
+  std::vector<int> inputs;   // value ids; -1 for an omitted optional input
+  std::vector<int> outputs;  // value ids; -1 for an omitted optional output
+  const ops::OpSchema* schema = nullptr;  // nullptr when unsupported (see `problem`)
+  ops::OpAttrs attrs;
+  int proto_index = -1;  // position in GraphProto.node
+  Status problem;  // why this node cannot run (unsupported op, bad attributes), if so
+};
+
+struct Graph {
+  std::vector<Value> values;
+  std::vector<Node> nodes;  // topological order
+  std::vector<int> inputs;   // caller-fed values, in model order (initializers listed as inputs last)
+  std::vector<int> outputs;
+  std::unordered_map<std::string, int> value_ids;
+  std::map<std::string, int64_t> opsets;  // domain ("" default) -> version
+  std::shared_ptr<const onnx::Model> model;  // keeps initializer bytes alive
+
+  int FindValue(const std::string& name) const {
+    auto it = value_ids.find(name);
+    return it == value_ids.end() ? -1 : it->second;
+  }
+  // Every node's problem, in order (empty when the graph can run).
+  std::vector<Status> Problems() const;
+};
+
+// Builds and validates the graph structure: names, topological order (a cycle is an error), undefined
+// inputs, duplicate outputs, opsets, and each node's attributes (parsed by its op's schema).
+// Unsupported nodes do not fail the build: they are recorded in Node::problem so `inspect` can list
+// them all; Session creation fails on the first.
+Result<std::shared_ptr<Graph>> BuildGraph(std::shared_ptr<const onnx::Model> model);
+
+// Concrete values for graph inputs at binding time.
+struct InputBinding {
+  DType dtype = DType::kUndefined;
+  Shape shape;
+  std::shared_ptr<const HostTensor> value;  // set when the input's value must be known to plan
+};
+
+struct BindOptions {
+  bool fold_constants = true;
+  int64_t max_folded_elements = int64_t{1} << 24;  // larger constant results are left to the backend
+};
+
+// A copy of the graph with every shape concrete: input shapes bound, outputs inferred, constant
+// subgraphs (shapes, Constant nodes, ops over initializers) evaluated by the float64 reference.
+// Nodes whose outputs were all folded are marked `folded`.
+struct BoundGraph {
+  std::shared_ptr<const Graph> graph;
+  std::vector<Value> values;  // graph->values with shapes/dtypes/constants filled in
+  std::vector<bool> folded;   // per node
+};
+
+Result<std::shared_ptr<BoundGraph>> Bind(std::shared_ptr<const Graph> graph,
+                                         const std::map<int, InputBinding>& inputs, const BindOptions& options);
+
+// Graph inputs whose values some op reads when planning (e.g. a Reshape's shape fed as an input).
+std::vector<int> ValueDependentInputs(const Graph& graph);
+
+}  // namespace webconv::ir

@@ -1,0 +1,18 @@
+// Each op family folder exports its rows of the registry table.
+#pragma once
+
+#include <vector>
+
+#include "ops/op_schema.h"
+
+namespace webconv::ops {
+
+std::vector<OpSchema> UnaryOps();        // ops/elementwise/unary.cc
+std::vector<OpSchema> BinaryOps();       // ops/elementwise/binary.cc
+std::vector<OpSchema> MatMulOps();       // ops/matmul/: MatMul, Gemm
+std::vector<OpSchema> ShapeOps();        // ops/shape/: Reshape, Flatten, Identity, Squeeze, Unsqueeze, Shape,
+                                         //   Constant, ConstantOfShape
+std::vector<OpSchema> CastOps();         // ops/cast/: Cast, CastLike
+std::vector<OpSchema> TensorOps();       // ops/tensor/: Transpose, Concat, Gather, Slice
+
+}  // namespace webconv::ops

@@ -1,0 +1,138 @@
+// What every op provides, and the contexts its functions receive. Ops know nothing of the graph or the
+// runtime: they see typed tensor descriptions, their parsed attributes, and (for folding and the CPU
+// reference) host tensors.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/host_tensor.h"
+#include "common/status.h"
+#include "gpu/kernel.h"
+#include "ops/attr_reader.h"
+
+namespace webconv::ops {
+
+// A tensor as shape inference and kernel generators see it.
+struct TensorInfo {
+  bool present = false;  // false for an omitted optional input
+  DType dtype = DType::kUndefined;
+  Shape shape;
+  const HostTensor* constant = nullptr;  // known value (initializer or folded), else nullptr
+};
+
+// Parsed attributes; each op defines its own struct and reads it back with Attrs<T>().
+using OpAttrs = std::shared_ptr<const void>;
+
+struct ParseContext {
+  const AttrReader& attrs;
+  int opset = 0;
+  int num_inputs = 0;   // as written in the node (optional trailing inputs may be empty names)
+  int num_outputs = 0;
+};
+
+struct InferContext {
+  const void* attrs = nullptr;
+  int opset = 0;
+  std::vector<TensorInfo> inputs;
+  std::vector<TensorInfo> outputs;  // fill dtype and shape of each present output
+  template <typename T>
+  const T& Attrs() const { return *static_cast<const T*>(attrs); }
+  bool has_input(size_t i) const { return i < inputs.size() && inputs[i].present; }
+};
+
+// The float64 reference: outputs are pre-allocated (dtype, shape from inference); each element is
+// computed in double (or int64 for integers) and rounded once when stored.
+struct RefContext {
+  const void* attrs = nullptr;
+  int opset = 0;
+  std::vector<const HostTensor*> inputs;  // nullptr for an omitted optional input
+  std::vector<HostTensor>* outputs = nullptr;
+  template <typename T>
+  const T& Attrs() const { return *static_cast<const T*>(attrs); }
+  HostTensor& out(size_t i) { return (*outputs)[i]; }
+};
+
+// GPU storage: every element is one 4-byte word.
+gpu::ScalarType GpuType(DType t);
+bool GpuSupports(DType t);
+
+// Which tensor a kernel binding refers to.
+struct GpuRef {
+  enum Kind { kInput, kOutput, kScratch } kind = kInput;
+  int index = 0;
+};
+
+struct GpuDispatchRecord {
+  std::shared_ptr<const gpu::Kernel> kernel;
+  std::vector<GpuRef> bindings;  // in the kernel's binding order
+  std::vector<uint8_t> uniforms;
+  uint32_t groups[3] = {1, 1, 1};
+};
+
+struct GpuContext {
+  const void* attrs = nullptr;
+  int opset = 0;
+  std::vector<TensorInfo> inputs, outputs;
+  std::vector<GpuDispatchRecord> dispatches;  // filled by the op, in order
+  std::vector<uint64_t> scratch_words;        // sizes (in 4-byte words) of scratch buffers the op asks for
+
+  template <typename T>
+  const T& Attrs() const { return *static_cast<const T*>(attrs); }
+  bool has_input(size_t i) const { return i < inputs.size() && inputs[i].present; }
+  static GpuRef In(int i) { return {GpuRef::kInput, i}; }
+  static GpuRef Out(int i) { return {GpuRef::kOutput, i}; }
+  GpuRef Scratch(uint64_t words) {
+    scratch_words.push_back(words);
+    return {GpuRef::kScratch, static_cast<int>(scratch_words.size() - 1)};
+  }
+  void Dispatch(const gpu::KernelBuilder& b, std::vector<GpuRef> bindings, const uint32_t groups[3]) {
+    GpuDispatchRecord r;
+    r.kernel = b.Build();
+    r.bindings = std::move(bindings);
+    r.uniforms = b.PackUniforms();
+    for (int k = 0; k < 3; ++k) r.groups[k] = groups[k];
+    dispatches.push_back(std::move(r));
+  }
+};
+
+using ParseFn = Status (*)(const ParseContext&, OpAttrs*);
+using InferFn = Status (*)(InferContext&);
+using RefFn = Status (*)(RefContext&);
+using GpuFn = Status (*)(GpuContext&);
+// Floating-point operations of one execution (multiply and add count as two), for benchmarks.
+using FlopsFn = double (*)(const InferContext&);
+
+struct OpSchema {
+  const char* domain = "";  // "" is the default ai.onnx domain
+  const char* op_type = "";
+  int min_opset = 1, max_opset = 17;  // inclusive range of opset versions handled
+  ParseFn parse = nullptr;            // nullptr: the op has no attributes to read
+  InferFn infer = nullptr;
+  RefFn reference = nullptr;
+  GpuFn gpu = nullptr;                // nullptr: no WebGPU kernel (only valid for aliasing ops)
+  FlopsFn flops = nullptr;            // nullptr: counted as zero (data movement)
+  // Inputs whose values the op needs when it is planned (e.g. Reshape's shape): they must be
+  // constant after folding, or be graph inputs whose values are bound at run time.
+  std::vector<int> host_inputs = {};
+  // The output is the first input's bytes under a new shape (Reshape, Flatten, ...): no kernel runs.
+  bool output_aliases_input0 = false;
+  // The reference reads only its inputs' shapes (Shape, Size): it can be evaluated when planning even
+  // when the input values are not known.
+  bool shape_only = false;
+  // Types the op accepts, checked against input 0 (empty: any supported type).
+  std::vector<DType> types = {};
+  const char* notes = "";
+};
+
+// Helpers shared by many ops.
+Status CheckInputCount(const ParseContext& ctx, int min, int max);
+// Normalizes a possibly negative axis against `rank`; fails when out of [-rank, rank).
+Status NormalizeAxis(int64_t axis, int64_t rank, int64_t* out, const char* what = "axis");
+std::vector<int64_t> ContiguousStrides(const Shape& shape);
+// Reads a host tensor of integers (int32/int64) into a vector.
+std::vector<int64_t> ToInts(const HostTensor& t);
+
+}  // namespace webconv::ops

@@ -1,0 +1,208 @@
+// The WebGPU backend's plan: buffer assignment by lifetime, one prepared dispatch list, and the
+// uploads/readbacks around it.
+#include <algorithm>
+#include <chrono>
+#include <limits>
+
+#include "runtime/gpu_transfer.h"
+#include "runtime/session.h"
+
+namespace webconv::runtime {
+namespace {
+
+// Constants uploaded once per session, shared by all of its plans.
+struct ConstantCache {
+  std::map<const HostTensor*, gpu::BufferPtr> buffers;
+};
+
+class GpuPlan : public Plan {
+ public:
+  GpuPlan(std::shared_ptr<const ir::BoundGraph> bound, std::shared_ptr<gpu::Device> device)
+      : bound_(std::move(bound)), device_(std::move(device)) {}
+
+  Status Build(ConstantCache* constants);
+
+  Result<std::vector<HostTensor>> Execute(const std::map<int, const HostTensor*>& inputs, RunStats* stats) override {
+    const auto& values = bound_->values;
+    for (const auto& [id, buffer] : uploads_) {
+      auto it = inputs.find(id);
+      if (it == inputs.end()) return UsageError("input '", values[id].name, "' was not given");
+      WC_ASSIGN_OR_RETURN(auto words, ToGpuWords(*it->second, values[id].name));
+      if (!words.empty()) WC_RETURN_IF_ERROR(device_->Write(*buffer, 0, words.data(), words.size() * 4));
+    }
+    std::vector<gpu::DispatchTiming> timings;
+    WC_RETURN_IF_ERROR(program_->Run(stats ? &timings : nullptr));
+    if (stats) stats->dispatches = std::move(timings);
+    std::vector<HostTensor> out;
+    for (int id : bound_->graph->outputs) {
+      const ir::Value& v = values[id];
+      if (!storage_[id]) {
+        // Folded when planning (or a constant passed straight through).
+        if (!v.constant) return Error(StatusCode::kDevice, "output '", v.name, "' has no storage");
+        out.push_back(*v.constant);
+        continue;
+      }
+      std::vector<uint32_t> words(static_cast<size_t>(NumElements(v.shape)));
+      if (!words.empty()) WC_RETURN_IF_ERROR(device_->Read(*storage_[id], 0, words.data(), words.size() * 4));
+      out.push_back(FromGpuWords(words, v.dtype, v.shape));
+    }
+    return out;
+  }
+
+  size_t dispatch_count() const override { return dispatch_count_; }
+
+ private:
+  Result<gpu::BufferPtr> NewBuffer(uint64_t words, const std::string& label) {
+    return device_->CreateBuffer(std::max<uint64_t>(words, 1) * 4, label);
+  }
+
+  std::shared_ptr<const ir::BoundGraph> bound_;
+  std::shared_ptr<gpu::Device> device_;
+  std::vector<gpu::BufferPtr> storage_;  // per value id
+  std::vector<std::pair<int, gpu::BufferPtr>> uploads_;
+  std::unique_ptr<gpu::Program> program_;
+  size_t dispatch_count_ = 0;
+};
+
+Status GpuPlan::Build(ConstantCache* constants) {
+  const ir::Graph& g = *bound_->graph;
+  const auto& values = bound_->values;
+  const int never = std::numeric_limits<int>::max();
+  storage_.assign(values.size(), nullptr);
+
+  // Aliasing ops (Reshape, ...) share their input's storage: group values by storage root and give
+  // each root the last use of any value in its group. Graph outputs live to the end.
+  std::vector<int> root(values.size());
+  for (size_t id = 0; id < values.size(); ++id) root[id] = static_cast<int>(id);
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    const ir::Node& n = g.nodes[i];
+    if (!bound_->folded[i] && n.schema->output_aliases_input0 && n.outputs[0] >= 0)
+      root[n.outputs[0]] = root[n.inputs[0]];
+  }
+  std::vector<int> last_use(values.size(), -1);
+  for (size_t i = 0; i < g.nodes.size(); ++i)
+    for (int id : g.nodes[i].inputs)
+      if (id >= 0) last_use[root[id]] = std::max(last_use[root[id]], static_cast<int>(i));
+  for (size_t id = 0; id < values.size(); ++id)
+    if (values[id].is_graph_output) last_use[root[id]] = never;
+
+  // Free buffers by size for reuse (best fit).
+  std::multimap<uint64_t, gpu::BufferPtr> free_list;
+  auto acquire = [&](uint64_t words, const std::string& label) -> Result<gpu::BufferPtr> {
+    auto it = free_list.lower_bound(std::max<uint64_t>(words, 1) * 4);
+    if (it != free_list.end() && it->first <= 2 * std::max<uint64_t>(words, 4) * 4) {
+      auto b = it->second;
+      free_list.erase(it);
+      return b;
+    }
+    return NewBuffer(words, label);
+  };
+
+  // Storage for a value read by a kernel: a constant (uploaded once), a graph input (uploaded per run),
+  // or an intermediate already produced.
+  auto input_storage = [&](int id, const ir::Node& n) -> Status {
+    if (storage_[root[id]]) {
+      storage_[id] = storage_[root[id]];
+      return OkStatus();
+    }
+    const ir::Value& v = values[id];
+    WC_RETURN_IF_ERROR(CheckGpuDType(v.dtype, "input '" + v.name + "'").WithNode(n.op_type, n.name));
+    if (v.constant && !(v.is_graph_input && !v.is_initializer)) {
+      auto& cached = constants->buffers[v.constant.get()];
+      if (!cached) {
+        WC_ASSIGN_OR_RETURN(auto words, ToGpuWords(*v.constant, v.name));
+        WC_ASSIGN_OR_RETURN(cached, NewBuffer(words.size(), v.name));
+        if (!words.empty()) WC_RETURN_IF_ERROR(device_->Write(*cached, 0, words.data(), words.size() * 4));
+      }
+      storage_[id] = cached;
+    } else if (v.is_graph_input) {
+      WC_ASSIGN_OR_RETURN(storage_[id], NewBuffer(NumElements(v.shape), v.name));
+      uploads_.emplace_back(id, storage_[id]);
+    } else {
+      return Error(StatusCode::kDevice, "internal: value '", v.name, "' is read before it is written")
+          .WithNode(n.op_type, n.name);
+    }
+    storage_[root[id]] = storage_[id];
+    return OkStatus();
+  };
+
+  std::vector<gpu::Dispatch> dispatches;
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    if (bound_->folded[i]) continue;
+    const ir::Node& n = g.nodes[i];
+    for (int id : n.inputs)
+      if (id >= 0) WC_RETURN_IF_ERROR(input_storage(id, n));
+    if (n.schema->output_aliases_input0) {
+      storage_[n.outputs[0]] = storage_[n.inputs[0]];
+      continue;
+    }
+    ops::GpuContext ctx;
+    ctx.attrs = n.attrs.get();
+    ctx.opset = n.opset;
+    for (int id : n.inputs) {
+      ops::TensorInfo info;
+      if (id >= 0) info = {true, values[id].dtype, values[id].shape, values[id].constant.get()};
+      ctx.inputs.push_back(info);
+    }
+    for (int id : n.outputs) {
+      ops::TensorInfo info;
+      if (id >= 0) {
+        info = {true, values[id].dtype, values[id].shape, nullptr};
+        WC_RETURN_IF_ERROR(CheckGpuDType(values[id].dtype, "output '" + values[id].name + "'").WithNode(n.op_type, n.name));
+        WC_ASSIGN_OR_RETURN(storage_[id], acquire(NumElements(values[id].shape), values[id].name));
+        storage_[root[id]] = storage_[id];
+      }
+      ctx.outputs.push_back(info);
+    }
+    Status st = n.schema->gpu(ctx);
+    if (!st.ok()) return st.WithNode(n.op_type, n.name);
+    std::vector<gpu::BufferPtr> scratch;
+    for (uint64_t words : ctx.scratch_words) {
+      WC_ASSIGN_OR_RETURN(auto b, acquire(words, n.name + ":scratch"));
+      scratch.push_back(b);
+    }
+    for (auto& rec : ctx.dispatches) {
+      gpu::Dispatch d;
+      d.kernel = rec.kernel;
+      d.uniforms = std::move(rec.uniforms);
+      std::copy(rec.groups, rec.groups + 3, d.groups);
+      d.label = n.name;
+      for (const ops::GpuRef& r : rec.bindings) {
+        gpu::BufferPtr b;
+        if (r.kind == ops::GpuRef::kInput) b = n.inputs.at(r.index) >= 0 ? storage_[n.inputs[r.index]] : nullptr;
+        else if (r.kind == ops::GpuRef::kOutput) b = n.outputs.at(r.index) >= 0 ? storage_[n.outputs[r.index]] : nullptr;
+        else b = scratch.at(r.index);
+        if (!b) return Error(StatusCode::kDevice, "internal: kernel ", d.kernel->name, " binds a missing tensor")
+                   .WithNode(n.op_type, n.name);
+        d.buffers.push_back(std::move(b));
+      }
+      dispatches.push_back(std::move(d));
+    }
+    for (auto& b : scratch) free_list.emplace(b->size(), b);
+    // Release what this node was the last to read (never graph inputs, constants or outputs).
+    for (int id : n.inputs) {
+      if (id < 0) continue;
+      const int r = root[id];
+      const ir::Value& rv = values[r];
+      if (last_use[r] == static_cast<int>(i) && rv.producer >= 0 && !rv.constant && storage_[r]) {
+        free_list.emplace(storage_[r]->size(), storage_[r]);
+        last_use[r] = -2;  // released once even if read twice by this node
+      }
+    }
+  }
+  dispatch_count_ = dispatches.size();
+  WC_ASSIGN_OR_RETURN(program_, device_->CreateProgram(std::move(dispatches)));
+  return OkStatus();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Plan>> MakeGpuPlan(std::shared_ptr<const ir::BoundGraph> bound,
+                                          std::shared_ptr<gpu::Device> device, std::shared_ptr<void>* constants) {
+  if (!*constants) *constants = std::make_shared<ConstantCache>();
+  auto plan = std::make_unique<GpuPlan>(std::move(bound), std::move(device));
+  WC_RETURN_IF_ERROR(plan->Build(static_cast<ConstantCache*>(constants->get())));
+  return std::unique_ptr<Plan>(std::move(plan));
+}
+
+}  // namespace webconv::runtime

@@ -1,0 +1,18 @@
+// Host tensors to GPU words and back. On the GPU every element is one 4-byte word: float32 as f32;
+// signed integers (int8..int64) as i32; unsigned ones and bool as u32. int64 values must fit in 32
+// bits: a value that does not is an error naming the tensor, never a silent wrap.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/host_tensor.h"
+
+namespace webconv::runtime {
+
+Status CheckGpuDType(DType t, const std::string& what);
+Result<std::vector<uint32_t>> ToGpuWords(const HostTensor& t, const std::string& name);
+HostTensor FromGpuWords(const std::vector<uint32_t>& words, DType dtype, const Shape& shape);
+
+}  // namespace webconv::runtime

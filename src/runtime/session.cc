@@ -1,0 +1,114 @@
+#include "runtime/session.h"
+
+#include <chrono>
+#include <cstring>
+
+#include "onnx/loader.h"
+
+namespace webconv::runtime {
+
+const char* BackendName(Backend b) { return b == Backend::kCpu ? "cpu" : "webgpu"; }
+
+Result<std::unique_ptr<Session>> Session::Load(const std::string& path, const SessionOptions& options) {
+  WC_ASSIGN_OR_RETURN(auto model, onnx::LoadModelFile(path));
+  return FromModel(std::move(model), options);
+}
+
+Result<std::unique_ptr<Session>> Session::FromModel(std::shared_ptr<const onnx::Model> model,
+                                                    const SessionOptions& options) {
+  std::unique_ptr<Session> s(new Session());
+  s->options_ = options;
+  WC_ASSIGN_OR_RETURN(auto graph, ir::BuildGraph(std::move(model)));
+  // No silent fallback: a node the backend cannot run fails the session here, naming it.
+  auto problems = graph->Problems();
+  if (!problems.empty()) return problems.front();
+  s->graph_ = graph;
+  s->value_inputs_ = ir::ValueDependentInputs(*graph);
+  if (options.backend == Backend::kWebGpu) {
+    if (options.shared_device) {
+      s->device_ = options.shared_device;
+    } else {
+      WC_ASSIGN_OR_RETURN(auto dev, gpu::Device::Create(options.device));
+      s->device_ = std::move(dev);
+    }
+  }
+  return s;
+}
+
+std::vector<InputSpec> Session::inputs() const {
+  std::vector<InputSpec> out;
+  for (int id : graph_->inputs) {
+    const ir::Value& v = graph_->values[id];
+    out.push_back({v.name, v.dtype, v.shape, v.dim_names, v.has_shape, v.is_initializer});
+  }
+  return out;
+}
+
+std::vector<std::string> Session::output_names() const {
+  std::vector<std::string> out;
+  for (int id : graph_->outputs) out.push_back(graph_->values[id].name);
+  return out;
+}
+
+Result<std::map<std::string, HostTensor>> Session::Run(const std::map<std::string, HostTensor>& feeds,
+                                                       RunStats* stats) {
+  const auto t0 = std::chrono::steady_clock::now();
+  for (const auto& [name, t] : feeds) {
+    const int id = graph_->FindValue(name);
+    bool is_input = false;
+    for (int k : graph_->inputs) is_input = is_input || k == id;
+    if (!is_input) return UsageError("'", name, "' is not an input of the model");
+  }
+  // The plan key: every fed input's dtype and shape, plus the bytes of inputs bound by value.
+  std::map<int, ir::InputBinding> bindings;
+  std::map<int, const HostTensor*> by_id;
+  std::string key;
+  for (int id : graph_->inputs) {
+    const ir::Value& v = graph_->values[id];
+    auto it = feeds.find(v.name);
+    if (it == feeds.end()) {
+      if (v.is_initializer) continue;
+      return UsageError("input '", v.name, "' was not given");
+    }
+    const HostTensor& t = it->second;
+    ir::InputBinding b{t.dtype(), t.shape(), nullptr};
+    key += std::to_string(id) + ":" + DTypeName(t.dtype()) + ShapeString(t.shape());
+    for (int vid : value_inputs_)
+      if (vid == id) {
+        b.value = std::make_shared<const HostTensor>(t);
+        key += "=" + std::string(reinterpret_cast<const char*>(t.data()), t.byte_size());
+      }
+    key += ";";
+    bindings[id] = std::move(b);
+    by_id[id] = &t;
+  }
+  auto it = plans_.find(key);
+  if (stats) stats->planned = it == plans_.end();
+  if (it == plans_.end()) {
+    ir::BindOptions bo;
+    bo.fold_constants = options_.fold_constants;
+    WC_ASSIGN_OR_RETURN(auto bound, ir::Bind(graph_, bindings, bo));
+    std::unique_ptr<Plan> plan;
+    if (options_.backend == Backend::kCpu) {
+      WC_ASSIGN_OR_RETURN(plan, MakeCpuPlan(bound));
+    } else {
+      WC_ASSIGN_OR_RETURN(plan, MakeGpuPlan(bound, device_, &gpu_constants_));
+    }
+    bounds_[key] = bound;
+    it = plans_.emplace(key, std::move(plan)).first;
+  }
+  last_bound_ = bounds_[key];
+  const auto t1 = std::chrono::steady_clock::now();
+  WC_ASSIGN_OR_RETURN(auto outs, it->second->Execute(by_id, stats));
+  const auto t2 = std::chrono::steady_clock::now();
+  std::map<std::string, HostTensor> result;
+  for (size_t k = 0; k < graph_->outputs.size(); ++k)
+    result[graph_->values[graph_->outputs[k]].name] = std::move(outs[k]);
+  if (stats) {
+    stats->execute_ms = std::chrono::duration<double, std::milli>(t2 - t1).count();
+    stats->wall_ms = std::chrono::duration<double, std::milli>(t2 - t0).count();
+  }
+  return result;
+}
+
+}  // namespace webconv::runtime

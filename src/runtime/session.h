@@ -1,0 +1,95 @@
+// Session: load a model, bind input shapes, plan once per shape, run on the chosen backend.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/host_tensor.h"
+#include "common/status.h"
+#include "gpu/device.h"
+#include "ir/graph.h"
+
+namespace webconv::runtime {
+
+enum class Backend { kWebGpu, kCpu };
+const char* BackendName(Backend b);
+
+struct SessionOptions {
+  Backend backend = Backend::kWebGpu;
+  gpu::DeviceOptions device;
+  bool fold_constants = true;
+  bool profile = false;  // per-dispatch GPU timings (timestamp queries) in RunStats
+  // Shared device (e.g. many sessions in one test run); created on demand when null.
+  std::shared_ptr<gpu::Device> shared_device;
+};
+
+struct InputSpec {
+  std::string name;
+  DType dtype = DType::kUndefined;
+  Shape shape;  // -1 for a dynamic dim
+  std::vector<std::string> dim_names;
+  bool has_shape = false;
+  bool has_default = false;  // an initializer listed as an input: optional to feed
+};
+
+struct RunStats {
+  double wall_ms = 0;       // host time around upload, execution and readback
+  double execute_ms = 0;    // host time around the execution alone
+  bool planned = false;     // this run built a new plan (first run for these shapes)
+  std::vector<gpu::DispatchTiming> dispatches;  // per kernel, when profiling and timestamps exist
+};
+
+// A plan for one set of input shapes on one backend.
+class Plan {
+ public:
+  virtual ~Plan() = default;
+  // Inputs indexed by value id. Returns the graph outputs in graph order.
+  virtual Result<std::vector<HostTensor>> Execute(const std::map<int, const HostTensor*>& inputs,
+                                                  RunStats* stats) = 0;
+  virtual size_t dispatch_count() const = 0;
+};
+
+class Session {
+ public:
+  static Result<std::unique_ptr<Session>> Load(const std::string& path, const SessionOptions& options);
+  static Result<std::unique_ptr<Session>> FromModel(std::shared_ptr<const onnx::Model> model,
+                                                    const SessionOptions& options);
+
+  const ir::Graph& graph() const { return *graph_; }
+  std::vector<InputSpec> inputs() const;
+  std::vector<std::string> output_names() const;
+  Backend backend() const { return options_.backend; }
+  // The adapter in use (webgpu backend), else nullptr.
+  const gpu::AdapterInfo* adapter() const { return device_ ? &device_->info() : nullptr; }
+  std::shared_ptr<gpu::Device> device() const { return device_; }
+
+  Result<std::map<std::string, HostTensor>> Run(const std::map<std::string, HostTensor>& feeds,
+                                                RunStats* stats = nullptr);
+  // The bound graph of the last run (shapes, folded nodes), for inspect/profiles; nullptr before a run.
+  std::shared_ptr<const ir::BoundGraph> last_bound() const { return last_bound_; }
+
+ private:
+  Session() = default;
+  SessionOptions options_;
+  std::shared_ptr<const ir::Graph> graph_;
+  std::shared_ptr<gpu::Device> device_;
+  std::vector<int> value_inputs_;  // graph inputs bound by value (see ir::ValueDependentInputs)
+  std::map<std::string, std::unique_ptr<Plan>> plans_;
+  std::map<std::string, std::shared_ptr<const ir::BoundGraph>> bounds_;
+  std::shared_ptr<const ir::BoundGraph> last_bound_;
+  std::shared_ptr<void> gpu_constants_;  // uploaded constants shared by this session's plans
+};
+
+// Backend plans (cpu_plan.cc, gpu_plan.cc).
+Result<std::unique_ptr<Plan>> MakeCpuPlan(std::shared_ptr<const ir::BoundGraph> bound);
+Result<std::unique_ptr<Plan>> MakeGpuPlan(std::shared_ptr<const ir::BoundGraph> bound,
+                                          std::shared_ptr<gpu::Device> device, std::shared_ptr<void>* constants);
+
+}  // namespace webconv::runtime
+
+namespace webconv::runtime {
+// FLOPs of one run of the bound graph's unfolded nodes (per each op's FlopsFn).
+double CountFlops(const ir::BoundGraph& bound);
+}  // namespace webconv::runtime
