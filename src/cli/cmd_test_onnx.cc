@@ -20,8 +20,9 @@ struct ManifestEntry {
   std::string reason;
 };
 
-// Lines: CASE_NAME skip|xfail REASON...  ('#' starts a comment). A reason is required.
-Result<std::map<std::string, ManifestEntry>> ReadManifest(const std::string& path) {
+// Lines: CASE_NAME[@BACKEND] skip|xfail REASON...  ('#' starts a comment). A reason is required.
+// An entry with @webgpu or @cpu applies to that backend only.
+Result<std::map<std::string, ManifestEntry>> ReadManifest(const std::string& path, const std::string& backend) {
   std::map<std::string, ManifestEntry> m;
   std::ifstream f(path);
   if (!f) return UsageError("cannot open manifest '", path, "'");
@@ -38,7 +39,14 @@ Result<std::map<std::string, ManifestEntry>> ReadManifest(const std::string& pat
     std::getline(ss, reason);
     reason.erase(0, reason.find_first_not_of(' '));
     if ((kind != "skip" && kind != "xfail") || reason.empty())
-      return UsageError(path, ":", lineno, ": expected 'CASE skip|xfail REASON'");
+      return UsageError(path, ":", lineno, ": expected 'CASE[@BACKEND] skip|xfail REASON'");
+    const size_t at = name.find('@');
+    if (at != std::string::npos) {
+      const std::string only = name.substr(at + 1);
+      if (only != "webgpu" && only != "cpu") return UsageError(path, ":", lineno, ": unknown backend '", only, "'");
+      if (only != backend) continue;
+      name.resize(at);
+    }
     m[name] = {kind, reason};
   }
   return m;
@@ -109,7 +117,7 @@ int CmdTestOnnx(int argc, char** argv) {
   if (!options.ok()) return Fail(options.status());
   std::map<std::string, ManifestEntry> manifest;
   if (args->Has("manifest")) {
-    auto m = ReadManifest(args->Get("manifest"));
+    auto m = ReadManifest(args->Get("manifest"), runtime::BackendName(options->backend));
     if (!m.ok()) return Fail(m.status());
     manifest = std::move(m).value();
   }

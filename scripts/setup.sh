@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs what webconv needs on Debian 12 (only what is missing), then configures and builds.
+# Usage: scripts/setup.sh [BUILD_DIR]   (default: build)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:-$root/build}
+
+# Debian packages: toolchain, test frameworks, ONNX test data and its parser (the loader's oracle),
+# Chromium for SwiftShader's Vulkan ICD (the GPU on machines without one) and the Vulkan loader.
+pkgs=(cmake g++ make pkg-config libgtest-dev libgmock-dev libbenchmark-dev python3 python3-onnx python3-numpy
+      libonnx-testdata chromium libvulkan1 nodejs npm xz-utils)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+# A node/npm from another source (e.g. /usr/local) serves as well as Debian's.
+if command -v npm >/dev/null 2>&1; then
+  tmp=(); for p in "${missing[@]}"; do [[ $p == nodejs || $p == npm ]] || tmp+=("$p"); done; missing=("${tmp[@]}")
+fi
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  sudo_cmd=(); [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# Pinned npm packages (package-lock.json): Dawn's prebuilt libwebgpu_wrapper.so.
+# --ignore-scripts: nothing may download at install time.
+if [ ! -f "$root/node_modules/bun-webgpu-linux-x64/libwebgpu_wrapper.so" ]; then
+  (cd "$root" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+fi
+
+cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$build" -j"$(nproc)"
