@@ -50,6 +50,8 @@ class GpuPlan : public Plan {
   }
 
   size_t dispatch_count() const override { return dispatch_count_; }
+  size_t intermediate_values() const override { return intermediate_values_; }
+  size_t intermediate_buffers() const override { return intermediate_buffers_; }
 
  private:
   Result<gpu::BufferPtr> NewBuffer(uint64_t words, const std::string& label) {
@@ -62,6 +64,7 @@ class GpuPlan : public Plan {
   std::vector<std::pair<int, gpu::BufferPtr>> uploads_;
   std::unique_ptr<gpu::Program> program_;
   size_t dispatch_count_ = 0;
+  size_t intermediate_values_ = 0, intermediate_buffers_ = 0;
 };
 
 Status GpuPlan::Build(ConstantCache* constants) {
@@ -95,6 +98,7 @@ Status GpuPlan::Build(ConstantCache* constants) {
       free_list.erase(it);
       return b;
     }
+    ++intermediate_buffers_;
     return NewBuffer(words, label);
   };
 
@@ -130,9 +134,10 @@ Status GpuPlan::Build(ConstantCache* constants) {
   for (size_t i = 0; i < g.nodes.size(); ++i) {
     if (bound_->folded[i]) continue;
     const ir::Node& n = g.nodes[i];
-    for (int id : n.inputs)
-      if (id >= 0) WC_RETURN_IF_ERROR(input_storage(id, n));
+    // Inputs get storage only when a kernel binds them: host inputs (a Slice's ends, a Reshape's
+    // shape) are read while planning and never uploaded.
     if (n.schema->output_aliases_input0) {
+      WC_RETURN_IF_ERROR(input_storage(n.inputs[0], n));
       storage_[n.outputs[0]] = storage_[n.inputs[0]];
       continue;
     }
@@ -150,6 +155,7 @@ Status GpuPlan::Build(ConstantCache* constants) {
         info = {true, values[id].dtype, values[id].shape, nullptr};
         WC_RETURN_IF_ERROR(CheckGpuDType(values[id].dtype, "output '" + values[id].name + "'").WithNode(n.op_type, n.name));
         WC_ASSIGN_OR_RETURN(storage_[id], acquire(NumElements(values[id].shape), values[id].name));
+        ++intermediate_values_;
         storage_[root[id]] = storage_[id];
       }
       ctx.outputs.push_back(info);
@@ -169,7 +175,11 @@ Status GpuPlan::Build(ConstantCache* constants) {
       d.label = n.name;
       for (const ops::GpuRef& r : rec.bindings) {
         gpu::BufferPtr b;
-        if (r.kind == ops::GpuRef::kInput) b = n.inputs.at(r.index) >= 0 ? storage_[n.inputs[r.index]] : nullptr;
+        if (r.kind == ops::GpuRef::kInput) {
+          const int id = n.inputs.at(r.index);
+          if (id >= 0) WC_RETURN_IF_ERROR(input_storage(id, n));
+          b = id >= 0 ? storage_[id] : nullptr;
+        }
         else if (r.kind == ops::GpuRef::kOutput) b = n.outputs.at(r.index) >= 0 ? storage_[n.outputs[r.index]] : nullptr;
         else b = scratch.at(r.index);
         if (!b) return Error(StatusCode::kDevice, "internal: kernel ", d.kernel->name, " binds a missing tensor")
@@ -179,6 +189,9 @@ Status GpuPlan::Build(ConstantCache* constants) {
       dispatches.push_back(std::move(d));
     }
     for (auto& b : scratch) free_list.emplace(b->size(), b);
+    // An output nothing reads (an unused optional output) is free right away.
+    for (int id : n.outputs)
+      if (id >= 0 && last_use[root[id]] == -1 && storage_[id]) free_list.emplace(storage_[id]->size(), storage_[id]);
     // Release what this node was the last to read (never graph inputs, constants or outputs).
     for (int id : n.inputs) {
       if (id < 0) continue;

@@ -98,6 +98,7 @@ Result<std::map<std::string, HostTensor>> Session::Run(const std::map<std::strin
     it = plans_.emplace(key, std::move(plan)).first;
   }
   last_bound_ = bounds_[key];
+  last_plan_ = it->second.get();
   const auto t1 = std::chrono::steady_clock::now();
   WC_ASSIGN_OR_RETURN(auto outs, it->second->Execute(by_id, stats));
   const auto t2 = std::chrono::steady_clock::now();

@@ -49,6 +49,10 @@ class Plan {
   virtual Result<std::vector<HostTensor>> Execute(const std::map<int, const HostTensor*>& inputs,
                                                   RunStats* stats) = 0;
   virtual size_t dispatch_count() const = 0;
+  // Intermediate values the plan stores, and the buffers it gives them (fewer when lifetimes allow
+  // reuse); 0 for the CPU plan.
+  virtual size_t intermediate_values() const { return 0; }
+  virtual size_t intermediate_buffers() const { return 0; }
 };
 
 class Session {
@@ -69,6 +73,8 @@ class Session {
                                                 RunStats* stats = nullptr);
   // The bound graph of the last run (shapes, folded nodes), for inspect/profiles; nullptr before a run.
   std::shared_ptr<const ir::BoundGraph> last_bound() const { return last_bound_; }
+  const Plan* last_plan() const { return last_plan_; }
+  size_t plan_count() const { return plans_.size(); }
 
  private:
   Session() = default;
@@ -79,6 +85,7 @@ class Session {
   std::map<std::string, std::unique_ptr<Plan>> plans_;
   std::map<std::string, std::shared_ptr<const ir::BoundGraph>> bounds_;
   std::shared_ptr<const ir::BoundGraph> last_bound_;
+  const Plan* last_plan_ = nullptr;
   std::shared_ptr<void> gpu_constants_;  // uploaded constants shared by this session's plans
 };
 

@@ -1,0 +1,17 @@
+// The tensor family's rows of the registry table.
+#include "ops/families.h"
+#include "ops/tensor/tensor_common.h"
+
+namespace webconv::ops {
+
+std::vector<OpSchema> TensorOps() {
+  std::vector<OpSchema> all;
+  for (auto rows : {tensor::TransposeRows, tensor::ConcatRows, tensor::GatherRows, tensor::GatherElementsRows,
+                    tensor::GatherNDRows, tensor::SliceRows}) {
+    auto r = rows();
+    all.insert(all.end(), r.begin(), r.end());
+  }
+  return all;
+}
+
+}  // namespace webconv::ops
