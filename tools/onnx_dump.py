@@ -165,7 +165,10 @@ class Dumper:
         self.open("shape")
         for d in tt.shape.dim:
             which = d.WhichOneof("value")
-            v = str(d.dim_value) if which == "dim_value" else quote(d.dim_param) if which == "dim_param" else "?"
+            if which == "dim_value":
+                v = str(d.dim_value)
+            else:
+                v = quote(d.dim_param) if which == "dim_param" else "?"
             if len(d.denotation):
                 v += " denotation=" + quote(d.denotation)
             self.line("dim", v)
@@ -356,7 +359,8 @@ def main():
             case_dir = os.path.dirname(os.path.dirname(pb))
             try:
                 if case_dir not in models:
-                    models[case_dir] = onnx.load(os.path.join(case_dir, "model.onnx"), load_external_data=False)
+                    model_path = os.path.join(case_dir, "model.onnx")
+                    models[case_dir] = onnx.load(model_path, load_external_data=False)
                 lines = dump_tensor_file(pb, models[case_dir])
             except Exception as e:  # noqa: BLE001
                 print("%s: %s" % (pb, e), file=sys.stderr)

@@ -79,7 +79,8 @@ class Device {
 
   virtual const AdapterInfo& info() const = 0;
   // A buffer of at least `bytes` (rounded up to 16, min 16) from the pool. Fails with a message naming
-  // `label` and both sizes when it exceeds the adapter's limits.
+  // `label` and both sizes when it exceeds the adapter's limits. A recycled buffer keeps the contents it
+  // had when released: it is not zeroed.
   virtual Result<BufferPtr> CreateBuffer(uint64_t bytes, const std::string& label) = 0;
   virtual Status Write(const Buffer& buffer, uint64_t offset, const void* data, uint64_t size) = 0;
   // Blocking readback.

@@ -122,8 +122,12 @@ std::shared_ptr<const Kernel> KernelBuilder::Build() const {
   if (k->has_uniforms) src += uniforms_.Wgsl(static_cast<uint32_t>(bindings_.size()));
   src += body_;
   k->wgsl = std::move(src);
+  // Binding names are baked into the WGSL too, so they belong in the key: two kernels that differ only in
+  // a binding's name would otherwise share a key and trip the pipeline cache's WGSL check.
   std::string layout;
-  for (const BindingDecl& b : bindings_) layout += std::string(WgslType(b.type)) + (b.read_only ? "r" : "w");
+  for (const BindingDecl& b : bindings_) {
+    layout += b.name + ":" + WgslType(b.type) + (b.read_only ? "r" : "w") + ";";
+  }
   k->specialization = spec_ + "|" + layout + "|" + uniforms_.LayoutKey();
   return k;
 }

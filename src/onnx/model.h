@@ -1,6 +1,6 @@
 // In-memory form of an ONNX ModelProto, read by a zero-copy protobuf wire reader.
 // Strings and tensor payloads are views into the loaded bytes (a memory-mapped file), which the Model
-// keeps alive. Field numbers follow onnx/onnx.proto (IR version 8, ONNX 1.12) and are listed in loader.cc.
+// keeps alive. Field numbers follow onnx/onnx.proto (IR version 8, ONNX 1.12) and are listed in parse_*.cc.
 #pragma once
 
 #include <cstdint>
@@ -28,6 +28,7 @@ struct TensorProto {
   std::vector<int64_t> dims;
   int32_t data_type = 0;
   int64_t segment_begin = -1, segment_end = -1;  // -1: no segment
+  bool has_segment = false;  // set when the segment field is present (its begin/end then default to 0)
   // raw_data: a view into the file (or into the external-data file once resolved).
   bool has_raw_data = false;
   Bytes raw_data;

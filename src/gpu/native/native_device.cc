@@ -1,0 +1,135 @@
+// Device::Create for the native backend: load Dawn, choose the adapter, request the device with the
+// adapter's maximum limits for what kernels need, hook up error callbacks, and check the ABI on the way.
+#include "gpu/native/native_device.h"
+
+#include <cstdlib>
+#include <cstring>
+
+#include "gpu/native/abi_check.h"
+#include "gpu/native/adapter.h"
+
+namespace webconv::gpu {
+
+using native::Core;
+
+namespace {
+
+void OnDeviceLost(const abi::WGPUDevice*, abi::WGPUEnum reason, abi::WGPUStringView message, void* core,
+                  void*) {
+  // Destroyed: our own ~Core. CallbackCancelled: the instance went away first. Neither is a failure.
+  if (reason == abi::DeviceLostReason::kDestroyed || reason == abi::DeviceLostReason::kCallbackCancelled)
+    return;
+  static_cast<Core*>(core)->RecordLost(StrCat(native::StringOf(message), " (reason ", reason, ")"));
+}
+
+void OnUncapturedError(const abi::WGPUDevice*, abi::WGPUEnum type, abi::WGPUStringView message, void* core,
+                       void*) {
+  const char* kind = type == abi::ErrorType::kValidation    ? "validation error: "
+                     : type == abi::ErrorType::kOutOfMemory ? "out-of-memory error: "
+                                                            : "internal error: ";
+  static_cast<Core*>(core)->RecordError(kind + native::StringOf(message));
+}
+
+// Limits the kernels care about are raised to the adapter's maximum; every other field stays
+// "undefined" (all bits set, as WGPU_LIMITS_INIT does), meaning WebGPU's default.
+abi::WGPULimits RequiredLimits(const abi::WGPULimits& adapter) {
+  abi::WGPULimits l;
+  std::memset(static_cast<void*>(&l), 0xFF, sizeof(l));
+  l.nextInChain = nullptr;
+  l.maxStorageBufferBindingSize = adapter.maxStorageBufferBindingSize;
+  l.maxBufferSize = adapter.maxBufferSize;
+  l.maxStorageBuffersPerShaderStage = adapter.maxStorageBuffersPerShaderStage;
+  l.maxComputeWorkgroupStorageSize = adapter.maxComputeWorkgroupStorageSize;
+  l.maxComputeInvocationsPerWorkgroup = adapter.maxComputeInvocationsPerWorkgroup;
+  l.maxComputeWorkgroupSizeX = adapter.maxComputeWorkgroupSizeX;
+  l.maxComputeWorkgroupSizeY = adapter.maxComputeWorkgroupSizeY;
+  l.maxComputeWorkgroupSizeZ = adapter.maxComputeWorkgroupSizeZ;
+  l.maxComputeWorkgroupsPerDimension = adapter.maxComputeWorkgroupsPerDimension;
+  return l;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Device>> Device::Create(const DeviceOptions& options) {
+  WC_ASSIGN_OR_RETURN(const native::DawnProcs* p, native::LoadDawnProcs());
+  std::string mode = options.adapter;
+  if (mode.empty()) {
+    const char* env = std::getenv("WEBCONV_ADAPTER");
+    if (env) mode = env;
+  }
+  WC_ASSIGN_OR_RETURN(native::ChosenAdapter chosen, native::ChooseAdapter(*p, mode));
+
+  // From here on `core` owns the handles, and its destructor releases them on every error path.
+  auto core = std::make_shared<Core>();
+  core->p = p;
+  core->instance = chosen.instance;
+  core->adapter = chosen.adapter;
+  core->waiter = std::make_unique<native::Waiter>(p, chosen.instance, chosen.timed_wait);
+
+  const bool timestamps =
+      options.want_timestamps && p->AdapterHasFeature(chosen.adapter, abi::FeatureName::kTimestampQuery);
+  const abi::WGPUEnum feature = abi::FeatureName::kTimestampQuery;
+  const abi::WGPULimits required = RequiredLimits(chosen.limits);
+  // Dawn rounds timestamps to a coarse quantum by default (a browser anti-fingerprinting measure); a
+  // profiler of sub-100 µs kernels needs the raw values.
+  const char* disabled_toggles[] = {"timestamp_quantization"};
+  abi::DawnTogglesDescriptor toggles{};
+  toggles.chain.sType = abi::SType::kDawnTogglesDescriptor;
+  toggles.disabledToggleCount = 1;
+  toggles.disabledToggles = disabled_toggles;
+
+  abi::WGPUDeviceDescriptor desc{};
+  desc.nextInChain = timestamps ? &toggles.chain : nullptr;
+  desc.label = abi::View("webconv");
+  desc.requiredFeatureCount = timestamps ? 1 : 0;
+  desc.requiredFeatures = &feature;
+  desc.requiredLimits = &required;
+  desc.deviceLostCallbackInfo.mode = abi::CallbackMode::kAllowSpontaneous;
+  desc.deviceLostCallbackInfo.callback = OnDeviceLost;
+  desc.deviceLostCallbackInfo.userdata1 = core.get();
+  desc.uncapturedErrorCallbackInfo.callback = OnUncapturedError;
+  desc.uncapturedErrorCallbackInfo.userdata1 = core.get();
+
+  struct Got {
+    abi::WGPUDevice device = nullptr;
+    std::string message;
+  };
+  auto got = std::make_unique<Got>();
+  abi::WGPURequestDeviceCallbackInfo info{};
+  info.mode = abi::CallbackMode::kWaitAnyOnly;
+  info.callback = [](abi::WGPUEnum status, abi::WGPUDevice device, abi::WGPUStringView message, void* u1,
+                     void*) {
+    auto* g = static_cast<Got*>(u1);
+    if (status == abi::kSuccess) g->device = device;
+    g->message = StrCat(native::StringOf(message), " (status ", status, ")");
+  };
+  info.userdata1 = got.get();
+  const std::string adapter_name = chosen.facts.Name();
+  WC_RETURN_IF_ERROR(core->waiter->WaitFor(p->AdapterRequestDevice(chosen.adapter, &desc, info), got,
+                                           "a device on '" + adapter_name + "'"));
+  if (!got->device) return DeviceError("requesting a device on '", adapter_name, "' failed: ", got->message);
+  core->device = got->device;
+  core->queue = p->DeviceGetQueue(core->device);
+  WC_RETURN_IF_ERROR(native::CheckWorkDoneCallback(*p, *core->waiter, core->queue));
+  WC_RETURN_IF_ERROR(native::GetDeviceLimits(*p, core->device, &core->limits));
+  WC_RETURN_IF_ERROR(core->TakeErrors("creating the device on '" + adapter_name + "': "));
+
+  AdapterInfo& ai = core->info;
+  ai.name = adapter_name;
+  ai.backend = native::BackendName(chosen.facts.backend);
+  ai.adapter_type = native::AdapterTypeName(chosen.facts.type);
+  ai.driver = chosen.facts.description;
+  ai.why = chosen.why;
+  ai.is_software = chosen.software;
+  ai.has_timestamps = timestamps && p->DeviceHasFeature(core->device, abi::FeatureName::kTimestampQuery);
+  const abi::WGPULimits& l = core->limits;
+  ai.max_buffer_size = l.maxBufferSize;
+  ai.max_storage_binding_size = l.maxStorageBufferBindingSize;
+  ai.max_storage_buffers_per_stage = l.maxStorageBuffersPerShaderStage;
+  ai.max_workgroup_invocations = l.maxComputeInvocationsPerWorkgroup;
+  ai.max_workgroups_per_dim = l.maxComputeWorkgroupsPerDimension;
+  ai.max_workgroup_storage = l.maxComputeWorkgroupStorageSize;
+  return std::unique_ptr<Device>(new native::NativeDevice(std::move(core)));
+}
+
+}  // namespace webconv::gpu

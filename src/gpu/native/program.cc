@@ -1,0 +1,349 @@
+// Programs: dispatches resolved once (pipelines fetched, uniform buffers written, bind groups made) and
+// submitted many times. A plain run encodes every dispatch into one compute pass (WebGPU orders the
+// dispatches of a pass and makes each one's writes visible to the next). A timed run gives each dispatch
+// its own pass with begin/end timestamp writes, then resolves and reads the timestamps back.
+#include <algorithm>
+#include <cstring>
+#include <memory>
+
+#include "gpu/native/abi_check.h"
+#include "gpu/native/native_device.h"
+
+namespace webconv::gpu::native {
+namespace {
+
+constexpr abi::WGPUFlags kUniformUsage = abi::BufferUsage::kUniform | abi::BufferUsage::kCopyDst;
+constexpr abi::WGPUFlags kResolveUsage = abi::BufferUsage::kQueryResolve | abi::BufferUsage::kCopySrc;
+constexpr abi::WGPUFlags kReadbackUsage = abi::BufferUsage::kMapRead | abi::BufferUsage::kCopyDst;
+// WebGPU caps a query set at 4096 queries (2048 timed dispatches); longer programs use several sets.
+constexpr uint32_t kQueriesPerSet = 4096;
+
+struct Step {
+  std::shared_ptr<Pipeline> pipeline;
+  std::vector<BufferPtr> buffers;  // held so the pool cannot recycle them while the program exists
+  abi::WGPUBuffer uniforms = nullptr;
+  uint64_t uniform_size = 0;
+  abi::WGPUBindGroup bind_group = nullptr;
+  uint32_t groups[3] = {1, 1, 1};
+  std::string label, kernel;
+  bool skipped = false;  // a zero group count in some dimension: nothing to run
+  std::string Who() const { return "dispatch '" + label + "' (kernel '" + kernel + "'): "; }
+};
+
+class NativeProgram final : public Program {
+ public:
+  NativeProgram(std::shared_ptr<Core> core, std::vector<Step> steps)
+      : core_(std::move(core)), steps_(std::move(steps)) {}
+  ~NativeProgram() override;
+  Status Run(std::vector<DispatchTiming>* timings) override;
+  // Creates every step's uniform buffer and bind group; `dispatches` supplies the uniform bytes.
+  Status MakeBindGroups(const std::vector<Dispatch>& dispatches);
+
+ private:
+  void Encode(abi::WGPUCommandEncoder encoder, bool timed);
+  Status EnsureQueries(uint32_t count);
+  void DropQueries();
+  Status ReadTimings(uint32_t active, std::vector<DispatchTiming>* timings);
+  Status Diagnose(const Status& failure);
+
+  std::shared_ptr<Core> core_;
+  std::vector<Step> steps_;
+  std::vector<abi::WGPUQuerySet> queries_;
+  abi::WGPUBuffer resolve_ = nullptr, readback_ = nullptr;
+  uint32_t query_count_ = 0;
+};
+
+NativeProgram::~NativeProgram() {
+  const DawnProcs& p = *core_->p;
+  for (Step& s : steps_) {
+    if (s.bind_group) p.BindGroupRelease(s.bind_group);
+    if (s.uniforms) core_->RecycleBuffer(kUniformUsage, s.uniform_size, s.uniforms);
+  }
+  for (abi::WGPUQuerySet q : queries_) {
+    p.QuerySetDestroy(q);
+    p.QuerySetRelease(q);
+  }
+  if (resolve_) core_->RecycleBuffer(kResolveUsage, uint64_t{8} * query_count_, resolve_);
+  if (readback_) core_->RecycleBuffer(kReadbackUsage, uint64_t{8} * query_count_, readback_);
+}
+
+void NativeProgram::DropQueries() {
+  const DawnProcs& p = *core_->p;
+  for (abi::WGPUQuerySet q : queries_) p.QuerySetRelease(q);
+  if (resolve_) p.BufferRelease(resolve_);
+  if (readback_) p.BufferRelease(readback_);
+  queries_.clear();
+  resolve_ = readback_ = nullptr;
+  query_count_ = 0;
+}
+
+void NativeProgram::Encode(abi::WGPUCommandEncoder encoder, bool timed) {
+  const DawnProcs& p = *core_->p;
+  abi::WGPUComputePassEncoder pass = nullptr;
+  abi::WGPUComputePipeline current = nullptr;
+  uint32_t q = 0;
+  for (const Step& s : steps_) {
+    if (s.skipped) continue;
+    if (timed || !pass) {
+      abi::WGPUPassTimestampWrites writes{};
+      if (timed) {
+        writes.querySet = queries_[2 * q / kQueriesPerSet];
+        writes.beginningOfPassWriteIndex = 2 * q % kQueriesPerSet;
+        writes.endOfPassWriteIndex = 2 * q % kQueriesPerSet + 1;
+      }
+      abi::WGPUComputePassDescriptor desc{};
+      desc.label = timed ? abi::View(s.label) : abi::View("webconv program");
+      desc.timestampWrites = timed ? &writes : nullptr;
+      pass = p.CommandEncoderBeginComputePass(encoder, &desc);
+      current = nullptr;
+      ++q;
+    }
+    if (s.pipeline->pipeline != current) {
+      current = s.pipeline->pipeline;
+      p.ComputePassEncoderSetPipeline(pass, current);
+    }
+    p.ComputePassEncoderSetBindGroup(pass, 0, s.bind_group, 0, nullptr);
+    p.ComputePassEncoderDispatchWorkgroups(pass, s.groups[0], s.groups[1], s.groups[2]);
+    if (timed) {
+      p.ComputePassEncoderEnd(pass);
+      p.ComputePassEncoderRelease(pass);
+      pass = nullptr;
+    }
+  }
+  if (pass) {
+    p.ComputePassEncoderEnd(pass);
+    p.ComputePassEncoderRelease(pass);
+  }
+}
+
+Status NativeProgram::EnsureQueries(uint32_t count) {
+  if (!queries_.empty()) return OkStatus();
+  const DawnProcs& p = *core_->p;
+  core_->PushScopes();
+  for (uint32_t first = 0; first < count; first += kQueriesPerSet) {
+    abi::WGPUQuerySetDescriptor desc{};
+    desc.label = abi::View("webconv timestamps");
+    desc.type = abi::QueryType::kTimestamp;
+    desc.count = std::min(kQueriesPerSet, count - first);
+    queries_.push_back(p.DeviceCreateQuerySet(core_->device, &desc));
+  }
+  query_count_ = count;
+  Status s = core_->PopScopes("creating the timestamp query sets: ");
+  Result<abi::WGPUBuffer> resolve = core_->AcquireBuffer(kResolveUsage, uint64_t{8} * count, "timestamps");
+  if (resolve.ok()) resolve_ = resolve.value();
+  Result<abi::WGPUBuffer> readback = core_->AcquireBuffer(kReadbackUsage, uint64_t{8} * count, "timestamps");
+  if (readback.ok()) readback_ = readback.value();
+  if (s.ok()) s = !resolve.ok() ? resolve.status() : readback.status();
+  if (!s.ok()) DropQueries();
+  return s;
+}
+
+Status NativeProgram::ReadTimings(uint32_t active, std::vector<DispatchTiming>* timings) {
+  const DawnProcs& p = *core_->p;
+  const uint64_t bytes = uint64_t{16} * active;
+  auto status = std::make_unique<abi::WGPUEnum>(0);
+  abi::WGPUBufferMapCallbackInfo info{};
+  info.mode = abi::CallbackMode::kWaitAnyOnly;
+  info.callback = [](abi::WGPUEnum st, abi::WGPUStringView, void* u1, void*) {
+    *static_cast<abi::WGPUEnum*>(u1) = st;
+  };
+  info.userdata1 = status.get();
+  Status waited = core_->waiter->WaitFor(p.BufferMapAsync(readback_, abi::MapMode::kRead, 0, bytes, info),
+                                         status, "the timestamp readback");
+  if (!waited.ok()) {
+    DropQueries();  // a map may still be pending on the readback buffer: start afresh next time
+    return waited;
+  }
+  if (*status != abi::kSuccess) {
+    DropQueries();
+    return DeviceError("mapping the timestamp readback failed (status ", *status, ")");
+  }
+  std::vector<uint64_t> ticks(2 * active);
+  const void* src = p.BufferGetConstMappedRange(readback_, 0, bytes);
+  if (src) std::memcpy(ticks.data(), src, bytes);
+  p.BufferUnmap(readback_);
+  if (!src) return DeviceError("the timestamp readback's mapped range is null");
+  uint32_t q = 0;
+  for (const Step& s : steps_) {
+    DispatchTiming t{s.label, s.kernel, 0.0};
+    if (!s.skipped) {
+      // Dawn resolves timestamps to nanoseconds. A pass whose end precedes its begin (seen on some drivers
+      // when a pass is tiny) counts as zero rather than as a negative time.
+      const uint64_t begin = ticks[2 * q], end = ticks[2 * q + 1];
+      t.ms = end > begin ? static_cast<double>(end - begin) / 1e6 : 0.0;
+      ++q;
+    }
+    timings->push_back(std::move(t));
+  }
+  return OkStatus();
+}
+
+// After a failed run: encode each dispatch alone inside error scopes to name the first one that fails.
+Status NativeProgram::Diagnose(const Status& failure) {
+  const DawnProcs& p = *core_->p;
+  if (core_->lost()) return failure;
+  for (const Step& s : steps_) {
+    if (s.skipped) continue;
+    core_->PushScopes();
+    abi::WGPUCommandEncoderDescriptor enc_desc{};
+    abi::WGPUCommandEncoder encoder = p.DeviceCreateCommandEncoder(core_->device, &enc_desc);
+    abi::WGPUComputePassDescriptor desc{};
+    abi::WGPUComputePassEncoder pass = p.CommandEncoderBeginComputePass(encoder, &desc);
+    p.ComputePassEncoderSetPipeline(pass, s.pipeline->pipeline);
+    p.ComputePassEncoderSetBindGroup(pass, 0, s.bind_group, 0, nullptr);
+    p.ComputePassEncoderDispatchWorkgroups(pass, s.groups[0], s.groups[1], s.groups[2]);
+    p.ComputePassEncoderEnd(pass);
+    p.ComputePassEncoderRelease(pass);
+    abi::WGPUCommandBufferDescriptor cmd_desc{};
+    abi::WGPUCommandBuffer commands = p.CommandEncoderFinish(encoder, &cmd_desc);
+    if (commands) p.CommandBufferRelease(commands);
+    p.CommandEncoderRelease(encoder);
+    Status st = core_->PopScopes(s.Who());
+    if (!st.ok()) return st;
+  }
+  return failure;
+}
+
+Status NativeProgram::Run(std::vector<DispatchTiming>* timings) {
+  const DawnProcs& p = *core_->p;
+  if (timings) timings->clear();
+  WC_RETURN_IF_ERROR(core_->TakeErrors("before running a program: "));
+  const auto active = static_cast<uint32_t>(
+      std::count_if(steps_.begin(), steps_.end(), [](const Step& s) { return !s.skipped; }));
+  const bool timed = timings && core_->info.has_timestamps && active > 0;
+  if (timed) WC_RETURN_IF_ERROR(EnsureQueries(2 * active));
+
+  abi::WGPUCommandEncoderDescriptor enc_desc{};
+  abi::WGPUCommandEncoder encoder = p.DeviceCreateCommandEncoder(core_->device, &enc_desc);
+  Encode(encoder, timed);
+  if (timed) {
+    // One resolve per set; each lands at a multiple of 4096 * 8 bytes (the 256-byte alignment rule holds).
+    for (size_t i = 0; i < queries_.size(); ++i) {
+      const uint32_t first = static_cast<uint32_t>(i) * kQueriesPerSet;
+      p.CommandEncoderResolveQuerySet(encoder, queries_[i], 0, std::min(kQueriesPerSet, 2 * active - first),
+                                      resolve_, uint64_t{8} * first);
+    }
+    p.CommandEncoderCopyBufferToBuffer(encoder, resolve_, 0, readback_, 0, uint64_t{16} * active);
+  }
+  abi::WGPUCommandBufferDescriptor cmd_desc{};
+  abi::WGPUCommandBuffer commands = p.CommandEncoderFinish(encoder, &cmd_desc);
+  p.QueueSubmit(core_->queue, 1, &commands);
+  if (commands) p.CommandBufferRelease(commands);
+  p.CommandEncoderRelease(encoder);
+
+  auto done = std::make_unique<abi::WGPUEnum>(0);
+  abi::WGPUQueueWorkDoneCallbackInfo info{};
+  info.mode = abi::CallbackMode::kWaitAnyOnly;
+  info.callback = [](abi::WGPUEnum status, abi::WGPUStringView, void* u1, void*) {
+    *static_cast<abi::WGPUEnum*>(u1) = status;
+  };
+  info.userdata1 = done.get();
+  Status waited = core_->waiter->WaitFor(p.QueueOnSubmittedWorkDone(core_->queue, info), done,
+                                         StrCat("a program of ", active, " dispatches"));
+  if (!waited.ok()) {
+    if (timed) DropQueries();  // its timestamps may still be written: never reuse those buffers
+    return waited;
+  }
+  Status errors = core_->TakeErrors("running a program: ");
+  if (!errors.ok()) return Diagnose(errors);
+  if (*done != abi::kSuccess) return DeviceError("running a program: the queue reported status ", *done);
+  if (timed) return ReadTimings(active, timings);
+  return OkStatus();
+}
+
+Status MakeBindGroup(Core& core, const std::vector<uint8_t>& uniforms, Step& s);
+
+Status NativeProgram::MakeBindGroups(const std::vector<Dispatch>& dispatches) {
+  for (size_t i = 0; i < steps_.size(); ++i) {
+    if (!steps_[i].skipped) WC_RETURN_IF_ERROR(MakeBindGroup(*core_, dispatches[i].uniforms, steps_[i]));
+  }
+  return OkStatus();
+}
+
+// Validates one dispatch and resolves its pipeline and buffers; creates no GPU object yet.
+Status ResolveStep(NativeDevice& device, const Core& core, Dispatch& d, Step* s) {
+  s->label = d.label;
+  if (!d.kernel) return DeviceError("dispatch '", d.label, "': no kernel");
+  const Kernel& k = *d.kernel;
+  s->kernel = k.name;
+  const std::string who = s->Who();
+  if (d.buffers.size() != k.bindings.size()) {
+    return DeviceError(who, d.buffers.size(), " buffers for ", k.bindings.size(), " storage bindings");
+  }
+  if (k.has_uniforms == d.uniforms.empty()) {
+    return DeviceError(who, k.has_uniforms ? "the kernel has a uniform block but no uniform bytes were given"
+                                           : "uniform bytes were given but the kernel has no uniform block");
+  }
+  const uint32_t max_groups = core.limits.maxComputeWorkgroupsPerDimension;
+  for (int i = 0; i < 3; ++i) {
+    s->groups[i] = d.groups[i];
+    if (d.groups[i] == 0) s->skipped = true;
+    if (d.groups[i] > max_groups) {
+      return DeviceError(who, "workgroup count ", d.groups[i], " in dimension ", i, " exceeds the device's ",
+                         max_groups);
+    }
+  }
+  for (size_t i = 0; i < d.buffers.size(); ++i) {
+    const std::string binding = who + "binding " + std::to_string(i) + " '" + k.bindings[i].name + "'";
+    if (!d.buffers[i]) return DeviceError(binding, ": null buffer");
+    WC_RETURN_IF_ERROR(device.Native(*d.buffers[i], binding).status());
+    // WebGPU forbids a buffer bound twice in one dispatch when either binding is writable.
+    for (size_t j = 0; j < i; ++j) {
+      if (d.buffers[j] == d.buffers[i] && (!k.bindings[i].read_only || !k.bindings[j].read_only)) {
+        return DeviceError(binding, " is the same buffer as binding ", j, " '", k.bindings[j].name,
+                           "', and one of them is writable");
+      }
+    }
+  }
+  WC_ASSIGN_OR_RETURN(s->pipeline, device.GetPipeline(k));
+  s->buffers = std::move(d.buffers);
+  return OkStatus();
+}
+
+// Makes the step's uniform buffer and bind group. On error, what was made stays in the step for the
+// program's destructor to release.
+Status MakeBindGroup(Core& core, const std::vector<uint8_t>& uniforms, Step& s) {
+  const DawnProcs& p = *core.p;
+  std::vector<abi::WGPUBindGroupEntry> entries(s.buffers.size() + (uniforms.empty() ? 0 : 1));
+  for (size_t b = 0; b < entries.size(); ++b) {
+    entries[b] = abi::WGPUBindGroupEntry{};
+    entries[b].binding = static_cast<uint32_t>(b);
+    entries[b].size = abi::kWholeSize;
+    if (b < s.buffers.size()) entries[b].buffer = static_cast<const NativeBuffer&>(*s.buffers[b]).handle();
+  }
+  if (!uniforms.empty()) {
+    const uint64_t size = (uniforms.size() + 15) / 16 * 16;
+    Result<abi::WGPUBuffer> ub = core.AcquireBuffer(kUniformUsage, size, s.label + " uniforms");
+    if (!ub.ok()) return ub.status().Prefixed(s.Who());
+    s.uniforms = ub.value();
+    s.uniform_size = size;
+    std::vector<uint8_t> padded(uniforms);
+    padded.resize(size, 0);
+    p.QueueWriteBuffer(core.queue, s.uniforms, 0, padded.data(), padded.size());
+    entries.back().buffer = s.uniforms;
+  }
+  const std::string label = s.label + " [" + s.kernel + "]";  // Dawn's messages quote it
+  abi::WGPUBindGroupDescriptor desc{};
+  desc.label = abi::View(label);
+  desc.layout = s.pipeline->layout;
+  desc.entryCount = entries.size();
+  desc.entries = entries.data();
+  core.PushScopes();
+  s.bind_group = p.DeviceCreateBindGroup(core.device, &desc);
+  return core.PopScopes(s.Who() + "creating the bind group: ");
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Program>> NativeDevice::CreateProgram(std::vector<Dispatch> dispatches) {
+  WC_RETURN_IF_ERROR(core_->TakeErrors("before creating a program: "));
+  std::vector<Step> steps(dispatches.size());
+  for (size_t i = 0; i < dispatches.size(); ++i) {
+    WC_RETURN_IF_ERROR(ResolveStep(*this, *core_, dispatches[i], &steps[i]));
+  }
+  auto program = std::make_unique<NativeProgram>(core_, std::move(steps));
+  WC_RETURN_IF_ERROR(program->MakeBindGroups(dispatches));
+  return std::unique_ptr<Program>(std::move(program));
+}
+
+}  // namespace webconv::gpu::native

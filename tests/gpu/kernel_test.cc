@@ -1,0 +1,234 @@
+// Kernels on the GPU: KernelBuilder + uniforms against a CPU computation, the uniform layout as WGSL
+// sees it, the pipeline cache, and compile errors.
+#include <cmath>
+#include <random>
+
+#include "gpu_test_util.h"
+
+namespace webconv::gpu {
+namespace {
+
+using testing::Download;
+using testing::Upload;
+
+constexpr uint32_t kWg = 64;
+
+std::string Entry(const std::string& body) {
+  return LinearIndexWgsl(kWg) + "@compute @workgroup_size(" + std::to_string(kWg) +
+         ")\nfn main(@builtin(global_invocation_id) gid: vec3<u32>, "
+         "@builtin(num_workgroups) nwg: vec3<u32>) {\n  let i = linear_index(gid, nwg);\n" +
+         body + "}\n";
+}
+
+Status RunOne(Device* dev, const KernelBuilder& kb, std::vector<BufferPtr> buffers, uint64_t threads,
+              const std::string& label) {
+  Dispatch d;
+  d.kernel = kb.Build();
+  d.buffers = std::move(buffers);
+  d.uniforms = kb.PackUniforms();
+  d.label = label;
+  LinearGrid(threads, kWg, d.groups);
+  std::vector<Dispatch> ds;
+  ds.push_back(std::move(d));
+  auto program = dev->CreateProgram(std::move(ds));
+  if (!program.ok()) return program.status();
+  return program.value()->Run(nullptr);
+}
+
+TEST(GpuKernels, ScalesAndShiftsLikeTheCpu) {
+  WC_TEST_DEVICE(dev);
+  const unsigned seed = std::random_device{}();
+  std::printf("seed %u\n", seed);
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> dist(-10.f, 10.f);
+  const uint32_t n = 100003;  // not a multiple of the workgroup size
+  std::vector<float> a(n);
+  for (float& v : a) v = dist(rng);
+  const float scale = dist(rng), bias = dist(rng);
+  const std::vector<int32_t> shift = {3, -1, 4, -1, 5};
+
+  KernelBuilder kb("scale_shift_f32");
+  kb.Input("a", ScalarType::kF32).Output("out", ScalarType::kF32);
+  kb.uniforms().AddU32("n", n);
+  kb.uniforms().AddF32("scale", scale);
+  kb.uniforms().AddI32Array("shift", shift, 5);
+  kb.uniforms().AddF32("bias", bias);  // a scalar after an array: 16-byte realignment matters
+  kb.Body(Entry("  if (i >= u.n) { return; }\n  out[i] = a[i] * u.scale + f32(shift(i % 5u)) + u.bias;\n"));
+  auto in = Upload(dev, a, "a");
+  auto out = dev->CreateBuffer(n * 4, "out");
+  ASSERT_TRUE(out.ok());
+  WC_ASSERT_OK(RunOne(dev, kb, {in, out.value()}, n, "scale_shift"));
+  auto got = Download<float>(dev, *out.value(), n);
+  for (uint32_t i = 0; i < n; ++i) {
+    const float want = a[i] * scale + static_cast<float>(shift[i % 5]) + bias;
+    ASSERT_NEAR(got[i], want, 1e-4f * (1 + std::fabs(want))) << "i=" << i << " seed " << seed;
+  }
+}
+
+// Every uniform field is copied into an output buffer by the GPU, so the test sees the offsets WGSL uses.
+TEST(GpuKernels, UniformBlockPackingMatchesWgsl) {
+  WC_TEST_DEVICE(dev);
+  KernelBuilder kb("uniform_echo");
+  kb.Output("out", ScalarType::kU32);
+  UniformBlock& u = kb.uniforms();
+  u.AddU32("a", 11);
+  u.AddI32Array("arr1", {-1, -2, -3}, 3);
+  u.AddF32("f", 2.5f);
+  u.AddI32("i", -7);
+  u.AddU32("j", 12);
+  u.AddU32Array("arr2", {21, 22, 23, 24, 25, 26, 27, 28, 29}, 9);
+  u.AddI32Array("arr3", {31}, 6);  // fewer values than capacity: the rest are zero
+  u.AddU32("tail", 99);
+  kb.Body(
+      "@compute @workgroup_size(1)\nfn main() {\n"
+      "  out[0] = u.a;\n"
+      "  for (var k = 0u; k < 3u; k++) { out[1u + k] = bitcast<u32>(arr1(k)); }\n"
+      "  out[4] = bitcast<u32>(u.f);\n  out[5] = bitcast<u32>(u.i);\n  out[6] = u.j;\n"
+      "  for (var k = 0u; k < 9u; k++) { out[7u + k] = arr2(k); }\n"
+      "  for (var k = 0u; k < 6u; k++) { out[16u + k] = bitcast<u32>(arr3(k)); }\n"
+      "  out[22] = u.tail;\n}\n");
+  auto out = dev->CreateBuffer(23 * 4, "out");
+  ASSERT_TRUE(out.ok());
+  Dispatch d;
+  d.kernel = kb.Build();
+  d.buffers = {out.value()};
+  d.uniforms = kb.PackUniforms();
+  d.label = "echo";
+  std::vector<Dispatch> ds;
+  ds.push_back(std::move(d));
+  auto program = dev->CreateProgram(std::move(ds));
+  ASSERT_TRUE(program.ok()) << program.status().ToString();
+  WC_ASSERT_OK(program.value()->Run(nullptr));
+  auto got = Download<uint32_t>(dev, *out.value(), 23);
+  float f = 2.5f;
+  uint32_t fbits;
+  std::memcpy(&fbits, &f, 4);
+  const std::vector<uint32_t> want = {11,
+                                      static_cast<uint32_t>(-1),
+                                      static_cast<uint32_t>(-2),
+                                      static_cast<uint32_t>(-3),
+                                      fbits,
+                                      static_cast<uint32_t>(-7),
+                                      12,
+                                      21,
+                                      22,
+                                      23,
+                                      24,
+                                      25,
+                                      26,
+                                      27,
+                                      28,
+                                      29,
+                                      31,
+                                      0,
+                                      0,
+                                      0,
+                                      0,
+                                      0,
+                                      99};
+  EXPECT_EQ(got, want);
+}
+
+TEST(GpuKernels, PipelineCacheHitsOnSameKey) {
+  WC_TEST_DEVICE(dev);
+  auto make = [](uint32_t n) {
+    KernelBuilder kb("cache_probe");
+    kb.Output("out", ScalarType::kU32);
+    kb.uniforms().AddU32("n", n);  // a uniform value: not part of the key
+    kb.Body("@compute @workgroup_size(1)\nfn main() { out[0] = u.n; }\n");
+    return kb;
+  };
+  WC_ASSERT_OK(dev->Prepare(*make(1).Build()));
+  const size_t size = dev->pipeline_cache_size();
+  WC_ASSERT_OK(dev->Prepare(*make(1).Build()));
+  WC_ASSERT_OK(dev->Prepare(*make(2).Build()));
+  EXPECT_EQ(dev->pipeline_cache_size(), size);
+  // The cached pipeline runs with each program's own uniform values.
+  auto out = dev->CreateBuffer(16, "out");
+  ASSERT_TRUE(out.ok());
+  for (uint32_t n : {5u, 6u}) {
+    WC_ASSERT_OK(RunOne(dev, make(n), {out.value()}, 1, "probe"));
+    EXPECT_EQ(Download<uint32_t>(dev, *out.value(), 1)[0], n);
+  }
+  EXPECT_EQ(dev->pipeline_cache_size(), size);
+  // A different specialization is a different pipeline.
+  KernelBuilder other = make(1);
+  other.Spec("variant=2");
+  WC_ASSERT_OK(dev->Prepare(*other.Build()));
+  EXPECT_EQ(dev->pipeline_cache_size(), size + 1);
+}
+
+TEST(GpuKernels, SameKeyDifferentWgslIsAnInternalError) {
+  WC_TEST_DEVICE(dev);
+  auto make = [](const char* value) {
+    KernelBuilder kb("key_clash");
+    kb.Output("out", ScalarType::kU32);
+    kb.Body(std::string("@compute @workgroup_size(1)\nfn main() { out[0] = ") + value + "; }\n");
+    return kb.Build();
+  };
+  WC_ASSERT_OK(dev->Prepare(*make("1u")));
+  const Status s = dev->Prepare(*make("2u"));
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message.find("internal error"), std::string::npos) << s.message;
+  EXPECT_NE(s.message.find("key_clash"), std::string::npos) << s.message;
+}
+
+TEST(GpuKernels, WgslSyntaxErrorNamesKernelAndLine) {
+  WC_TEST_DEVICE(dev);
+  KernelBuilder kb("broken_kernel");
+  kb.Input("a", ScalarType::kF32).Output("out", ScalarType::kF32);
+  kb.Body("@compute @workgroup_size(1)\nfn main() {\n  let x = a[0] * ;\n  out[0] = x;\n}\n");
+  auto k = kb.Build();
+  // The offending line's number in the full source (bindings come first).
+  size_t line = 1;
+  const size_t at = k->wgsl.find("let x = a[0] * ;");
+  for (size_t i = 0; i < at; ++i) line += k->wgsl[i] == '\n';
+  const Status s = dev->Prepare(*k);
+  ASSERT_FALSE(s.ok());
+  std::printf("%s\n", s.ToString().c_str());
+  EXPECT_EQ(s.code, StatusCode::kDevice);
+  EXPECT_NE(s.message.find("broken_kernel"), std::string::npos);
+  EXPECT_NE(s.message.find("line " + std::to_string(line) + ":"), std::string::npos) << s.message;
+  EXPECT_NE(s.message.find("let x = a[0] * ;"), std::string::npos) << "the WGSL line is quoted";
+  // The device is still usable afterwards.
+  auto b = dev->CreateBuffer(16, "after_error");
+  EXPECT_TRUE(b.ok()) << b.status().ToString();
+}
+
+// A warning before the error gives two compilation messages: the second one is read at the right place
+// only if WGPUCompilationMessage has the size webgpu_abi.h declares.
+TEST(GpuKernels, SecondCompilationMessageIsReadCorrectly) {
+  WC_TEST_DEVICE(dev);
+  KernelBuilder kb("warn_then_fail");
+  kb.Output("out", ScalarType::kF32);
+  kb.Body(
+      "fn helper() -> f32 {\n  return 1.0;\n  let unreachable_value = 2.0;\n}\n"
+      "@compute @workgroup_size(1)\nfn main() {\n  out[0] = helper() + undefined_name;\n}\n");
+  auto k = kb.Build();
+  // This Dawn reports the warning ("code is unreachable") as message 0 and the error as message 1.
+  const size_t at = k->wgsl.find("undefined_name");
+  size_t line = 1, line_start = 0;
+  for (size_t i = 0; i < at; ++i) {
+    if (k->wgsl[i] == '\n') ++line, line_start = i + 1;
+  }
+  const std::string where = "line " + std::to_string(line) + ":" + std::to_string(at - line_start + 1) + ":";
+  const Status s = dev->Prepare(*k);
+  ASSERT_FALSE(s.ok());
+  std::printf("%s\n", s.ToString().c_str());
+  EXPECT_NE(s.message.find(where), std::string::npos) << where << " in " << s.message;
+  EXPECT_NE(s.message.find("undefined_name"), std::string::npos) << s.message;
+}
+
+TEST(GpuKernels, PipelineErrorsNameTheKernel) {
+  WC_TEST_DEVICE(dev);
+  KernelBuilder kb("no_entry_point");
+  kb.Output("out", ScalarType::kF32);
+  kb.Body("@compute @workgroup_size(1)\nfn not_main() { out[0] = 1.0; }\n");
+  const Status s = dev->Prepare(*kb.Build());
+  ASSERT_FALSE(s.ok());
+  std::printf("%s\n", s.ToString().c_str());
+  EXPECT_NE(s.message.find("no_entry_point"), std::string::npos) << s.message;
+}
+
+}  // namespace
+}  // namespace webconv::gpu
