@@ -8,7 +8,7 @@ const std::vector<OpSchema>& AllOps() {
   static const std::vector<OpSchema> table = [] {
     std::vector<OpSchema> all;
     // The one registration table: every op family, in the order `inspect --ops` lists them.
-    for (auto family : {UnaryOps, BinaryOps, MatMulOps, ShapeOps, CastOps, TensorOps}) {
+    for (auto family : {UnaryOps, BinaryOps, MatMulOps, ShapeOps, CastOps, TensorOps, ConvOps}) {
       auto rows = family();
       all.insert(all.end(), rows.begin(), rows.end());
     }

@@ -159,6 +159,17 @@ std::string Hint(const std::string& mode, const std::string& icd, bool icd_exist
 
 }  // namespace
 
+// Whether any Vulkan ICD manifest is installed where the loader looks by default.
+static bool SystemIcdPresent() {
+  std::error_code ec;
+  for (const char* dir : {"/usr/share/vulkan/icd.d", "/etc/vulkan/icd.d", "/usr/local/share/vulkan/icd.d",
+                          "/usr/local/etc/vulkan/icd.d"}) {
+    for (const auto& e : std::filesystem::directory_iterator(dir, ec))
+      if (e.path().extension() == ".json") return true;
+  }
+  return false;
+}
+
 std::string SwiftShaderIcdPath() {
   const char* env = std::getenv("WEBCONV_SWIFTSHADER_ICD");
   return (env && *env) ? env : "/usr/lib/chromium/vk_swiftshader_icd.json";
@@ -181,8 +192,10 @@ Result<ChosenAdapter> ChooseAdapter(const DawnProcs& p, const std::string& mode_
     setenv("VK_ICD_FILENAMES", icd.c_str(), 1);
     we_set_icd = true;
   };
-  // Asked for SwiftShader by name: no point probing the default drivers first.
-  if (mode == "swiftshader" && !IcdVariableSet() && icd_exists) set_icd();
+  // Asked for SwiftShader by name, or no Vulkan driver is installed at all: probing the default
+  // drivers would only make the Vulkan loader print warnings.
+  const bool no_system_driver = !SystemIcdPresent();
+  if ((mode == "swiftshader" || (mode.empty() && no_system_driver)) && !IcdVariableSet() && icd_exists) set_icd();
   const bool can_retry = mode != "gpu" && !IcdVariableSet() && icd_exists;
 
   WC_ASSIGN_OR_RETURN(Attempt attempt, Enumerate(p, timed));
@@ -222,7 +235,9 @@ Result<ChosenAdapter> ChooseAdapter(const DawnProcs& p, const std::string& mode_
   }
   const std::string what = Describe(out.facts);
   if (mode.empty()) {
-    out.why = out.software ? (we_set_icd ? "no hardware GPU adapter was found (Dawn saw " + first_seen +
+    const std::string looked = no_system_driver && we_set_icd ? "no Vulkan driver is installed"
+                                                                : "Dawn saw " + first_seen;
+    out.why = out.software ? (we_set_icd ? "no hardware GPU adapter was found (" + looked +
                                                "), so " + what + " was used through VK_ICD_FILENAMES=" + icd +
                                                ", a CPU implementation of Vulkan"
                                          : "no hardware GPU adapter was found, so the software adapter " +

@@ -1,0 +1,114 @@
+// Conv (opsets 1-17): every form the spec allows, for 1-D, 2-D and 3-D, on both backends.
+#include "ops/conv/conv.h"
+
+#include "ops/families.h"
+
+namespace webconv::ops {
+
+Shape ConvProblem::output_shape() const {
+  Shape s = {batch, out_channels};
+  for (const AxisGeometry& g : axes) s.push_back(g.out);
+  return s;
+}
+
+Result<ConvProblem> ResolveConv(const ConvAttrs& a, const TensorInfo& x, const TensorInfo& w, const TensorInfo* b) {
+  const size_t rank = x.shape.size();
+  if (rank < 3 || rank > 5)
+    return BadModel("input X has rank ", rank, "; Conv needs [N, C, spatial...] with 1 to 3 spatial axes");
+  if (w.shape.size() != rank)
+    return BadModel("weight W has rank ", w.shape.size(), " but input X has rank ", rank);
+  ConvProblem p;
+  p.batch = x.shape[0];
+  p.in_channels = x.shape[1];
+  p.out_channels = w.shape[0];
+  p.group = a.group;
+  if (p.group < 1) return BadModel("group ", p.group, " must be at least 1");
+  if (p.in_channels != w.shape[1] * p.group)
+    return BadModel("input channels ", p.in_channels, " != weight channels ", w.shape[1], " x group ", p.group);
+  if (p.out_channels % p.group != 0)
+    return BadModel("output channels ", p.out_channels, " are not divisible by group ", p.group);
+  std::vector<int64_t> kernel(w.shape.begin() + 2, w.shape.end());
+  if (!a.window.kernel_shape.empty() && a.window.kernel_shape != kernel)
+    return BadModel("kernel_shape ", ShapeString(a.window.kernel_shape), " disagrees with the weight's ",
+                    ShapeString(kernel));
+  WC_ASSIGN_OR_RETURN(p.axes, ResolveForward(a.window, Shape(x.shape.begin() + 2, x.shape.end()), kernel));
+  const size_t lead = 3 - p.axes.size();
+  for (size_t i = 0; i < 3; ++i) {
+    AxisGeometry unit;
+    unit.in = unit.out = 1;
+    p.axis3[i] = i < lead ? unit : p.axes[i - lead];
+  }
+  if (b && b->present) {
+    if (b->shape != Shape{p.out_channels})
+      return BadModel("bias B has shape ", ShapeString(b->shape), ", expected [", p.out_channels, "]");
+    p.has_bias = true;
+  }
+  if (x.dtype != DType::kFloat32 && x.dtype != DType::kFloat64 && x.dtype != DType::kFloat16)
+    return BadModel("input type ", DTypeName(x.dtype), " is not supported");
+  if (w.dtype != x.dtype) return BadModel("weight type ", DTypeName(w.dtype), " differs from input type ", DTypeName(x.dtype));
+  return p;
+}
+
+namespace {
+
+Status Parse(const ParseContext& ctx, OpAttrs* out) {
+  WC_RETURN_IF_ERROR(CheckInputCount(ctx, 2, 3));
+  auto a = std::make_shared<ConvAttrs>();
+  WC_RETURN_IF_ERROR(ParseWindowAttrs(ctx.attrs, false, &a->window));
+  WC_RETURN_IF_ERROR(ctx.attrs.Int("group", 1, &a->group));
+  if (a->group < 1) return BadModel("group ", a->group, " must be at least 1");
+  *out = a;
+  return OkStatus();
+}
+
+const TensorInfo* Bias(const std::vector<TensorInfo>& in) { return in.size() > 2 && in[2].present ? &in[2] : nullptr; }
+
+Status Infer(InferContext& ctx) {
+  WC_ASSIGN_OR_RETURN(ConvProblem p, ResolveConv(ctx.Attrs<ConvAttrs>(), ctx.inputs[0], ctx.inputs[1], Bias(ctx.inputs)));
+  ctx.outputs[0].dtype = ctx.inputs[0].dtype;
+  ctx.outputs[0].shape = p.output_shape();
+  return OkStatus();
+}
+
+Result<ConvProblem> FromRef(const RefContext& ctx) {
+  std::vector<TensorInfo> in;
+  for (const HostTensor* t : ctx.inputs) {
+    TensorInfo info;
+    if (t) info = {true, t->dtype(), t->shape(), t};
+    in.push_back(info);
+  }
+  return ResolveConv(ctx.Attrs<ConvAttrs>(), in[0], in[1], Bias(in));
+}
+
+Status Reference(RefContext& ctx) {
+  WC_ASSIGN_OR_RETURN(ConvProblem p, FromRef(ctx));
+  return ConvReference(p, *ctx.inputs[0], *ctx.inputs[1], p.has_bias ? ctx.inputs[2] : nullptr, &ctx.out(0));
+}
+
+Status Gpu(GpuContext& ctx) {
+  WC_ASSIGN_OR_RETURN(ConvProblem p, ResolveConv(ctx.Attrs<ConvAttrs>(), ctx.inputs[0], ctx.inputs[1], Bias(ctx.inputs)));
+  return ConvGpu(p, ctx);
+}
+
+double Flops(const InferContext& ctx) {
+  auto p = ResolveConv(ctx.Attrs<ConvAttrs>(), ctx.inputs[0], ctx.inputs[1], Bias(ctx.inputs));
+  if (!p.ok()) return 0;
+  return 2.0 * static_cast<double>(p->batch * p->out_channels) * static_cast<double>(p->out_spatial()) *
+         static_cast<double>(p->in_per_group() * p->kernel_volume());
+}
+
+}  // namespace
+
+std::vector<OpSchema> ConvOps() {
+  OpSchema conv;
+  conv.op_type = "Conv";
+  conv.parse = Parse;
+  conv.infer = Infer;
+  conv.reference = Reference;
+  conv.gpu = Gpu;
+  conv.flops = Flops;
+  conv.notes = "1-D/2-D/3-D; explicit, VALID and SAME pads (with dilation); groups; tiled implicit GEMM on WebGPU";
+  return {conv};
+}
+
+}  // namespace webconv::ops

@@ -1,0 +1,33 @@
+// Differential testing: a model runs on WebGPU and on the float64 reference with the same inputs and
+// every output is compared. Random draws print their seed so any failure can be replayed.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "gpu/device.h"
+#include "runtime/compare.h"
+
+namespace webconv::testing {
+
+// One device per test process (creating one per case would dominate the run time on SwiftShader).
+std::shared_ptr<gpu::Device> SharedDevice();
+
+HostTensor RandomTensor(DType t, const Shape& shape, std::mt19937_64& rng, double lo = -1.0, double hi = 1.0);
+
+// Runs `model` on both backends; ok when every output matches within `tol`.
+::testing::AssertionResult MatchesReference(const std::vector<uint8_t>& model,
+                                            const std::map<std::string, HostTensor>& feeds,
+                                            const runtime::Tolerance& tol);
+
+// The number of random configurations to draw: `ci` normally, `full` when WEBCONV_FULL_SWEEP=1.
+int SweepCount(int ci, int full);
+// The base seed: WEBCONV_SEED when set, else `def`. Printed by the caller.
+uint64_t BaseSeed(uint64_t def);
+
+}  // namespace webconv::testing
