@@ -82,6 +82,7 @@ int CmdInspect(int argc, char** argv) {
         if (id >= 0) std::cout << "      -> " << ValueText(bound->values[id]) << "\n";
     }
   }
+  for (const std::string& r : g.rewrites) std::cout << "rewrite: " << r << "\n";
   std::cout << g.nodes.size() << " nodes: " << kernels << " webgpu kernels, " << aliases << " aliases, " << folded
             << " folded, " << problems.size() << " unsupported\n";
   for (const Status& s : problems) std::cerr << "error: " << s.ToString() << "\n";

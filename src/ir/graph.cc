@@ -3,6 +3,7 @@
 #include <deque>
 #include <set>
 
+#include "ir/rewrite.h"
 #include "onnx/loader.h"
 #include "ops/registry.h"
 
@@ -216,6 +217,7 @@ Result<std::shared_ptr<Graph>> BuildGraph(std::shared_ptr<const onnx::Model> mod
     graph->values[id].is_graph_output = true;
     graph->outputs.push_back(id);
   }
+  FoldZeroPads(graph.get());
   return graph;
 }
 

@@ -51,6 +51,7 @@ struct Graph {
   std::unordered_map<std::string, int> value_ids;
   std::map<std::string, int64_t> opsets;  // domain ("" default) -> version
   std::shared_ptr<const onnx::Model> model;  // keeps initializer bytes alive
+  std::vector<std::string> rewrites;         // what the rewriter changed, one line each (for inspect)
 
   int FindValue(const std::string& name) const {
     auto it = value_ids.find(name);

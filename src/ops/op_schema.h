@@ -102,6 +102,15 @@ using ParseFn = Status (*)(const ParseContext&, OpAttrs*);
 using InferFn = Status (*)(InferContext&);
 using RefFn = Status (*)(RefContext&);
 using GpuFn = Status (*)(GpuContext&);
+// Pad folding (ir/rewrite_pad.cc). A Pad op describes itself as a constant-zero pad when it is one:
+// `inputs` are its inputs' constant values (nullptr when unknown); `begin`/`end` get one amount per
+// axis of a rank-`rank` tensor. Returns false when it is not a zero pad with known, non-negative amounts.
+using AsZeroPadFn = bool (*)(const void* attrs, int opset, const std::vector<const HostTensor*>& inputs,
+                             size_t rank, std::vector<int64_t>* begin, std::vector<int64_t>* end);
+// A windowed op absorbs zero padding of its spatial axes into its own pads: writes new attributes, or
+// returns false when it cannot do so exactly (e.g. auto_pad SAME, MaxPool's padding is not zero).
+using AbsorbPadFn = bool (*)(const void* attrs, const std::vector<int64_t>& begin, const std::vector<int64_t>& end,
+                             OpAttrs* out);
 // Floating-point operations of one execution (multiply and add count as two), for benchmarks.
 using FlopsFn = double (*)(const InferContext&);
 
@@ -114,6 +123,8 @@ struct OpSchema {
   RefFn reference = nullptr;
   GpuFn gpu = nullptr;                // nullptr: no WebGPU kernel (only valid for aliasing ops)
   FlopsFn flops = nullptr;            // nullptr: counted as zero (data movement)
+  AsZeroPadFn as_zero_pad = nullptr;  // set by Pad
+  AbsorbPadFn absorb_zero_pad = nullptr;  // set by ops that fold a preceding zero Pad into their pads
   // Inputs whose values the op needs when it is planned (e.g. Reshape's shape): they must be
   // constant after folding, or be graph inputs whose values are bound at run time.
   std::vector<int> host_inputs = {};

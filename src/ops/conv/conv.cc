@@ -97,6 +97,13 @@ double Flops(const InferContext& ctx) {
          static_cast<double>(p->in_per_group() * p->kernel_volume());
 }
 
+bool AbsorbPad(const void* attrs, const std::vector<int64_t>& begin, const std::vector<int64_t>& end, OpAttrs* out) {
+  auto a = std::make_shared<ConvAttrs>(*static_cast<const ConvAttrs*>(attrs));
+  if (!AddPadsToWindow(&a->window, begin, end)) return false;
+  *out = a;
+  return true;
+}
+
 }  // namespace
 
 std::vector<OpSchema> ConvOps() {
@@ -107,6 +114,7 @@ std::vector<OpSchema> ConvOps() {
   conv.reference = Reference;
   conv.gpu = Gpu;
   conv.flops = Flops;
+  conv.absorb_zero_pad = AbsorbPad;
   conv.notes = "1-D/2-D/3-D; explicit, VALID and SAME pads (with dilation); groups; tiled implicit GEMM on WebGPU";
   return {conv};
 }

@@ -175,3 +175,21 @@ std::string DescribeGeometry(const std::vector<AxisGeometry>& g) {
 }
 
 }  // namespace webconv::ops
+
+namespace webconv::ops {
+
+bool AddPadsToWindow(WindowAttrs* a, const std::vector<int64_t>& begin, const std::vector<int64_t>& end) {
+  if (a->auto_pad == AutoPad::kSameUpper || a->auto_pad == AutoPad::kSameLower) return false;
+  const size_t n = begin.size();
+  if (end.size() != n || (!a->pads.empty() && a->pads.size() != 2 * n)) return false;
+  std::vector<int64_t> pads = a->auto_pad == AutoPad::kValid || a->pads.empty() ? std::vector<int64_t>(2 * n, 0) : a->pads;
+  for (size_t i = 0; i < n; ++i) {
+    pads[i] += begin[i];
+    pads[i + n] += end[i];
+  }
+  a->pads = std::move(pads);
+  a->auto_pad = AutoPad::kNotSet;
+  return true;
+}
+
+}  // namespace webconv::ops

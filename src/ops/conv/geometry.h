@@ -49,3 +49,9 @@ Result<std::vector<AxisGeometry>> ResolveTranspose(const WindowAttrs& a, const S
 std::string DescribeGeometry(const std::vector<AxisGeometry>& g);  // for messages and kernel names
 
 }  // namespace webconv::ops
+
+namespace webconv::ops {
+// Adds spatial zero padding to window attributes with auto_pad NOTSET or VALID (VALID becomes explicit
+// pads); false for SAME, whose padding depends on the input size and cannot absorb extra pads exactly.
+bool AddPadsToWindow(WindowAttrs* a, const std::vector<int64_t>& begin, const std::vector<int64_t>& end);
+}  // namespace webconv::ops
