@@ -1,5 +1,7 @@
 #include "common/host_tensor.h"
 
+#include <cmath>
+#include <cstdint>
 #include <cstring>
 
 namespace webconv {
@@ -90,7 +92,7 @@ double HostTensor::GetDouble(int64_t i) const {
     case DType::kFloat16: return HalfToFloat(Load<uint16_t>(data_, i));
     case DType::kBFloat16: return BFloat16ToFloat(Load<uint16_t>(data_, i));
     case DType::kUInt64: return static_cast<double>(Load<uint64_t>(data_, i));
-    default: return static_cast<double>(GetInt(i));
+    default: return IsInteger(dtype_) || dtype_ == DType::kBool ? static_cast<double>(GetInt(i)) : 0.0;
   }
 }
 
@@ -105,7 +107,12 @@ int64_t HostTensor::GetInt(int64_t i) const {
     case DType::kUInt32: return Load<uint32_t>(data_, i);
     case DType::kInt64: return Load<int64_t>(data_, i);
     case DType::kUInt64: return static_cast<int64_t>(Load<uint64_t>(data_, i));
-    default: return static_cast<int64_t>(GetDouble(i));
+    default: {
+      if (!IsFloat(dtype_)) return 0;  // string/complex never reach element access; no recursion
+      const double v = GetDouble(i);
+      if (std::isnan(v)) return 0;
+      return v >= 9223372036854775807.0 ? INT64_MAX : v <= -9223372036854775808.0 ? INT64_MIN : static_cast<int64_t>(v);
+    }
   }
 }
 
@@ -117,7 +124,11 @@ void HostTensor::SetDouble(int64_t i, double v) {
     case DType::kFloat16: Store<uint16_t>(p, i, FloatToHalf(static_cast<float>(v))); return;
     case DType::kBFloat16: Store<uint16_t>(p, i, FloatToBFloat16(static_cast<float>(v))); return;
     case DType::kBool: Store<uint8_t>(p, i, v != 0.0); return;
-    default: SetInt(i, static_cast<int64_t>(v)); return;
+    default:
+      // double -> int64 is undefined outside the int64 range and for NaN: saturate, NaN becomes 0.
+      if (std::isnan(v)) v = 0;
+      SetInt(i, v >= 9223372036854775807.0 ? INT64_MAX : v <= -9223372036854775808.0 ? INT64_MIN : static_cast<int64_t>(v));
+      return;
   }
 }
 
@@ -133,7 +144,9 @@ void HostTensor::SetInt(int64_t i, int64_t v) {
     case DType::kUInt32: Store<uint32_t>(p, i, static_cast<uint32_t>(v)); return;
     case DType::kInt64: Store<int64_t>(p, i, v); return;
     case DType::kUInt64: Store<uint64_t>(p, i, static_cast<uint64_t>(v)); return;
-    default: SetDouble(i, static_cast<double>(v)); return;
+    default:
+      if (IsFloat(dtype_)) SetDouble(i, static_cast<double>(v));
+      return;
   }
 }
 
