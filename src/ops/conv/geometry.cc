@@ -110,7 +110,8 @@ Result<std::vector<AxisGeometry>> ResolveForward(const WindowAttrs& a, const Sha
       if (span < 0)
         return BadModel("axis ", i, ": the kernel extent ", dk, " (kernel ", x.kernel, ", dilation ", x.dilation,
                         ") exceeds the padded input ", x.in + x.pad_begin + x.pad_end);
-      if (a.ceil_mode) {
+      // The spec's VALID formula has no ceil_mode term.
+      if (a.ceil_mode && a.auto_pad != AutoPad::kValid) {
         x.out = CeilDiv(span, x.stride) + 1;
         // The last window must start inside the input or its begin padding (as ONNX Runtime and
         // PyTorch define ceil_mode); otherwise it would cover only end padding.
@@ -187,6 +188,8 @@ bool AddPadsToWindow(WindowAttrs* a, const std::vector<int64_t>& begin, const st
     pads[i] += begin[i];
     pads[i + n] += end[i];
   }
+  // Folded pads skip ParseWindowAttrs; keep its bound so later products cannot overflow.
+  if (!CheckList("pads", pads, 0).ok()) return false;
   a->pads = std::move(pads);
   a->auto_pad = AutoPad::kNotSet;
   return true;
