@@ -47,6 +47,24 @@ def main(out):
     # An input consumed by an undefined name.
     save(model([helper.make_node("Add", ["x", "nowhere"], ["y"], name="dangling")], [x], [y]),
          os.path.join(out, "undefined_input.onnx"))
+    # Invalid Conv attributes and shapes: each must end in exit 3 naming the node.
+    x4 = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 6, 5, 5])
+    y4 = helper.make_tensor_value_info("y", TensorProto.FLOAT, None)
+    def conv_model(fname, w_shape, **attrs):
+        w = numpy_helper.from_array(np.ones(w_shape, np.float32), "w")
+        save(model([helper.make_node("Conv", ["x", "w"], ["y"], name="conv_17", **attrs)], [x4], [y4], [w]),
+             os.path.join(out, fname))
+    conv_model("conv_channels.onnx", [4, 4, 3, 3], group=2)          # 6 != 4 x 2
+    conv_model("conv_pads_length.onnx", [4, 6, 3, 3], pads=[1, 1, 1])
+    conv_model("conv_negative_pads.onnx", [4, 6, 3, 3], pads=[1, -1, 1, 1])
+    conv_model("conv_kernel_shape.onnx", [4, 6, 3, 3], kernel_shape=[5, 5])
+    conv_model("conv_output_below_1.onnx", [4, 6, 7, 7])               # 7x7 kernel on 5x5, no pads
+    # A zero Pad in front of a Conv: folded away at load.
+    pads = numpy_helper.from_array(np.array([0, 0, 1, 2, 0, 0, 2, 1], np.int64), "pads")
+    w = numpy_helper.from_array(np.random.default_rng(5).standard_normal((4, 6, 3, 3)).astype(np.float32), "w")
+    save(model([helper.make_node("Pad", ["x", "pads"], ["x_padded"], name="zero_pad", mode="constant"),
+                helper.make_node("Conv", ["x_padded", "w"], ["y"], name="conv_after_pad")], [x4], [y4], [pads, w]),
+         os.path.join(out, "pad_conv.onnx"))
     # Not a model at all.
     with open(os.path.join(out, "garbage.onnx"), "wb") as f:
         f.write(b"\xff\xff\xff\xff not a protobuf")
