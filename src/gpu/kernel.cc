@@ -31,7 +31,7 @@ void UniformBlock::AddF32(const std::string& name, float v) {
 
 void UniformBlock::AddI32Array(const std::string& name, const std::vector<int32_t>& v, uint32_t capacity) {
   std::vector<uint32_t> bits(v.size());
-  std::memcpy(bits.data(), v.data(), v.size() * 4);
+  if (!v.empty()) std::memcpy(bits.data(), v.data(), v.size() * 4);
   Add({name, ScalarType::kI32, capacity < 1 ? 1 : capacity, std::move(bits)});
 }
 
