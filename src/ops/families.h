@@ -16,5 +16,9 @@ std::vector<OpSchema> CastOps();         // ops/cast/: Cast, CastLike
 std::vector<OpSchema> ConvOps();         // ops/conv/: Conv
 std::vector<OpSchema> TensorOps();       // ops/tensor/: Transpose, Concat, Gather, GatherElements,
                                          //   GatherND, Slice
+std::vector<OpSchema> PadOps();          // ops/pad/: Pad
+std::vector<OpSchema> NormOps();         // ops/norm/: BatchNormalization
+std::vector<OpSchema> PoolOps();         // ops/pool/: MaxPool, AveragePool, GlobalMaxPool, GlobalAveragePool
+std::vector<OpSchema> ConvTransposeOps();  // ops/conv_transpose/: ConvTranspose
 
 }  // namespace webconv::ops

@@ -7,8 +7,9 @@ namespace webconv::ops {
 const std::vector<OpSchema>& AllOps() {
   static const std::vector<OpSchema> table = [] {
     std::vector<OpSchema> all;
-    // The one registration table: every op family, in the order `inspect --ops` lists them.
-    for (auto family : {UnaryOps, BinaryOps, MatMulOps, ShapeOps, CastOps, TensorOps, ConvOps}) {
+    // The one registration table: every op family.
+    for (auto family : {UnaryOps, BinaryOps, MatMulOps, ShapeOps, CastOps, TensorOps, ConvOps, PadOps, NormOps,
+                        PoolOps, ConvTransposeOps}) {
       auto rows = family();
       all.insert(all.end(), rows.begin(), rows.end());
     }
