@@ -1,10 +1,21 @@
 // The CPU reference backend: runs every node's float64 reference kernel in graph order.
 #include <chrono>
+#include <new>
+
+#include <unistd.h>
 
 #include "runtime/session.h"
 
 namespace webconv::runtime {
 namespace {
+
+// The CPU backend refuses single tensors larger than half of physical memory, before allocating: a
+// small model can ask for a huge output (a ConvTranspose with a giant stride), and that must end in a
+// message, not an allocation failure.
+uint64_t CpuTensorByteLimit() {
+  const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+  return pages > 0 && page > 0 ? static_cast<uint64_t>(pages) * static_cast<uint64_t>(page) / 2 : uint64_t{1} << 33;
+}
 
 class CpuPlan : public Plan {
  public:
@@ -34,7 +45,23 @@ class CpuPlan : public Plan {
       ctx.opset = n.opset;
       for (int id : n.inputs) ctx.inputs.push_back(id >= 0 ? ptr[id] : nullptr);
       std::vector<HostTensor> outs;
-      for (int id : n.outputs) outs.emplace_back(id >= 0 ? HostTensor(values[id].dtype, values[id].shape) : HostTensor());
+      for (int id : n.outputs) {
+        if (id < 0) {
+          outs.emplace_back();
+          continue;
+        }
+        const uint64_t bytes = static_cast<uint64_t>(NumElements(values[id].shape)) * DTypeSize(values[id].dtype);
+        if (bytes > byte_limit_)
+          return BadModel("output '", values[id].name, "' ", ShapeString(values[id].shape), " needs ", bytes,
+                          " bytes, more than the CPU backend's limit of ", byte_limit_, " (half of memory)")
+              .WithNode(n.op_type, n.name);
+        try {
+          outs.emplace_back(values[id].dtype, values[id].shape);
+        } catch (const std::bad_alloc&) {
+          return BadModel("out of memory allocating output '", values[id].name, "' (", bytes, " bytes)")
+              .WithNode(n.op_type, n.name);
+        }
+      }
       ctx.outputs = &outs;
       if (n.schema->output_aliases_input0) {
         outs[0] = ptr[n.inputs[0]]->Reshaped(values[n.outputs[0]].shape);
@@ -69,6 +96,7 @@ class CpuPlan : public Plan {
  private:
   std::shared_ptr<const ir::BoundGraph> bound_;
   std::vector<int> last_use_;
+  const uint64_t byte_limit_ = CpuTensorByteLimit();
 };
 
 }  // namespace
