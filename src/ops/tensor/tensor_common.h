@@ -1,4 +1,4 @@
-// Shared pieces of the data-movement ops (Transpose, Concat, Gather*, Slice).
+// Shared pieces of the data-movement ops (Transpose, Concat, Gather*, Slice, Split, Expand, Tile, ...).
 //
 // These ops never compute: they move elements. The reference therefore copies each element's raw bytes
 // (exact for every dtype, float16 and float64 included), and the kernels move 4-byte words as u32 bits
@@ -21,6 +21,13 @@ std::vector<OpSchema> GatherRows();
 std::vector<OpSchema> GatherElementsRows();
 std::vector<OpSchema> GatherNDRows();
 std::vector<OpSchema> SliceRows();
+std::vector<OpSchema> SplitRows();
+std::vector<OpSchema> ExpandRows();
+std::vector<OpSchema> TileRows();
+std::vector<OpSchema> RangeRows();
+std::vector<OpSchema> ScatterElementsRows();  // and the deprecated Scatter
+std::vector<OpSchema> ScatterNDRows();
+std::vector<OpSchema> DepthSpaceRows();  // DepthToSpace, SpaceToDepth
 
 // Fails for types without a fixed element size (string, complex) or that webconv cannot hold.
 Status CheckMovableType(DType t, const char* what = "input");

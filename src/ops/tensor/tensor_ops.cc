@@ -7,7 +7,9 @@ namespace webconv::ops {
 std::vector<OpSchema> TensorOps() {
   std::vector<OpSchema> all;
   for (auto rows : {tensor::TransposeRows, tensor::ConcatRows, tensor::GatherRows, tensor::GatherElementsRows,
-                    tensor::GatherNDRows, tensor::SliceRows}) {
+                    tensor::GatherNDRows, tensor::SliceRows, tensor::SplitRows, tensor::ExpandRows,
+                    tensor::TileRows, tensor::RangeRows, tensor::ScatterElementsRows, tensor::ScatterNDRows,
+                    tensor::DepthSpaceRows}) {
     auto r = rows();
     all.insert(all.end(), r.begin(), r.end());
   }
