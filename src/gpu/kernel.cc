@@ -69,7 +69,7 @@ std::vector<uint8_t> UniformBlock::Pack() const {
       const size_t bytes = (f.capacity + 3) / 4 * 16;
       out.resize(offset + bytes, 0);
       const size_t n = f.bits.size() < f.capacity ? f.bits.size() : f.capacity;
-      std::memcpy(out.data() + offset, f.bits.data(), n * 4);
+      if (n) std::memcpy(out.data() + offset, f.bits.data(), n * 4);
       offset += bytes;
     }
   }

@@ -9,6 +9,7 @@ namespace webconv::ops {
 
 std::vector<OpSchema> UnaryOps();        // ops/elementwise/unary.cc
 std::vector<OpSchema> BinaryOps();       // ops/elementwise/binary.cc
+std::vector<OpSchema> NaryOps();         // ops/elementwise/variadic.cc, where.cc: Max, Min, Sum, Mean, Where
 std::vector<OpSchema> MatMulOps();       // ops/matmul/: MatMul, Gemm
 std::vector<OpSchema> ShapeOps();        // ops/shape/: Reshape, Flatten, Identity, Squeeze, Unsqueeze, Shape,
                                          //   Constant, ConstantOfShape
@@ -17,8 +18,11 @@ std::vector<OpSchema> ConvOps();         // ops/conv/: Conv
 std::vector<OpSchema> TensorOps();       // ops/tensor/: Transpose, Concat, Gather, GatherElements,
                                          //   GatherND, Slice
 std::vector<OpSchema> PadOps();          // ops/pad/: Pad
-std::vector<OpSchema> NormOps();         // ops/norm/: BatchNormalization
+std::vector<OpSchema> NormOps();         // ops/norm/: BatchNormalization, InstanceNormalization,
+                                         //   LayerNormalization
 std::vector<OpSchema> PoolOps();         // ops/pool/: MaxPool, AveragePool, GlobalMaxPool, GlobalAveragePool
 std::vector<OpSchema> ConvTransposeOps();  // ops/conv_transpose/: ConvTranspose
+std::vector<OpSchema> ReduceOps();       // ops/reduce/: Reduce*, ArgMax, ArgMin, Softmax, LogSoftmax
+std::vector<OpSchema> ResizeOps();       // ops/resize/: Resize, Upsample
 
 }  // namespace webconv::ops

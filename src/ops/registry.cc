@@ -8,8 +8,8 @@ const std::vector<OpSchema>& AllOps() {
   static const std::vector<OpSchema> table = [] {
     std::vector<OpSchema> all;
     // The one registration table: every op family.
-    for (auto family : {UnaryOps, BinaryOps, MatMulOps, ShapeOps, CastOps, TensorOps, ConvOps, PadOps, NormOps,
-                        PoolOps, ConvTransposeOps}) {
+    for (auto family : {UnaryOps, BinaryOps, NaryOps, MatMulOps, ShapeOps, CastOps, TensorOps, ConvOps,
+                        PadOps, NormOps, PoolOps, ConvTransposeOps, ReduceOps, ResizeOps}) {
       auto rows = family();
       all.insert(all.end(), rows.begin(), rows.end());
     }

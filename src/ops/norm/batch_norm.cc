@@ -5,7 +5,7 @@
 
 #include <cmath>
 
-#include "ops/families.h"
+#include "ops/norm/row_norm.h"
 
 namespace webconv::ops {
 namespace {
@@ -171,7 +171,7 @@ double Flops(const InferContext& ctx) {
 
 }  // namespace
 
-std::vector<OpSchema> NormOps() {
+std::vector<OpSchema> BatchNormRows() {
   OpSchema bn;
   bn.op_type = "BatchNormalization";
   bn.parse = Parse;

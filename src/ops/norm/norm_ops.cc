@@ -1,0 +1,16 @@
+// The norm family's registry rows: BatchNormalization, InstanceNormalization, LayerNormalization.
+#include "ops/families.h"
+#include "ops/norm/row_norm.h"
+
+namespace webconv::ops {
+
+std::vector<OpSchema> NormOps() {
+  std::vector<OpSchema> all;
+  for (auto rows : {BatchNormRows, InstanceNormRows, LayerNormRows}) {
+    auto r = rows();
+    all.insert(all.end(), r.begin(), r.end());
+  }
+  return all;
+}
+
+}  // namespace webconv::ops
