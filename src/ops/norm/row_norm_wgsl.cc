@@ -130,9 +130,14 @@ void CombinePass(const RowNormProblem& p, int64_t chunks, GpuRef partial, GpuRef
   ctx.Dispatch(b, {partial, stats}, groups);
 }
 
+// Scale and B are laid out like a row: element j of the row reads parameter j.
+bool FlatParams(const RowNormProblem& p) {
+  return !p.per_row && p.scale_strides == ContiguousStrides(p.row_dims) &&
+         (!p.has_bias || p.bias_strides == p.scale_strides);
+}
+
 void ApplyPass(const RowNormProblem& p, GpuRef stats, GpuContext& ctx) {
-  const bool flat = !p.per_row && p.scale_strides == ContiguousStrides(p.row_dims) &&
-                    (!p.has_bias || p.bias_strides == p.scale_strides);
+  const bool flat = FlatParams(p);
   std::string name = p.per_row ? "instancenorm_apply_f32"
                      : flat    ? "layernorm_apply_f32"
                                : "layernorm_apply_f32_bcast";
@@ -195,9 +200,9 @@ Status RowNormGpu(const RowNormProblem& p, GpuContext& ctx) {
   const int64_t n = p.rows * p.len;
   if (n >= (int64_t{1} << 31) || 2 * p.rows >= (int64_t{1} << 31))
     return BadModel("X has ", n, " elements in ", p.rows, " rows; the WebGPU kernels handle fewer than 2^31");
-  if (p.row_dims.size() > kMaxRowRank)
-    return BadModel("the normalized axes have rank ", p.row_dims.size(),
-                    "; the WebGPU kernel handles up to 8");
+  if (!p.per_row && !FlatParams(p) && p.row_dims.size() > kMaxRowRank)
+    return BadModel("Scale or B broadcasts over ", p.row_dims.size(),
+                    " normalized axes; the WebGPU kernel handles up to 8");
   if (p.rows == 0) return OkStatus();
   const GpuRef stats = ctx.Scratch(static_cast<uint64_t>(2 * p.rows));
   const int64_t chunks = std::min(p.len / kMinChunk, kTargetWorkgroups / p.rows);

@@ -39,6 +39,7 @@ struct ResizeAttrs {
   bool exclude_outside = false;
   double extrapolation = 0;
   std::vector<float> scales_attr;                           // Upsample-1 (height/width) and Upsample-7
+  bool four_d = false;                                      // Upsample-1: X must be [N, C, H, W]
   int scales_input = -1, roi_input = -1, sizes_input = -1;  // input indices for this opset, -1 if none
 };
 

@@ -99,6 +99,7 @@ Status ParseUpsampleScales(const ParseContext& ctx, ResizeAttrs* a) {
   WC_RETURN_IF_ERROR(ctx.attrs.Float("height_scale", 1, &h));
   WC_RETURN_IF_ERROR(ctx.attrs.Float("width_scale", 1, &w));
   a->scales_attr = {1.0f, 1.0f, h, w};
+  a->four_d = true;
   return OkStatus();
 }
 

@@ -107,6 +107,9 @@ Result<ResizeProblem> ResolveResize(const ResizeAttrs& a, const std::vector<Tens
   std::vector<double> scales, sizes, roi;
   const TensorInfo* scales_in = Given(in, a.scales_input);
   const TensorInfo* sizes_in = Given(in, a.sizes_input);
+  if (a.four_d && rank != 4)
+    return BadModel("X has shape ", ShapeString(x.shape),
+                    "; Upsample-1 scales H and W of an [N, C, H, W] tensor");
   if (!a.scales_attr.empty()) {
     if (a.scales_attr.size() != rank)
       return BadModel("scales has ", a.scales_attr.size(), " entries for a rank-", rank, " X");
