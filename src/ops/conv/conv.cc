@@ -22,6 +22,7 @@ Result<ConvProblem> ResolveConv(const ConvAttrs& a, const TensorInfo& x, const T
   p.in_channels = x.shape[1];
   p.out_channels = w.shape[0];
   p.group = a.group;
+  p.fusion = a.fusion;
   if (p.group < 1) return BadModel("group ", p.group, " must be at least 1");
   if (p.in_channels != w.shape[1] * p.group)
     return BadModel("input channels ", p.in_channels, " != weight channels ", w.shape[1], " x group ", p.group);

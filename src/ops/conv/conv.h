@@ -8,9 +8,26 @@
 
 namespace webconv::ops {
 
+// Work fused into a Conv by graph rewrites; a Conv parsed from a model has none. The fused Conv
+// computes y = accumulator + bias, then applies `steps` in order, then stores y.
+struct ConvFusion {
+  struct Step {
+    enum Kind { kAdd, kRelu, kClip, kLeakyRelu, kSigmoid, kHardSigmoid, kHardSwish, kTanh } kind = kRelu;
+    float alpha = 0, beta = 0;  // kClip: min, max; kLeakyRelu: alpha; kHardSigmoid: alpha, beta
+    int input = -1;             // kAdd: index of the Conv node's input holding the addend
+  };
+  std::vector<Step> steps;
+  // When channel_total > 0 the Conv writes its M channels straight into channels
+  // [channel_offset, channel_offset + M) of a tensor with channel_total channels (the output of a
+  // Concat on axis 1 that is its only reader), and addends are read with the same placement.
+  int64_t channel_offset = 0, channel_total = 0;
+  bool empty() const { return steps.empty() && channel_total == 0; }
+};
+
 struct ConvAttrs {
   WindowAttrs window;
   int64_t group = 1;
+  ConvFusion fusion;
 };
 
 // Everything a Conv kernel needs, resolved from the input and weight shapes. Spatial axes are padded
@@ -20,6 +37,7 @@ struct ConvProblem {
   std::vector<AxisGeometry> axes;  // the model's spatial axes (1..3)
   AxisGeometry axis3[3];           // the same, front-padded with unit axes to exactly three
   bool has_bias = false;
+  ConvFusion fusion;
   int64_t in_per_group() const { return in_channels / group; }
   int64_t out_per_group() const { return out_channels / group; }
   int64_t kernel_volume() const { return axis3[0].kernel * axis3[1].kernel * axis3[2].kernel; }

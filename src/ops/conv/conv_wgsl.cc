@@ -5,6 +5,7 @@
 // each thread accumulates an RM x RN register block. Taps outside the input read as zero through
 // signed bounds checks; no padded copy of the input exists.
 #include "ops/conv/conv.h"
+#include "ops/conv/conv_epilogue.h"
 
 namespace webconv::ops {
 namespace {
@@ -92,8 +93,7 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
     for (var j = 0u; j < RN; j++) {
       let co = n0 + lid.x * RN + j;
       if (co >= u.cout_g) { continue; }
-      let gco = g * u.cout_g + co;
-      Y[(n * u.cout + gco) * out_sp + sp] = epilogue(acc[i][j], gco);
+      conv_store(n, g * u.cout_g + co, sp, acc[i][j]);
     }
   }
 }
@@ -109,11 +109,11 @@ Status ConvGpu(const ConvProblem& p, GpuContext& ctx) {
   if (rows * p.out_per_group() >= limit || p.batch * p.in_channels * p.in_spatial() >= limit || depth >= limit)
     return BadModel("tensors with 2^31 or more elements are not supported by the WebGPU Conv kernel");
   const std::string name = "conv3d_f32_igemm_t" + std::to_string(t.tm) + "x" + std::to_string(t.tn) + "_r" +
-                           std::to_string(t.rm) + "x" + std::to_string(t.rn) + (p.has_bias ? "_bias" : "");
+                           std::to_string(t.rm) + "x" + std::to_string(t.rn) + ConvEpilogueTag(p);
   gpu::KernelBuilder b(name);
   b.Input("X", gpu::ScalarType::kF32).Input("W", gpu::ScalarType::kF32);
-  if (p.has_bias) b.Input("Bias", gpu::ScalarType::kF32);
-  b.Output("Y", gpu::ScalarType::kF32);
+  std::vector<GpuRef> bind = {GpuContext::In(0), GpuContext::In(1)};
+  const std::string store = AddConvEpilogue(p, b, &bind);
   auto& u = b.uniforms();
   u.AddU32("rows", static_cast<uint32_t>(rows));
   u.AddU32("depth", static_cast<uint32_t>(depth));
@@ -132,17 +132,12 @@ Status ConvGpu(const ConvProblem& p, GpuContext& ctx) {
                        "u;\nconst TK: u32 = " + std::to_string(t.tk) + "u;\nconst RM: u32 = " + std::to_string(t.rm) +
                        "u;\nconst RN: u32 = " + std::to_string(t.rn) + "u;\nconst THREADS: u32 = " +
                        std::to_string(t.threads()) + "u;\n";
-  const std::string epilogue = p.has_bias ? "fn epilogue(v: f32, c: u32) -> f32 { return v + Bias[c]; }\n"
-                                          : "fn epilogue(v: f32, c: u32) -> f32 { return v; }\n";
-  b.Body(consts + epilogue + kBody);
+  b.Body(consts + store + kBody);
   const uint32_t groups[3] = {static_cast<uint32_t>((rows + t.tm - 1) / t.tm),
                               static_cast<uint32_t>((p.out_per_group() + t.tn - 1) / t.tn),
                               static_cast<uint32_t>(p.group)};
   if (groups[0] > 65535 || groups[1] > 65535 || groups[2] > 65535)
     return BadModel("Conv dispatch of ", groups[0], "x", groups[1], "x", groups[2], " workgroups exceeds 65535 per dimension");
-  std::vector<GpuRef> bind = {GpuContext::In(0), GpuContext::In(1)};
-  if (p.has_bias) bind.push_back(GpuContext::In(2));
-  bind.push_back(GpuContext::Out(0));
   ctx.Dispatch(b, bind, groups);
   return OkStatus();
 }
