@@ -7,8 +7,9 @@ build=${1:-$root/build}
 
 # Debian packages: toolchain, test frameworks, ONNX test data and its parser (the loader's oracle),
 # Chromium for SwiftShader's Vulkan ICD (the GPU on machines without one) and the Vulkan loader.
+# clang and its runtime libraries (ASan, UBSan, libFuzzer) build the sanitizer and fuzz targets (scripts/hostile.sh).
 pkgs=(cmake g++ make pkg-config libgtest-dev libgmock-dev libbenchmark-dev python3 python3-onnx python3-numpy
-      libonnx-testdata chromium libvulkan1 nodejs npm xz-utils)
+      libonnx-testdata chromium libvulkan1 nodejs npm xz-utils clang libclang-rt-14-dev)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -24,9 +25,11 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# Pinned npm packages (package-lock.json): Dawn's prebuilt libwebgpu_wrapper.so.
+# Pinned npm packages (package-lock.json): Dawn's prebuilt libwebgpu_wrapper.so, and ONNX Runtime
+# (onnxruntime-node, the real-model tests' oracle; its CPU EP binary for linux x64 is in the tarball).
 # --ignore-scripts: nothing may download at install time.
-if [ ! -f "$root/node_modules/bun-webgpu-linux-x64/libwebgpu_wrapper.so" ]; then
+if [ ! -f "$root/node_modules/bun-webgpu-linux-x64/libwebgpu_wrapper.so" ] ||
+   [ ! -f "$root/node_modules/onnxruntime-node/package.json" ]; then
   (cd "$root" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
 fi
 

@@ -1,18 +1,85 @@
-// `webconv bench`: median/min/max milliseconds and GFLOP/s of whole-model runs. GPU time comes from
-// timestamp queries when the adapter has them (sum over dispatches), else host time around execution.
+// `webconv bench`: median/min/max milliseconds and GFLOP/s of whole-model runs, two ways:
+//   wall time  host time around one whole Session::Run (input upload, one submit of every dispatch in
+//              one compute pass, wait, output readback), without timestamp queries. This is what ONNX
+//              Runtime's `session.run` wall time measures, so the two compare like for like.
+//   GPU time   the sum of per-dispatch timestamp queries (when the adapter has them). Timing each dispatch
+//              puts each in its own compute pass, so these runs are separate from the wall-time runs.
+// The headline `median_ms` is the GPU time when there is one, else the wall time. --per-kernel adds a
+// per-node breakdown of the GPU time (median over runs) with each node's FLOPs.
 #include <algorithm>
+#include <chrono>
 #include <iomanip>
 #include <iostream>
 #include <sstream>
 
 #include "cli/common.h"
+#include "runtime/node_flops.h"
 
 namespace webconv::cli {
+namespace {
+
+struct Summary {
+  double median = 0, min = 0, max = 0;
+};
+
+Summary Summarize(std::vector<double> t) {
+  Summary s;
+  if (t.empty()) return s;
+  std::sort(t.begin(), t.end());
+  s.median = t.size() % 2 ? t[t.size() / 2] : 0.5 * (t[t.size() / 2 - 1] + t[t.size() / 2]);
+  s.min = t.front();
+  s.max = t.back();
+  return s;
+}
+
+// JSON string body: quotes, backslashes and control characters escaped.
+std::string JsonEscape(const std::string& s) {
+  std::ostringstream os;
+  for (char c : s) {
+    if (c == '"' || c == '\\') {
+      os << '\\' << c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      os << "\\u" << std::hex << std::setw(4) << std::setfill('0') << static_cast<int>(c) << std::dec;
+    } else {
+      os << c;
+    }
+  }
+  return os.str();
+}
+
+// One node's share of a timed run: its consecutive dispatches (a node may use several kernels).
+struct NodeTime {
+  std::string label;
+  std::vector<std::string> kernels;
+  std::vector<double> ms;  // per run, the sum over the node's dispatches
+};
+
+// Groups each run's dispatches into nodes by consecutive labels. The dispatch list is the same every
+// run (one prepared program), so group k is the same node in every run.
+void AddRun(const std::vector<gpu::DispatchTiming>& dispatches, std::vector<NodeTime>* nodes) {
+  size_t g = 0;
+  for (size_t i = 0; i < dispatches.size();) {
+    size_t j = i;
+    double sum = 0;
+    std::vector<std::string> kernels;
+    while (j < dispatches.size() && dispatches[j].label == dispatches[i].label) {
+      sum += dispatches[j].ms;
+      kernels.push_back(dispatches[j].kernel);
+      ++j;
+    }
+    if (g == nodes->size()) nodes->push_back({dispatches[i].label, kernels, {}});
+    (*nodes)[g].ms.push_back(sum);
+    ++g;
+    i = j;
+  }
+}
+
+}  // namespace
 
 int CmdBench(int argc, char** argv) {
   auto opts = kModelValueOptions;
   opts.insert(opts.end(), {"runs", "warmup"});
-  auto args = ParseArgs(argc, argv, 2, opts, {"json"});
+  auto args = ParseArgs(argc, argv, 2, opts, {"json", "per-kernel"});
   if (!args.ok()) return Fail(args.status());
   if (args->positional.size() != 1) return Fail(UsageError("bench expects one MODEL"));
   auto runs = ParseInt(args->Get("runs", "20"), "--runs");
@@ -26,44 +93,123 @@ int CmdBench(int argc, char** argv) {
   so->profile = true;
   auto session = runtime::Session::Load(args->positional[0], *so);
   if (!session.ok()) return Fail(session.status());
-  const bool json = args->Has("json");
+  runtime::Session& s = **session;
+  const bool json = args->Has("json"), per_kernel = args->Has("per-kernel");
   std::ostringstream log;
-  auto feeds = PrepareFeeds(**session, *args, log);
+  auto feeds = PrepareFeeds(s, *args, log);
   if (!feeds.ok()) return Fail(feeds.status());
   if (!json) {
-    PrintAdapter(**session, std::cout);
+    PrintAdapter(s, std::cout);
     std::cout << log.str();
   }
-  std::vector<double> host_ms, gpu_ms;
+
+  // Wall time: warm-up runs (the first one plans), then timed runs without timestamp queries.
+  std::vector<double> wall_ms;
   for (int64_t i = 0; i < *warmup + *runs; ++i) {
-    runtime::RunStats stats;
-    auto out = (*session)->Run(*feeds, &stats);
+    const auto t0 = std::chrono::steady_clock::now();
+    auto out = s.Run(*feeds, nullptr);
+    const auto t1 = std::chrono::steady_clock::now();
     if (!out.ok()) return Fail(out.status());
-    if (i < *warmup) continue;
-    host_ms.push_back(stats.execute_ms);
-    double sum = 0;
-    for (const auto& d : stats.dispatches) sum += d.ms;
-    if (!stats.dispatches.empty() && (*session)->adapter() && (*session)->adapter()->has_timestamps)
-      gpu_ms.push_back(sum);
+    if (i >= *warmup) wall_ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
   }
-  const bool use_gpu = gpu_ms.size() == host_ms.size();
-  std::vector<double> t = use_gpu ? gpu_ms : host_ms;
-  std::sort(t.begin(), t.end());
-  const double median = t.size() % 2 ? t[t.size() / 2] : 0.5 * (t[t.size() / 2 - 1] + t[t.size() / 2]);
-  const double flops = runtime::CountFlops(*(*session)->last_bound());
-  const double gflops = median > 0 ? flops / (median * 1e6) : 0;
+
+  // GPU time: one extra warm-up run creates the query sets, then the timed runs.
+  const bool timestamps = s.adapter() && s.adapter()->has_timestamps;
+  std::vector<double> gpu_ms;
+  std::vector<NodeTime> nodes;
+  size_t dispatch_count = 0;
+  if (timestamps) {
+    for (int64_t i = -1; i < *runs; ++i) {
+      runtime::RunStats stats;
+      auto out = s.Run(*feeds, &stats);
+      if (!out.ok()) return Fail(out.status());
+      if (i < 0 || stats.dispatches.empty()) continue;
+      double sum = 0;
+      for (const auto& d : stats.dispatches) sum += d.ms;
+      gpu_ms.push_back(sum);
+      dispatch_count = stats.dispatches.size();
+      AddRun(stats.dispatches, &nodes);
+    }
+  }
+  const bool use_gpu = !gpu_ms.empty() && gpu_ms.size() == static_cast<size_t>(*runs);
+  const Summary wall = Summarize(wall_ms), gpu = Summarize(gpu_ms);
+  const Summary& head = use_gpu ? gpu : wall;
+  const ir::BoundGraph& bound = *s.last_bound();
+  const double flops = runtime::CountFlops(bound);
+  auto rate = [&](double ms) { return ms > 0 ? flops / (ms * 1e6) : 0.0; };
   const char* source = use_gpu ? "gpu-timestamps" : "host-wall";
+
+  // Per-node FLOPs by node name, for the breakdown.
+  std::map<std::string, double> node_flops;
+  if (per_kernel)
+    for (size_t i = 0; i < bound.graph->nodes.size(); ++i)
+      node_flops[bound.graph->nodes[i].name] += runtime::NodeFlops(bound, i);
+
   if (json) {
-    std::cout << std::setprecision(6) << "{\"model\": \"" << args->positional[0] << "\", \"backend\": \""
-              << runtime::BackendName(so->backend) << "\", \"adapter\": \""
-              << ((*session)->adapter() ? (*session)->adapter()->name : "cpu") << "\", \"timing\": \"" << source
-              << "\", \"runs\": " << t.size() << ", \"median_ms\": " << median << ", \"min_ms\": " << t.front()
-              << ", \"max_ms\": " << t.back() << ", \"gflop\": " << flops / 1e9 << ", \"gflops_per_s\": " << gflops
-              << "}\n";
-  } else {
-    std::cout << std::fixed << std::setprecision(3) << runtime::BackendName(so->backend) << " (" << source << "), "
-              << t.size() << " runs: median " << median << " ms, min " << t.front() << " ms, max " << t.back()
-              << " ms; " << flops / 1e9 << " GFLOP -> " << gflops << " GFLOP/s\n";
+    std::ostringstream o;
+    o << std::setprecision(6) << "{\"model\": \"" << JsonEscape(args->positional[0]) << "\", \"backend\": \""
+      << runtime::BackendName(so->backend) << "\", \"adapter\": \""
+      << JsonEscape(s.adapter() ? s.adapter()->name : "cpu") << "\", \"timing\": \"" << source
+      << "\", \"runs\": " << *runs << ", \"warmup\": " << *warmup << ", \"median_ms\": " << head.median
+      << ", \"min_ms\": " << head.min << ", \"max_ms\": " << head.max << ", \"gflop\": " << flops / 1e9
+      << ", \"gflops_per_s\": " << rate(head.median) << ", \"wall_median_ms\": " << wall.median
+      << ", \"wall_min_ms\": " << wall.min << ", \"wall_max_ms\": " << wall.max
+      << ", \"wall_gflops_per_s\": " << rate(wall.median);
+    if (use_gpu) {
+      o << ", \"gpu_median_ms\": " << gpu.median << ", \"gpu_min_ms\": " << gpu.min
+        << ", \"gpu_max_ms\": " << gpu.max << ", \"gpu_gflops_per_s\": " << rate(gpu.median)
+        << ", \"dispatches\": " << dispatch_count;
+    } else {
+      o << ", \"gpu_median_ms\": null, \"gpu_min_ms\": null, \"gpu_max_ms\": null, \"gpu_gflops_per_s\": "
+           "null";
+    }
+    if (per_kernel) {
+      o << ", \"kernels\": [";
+      for (size_t k = 0; k < nodes.size(); ++k) {
+        const Summary n = Summarize(nodes[k].ms);
+        std::string names;
+        for (const auto& kn : nodes[k].kernels) names += (names.empty() ? "" : "+") + kn;
+        const double nf = node_flops[nodes[k].label];
+        o << (k ? ", " : "") << "{\"node\": \"" << JsonEscape(nodes[k].label) << "\", \"kernels\": \""
+          << JsonEscape(names) << "\", \"median_ms\": " << n.median << ", \"gflop\": " << nf / 1e9
+          << ", \"gflops_per_s\": " << (n.median > 0 ? nf / (n.median * 1e6) : 0.0) << "}";
+      }
+      o << "]";
+    }
+    o << "}\n";
+    std::cout << o.str();
+    return 0;
+  }
+  std::cout << std::fixed << std::setprecision(3) << runtime::BackendName(so->backend) << " (" << source
+            << "), " << *runs << " runs: median " << head.median << " ms, min " << head.min << " ms, max "
+            << head.max << " ms; " << flops / 1e9 << " GFLOP -> " << rate(head.median) << " GFLOP/s\n";
+  if (use_gpu)
+    std::cout << "  GPU time (sum of " << dispatch_count << " dispatch timestamps): median " << gpu.median
+              << " ms, min " << gpu.min << " ms, max " << gpu.max << " ms -> " << rate(gpu.median)
+              << " GFLOP/s\n";
+  std::cout << "  wall time (host, upload + submit + wait + readback, after " << *warmup
+            << " warm-up runs): median " << wall.median << " ms, min " << wall.min << " ms, max " << wall.max
+            << " ms -> " << rate(wall.median) << " GFLOP/s\n";
+  if (per_kernel) {
+    if (nodes.empty()) {
+      std::cout << "  per-kernel breakdown: no GPU timestamps on this "
+                << (s.adapter() ? "adapter" : "backend") << "\n";
+      return 0;
+    }
+    std::cout << "  per node (median GPU ms over " << *runs << " runs, program order):\n";
+    for (const auto& n : nodes) {
+      const double ms = Summarize(n.ms).median;
+      const double nf = node_flops[n.label];
+      std::string names;
+      for (const auto& kn : n.kernels) names += (names.empty() ? "" : "+") + kn;
+      std::cout << "    " << std::setw(9) << ms << " ms " << std::setw(5) << std::setprecision(1)
+                << (gpu.median > 0 ? 100.0 * ms / gpu.median : 0.0) << "%  " << std::setprecision(3);
+      if (nf > 0)
+        std::cout << std::setw(9) << nf / (ms > 0 ? ms * 1e6 : 1) << " GFLOP/s  ";
+      else
+        std::cout << std::string(20, ' ');
+      std::cout << n.label << "  [" << names << "]\n";
+    }
   }
   return 0;
 }

@@ -25,9 +25,9 @@ int CmdInspect(int argc, char** argv) {
   if (!args.ok()) return Fail(args.status());
   if (args->positional.size() != 1) return Fail(UsageError("inspect expects one MODEL"));
   auto model = onnx::LoadModelFile(args->positional[0]);
-  if (!model.ok()) return Fail(model.status());
+  if (!model.ok()) return FailModel(model.status(), args->positional[0]);
   auto graph = ir::BuildGraph(*model);
-  if (!graph.ok()) return Fail(graph.status());
+  if (!graph.ok()) return FailModel(graph.status(), args->positional[0]);
   const ir::Graph& g = **graph;
   const auto& p = (*model)->proto;
   std::cout << "model: " << args->positional[0] << "\n  ir_version " << p.ir_version << ", producer '"
@@ -43,7 +43,7 @@ int CmdInspect(int argc, char** argv) {
   // which nodes fold away.
   const auto problems = g.Problems();
   std::shared_ptr<const ir::BoundGraph> bound;
-  std::string bind_error;
+  std::vector<std::string> bind_errors;  // every shape-inference failure, not just the first
   if (problems.empty()) {
     runtime::SessionOptions so;
     so.backend = runtime::Backend::kCpu;
@@ -60,20 +60,27 @@ int CmdInspect(int argc, char** argv) {
           if (v == id) b.value = std::make_shared<const HostTensor>(t);
         bindings[id] = b;
       }
-      auto r = ir::Bind(*graph, bindings, {});
+      std::vector<Status> shape_problems;
+      ir::BindOptions bind_options;
+      bind_options.problems = &shape_problems;
+      auto r = ir::Bind(*graph, bindings, bind_options);
       if (r.ok()) bound = *r;
-      else bind_error = r.status().ToString();
+      else bind_errors.push_back(InModel(r.status(), args->positional[0]));
+      for (const Status& s : shape_problems) bind_errors.push_back(InModel(s, args->positional[0]));
     } else {
-      bind_error = feeds.status().ToString();
+      bind_errors.push_back(InModel(feeds.status(), args->positional[0]));
     }
   }
+  // Once bound, the graph shown is the one that runs: after the Conv fusions (ir/rewrite.h).
+  const ir::Graph& shown = bound ? *bound->graph : g;
   std::cout << "nodes:\n";
   int kernels = 0, folded = 0, aliases = 0;
-  for (size_t i = 0; i < g.nodes.size(); ++i) {
-    const ir::Node& n = g.nodes[i];
+  for (size_t i = 0; i < shown.nodes.size(); ++i) {
+    const ir::Node& n = shown.nodes[i];
     std::string where;
     if (!n.problem.ok()) where = "UNSUPPORTED: " + n.problem.message;
     else if (bound && bound->folded[i]) where = "folded when planning (float64 reference)", ++folded;
+    else if (n.inputs_in_place) where = "webgpu: no kernel (inputs written in place)", ++aliases;
     else if (n.schema->output_aliases_input0) where = "webgpu: no kernel (output aliases input)", ++aliases;
     else where = "webgpu kernel", ++kernels;
     std::cout << "  #" << i << " " << n.op_type << " '" << n.name << "' opset " << n.opset << ": " << where << "\n";
@@ -82,14 +89,14 @@ int CmdInspect(int argc, char** argv) {
         if (id >= 0) std::cout << "      -> " << ValueText(bound->values[id]) << "\n";
     }
   }
-  for (const std::string& r : g.rewrites) std::cout << "rewrite: " << r << "\n";
-  std::cout << g.nodes.size() << " nodes: " << kernels << " webgpu kernels, " << aliases << " aliases, " << folded
-            << " folded, " << problems.size() << " unsupported\n";
-  for (const Status& s : problems) std::cerr << "error: " << s.ToString() << "\n";
-  if (!bind_error.empty()) {
-    std::cerr << "error: " << bind_error << "\n";
-    return 3;
-  }
+  for (const std::string& r : shown.rewrites) std::cout << "rewrite: " << r << "\n";
+  if (shown.nodes.size() != g.nodes.size())
+    std::cout << "rewrites: " << g.nodes.size() << " nodes as loaded, " << shown.nodes.size() << " after\n";
+  std::cout << shown.nodes.size() << " nodes: " << kernels << " webgpu kernels, " << aliases << " without kernel, "
+            << folded << " folded, " << problems.size() << " unsupported\n";
+  for (const Status& s : problems) std::cerr << "error: " << InModel(s, args->positional[0]) << "\n";
+  for (const std::string& e : bind_errors) std::cerr << "error: " << e << "\n";
+  if (!bind_errors.empty()) return 3;
   return problems.empty() ? 0 : 3;
 }
 

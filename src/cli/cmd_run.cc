@@ -52,13 +52,13 @@ int CmdRun(int argc, char** argv) {
   auto so = SessionOptionsFromArgs(*args);
   if (!so.ok()) return Fail(so.status());
   auto session = runtime::Session::Load(args->positional[0], *so);
-  if (!session.ok()) return Fail(session.status());
+  if (!session.ok()) return FailModel(session.status(), args->positional[0]);
   PrintAdapter(**session, std::cout);
   auto feeds = PrepareFeeds(**session, *args, std::cout);
   if (!feeds.ok()) return Fail(feeds.status());
   runtime::RunStats stats;
   auto outputs = (*session)->Run(*feeds, &stats);
-  if (!outputs.ok()) return Fail(outputs.status());
+  if (!outputs.ok()) return FailModel(outputs.status(), args->positional[0]);
   for (const auto& [name, t] : *outputs) std::cout << "output '" << name << "': " << Summarize(t) << "\n";
   std::cout << std::fixed << std::setprecision(3) << "time: " << stats.wall_ms << " ms (first run, includes planning)\n";
   Status s = WriteOutputs(*outputs, args->Get("output-dir", "webconv_out"), *args);
@@ -87,18 +87,19 @@ int CmdCheck(int argc, char** argv) {
   if (!so.ok()) return Fail(so.status());
   so->backend = runtime::Backend::kWebGpu;
   auto gpu = runtime::Session::Load(args->positional[0], *so);
-  if (!gpu.ok()) return Fail(gpu.status());
+  if (!gpu.ok()) return FailModel(gpu.status(), args->positional[0]);
   so->backend = runtime::Backend::kCpu;
+  so->fuse = false;  // the oracle runs the model as written, not the fused graph WebGPU runs
   auto ref = runtime::Session::Load(args->positional[0], *so);
-  if (!ref.ok()) return Fail(ref.status());
+  if (!ref.ok()) return FailModel(ref.status(), args->positional[0]);
   PrintAdapter(**gpu, std::cout);
   auto feeds = PrepareFeeds(**gpu, *args, std::cout);
   if (!feeds.ok()) return Fail(feeds.status());
   runtime::RunStats gs, rs;
   auto got = (*gpu)->Run(*feeds, &gs);
-  if (!got.ok()) return Fail(got.status());
+  if (!got.ok()) return FailModel(got.status(), args->positional[0]);
   auto want = (*ref)->Run(*feeds, &rs);
-  if (!want.ok()) return Fail(want.status());
+  if (!want.ok()) return FailModel(want.status(), args->positional[0]);
   bool all_ok = true;
   for (const auto& [name, expected] : *want) {
     const auto c = runtime::Compare(got->at(name), expected, tol);

@@ -40,6 +40,10 @@ Result<std::pair<std::string, std::string>> SplitAssignment(const std::string& s
   return std::make_pair(s.substr(0, eq), s.substr(eq + 1));
 }
 
+// Random data for a missing input is generated up to this size (4 GiB); a larger declared input must be
+// given as a file or shrunk with --shape, rather than filling memory.
+constexpr uint64_t kMaxRandomInputBytes = uint64_t{1} << 32;
+
 }  // namespace
 
 Result<std::map<std::string, HostTensor>> PrepareFeeds(const runtime::Session& session, const Args& args,
@@ -84,6 +88,14 @@ Result<std::map<std::string, HostTensor>> PrepareFeeds(const runtime::Session& s
         }
       }
     }
+    // The shape comes from the model (or --shape): checked before anything is allocated for it.
+    auto count = CheckedNumElements(shape);
+    if (!count.ok()) return count.status().Prefixed("input '" + spec.name + "': ");
+    const uint64_t bytes = static_cast<uint64_t>(count.value()) * DTypeSize(spec.dtype);
+    if (bytes > kMaxRandomInputBytes)
+      return UsageError("input '", spec.name, "' ", DTypeName(spec.dtype), ShapeString(shape), " would need ",
+                        bytes, " bytes of random data, more than the ", kMaxRandomInputBytes,
+                        " webconv generates; give it with --input or a smaller --shape");
     log << "input '" << spec.name << "' not given: seeded random " << DTypeName(spec.dtype) << ShapeString(shape)
         << " (seed " << seed + k << ")\n";
     feeds[spec.name] = RandomTensor(spec.dtype, shape, seed + k);
@@ -117,6 +129,17 @@ std::string Summarize(const HostTensor& t, int max_values) {
 
 int Fail(const Status& s) {
   std::cerr << "error: " << s.ToString() << "\n";
+  return s.exit_code();
+}
+
+std::string InModel(const Status& s, const std::string& model_path) {
+  const std::string text = s.ToString();
+  if (text.find(model_path) != std::string::npos) return text;
+  return model_path + ": " + text;
+}
+
+int FailModel(const Status& s, const std::string& model_path) {
+  std::cerr << "error: " << InModel(s, model_path) << "\n";
   return s.exit_code();
 }
 

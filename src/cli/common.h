@@ -23,6 +23,11 @@ void PrintAdapter(const runtime::Session& session, std::ostream& os);
 std::string Summarize(const HostTensor& t, int max_values = 6);
 // Exit code for a failed Status, after printing it as one line on stderr.
 int Fail(const Status& s);
+// The one-line text of a failure about the model at `model_path`, which it names first (unless the
+// message names it already, as the loader's do): "m.onnx: Conv 'c1': input channels 6 != ...".
+std::string InModel(const Status& s, const std::string& model_path);
+// Fail() for a failure about the model at `model_path`.
+int FailModel(const Status& s, const std::string& model_path);
 
 int CmdRun(int argc, char** argv);
 int CmdCheck(int argc, char** argv);

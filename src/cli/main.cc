@@ -12,7 +12,8 @@ void Usage(std::ostream& os) {
         "  run MODEL [--input NAME=FILE]... [--shape NAME=d0,d1,...]... [--output-dir DIR] [--backend webgpu|cpu]\n"
         "  check MODEL [--input NAME=FILE]... [--shape NAME=d0,...]... [--atol A] [--rtol R]\n"
         "  test-onnx DIR... [--backend webgpu|cpu] [--manifest FILE]\n"
-        "  bench MODEL [--shape NAME=d0,...]... [--runs N] [--warmup N] [--json] [--backend webgpu|cpu]\n"
+        "  bench MODEL [--shape NAME=d0,...]... [--runs N] [--warmup N] [--json] [--per-kernel]\n"
+        "        [--backend webgpu|cpu]\n"
         "  inspect MODEL [--shape NAME=d0,...]...\n"
         "options for all model commands: --adapter gpu|swiftshader|NAME (or env WEBCONV_ADAPTER), --seed N\n";
 }

@@ -4,9 +4,13 @@
 #include <cstdint>
 #include <cstring>
 
+#include "common/limits.h"
+
 namespace webconv {
 
 Result<int64_t> CheckedNumElements(const Shape& shape) {
+  if (shape.size() > kMaxRank)
+    return BadModel("rank ", shape.size(), " is more than the limit of ", kMaxRank);
   int64_t n = 1;
   for (int64_t d : shape) {
     if (d < 0) return BadModel("negative dimension ", d, " in shape ", ShapeString(shape));

@@ -3,6 +3,7 @@
 #include <deque>
 #include <set>
 
+#include "common/limits.h"
 #include "ir/rewrite.h"
 #include "onnx/loader.h"
 #include "ops/registry.h"
@@ -19,6 +20,9 @@ Status ReadType(const onnx::ValueInfoProto& vi, Value* v) {
   if (!DTypeFromInt(t.elem_type, &dt)) return BadModel("graph value '", vi.name, "' has unknown elem_type ", t.elem_type);
   v->dtype = dt;
   if (!t.has_shape) return OkStatus();
+  if (t.dims.size() > kMaxRank)
+    return BadModel("graph value '", vi.name, "' has rank ", t.dims.size(), ", more than the limit of ",
+                    kMaxRank);
   v->has_shape = true;
   for (const onnx::Dimension& d : t.dims) {
     if (d.kind == onnx::Dimension::kValue && d.value < 0)

@@ -41,6 +41,9 @@ struct Node {
   ops::OpAttrs attrs;
   int proto_index = -1;  // position in GraphProto.node
   Status problem;  // why this node cannot run (unsupported op, bad attributes), if so
+  // Set by the Concat placement rewrite (ir/rewrite_concat.cc): every input's producer writes straight
+  // into its slice of output 0, so on WebGPU this node runs no kernel and its inputs share that storage.
+  bool inputs_in_place = false;
 };
 
 struct Graph {
@@ -77,11 +80,17 @@ struct InputBinding {
 struct BindOptions {
   bool fold_constants = true;
   int64_t max_folded_elements = int64_t{1} << 24;  // larger constant results are left to the backend
+  // Fuse work into Convs after binding (ir/rewrite_fusion.cc); WEBCONV_NO_FUSION=1 turns it off everywhere.
+  bool fuse = true;
+  // When set (inspect), binding does not stop at the first node that fails: every failure is appended
+  // here and the result, unfused, is for display only (values downstream of a failure keep no shape).
+  std::vector<Status>* problems = nullptr;
 };
 
 // A copy of the graph with every shape concrete: input shapes bound, outputs inferred, constant
 // subgraphs (shapes, Constant nodes, ops over initializers) evaluated by the float64 reference.
-// Nodes whose outputs were all folded are marked `folded`.
+// Nodes whose outputs were all folded are marked `folded`. With `fuse`, `graph` is then a rewritten
+// copy (BatchNorm, activations, Adds and Concats fused into Convs) whose rewrites lists what changed.
 struct BoundGraph {
   std::shared_ptr<const Graph> graph;
   std::vector<Value> values;  // graph->values with shapes/dtypes/constants filled in

@@ -1,4 +1,6 @@
-// Graph rewrites applied once after the graph is built.
+// Graph rewrites. The zero-Pad fold needs no shapes and runs once when the graph is built; the Conv
+// fusions need concrete shapes (a residual Add fuses only when both operands have the same shape) and
+// constant values (BatchNorm statistics), so they run on each bound graph.
 #pragma once
 
 #include "ir/graph.h"
@@ -7,5 +9,19 @@ namespace webconv::ir {
 
 // Constant-zero Pad feeding ops that can absorb it (Conv, AveragePool with count_include_pad, ...).
 void FoldZeroPads(Graph* graph);
+
+// WEBCONV_NO_FUSION=1 turns the Conv fusions off (for debugging a suspected fusion problem).
+bool FusionDisabledByEnvironment();
+
+// Replaces bound->graph with a rewritten copy, in this order:
+//   1. BatchNormalization folded into the weights and bias of the Conv before it, also through a
+//      Concat on axis 1 of Convs (split per channel slice), rewrite_batch_norm.cc;
+//   2. activations and same-shape residual Adds after a Conv become ConvFusion steps,
+//      rewrite_epilogue.cc;
+//   3. a Concat on axis 1 of Convs has each Conv write into its channel slice (the Concat runs no
+//      kernel on WebGPU), and activations and Adds after it move into every branch, rewrite_concat.cc.
+// A rewrite never removes a tensor that is a graph output or that another node reads. Each change is
+// listed in the new graph's `rewrites`.
+Status FuseAroundConv(BoundGraph* bound);
 
 }  // namespace webconv::ir

@@ -12,9 +12,14 @@
 namespace webconv::onnx {
 
 // Limits checked before any allocation driven by file contents.
+// Each is far above what real models use; a file past one fails with a message naming the limit.
 struct LoaderLimits {
   int max_graph_depth = 32;                // nested subgraphs in attributes
   int64_t max_message_bytes = int64_t{1} << 40;
+  int64_t max_nodes = int64_t{1} << 22;             // nodes in all graphs and functions together
+  int64_t max_graphs = int64_t{1} << 16;            // graphs (the main one and every subgraph)
+  int64_t max_attribute_values = int64_t{1} << 24;  // values in one attribute's ints/floats/strings list
+  size_t max_name_bytes = size_t{1} << 16;          // a node, value, op, domain or attribute name
 };
 
 // Memory-maps the file and parses it. External data files are resolved and mapped, and must stay

@@ -21,6 +21,8 @@ struct ParseContext {
   LoaderLimits limits;
   int graph_depth = 0;  // graphs currently open (the main graph counts as 1)
   int type_depth = 0;   // TypeProtos currently open
+  int64_t nodes = 0;    // nodes parsed so far, all graphs and functions (LoaderLimits::max_nodes)
+  int64_t graphs = 0;   // graphs parsed so far (LoaderLimits::max_graphs)
   // Protobuf's own default recursion limit; bounds TypeProto chains (sequence of sequence of ...).
   static constexpr int kMaxTypeDepth = 100;
 };
@@ -39,6 +41,13 @@ class DepthGuard {
   int* counter_;
   Status status_;
 };
+
+// A name field (node, value, op type, domain, attribute): an error when it is longer than
+// LoaderLimits::max_name_bytes.
+Status CheckName(const wire::Reader& r, const wire::Field& f, const ParseContext& ctx, std::string_view what);
+
+// Counts one more node (field `f` of a GraphProto or FunctionProto): an error past LoaderLimits::max_nodes.
+Status CountNode(ParseContext* ctx, const wire::Field& f);
 
 Status ParseModel(const wire::Span& s, ParseContext* ctx, ModelProto* out);
 Status ParseGraph(const wire::Span& s, ParseContext* ctx, GraphProto* out);

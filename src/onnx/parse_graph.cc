@@ -14,6 +14,13 @@ using wire::WireType;
 
 namespace {
 
+// An attribute list that has grown past LoaderLimits::max_attribute_values.
+Status CheckListLength(const Reader& r, const Field& f, const ParseContext& ctx, std::string_view what,
+                       size_t size) {
+  if (static_cast<int64_t>(size) <= ctx.limits.max_attribute_values) return OkStatus();
+  return r.FieldError(f, what, StrCat("more than ", ctx.limits.max_attribute_values, " values"));
+}
+
 // A singular sub-message field held by pointer: created on first sight, merged into afterwards.
 template <typename T>
 T* Singular(std::shared_ptr<T>* p) {
@@ -145,6 +152,7 @@ Status ParseValueInfo(const Span& s, ParseContext* ctx, ValueInfoProto* out) {
   Field f;
   while (r.Next(&f)) {
     if (f.Is(1, WireType::kLen)) {
+      WC_RETURN_IF_ERROR(CheckName(r, f, *ctx, "name"));
       out->name = f.str();
     } else if (f.Is(2, WireType::kLen)) {
       out->has_type = true;
@@ -182,14 +190,17 @@ Status ParseAttribute(const Span& s, ParseContext* ctx, AttributeProto* out) {
         break;
       case 7:
         WC_RETURN_IF_ERROR(wire::AppendFloats(r, f, "floats", &out->floats));
+        WC_RETURN_IF_ERROR(CheckListLength(r, f, *ctx, "floats", out->floats.size()));
         break;
       case 8:
         WC_RETURN_IF_ERROR(wire::AppendVarints(r, f, "ints", &out->ints));
+        WC_RETURN_IF_ERROR(CheckListLength(r, f, *ctx, "ints", out->ints.size()));
         break;
       default:
         if (f.wire != WireType::kLen) break;
         switch (f.number) {
           case 1:
+            WC_RETURN_IF_ERROR(CheckName(r, f, *ctx, "name"));
             out->name = f.str();
             break;
           case 21:
@@ -203,6 +214,7 @@ Status ParseAttribute(const Span& s, ParseContext* ctx, AttributeProto* out) {
             break;
           case 9:
             out->strings.push_back(f.str());
+            WC_RETURN_IF_ERROR(CheckListLength(r, f, *ctx, "strings", out->strings.size()));
             break;
           case 5:
             WC_RETURN_IF_ERROR(ParseTensor(f.bytes, ctx, Singular(&out->t)));
@@ -245,18 +257,23 @@ Status ParseNode(const Span& s, ParseContext* ctx, NodeProto* out) {
     if (f.wire != WireType::kLen) continue;
     switch (f.number) {
       case 1:
+        WC_RETURN_IF_ERROR(CheckName(r, f, *ctx, "input"));
         out->input.push_back(f.str());
         break;
       case 2:
+        WC_RETURN_IF_ERROR(CheckName(r, f, *ctx, "output"));
         out->output.push_back(f.str());
         break;
       case 3:
+        WC_RETURN_IF_ERROR(CheckName(r, f, *ctx, "name"));
         out->name = f.str();
         break;
       case 4:
+        WC_RETURN_IF_ERROR(CheckName(r, f, *ctx, "op_type"));
         out->op_type = f.str();
         break;
       case 7:
+        WC_RETURN_IF_ERROR(CheckName(r, f, *ctx, "domain"));
         out->domain = f.str();
         break;
       case 6:
@@ -304,12 +321,15 @@ Status ParseElement(Fn fn, const Span& s, ParseContext* ctx, std::vector<T>* v, 
 Status ParseGraph(const Span& s, ParseContext* ctx, GraphProto* out) {
   DepthGuard guard(&ctx->graph_depth, ctx->limits.max_graph_depth, s, "GraphProto");
   WC_RETURN_IF_ERROR(guard.status());
+  if (++ctx->graphs > ctx->limits.max_graphs)
+    return BadModel("GraphProto: more than ", ctx->limits.max_graphs, " graphs at byte offset ", s.offset);
   Reader r(s, "GraphProto");
   Field f;
   while (r.Next(&f)) {
     if (f.wire != WireType::kLen) continue;
     switch (f.number) {
       case 1:
+        WC_RETURN_IF_ERROR(CountNode(ctx, f));
         WC_RETURN_IF_ERROR(ParseElement(ParseNode, f.bytes, ctx, &out->node, "node"));
         break;
       case 2:

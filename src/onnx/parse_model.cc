@@ -41,6 +41,7 @@ Status ParseFunction(const Span& s, ParseContext* ctx, FunctionProto* out) {
         out->attribute.push_back(f.str());
         break;
       case 7: {
+        WC_RETURN_IF_ERROR(CountNode(ctx, f));
         const Status st = ParseNode(f.bytes, ctx, &out->node.emplace_back());
         if (!st.ok()) return st.Prefixed(StrCat("node #", out->node.size() - 1, ": "));
         break;

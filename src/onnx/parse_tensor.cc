@@ -15,6 +15,19 @@ DepthGuard::DepthGuard(int* counter, int limit, const Span& span, std::string_vi
   }
 }
 
+Status CheckName(const Reader& r, const Field& f, const ParseContext& ctx, std::string_view what) {
+  if (f.bytes.size <= ctx.limits.max_name_bytes) return OkStatus();
+  return r.FieldError(f, what,
+                      StrCat("a name of ", f.bytes.size, " bytes is longer than the limit of ",
+                             ctx.limits.max_name_bytes));
+}
+
+Status CountNode(ParseContext* ctx, const Field& f) {
+  if (++ctx->nodes <= ctx->limits.max_nodes) return OkStatus();
+  return BadModel("NodeProto at byte offset ", f.offset, ": more than ", ctx->limits.max_nodes,
+                  " nodes in the model");
+}
+
 Status ParseStringStringEntry(const Span& s, ParseContext*, StringStringEntry* out) {
   Reader r(s, "StringStringEntryProto");
   Field f;
@@ -74,7 +87,10 @@ Status ParseTensor(const Span& s, ParseContext* ctx, TensorProto* out) {
         WC_RETURN_IF_ERROR(wire::AppendVarints(r, f, "int64_data", &out->int64_data));
         break;
       case 8:
-        if (f.wire == WireType::kLen) out->name = f.str();
+        if (f.wire == WireType::kLen) {
+          WC_RETURN_IF_ERROR(CheckName(r, f, *ctx, "name"));
+          out->name = f.str();
+        }
         break;
       case 9:
         if (f.wire == WireType::kLen) {

@@ -77,6 +77,15 @@ Status GpuPlan::Build(ConstantCache* constants) {
   // each root the last use of any value in its group. Graph outputs live to the end.
   std::vector<int> root(values.size());
   for (size_t id = 0; id < values.size(); ++id) root[id] = static_cast<int>(id);
+  // A Concat whose inputs are written in place (ir/rewrite_concat.cc): the inputs live in slices of its
+  // output's buffer, so they join its group; the buffer is taken when the first branch runs and held
+  // until the output's last reader.
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    const ir::Node& n = g.nodes[i];
+    if (!bound_->folded[i] && n.inputs_in_place && n.outputs[0] >= 0)
+      for (int id : n.inputs)
+        if (id >= 0) root[id] = n.outputs[0];
+  }
   for (size_t i = 0; i < g.nodes.size(); ++i) {
     const ir::Node& n = g.nodes[i];
     if (!bound_->folded[i] && n.schema->output_aliases_input0 && n.outputs[0] >= 0)
@@ -134,6 +143,15 @@ Status GpuPlan::Build(ConstantCache* constants) {
   for (size_t i = 0; i < g.nodes.size(); ++i) {
     if (bound_->folded[i]) continue;
     const ir::Node& n = g.nodes[i];
+    if (n.inputs_in_place) {
+      // Every input already wrote its slice of this output's buffer: no kernel.
+      for (int id : n.inputs)
+        if (id < 0 || !storage_[id])
+          return Error(StatusCode::kDevice, "internal: an input of an in-place Concat has no storage")
+              .WithNode(n.op_type, n.name);
+      storage_[n.outputs[0]] = storage_[root[n.outputs[0]]];
+      continue;
+    }
     // Inputs get storage only when a kernel binds them: host inputs (a Slice's ends, a Reshape's
     // shape) are read while planning and never uploaded.
     if (n.schema->output_aliases_input0) {
@@ -154,9 +172,13 @@ Status GpuPlan::Build(ConstantCache* constants) {
       if (id >= 0) {
         info = {true, values[id].dtype, values[id].shape, nullptr};
         WC_RETURN_IF_ERROR(CheckGpuDType(values[id].dtype, "output '" + values[id].name + "'").WithNode(n.op_type, n.name));
-        WC_ASSIGN_OR_RETURN(storage_[id], acquire(NumElements(values[id].shape), values[id].name));
-        ++intermediate_values_;
-        storage_[root[id]] = storage_[id];
+        // An output written in place into a larger group buffer takes it, whole, from the first writer.
+        const int r = root[id];
+        if (!storage_[r]) {
+          WC_ASSIGN_OR_RETURN(storage_[r], acquire(NumElements(values[r].shape), values[r].name));
+          ++intermediate_values_;
+        }
+        storage_[id] = storage_[r];
       }
       ctx.outputs.push_back(info);
     }

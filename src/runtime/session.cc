@@ -87,6 +87,7 @@ Result<std::map<std::string, HostTensor>> Session::Run(const std::map<std::strin
   if (it == plans_.end()) {
     ir::BindOptions bo;
     bo.fold_constants = options_.fold_constants;
+    bo.fuse = options_.fuse;
     WC_ASSIGN_OR_RETURN(auto bound, ir::Bind(graph_, bindings, bo));
     std::unique_ptr<Plan> plan;
     if (options_.backend == Backend::kCpu) {

@@ -20,6 +20,9 @@ struct SessionOptions {
   Backend backend = Backend::kWebGpu;
   gpu::DeviceOptions device;
   bool fold_constants = true;
+  // Conv fusions after binding (ir/rewrite.h). The float64 oracle of `check` and of the differential
+  // tests turns them off, so it computes the model exactly as written.
+  bool fuse = true;
   bool profile = false;  // per-dispatch GPU timings (timestamp queries) in RunStats
   // Shared device (e.g. many sessions in one test run); created on demand when null.
   std::shared_ptr<gpu::Device> shared_device;

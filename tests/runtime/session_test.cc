@@ -1,5 +1,5 @@
 // Session behaviour: plans cached per input shape, intermediates sharing buffers, WebGPU agreeing with
-// the float64 reference on the bundled model for several batch sizes.
+// the float64 reference on the bundled small network for several batch sizes.
 #include <gtest/gtest.h>
 
 #include <random>
@@ -10,7 +10,7 @@
 namespace webconv::runtime {
 namespace {
 
-const std::string kModel = std::string(WEBCONV_SOURCE_DIR) + "/models/default.onnx";
+const std::string kModel = std::string(WEBCONV_SOURCE_DIR) + "/models/small_mlp.onnx";
 
 HostTensor RandomFeatures(int64_t batch, uint32_t seed) {
   HostTensor t(DType::kFloat32, {batch, 64});

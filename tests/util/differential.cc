@@ -40,6 +40,7 @@ HostTensor RandomTensor(DType t, const Shape& shape, std::mt19937_64& rng, doubl
   if (!go.shared_device) return ::testing::AssertionFailure() << "no device";
   runtime::SessionOptions co;
   co.backend = runtime::Backend::kCpu;
+  co.fuse = false;  // the oracle runs the model as written
   auto gpu = runtime::Session::FromModel(*loaded, go);
   if (!gpu.ok()) return ::testing::AssertionFailure() << "webgpu session: " << gpu.status().ToString();
   auto cpu = runtime::Session::FromModel(*loaded, co);

@@ -1,54 +1,38 @@
 #!/usr/bin/python3
-"""Writes models/default.onnx: a small seeded-random network built from webconv's first ops.
+"""Writes models/default.onnx, the model scripts/demo.sh runs: the TransNetV2 architecture (shot-boundary
+detection) in the torch export style, with seeded RANDOM weights, NOT trained; its probabilities mean
+nothing. It is built by tools/models/make_transnetv2.py for a fixed number of frames T (the head's
+weights depend on T). TransNetV2's canonical window is 100 frames; the demo uses fewer so that it
+runs in well under two minutes on a 2-core machine with a CPU-emulated GPU (SwiftShader). The file is
+about 30 MB, so it is generated (deterministically) rather than committed.
 
-The weights are random (seed below), not trained. Uses Debian's python3-onnx and numpy:
-    /usr/bin/python3 tools/models/make_default.py [OUT]
+    /usr/bin/python3 tools/models/make_default.py [OUT] [--frames T]
 """
+import argparse
+import os
 import sys
 
-import numpy as np
 import onnx
-from onnx import TensorProto, helper, numpy_helper
 
-SEED = 20261124
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import make_transnetv2  # noqa: E402
+
+DEFAULT_FRAMES = 8  # keep in step with README.md (NOTES.md says why it is this small)
+SEED = 2020
+STYLE = "torch"
 
 
-def main(out):
-    rng = np.random.default_rng(SEED)
-    w1 = rng.standard_normal((64, 128)).astype(np.float32) * 0.1
-    b1 = rng.standard_normal(128).astype(np.float32) * 0.1
-    w2 = rng.standard_normal((128, 32)).astype(np.float32) * 0.1
-    b2 = rng.standard_normal(32).astype(np.float32) * 0.1
-    inits = [numpy_helper.from_array(a, n) for a, n in ((w1, "w1"), (b1, "b1"), (w2, "w2"), (b2, "b2"))]
-    inits.append(numpy_helper.from_array(np.array([0], np.int64), "zero"))
-    inits.append(numpy_helper.from_array(np.array([4, 8], np.int64), "tail"))
-    nodes = [
-        helper.make_node("Gemm", ["features", "w1", "b1"], ["h1"], name="fc1"),
-        helper.make_node("Relu", ["h1"], ["a1"], name="relu1"),
-        helper.make_node("MatMul", ["a1", "w2"], ["m2"], name="fc2"),
-        helper.make_node("Add", ["m2", "b2"], ["h2"], name="fc2_bias"),
-        helper.make_node("Tanh", ["h2"], ["a2"], name="tanh2"),
-        # The reshape target is computed from the input's shape: folded away when planning.
-        helper.make_node("Shape", ["features"], ["in_shape"], name="shape"),
-        helper.make_node("Gather", ["in_shape", "zero"], ["batch"], name="batch_dim", axis=0),
-        helper.make_node("Concat", ["batch", "tail"], ["target"], name="target_shape", axis=0),
-        helper.make_node("Reshape", ["a2", "target"], ["grid"], name="to_grid"),
-        helper.make_node("Transpose", ["grid"], ["grid_t"], name="transpose", perm=[0, 2, 1]),
-        helper.make_node("Flatten", ["grid_t"], ["flat"], name="flatten", axis=1),
-        helper.make_node("Sigmoid", ["flat"], ["probabilities"], name="sigmoid"),
-    ]
-    graph = helper.make_graph(
-        nodes, "webconv_default",
-        [helper.make_tensor_value_info("features", TensorProto.FLOAT, ["batch", 64])],
-        [helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, ["batch", 32])],
-        inits)
-    model = helper.make_model(graph, producer_name="webconv tools/models/make_default.py",
-                              opset_imports=[helper.make_opsetid("", 13)])
-    model.ir_version = 8
-    onnx.checker.check_model(model)
-    onnx.save(model, out)
-    print(f"wrote {out} (seed {SEED}; random weights, not trained)")
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("out", nargs="?", default="models/default.onnx")
+    p.add_argument("--frames", type=int, default=DEFAULT_FRAMES)
+    a = p.parse_args()
+    model = make_transnetv2.build(a.frames, STYLE, backbone_only=False, seed=SEED)
+    os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
+    onnx.save(model, a.out)
+    print(f"wrote {a.out} (TransNetV2 architecture, {STYLE} style, T={a.frames}, seed {SEED}; "
+          "random weights, not trained)")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "models/default.onnx")
+    main()

@@ -9,7 +9,10 @@ it. Two export styles:
 Both compute the same function.
 
     /usr/bin/python3 tools/models/make_transnetv2.py OUT.onnx [--frames T] [--style torch|tf]
-        [--backbone-only [--dynamic-frames]] [--seed N]
+        [--backbone-only [--dynamic-frames]] [--seed N] [--height 27] [--width 48]
+
+--height/--width change the frame size from TransNetV2's 27x48 (at least 8 each: three 2x2 pools follow);
+small frames keep tests fast on a CPU-emulated GPU.
 """
 import argparse
 
@@ -88,8 +91,9 @@ class Builder:
         return y
 
 
-def build(frames, style, backbone_only, seed, dynamic=False):
+def build(frames, style, backbone_only, seed, dynamic=False, height=27, width=48):
     b = Builder(np.random.default_rng(seed), style)
+    h3, w3 = height // 8, width // 8  # frame size after the three 2x2 average pools
     x, cin, stack_outputs = "frames", 3, []
     for f in FILTERS:
         x = b.stack(x, cin, f)
@@ -98,7 +102,7 @@ def build(frames, style, backbone_only, seed, dynamic=False):
     outputs = []
     if backbone_only:
         t_out = "T" if dynamic else frames
-        outputs.append(helper.make_tensor_value_info(x, TensorProto.FLOAT, [1, 256, t_out, 3, 6]))
+        outputs.append(helper.make_tensor_value_info(x, TensorProto.FLOAT, [1, 256, t_out, h3, w3]))
     else:
         # Frame similarity: spatial means of every stack, projected, L2-normalized, compared frame to frame.
         means = [b.node("ReduceMean", [s], "spatial_mean", axes=[3, 4], keepdims=0) for s, _ in stack_outputs]
@@ -113,20 +117,22 @@ def build(frames, style, backbone_only, seed, dynamic=False):
         sim = b.node("Relu", [b.linear(sim, frames, 128)], "sim_relu")
         # Head: backbone features per frame, with the similarity features, to one probability per frame.
         per_frame = b.node("Transpose", [x], "frame_major", perm=[0, 2, 3, 4, 1])  # [1, T, 3, 6, 256]
-        shape = b.const(np.array([1, frames, 256 * 3 * 6], np.int64), "shape")
+        shape = b.const(np.array([1, frames, 256 * h3 * w3], np.int64), "shape")
         per_frame = b.node("Reshape", [per_frame, shape], "flatten_frame")
         h = b.node("Concat", [per_frame, sim], "concat_head", axis=2)
-        h = b.node("Relu", [b.linear(h, 256 * 3 * 6 + 128, 1024)], "fc1_relu")
+        h = b.node("Relu", [b.linear(h, 256 * h3 * w3 + 128, 1024)], "fc1_relu")
         logits = b.linear(h, 1024, 1)
         prob = b.node("Sigmoid", [logits], "probabilities")
         outputs.append(helper.make_tensor_value_info(prob, TensorProto.FLOAT, [1, frames, 1]))
     t_dim = "T" if backbone_only and dynamic else frames
-    inp = helper.make_tensor_value_info("frames", TensorProto.FLOAT, [1, 3, t_dim, 27, 48])
+    inp = helper.make_tensor_value_info("frames", TensorProto.FLOAT, [1, 3, t_dim, height, width])
     graph = helper.make_graph(b.nodes, f"transnetv2_{style}_t{frames}", [inp], outputs, b.inits)
     model = helper.make_model(graph, producer_name="webconv tools/models/make_transnetv2.py",
                               opset_imports=[helper.make_opsetid("", 13)])
     model.ir_version = 8
-    model.doc_string = f"TransNetV2 architecture, {style} export style, T={frames}, seed {seed}: random weights, not trained"
+    frame_size = "" if (height, width) == (27, 48) else f", frames {height}x{width}"
+    model.doc_string = (f"TransNetV2 architecture, {style} export style, T={frames}{frame_size}, seed {seed}: "
+                        "random weights, not trained")
     onnx.checker.check_model(model)
     return model
 
@@ -139,10 +145,14 @@ def main():
     p.add_argument("--backbone-only", action="store_true")
     p.add_argument("--seed", type=int, default=2020)
     p.add_argument("--dynamic-frames", action="store_true", help="backbone only: T is a symbolic dim")
+    p.add_argument("--height", type=int, default=27, help="frame height (TransNetV2: 27)")
+    p.add_argument("--width", type=int, default=48, help="frame width (TransNetV2: 48)")
     a = p.parse_args()
     if a.dynamic_frames and not a.backbone_only:
         p.error("--dynamic-frames needs --backbone-only (the head's weights depend on T)")
-    onnx.save(build(a.frames, a.style, a.backbone_only, a.seed, a.dynamic_frames), a.out)
+    if min(a.height, a.width) < 8:
+        p.error("--height and --width must be at least 8 (three 2x2 pools)")
+    onnx.save(build(a.frames, a.style, a.backbone_only, a.seed, a.dynamic_frames, a.height, a.width), a.out)
     print(f"wrote {a.out} (TransNetV2 {a.style} style, T={a.frames}, seed {a.seed}; random weights, not trained)")
 
 

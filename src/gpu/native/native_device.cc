@@ -48,6 +48,19 @@ abi::WGPULimits RequiredLimits(const abi::WGPULimits& adapter) {
   return l;
 }
 
+// Test hook: WEBCONV_GPU_MAX_BUFFER_BYTES lowers the device's buffer limits (never raises them), so
+// that the "tensor larger than the device allows" path can be tested on adapters whose limits are
+// large (SwiftShader's are gigabytes). Unset or not a positive number: no effect.
+void ApplyForcedBufferLimit(abi::WGPULimits* l) {
+  const char* env = std::getenv("WEBCONV_GPU_MAX_BUFFER_BYTES");
+  if (!env || !*env) return;
+  char* end = nullptr;
+  const unsigned long long v = std::strtoull(env, &end, 10);
+  if (*end != '\0' || v == 0) return;
+  if (v < l->maxBufferSize) l->maxBufferSize = v;
+  if (v < l->maxStorageBufferBindingSize) l->maxStorageBufferBindingSize = v;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Device>> Device::Create(const DeviceOptions& options) {
@@ -112,6 +125,7 @@ Result<std::unique_ptr<Device>> Device::Create(const DeviceOptions& options) {
   core->queue = p->DeviceGetQueue(core->device);
   WC_RETURN_IF_ERROR(native::CheckWorkDoneCallback(*p, *core->waiter, core->queue));
   WC_RETURN_IF_ERROR(native::GetDeviceLimits(*p, core->device, &core->limits));
+  ApplyForcedBufferLimit(&core->limits);
   WC_RETURN_IF_ERROR(core->TakeErrors("creating the device on '" + adapter_name + "': "));
 
   AdapterInfo& ai = core->info;

@@ -10,6 +10,7 @@
 //   WEBCONV_ADAPTER          adapter choice when DeviceOptions::adapter is empty: gpu | swiftshader | name part
 //   WEBCONV_GPU_TIMEOUT_S    the longest any wait may take, in seconds (default 60)
 //   WEBCONV_GPU_WAIT=poll    poll instead of blocking in WaitAny (a fallback; tests use it too)
+//   WEBCONV_GPU_MAX_BUFFER_BYTES  test hook: lowers maxBufferSize / maxStorageBufferBindingSize to this
 //   WEBCONV_SWIFTSHADER_ICD  SwiftShader's ICD manifest (default /usr/lib/chromium/vk_swiftshader_icd.json)
 //   VK_ICD_FILENAMES / VK_DRIVER_FILES  honoured as set; when neither is set and no hardware adapter
 //                            exists, VK_ICD_FILENAMES is set to SwiftShader's ICD (see adapter.h)

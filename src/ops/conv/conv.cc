@@ -1,6 +1,7 @@
 // Conv (opsets 1-17): every form the spec allows, for 1-D, 2-D and 3-D, on both backends.
 #include "ops/conv/conv.h"
 
+#include "ops/conv/conv_epilogue.h"
 #include "ops/families.h"
 
 namespace webconv::ops {
@@ -64,8 +65,15 @@ Status Parse(const ParseContext& ctx, OpAttrs* out) {
 
 const TensorInfo* Bias(const std::vector<TensorInfo>& in) { return in.size() > 2 && in[2].present ? &in[2] : nullptr; }
 
+// A Conv with fused work may carry inputs beyond X, W and B: the addends of fused Adds.
+Result<ConvProblem> ResolveFused(const ConvAttrs& a, const std::vector<TensorInfo>& in) {
+  WC_ASSIGN_OR_RETURN(ConvProblem p, ResolveConv(a, in[0], in[1], Bias(in)));
+  WC_RETURN_IF_ERROR(CheckConvFusion(p, in));
+  return p;
+}
+
 Status Infer(InferContext& ctx) {
-  WC_ASSIGN_OR_RETURN(ConvProblem p, ResolveConv(ctx.Attrs<ConvAttrs>(), ctx.inputs[0], ctx.inputs[1], Bias(ctx.inputs)));
+  WC_ASSIGN_OR_RETURN(ConvProblem p, ResolveFused(ctx.Attrs<ConvAttrs>(), ctx.inputs));
   ctx.outputs[0].dtype = ctx.inputs[0].dtype;
   ctx.outputs[0].shape = p.output_shape();
   return OkStatus();
@@ -78,22 +86,34 @@ Result<ConvProblem> FromRef(const RefContext& ctx) {
     if (t) info = {true, t->dtype(), t->shape(), t};
     in.push_back(info);
   }
-  return ResolveConv(ctx.Attrs<ConvAttrs>(), in[0], in[1], Bias(in));
+  return ResolveFused(ctx.Attrs<ConvAttrs>(), in);
 }
 
+// The reference runs the plain Conv into Y (its own [N, M, ...] shape: on the CPU a placed Conv's
+// Concat still runs), then the fused steps over it.
 Status Reference(RefContext& ctx) {
   WC_ASSIGN_OR_RETURN(ConvProblem p, FromRef(ctx));
-  return ConvReference(p, *ctx.inputs[0], *ctx.inputs[1], p.has_bias ? ctx.inputs[2] : nullptr, &ctx.out(0));
+  ConvProblem plain = p;
+  plain.fusion = ConvFusion();
+  WC_RETURN_IF_ERROR(
+      ConvReference(plain, *ctx.inputs[0], *ctx.inputs[1], p.has_bias ? ctx.inputs[2] : nullptr, &ctx.out(0)));
+  ApplyConvFusion(p, ctx.inputs, &ctx.out(0));
+  return OkStatus();
 }
 
 Status Gpu(GpuContext& ctx) {
-  WC_ASSIGN_OR_RETURN(ConvProblem p, ResolveConv(ctx.Attrs<ConvAttrs>(), ctx.inputs[0], ctx.inputs[1], Bias(ctx.inputs)));
+  WC_ASSIGN_OR_RETURN(ConvProblem p, ResolveFused(ctx.Attrs<ConvAttrs>(), ctx.inputs));
+  // Epilogue indices run over the stored tensor (a Concat's output when placed) in 32 bits.
+  if (NumElements(ConvStoredShape(p)) >= (int64_t{1} << 31))
+    return BadModel("the fused Conv stores into ", ShapeString(ConvStoredShape(p)),
+                    ": tensors with 2^31 or more elements are not supported by the WebGPU Conv kernel");
   return ConvGpu(p, ctx);
 }
 
 double Flops(const InferContext& ctx) {
   auto p = ResolveConv(ctx.Attrs<ConvAttrs>(), ctx.inputs[0], ctx.inputs[1], Bias(ctx.inputs));
   if (!p.ok()) return 0;
+  // Fused steps are not counted: elementwise ops count as data movement (and a folded BatchNorm is gone).
   return 2.0 * static_cast<double>(p->batch * p->out_channels) * static_cast<double>(p->out_spatial()) *
          static_cast<double>(p->in_per_group() * p->kernel_volume());
 }

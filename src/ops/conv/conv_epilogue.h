@@ -1,5 +1,6 @@
-// The end of every WebGPU Conv kernel: bias, fused steps (ConvFusion) and the store into Y or into
-// Y's slice of a Concat. Every Conv kernel variant stores through it, so a fusion works for all of them.
+// The end of every Conv: bias, fused steps (ConvFusion) and the store into Y or into Y's slice of a
+// Concat. Every WebGPU Conv kernel variant stores through AddConvEpilogue's conv_store, so a fusion
+// works for all of them; the float64 reference applies the same steps through ApplyConvFusion.
 #pragma once
 
 #include <string>
@@ -18,5 +19,17 @@ std::string AddConvEpilogue(const ConvProblem& p, gpu::KernelBuilder& b, std::ve
 
 // A short tag naming what the epilogue bakes in, for kernel names ("_bias", "_bias_relu_add", ...).
 std::string ConvEpilogueTag(const ConvProblem& p);
+
+// The shape of the tensor the fused Conv stores into (and reads addends from): Y's own shape, or the
+// Concat output's when the fusion places Y into a channel slice.
+Shape ConvStoredShape(const ConvProblem& p);
+
+// Validates the fusion against the node's inputs: the placement fits, every kAdd step names a
+// present input of the input's dtype and of exactly ConvStoredShape(p).
+Status CheckConvFusion(const ConvProblem& p, const std::vector<TensorInfo>& inputs);
+
+// The reference epilogue: `y` holds the unfused Conv (bias included) as [N, M, spatial...]; applies
+// the fused steps in float64 to every element, reading addends from `inputs` with the placement.
+void ApplyConvFusion(const ConvProblem& p, const std::vector<const HostTensor*>& inputs, HostTensor* y);
 
 }  // namespace webconv::ops

@@ -1,26 +1,124 @@
-// WGSL for the Conv epilogue (see conv_epilogue.h).
+// WGSL for the Conv epilogue (see conv_epilogue.h): bias, then each fused step in order, then one
+// store, all in registers, so a fused activation or residual Add costs no extra pass over memory.
+// Step parameters are baked into the WGSL as exact bit patterns (and into the pipeline's cache key).
+#include <cmath>
+#include <cstring>
+
 #include "ops/conv/conv_epilogue.h"
+#include "ops/elementwise/wgsl_math.h"
 
 namespace webconv::ops {
+namespace {
 
-std::string ConvEpilogueTag(const ConvProblem& p) { return p.has_bias ? "_bias" : ""; }
+using Step = ConvFusion::Step;
+
+const char* StepTag(Step::Kind k) {
+  switch (k) {
+    case Step::kAdd:
+      return "add";
+    case Step::kRelu:
+      return "relu";
+    case Step::kClip:
+      return "clip";
+    case Step::kLeakyRelu:
+      return "lrelu";
+    case Step::kSigmoid:
+      return "sigmoid";
+    case Step::kHardSigmoid:
+      return "hsigmoid";
+    case Step::kHardSwish:
+      return "hswish";
+    case Step::kTanh:
+      return "tanh";
+  }
+  return "?";
+}
+
+// An f32 constant, exactly: the bit pattern, so no decimal round trip can change it.
+std::string F32(float v) {
+  uint32_t bits;
+  std::memcpy(&bits, &v, 4);
+  return "bitcast<f32>(" + std::to_string(bits) + "u)";
+}
+
+// The WGSL statement applying one activation to `y` (same formulas as the ops' own kernels).
+std::string ActivationWgsl(const Step& s) {
+  switch (s.kind) {
+    case Step::kRelu:
+      return "y = max(y, 0.0);";
+    case Step::kClip: {
+      // An infinite bound is no bound (and cannot be written in WGSL); min(max()) as Clip's kernel.
+      std::string e = "y";
+      if (!(std::isinf(s.alpha) && s.alpha < 0)) e = "max(" + e + ", " + F32(s.alpha) + ")";
+      if (!(std::isinf(s.beta) && s.beta > 0)) e = "min(" + e + ", " + F32(s.beta) + ")";
+      return "y = " + e + ";";
+    }
+    case Step::kLeakyRelu:
+      return "y = select(" + F32(s.alpha) + " * y, y, y >= 0.0);";
+    // exp(-y) overflows to inf for y < -88 and the quotient correctly becomes 0.
+    case Step::kSigmoid:
+      return "y = 1.0 / (1.0 + exp(-y));";
+    case Step::kHardSigmoid:
+      return "y = max(0.0, min(1.0, " + F32(s.alpha) + " * y + " + F32(s.beta) + "));";
+    case Step::kHardSwish:
+      return "y = y * max(0.0, min(1.0, y / 6.0 + 0.5));";
+    case Step::kTanh:
+      return "y = tanh_acc(y);";
+    case Step::kAdd:
+      break;
+  }
+  return "";
+}
+
+}  // namespace
+
+std::string ConvEpilogueTag(const ConvProblem& p) {
+  std::string tag = p.has_bias ? "_bias" : "";
+  for (const Step& s : p.fusion.steps) tag += std::string("_") + StepTag(s.kind);
+  if (p.fusion.channel_total > 0) tag += "_cat";
+  return tag;
+}
 
 std::string AddConvEpilogue(const ConvProblem& p, gpu::KernelBuilder& b, std::vector<GpuRef>* bindings) {
-  std::string wgsl;
-  std::string value = "acc";
+  std::string body;
   if (p.has_bias) {
     b.Input("Bias", gpu::ScalarType::kF32);
     bindings->push_back(GpuContext::In(2));
-    value = "acc + Bias[co]";
+  }
+  int addends = 0;
+  bool needs_tanh = false;
+  std::string spec;
+  for (const Step& s : p.fusion.steps) {
+    spec += std::string("_") + StepTag(s.kind);
+    if (s.kind == Step::kAdd) {
+      const std::string name = "Addend" + std::to_string(addends++);
+      b.Input(name, gpu::ScalarType::kF32);
+      bindings->push_back(GpuContext::In(s.input));
+      body += "  y = y + " + name + "[i];\n";
+      continue;
+    }
+    if (s.kind == Step::kClip || s.kind == Step::kLeakyRelu || s.kind == Step::kHardSigmoid)
+      spec += F32(s.alpha) + F32(s.beta);
+    needs_tanh = needs_tanh || s.kind == Step::kTanh;
+    body += "  " + ActivationWgsl(s) + "\n";
   }
   b.Output("Y", gpu::ScalarType::kF32);
   bindings->push_back(GpuContext::Out(0));
+  // Placement into a Concat's output: Y holds `channels` channels and this Conv owns a slice of them.
+  const bool placed = p.fusion.channel_total > 0;
+  const int64_t channels = placed ? p.fusion.channel_total : p.out_channels;
+  const int64_t offset = placed ? p.fusion.channel_offset : 0;
   const int64_t sp_total = p.out_spatial();
-  // The output geometry is baked into the WGSL, so it is part of the pipeline's cache key.
-  b.Spec("y" + std::to_string(p.out_channels) + "x" + std::to_string(sp_total));
+  // The output geometry and the steps are baked into the WGSL, so they are part of the cache key.
+  b.Spec("y" + std::to_string(channels) + "x" + std::to_string(sp_total) + "o" + std::to_string(offset) +
+         spec);
+  std::string wgsl = needs_tanh ? WgslMathFunctions(kMathTanh) : "";
   wgsl += "fn conv_store(n: u32, co: u32, sp: u32, acc: f32) {\n";
-  wgsl += "  Y[(n * " + std::to_string(p.out_channels) + "u + co) * " + std::to_string(sp_total) + "u + sp] = " +
-          value + ";\n}\n";
+  wgsl += "  let i = (n * " + std::to_string(channels) + "u + " + std::to_string(offset) + "u + co) * " +
+          std::to_string(sp_total) + "u + sp;\n";
+  wgsl += std::string("  var y = ") + (p.has_bias ? "acc + Bias[co]" : "acc") + ";\n";
+  wgsl += body;
+  wgsl += "  Y[i] = y;\n}\n";
   return wgsl;
 }
 

@@ -1,145 +1,218 @@
 // The WebGPU Conv: a tiled implicit GEMM, rank-generic (three spatial axes, unit where the model has
-// fewer). Per group, rows are output pixels (n, od, oh, ow), columns are output channels and the
-// reduction runs over (ci, kd, kh, kw), matching the weight's memory order. A workgroup stages a
-// TK x TM tile of the implicitly gathered input and a TK x TN tile of weights in workgroup memory;
-// each thread accumulates an RM x RN register block. Taps outside the input read as zero through
-// signed bounds checks; no padded copy of the input exists.
-#include "ops/conv/conv.h"
+// fewer), with the whole geometry baked into the WGSL as constants. Per group, rows are output pixels
+// (n, od, oh, ow), columns are output channels and the reduction runs over (ci, kd, kh, kw), the
+// weight's memory order.
+//
+// A workgroup computes a TM x TN tile; each thread an RM x RN register block held as vec4s. Each K
+// step stages a TK x TM slice of the implicitly gathered input and a TK x TN slice of weights in
+// workgroup memory, read back as vec4. Global loads for the next step are issued into registers
+// before the current step's arithmetic, so their latency hides behind it. Every thread loads the
+// same few rows on every step, so the row's (n, od, oh, ow) decomposition is done once, before the
+// K loop; taps outside the input read as zero through signed bounds checks, emitted only for axes
+// whose window can leave the input. Problems with few channels per group (depthwise) go to the
+// direct kernel instead (conv_direct_wgsl.cc).
 #include "ops/conv/conv_epilogue.h"
+#include "ops/conv/conv_tiling.h"
 
 namespace webconv::ops {
+
+Status ConvDirectGpu(const ConvProblem& p, GpuContext& ctx);  // conv_direct_wgsl.cc
+
 namespace {
 
-struct Tiling {
-  uint32_t tm, tn, tk, rm, rn;
-  uint32_t threads() const { return (tm / rm) * (tn / rn); }
+std::string S(int64_t v) {
+  return std::to_string(v);
+}
+std::string U(int64_t v) {
+  return std::to_string(v) + "u";
+}
+const char* Lane(int i) {
+  return i == 0 ? "x" : i == 1 ? "y" : i == 2 ? "z" : "w";
+}
+
+struct Layout {
+  ConvTiling t;
+  uint32_t T, tpm, tpn;
+  uint32_t lm, ar, aks, ak;  // A loads: LM threads along rows, AR rows and AK depth entries per thread
+  uint32_t be, bstride;      // B loads per thread; padded row stride of the B slice (floats)
 };
 
-// Few output channels per group (depthwise, small heads) waste most of a wide column tile.
-Tiling ChooseTiling(const ConvProblem& p) {
-  if (p.out_per_group() <= 16) return {64, 16, 16, 4, 4};
-  return {64, 64, 16, 4, 4};
+Layout MakeLayout(const ConvTiling& t) {
+  Layout l;
+  l.t = t;
+  l.T = t.threads();
+  l.tpm = t.threads_m();
+  l.tpn = t.threads_n();
+  l.lm = std::min(t.tm, l.T);
+  l.ar = t.tm / l.lm;
+  l.aks = l.T / l.lm;
+  l.ak = t.tk / l.aks;
+  l.be = t.tk * t.tn / l.T;
+  l.bstride = t.tn + 4;  // breaks the bank conflicts of the k-major weight stores, keeps vec4 alignment
+  return l;
 }
 
-std::vector<uint32_t> U32(std::initializer_list<int64_t> v) { return {v.begin(), v.end()}; }
-std::vector<int32_t> I32(std::initializer_list<int64_t> v) { return {v.begin(), v.end()}; }
-
-constexpr char kBody[] = R"(
-var<workgroup> As: array<f32, TK * TM>;
-var<workgroup> Bs: array<f32, TK * TN>;
-
-// One element of the implicit im2col matrix: row m (output pixel), column k (ci, kd, kh, kw).
-fn load_a(m: u32, k: u32, g: u32) -> f32 {
-  if (m >= u.rows || k >= u.depth) { return 0.0; }
-  let ow = m % out_dims(2u);
-  var t = m / out_dims(2u);
-  let oh = t % out_dims(1u);
-  t = t / out_dims(1u);
-  let od = t % out_dims(0u);
-  let n = t / out_dims(0u);
-  let kw = k % kernel(2u);
-  var s = k / kernel(2u);
-  let kh = s % kernel(1u);
-  s = s / kernel(1u);
-  let kd = s % kernel(0u);
-  let ci = s / kernel(0u);
-  let id = i32(od * stride(0u)) - pad(0u) + i32(kd * dilation(0u));
-  let ih = i32(oh * stride(1u)) - pad(1u) + i32(kh * dilation(1u));
-  let iw = i32(ow * stride(2u)) - pad(2u) + i32(kw * dilation(2u));
-  if (id < 0 || ih < 0 || iw < 0 || id >= i32(in_dims(0u)) || ih >= i32(in_dims(1u)) || iw >= i32(in_dims(2u))) {
-    return 0.0;
-  }
-  let c = g * u.cin_g + ci;
-  return X[(((n * u.cin + c) * in_dims(0u) + u32(id)) * in_dims(1u) + u32(ih)) * in_dims(2u) + u32(iw)];
-}
-
-fn load_b(k: u32, co: u32, g: u32) -> f32 {
-  if (k >= u.depth || co >= u.cout_g) { return 0.0; }
-  return W[(g * u.cout_g + co) * u.depth + k];
-}
-
-@compute @workgroup_size(TN / RN, TM / RM, 1)
-fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
-  let g = wid.z;
-  let m0 = wid.x * TM;
-  let n0 = wid.y * TN;
-  let tid = lid.y * (TN / RN) + lid.x;
-  var acc: array<array<f32, RN>, RM>;
-  for (var k0 = 0u; k0 < u.depth; k0 += TK) {
-    for (var e = tid; e < TK * TM; e += THREADS) {
-      As[e] = load_a(m0 + e % TM, k0 + e / TM, g);
-    }
-    for (var e = tid; e < TK * TN; e += THREADS) {
-      Bs[e] = load_b(k0 + e / TN, n0 + e % TN, g);
-    }
-    workgroupBarrier();
-    for (var kk = 0u; kk < TK; kk++) {
-      var a: array<f32, RM>;
-      var b: array<f32, RN>;
-      for (var i = 0u; i < RM; i++) { a[i] = As[kk * TM + lid.y * RM + i]; }
-      for (var j = 0u; j < RN; j++) { b[j] = Bs[kk * TN + lid.x * RN + j]; }
-      for (var i = 0u; i < RM; i++) {
-        for (var j = 0u; j < RN; j++) { acc[i][j] = fma(a[i], b[j], acc[i][j]); }
-      }
-    }
-    workgroupBarrier();
-  }
-  let out_sp = out_dims(0u) * out_dims(1u) * out_dims(2u);
-  for (var i = 0u; i < RM; i++) {
-    let m = m0 + lid.y * RM + i;
-    if (m >= u.rows) { continue; }
-    let n = m / out_sp;
-    let sp = m % out_sp;
-    for (var j = 0u; j < RN; j++) {
-      let co = n0 + lid.x * RN + j;
-      if (co >= u.cout_g) { continue; }
-      conv_store(n, g * u.cout_g + co, sp, acc[i][j]);
-    }
-  }
-}
-)";
-
-}  // namespace
-
-Status ConvGpu(const ConvProblem& p, GpuContext& ctx) {
-  const Tiling t = ChooseTiling(p);
-  const int64_t rows = p.batch * p.out_spatial();
+// Statements that load the K slice starting at `kb` (a WGSL u32 expression) into registers.
+std::string LoadSlice(const ConvProblem& p, const Layout& l, const std::string& kb) {
   const int64_t depth = p.in_per_group() * p.kernel_volume();
-  const int64_t limit = int64_t{1} << 31;
-  if (rows * p.out_per_group() >= limit || p.batch * p.in_channels * p.in_spatial() >= limit || depth >= limit)
-    return BadModel("tensors with 2^31 or more elements are not supported by the WebGPU Conv kernel");
-  const std::string name = "conv3d_f32_igemm_t" + std::to_string(t.tm) + "x" + std::to_string(t.tn) + "_r" +
-                           std::to_string(t.rm) + "x" + std::to_string(t.rn) + ConvEpilogueTag(p);
-  gpu::KernelBuilder b(name);
+  const bool k_tail = depth % l.t.tk != 0;
+  const bool row_tail = (p.batch * p.out_spatial()) % l.t.tm != 0;
+  const bool col_tail = p.out_per_group() % l.t.tn != 0;
+  const bool check[3] = {ConvAxisNeedsCheck(p, 0), ConvAxisNeedsCheck(p, 1), ConvAxisNeedsCheck(p, 2)};
+  const char* ax[3] = {"D", "H", "W"};
+  std::string s;
+  s += "  for (var li = 0u; li < " + U(l.ak) + "; li++) {\n    let k = " + kb + " + ak + li * " + U(l.aks) +
+       ";\n";
+  {
+    s += "    let kw = k % K_W;\n    let q1 = k / K_W;\n    let kh = q1 % K_H;\n    let q2 = q1 / K_H;\n";
+    s += "    let kd = q2 % K_D;\n    let ci = q2 / K_D;\n";
+    for (uint32_t r = 0; r < l.ar; ++r) {
+      std::string cond;
+      auto add = [&](const std::string& c) { cond += (cond.empty() ? "" : " && ") + c; };
+      if (row_tail) add("rv" + S(r));
+      if (k_tail) add("k < DEPTH");
+      const char* kv[3] = {"kd", "kh", "kw"};
+      std::string idx = "rb" + S(r) + " + ci * IN_SP";
+      s += "    {\n";
+      for (int a = 0; a < 3; ++a) {
+        const std::string c = std::string(1, "dhw"[a]);
+        s += "      let i" + c + " = r" + c + S(r) + " + i32(" + kv[a] + " * DL_" + ax[a] + ");\n";
+        if (check[a]) add("u32(i" + c + ") < IN_" + ax[a]);
+      }
+      idx += " + u32(id) * IN_HW + u32(ih) * IN_W + u32(iw)";
+      const std::string reg = "ra[li * " + U(l.ar) + " + " + U(r) + "]";
+      if (cond.empty()) {
+        s += "      " + reg + " = X[" + idx + "];\n";
+      } else {
+        s += "      " + reg + " = 0.0;\n      if (" + cond + ") { " + reg + " = X[" + idx + "]; }\n";
+      }
+      s += "    }\n";
+    }
+    s += "  }\n";
+  }
+  s += "  for (var lj = 0u; lj < " + U(l.be) + "; lj++) {\n";
+  {
+    std::string cond;
+    auto add = [&](const std::string& c) { cond += (cond.empty() ? "" : " && ") + c; };
+    const std::string co = "(n0 + bc + lj * " + U(l.T / l.t.tk) + ")";
+    const std::string k = "(" + kb + " + bk)";
+    if (col_tail) add(co + " < COUT_G");
+    if (k_tail) add(k + " < DEPTH");
+    const std::string load = "W[(g * COUT_G + " + co + ") * DEPTH + " + k + "]";
+    const std::string reg = "wb[lj]";
+    if (cond.empty())
+      s += "    " + reg + " = " + load + ";\n";
+    else
+      s += "    " + reg + " = 0.0;\n    if (" + cond + ") { " + reg + " = " + load + "; }\n";
+  }
+  s += "  }\n";
+  return s;
+}
+
+std::string Body(const ConvProblem& p, const Layout& l) {
+  const ConvTiling& t = l.t;
+  const uint32_t rm4 = t.rm / 4, rn4 = t.rn / 4;
+  std::string s;
+  s += "const TM = " + U(t.tm) + ";\nconst TN = " + U(t.tn) + ";\nconst TK = " + U(t.tk) + ";\n";
+  s += "const TPM = " + U(l.tpm) + ";\nconst TPN = " + U(l.tpn) + ";\nconst BS = " + U(l.bstride) + ";\n";
+  s += ConvGeometryWgsl(p);
+  s += "var<workgroup> As: array<vec4<f32>, " + U(t.tk * t.tm / 4) + ">;\n";
+  s += "var<workgroup> Bs: array<vec4<f32>, " + U(t.tk * l.bstride / 4) + ">;\n\n";
+  s += "@compute @workgroup_size(" + S(l.T) + ", 1, 1)\n";
+  s += "fn main(@builtin(local_invocation_index) tid: u32, @builtin(workgroup_id) wid: vec3<u32>) {\n";
+  s += "  let g = wid.z;\n  let m0 = wid.x * TM;\n  let n0 = wid.y * TN;\n";
+  s += "  let am = tid % " + U(l.lm) + ";\n  let ak = tid / " + U(l.lm) + ";\n";
+  s += "  let bk = tid % TK;\n  let bc = tid / TK;\n";
+  // The rows this thread loads, decomposed once.
+  for (uint32_t r = 0; r < l.ar; ++r) {
+    const std::string R = S(r);
+    s += "  let mr" + R + " = m0 + am + " + U(r * l.lm) + ";\n";
+    s += "  let rv" + R + " = mr" + R + " < ROWS;\n";
+    s += "  let ow" + R + " = mr" + R + " % OUT_W;\n  let t" + R + "a = mr" + R + " / OUT_W;\n";
+    s += "  let oh" + R + " = t" + R + "a % OUT_H;\n  let t" + R + "b = t" + R + "a / OUT_H;\n";
+    s += "  let od" + R + " = t" + R + "b % OUT_D;\n  let nn" + R + " = t" + R + "b / OUT_D;\n";
+    s += "  let rd" + R + " = i32(od" + R + " * S_D) - P_D;\n";
+    s += "  let rh" + R + " = i32(oh" + R + " * S_H) - P_H;\n";
+    s += "  let rw" + R + " = i32(ow" + R + " * S_W) - P_W;\n";
+    s += "  let rb" + R + " = (nn" + R + " * CIN + g * CIN_G) * IN_SP;\n";
+  }
+  s += "  var ra: array<f32, " + U(l.ak * l.ar) + ">;\n  var wb: array<f32, " + U(l.be) + ">;\n";
+  for (uint32_t i = 0; i < t.rm; ++i)
+    for (uint32_t j = 0; j < rn4; ++j) s += "  var c" + S(i) + "_" + S(j) + " = vec4<f32>(0.0);\n";
+  s += "  let tm = tid % TPM;\n  let tn = tid / TPM;\n";
+  s += LoadSlice(p, l, "0u");
+  s += "  for (var k0 = 0u; k0 < DEPTH; k0 += TK) {\n";
+  // Registers to workgroup memory.
+  s += "    for (var li = 0u; li < " + U(l.ak) + "; li++) {\n";
+  for (uint32_t r = 0; r < l.ar; ++r) {
+    const std::string idx = "(ak + li * " + U(l.aks) + ") * TM + am + " + U(r * l.lm);
+    s += "      { let e = " + idx + "; As[e >> 2u][e & 3u] = ra[li * " + U(l.ar) + " + " + U(r) + "]; }\n";
+  }
+  s += "    }\n    for (var lj = 0u; lj < " + U(l.be) + "; lj++) {\n";
+  s += "      let e = bk * BS + bc + lj * " + U(l.T / t.tk) +
+       ";\n      Bs[e >> 2u][e & 3u] = wb[lj];\n    }\n";
+  s += "    workgroupBarrier();\n";
+  s += "    if (k0 + TK < DEPTH) {\n    let kn = k0 + TK;\n" + LoadSlice(p, l, "kn") + "    }\n";
+  s += "    for (var kk = 0u; kk < TK; kk++) {\n";
+  for (uint32_t h = 0; h < rm4; ++h)
+    s += "      let a" + S(h) + " = As[kk * (TM / 4u) + " + U(h * l.tpm) + " + tm];\n";
+  for (uint32_t h = 0; h < rn4; ++h)
+    s += "      let b" + S(h) + " = Bs[kk * (BS / 4u) + " + U(h * l.tpn) + " + tn];\n";
+  for (uint32_t i = 0; i < t.rm; ++i) {
+    const std::string a = "a" + S(i / 4) + "." + Lane(static_cast<int>(i % 4));
+    for (uint32_t j = 0; j < rn4; ++j) {
+      const std::string c = "c" + S(i) + "_" + S(j);
+      s += "      " + c + " = fma(vec4<f32>(" + a + "), b" + S(j) + ", " + c + ");\n";
+    }
+  }
+  s += "    }\n    workgroupBarrier();\n  }\n";
+  // Epilogue: row i of the block is m0 + (i/4)*4*TPM + tm*4 + i%4, column j likewise over TPN.
+  for (uint32_t i = 0; i < t.rm; ++i) {
+    s += "  {\n    let m = m0 + " + U((i / 4) * 4 * l.tpm + i % 4) + " + tm * 4u;\n";
+    s += "    if (m < ROWS) {\n      let n = m / OUT_SP;\n      let sp = m % OUT_SP;\n";
+    for (uint32_t j = 0; j < t.rn; ++j) {
+      const std::string co = "n0 + " + U((j / 4) * 4 * l.tpn + j % 4) + " + tn * 4u";
+      s += "      { let co = " + co + "; if (co < COUT_G) { conv_store(n, g * COUT_G + co, sp, c" + S(i) +
+           "_" + S(j / 4) + "." + Lane(static_cast<int>(j % 4)) + "); } }\n";
+    }
+    s += "    }\n  }\n";
+  }
+  s += "}\n";
+  return s;
+}
+
+Status ConvIgemmGpu(const ConvProblem& p, GpuContext& ctx) {
+  const ConvTiling t = ChooseConvTiling(p);
+  const Layout l = MakeLayout(t);
+  const int64_t rows = p.batch * p.out_spatial();
+  gpu::KernelBuilder b("conv3d_f32_igemm_" + t.Name() + ConvEpilogueTag(p));
+  b.Spec(ConvGeometryKey(p));
   b.Input("X", gpu::ScalarType::kF32).Input("W", gpu::ScalarType::kF32);
   std::vector<GpuRef> bind = {GpuContext::In(0), GpuContext::In(1)};
   const std::string store = AddConvEpilogue(p, b, &bind);
-  auto& u = b.uniforms();
-  u.AddU32("rows", static_cast<uint32_t>(rows));
-  u.AddU32("depth", static_cast<uint32_t>(depth));
-  u.AddU32("cin", static_cast<uint32_t>(p.in_channels));
-  u.AddU32("cout", static_cast<uint32_t>(p.out_channels));
-  u.AddU32("cin_g", static_cast<uint32_t>(p.in_per_group()));
-  u.AddU32("cout_g", static_cast<uint32_t>(p.out_per_group()));
-  const AxisGeometry* a = p.axis3;
-  u.AddU32Array("in_dims", U32({a[0].in, a[1].in, a[2].in}), 4);
-  u.AddU32Array("out_dims", U32({a[0].out, a[1].out, a[2].out}), 4);
-  u.AddU32Array("kernel", U32({a[0].kernel, a[1].kernel, a[2].kernel}), 4);
-  u.AddU32Array("stride", U32({a[0].stride, a[1].stride, a[2].stride}), 4);
-  u.AddU32Array("dilation", U32({a[0].dilation, a[1].dilation, a[2].dilation}), 4);
-  u.AddI32Array("pad", I32({a[0].pad_begin, a[1].pad_begin, a[2].pad_begin}), 4);
-  std::string consts = "const TM: u32 = " + std::to_string(t.tm) + "u;\nconst TN: u32 = " + std::to_string(t.tn) +
-                       "u;\nconst TK: u32 = " + std::to_string(t.tk) + "u;\nconst RM: u32 = " + std::to_string(t.rm) +
-                       "u;\nconst RN: u32 = " + std::to_string(t.rn) + "u;\nconst THREADS: u32 = " +
-                       std::to_string(t.threads()) + "u;\n";
-  b.Body(consts + store + kBody);
+  b.Body(store + Body(p, l));
   const uint32_t groups[3] = {static_cast<uint32_t>((rows + t.tm - 1) / t.tm),
                               static_cast<uint32_t>((p.out_per_group() + t.tn - 1) / t.tn),
                               static_cast<uint32_t>(p.group)};
   if (groups[0] > 65535 || groups[1] > 65535 || groups[2] > 65535)
-    return BadModel("Conv dispatch of ", groups[0], "x", groups[1], "x", groups[2], " workgroups exceeds 65535 per dimension");
+    return BadModel("Conv dispatch of ", groups[0], "x", groups[1], "x", groups[2],
+                    " workgroups exceeds 65535 per dimension");
   ctx.Dispatch(b, bind, groups);
+  ctx.dispatches.back().uniforms.clear();  // everything is baked in: no uniform block
   return OkStatus();
+}
+
+}  // namespace
+
+Status ConvGpu(const ConvProblem& p, GpuContext& ctx) {
+  const int64_t limit = int64_t{1} << 31;
+  const int64_t depth = p.in_per_group() * p.kernel_volume();
+  if (p.batch * p.out_channels * p.out_spatial() >= limit ||
+      p.batch * p.in_channels * p.in_spatial() >= limit || p.out_channels * depth >= limit)
+    return BadModel("tensors with 2^31 or more elements are not supported by the WebGPU Conv kernel");
+  // Few output channels per group leave most of a GEMM column tile idle: one thread per output wins.
+  if (p.out_per_group() <= 4) return ConvDirectGpu(p, ctx);
+  return ConvIgemmGpu(p, ctx);
 }
 
 }  // namespace webconv::ops

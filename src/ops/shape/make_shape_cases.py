@@ -85,6 +85,19 @@ def main():
     write_case(root, "shape15_empty_slice", 15, [node("Shape", ["x"], ["y"], start=2, end=1)], [("x", x)],
                [("y", np.zeros([0], dtype=np.int64))])
 
+    # Size at its first opset, of a scalar, of an empty tensor and of a bool tensor, and a Size whose
+    # (folded) value reaches a kernel.
+    write_case(root, "size1", 1, [node("Size", ["x"], ["y"])], [("x", x)], [("y", np.array(24, dtype=np.int64))])
+    write_case(root, "size13_scalar", 13, [node("Size", ["x"], ["y"])], [("x", s)],
+               [("y", np.array(1, dtype=np.int64))])
+    write_case(root, "size13_empty", 13, [node("Size", ["x"], ["y"])], [("x", np.zeros((2, 0, 3), np.float32))],
+               [("y", np.array(0, dtype=np.int64))])
+    write_case(root, "size13_bool", 13, [node("Size", ["x"], ["y"])], [("x", xb)],
+               [("y", np.array(xb.size, dtype=np.int64))])
+    write_case(root, "size13_scales_input", 13,
+               [node("Size", ["x"], ["n"]), node("Cast", ["n"], ["nf"], to=TensorProto.FLOAT),
+                node("Mul", ["x", "nf"], ["y"])], [("x", x)], [("y", x * np.float32(x.size))])
+
     # Constant forms, each added to a fed tensor so the constant reaches a kernel.
     def constant_case(name, opset, attrs, value):
         z = np.zeros(value.shape, dtype=value.dtype)

@@ -14,6 +14,7 @@ Result<std::vector<int64_t>> PlanningInts(const TensorInfo& t, const char* what,
 std::vector<OpSchema> ShapeOps() {
   std::vector<OpSchema> rows = ViewOps();
   rows.push_back(ShapeOfRow());
+  rows.push_back(SizeRow());
   for (OpSchema& s : ConstantOps()) rows.push_back(std::move(s));
   return rows;
 }

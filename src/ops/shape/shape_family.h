@@ -9,6 +9,7 @@ namespace webconv::ops {
 
 std::vector<OpSchema> ViewOps();      // views.cc: Reshape, Flatten, Identity, Squeeze, Unsqueeze
 OpSchema ShapeOfRow();                // shape_of.cc: Shape
+OpSchema SizeRow();                   // size.cc: Size
 std::vector<OpSchema> ConstantOps();  // constant.cc: Constant, ConstantOfShape
 
 // An int64 input that the op reads when planning (Reshape's shape, Squeeze's axes, ConstantOfShape's

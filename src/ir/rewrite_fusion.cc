@@ -1,0 +1,196 @@
+// The Conv fusions' entry point and shared machinery (see rewrite.h and rewrite_fusion.h). They run
+// after binding because their conditions are about concrete shapes and constant values; the result is
+// a rewritten copy of the graph, so the model's own graph stays as loaded.
+#include "ir/rewrite_fusion.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <set>
+
+#include "ir/rewrite.h"
+
+namespace webconv::ir {
+
+bool FusionDisabledByEnvironment() {
+  const char* v = std::getenv("WEBCONV_NO_FUSION");
+  return v && *v && std::string(v) != "0";
+}
+
+FusionGraph::FusionGraph(BoundGraph* bound)
+    : bound_(bound), graph_(std::make_shared<Graph>(*bound->graph)), removed_(graph_->nodes.size(), false) {}
+
+bool FusionGraph::Is(int i, const char* op_type) const {
+  const Node& n = node(i);
+  return Runs(i) && n.schema && n.domain.empty() && n.op_type == op_type;
+}
+
+ops::AttrReader FusionGraph::Attributes(int i) const {
+  return ops::AttrReader(&graph_->model->proto.graph.node[node(i).proto_index].attribute,
+                         graph_->model->keep_alive);
+}
+
+int FusionGraph::SoleReader(int id) const {
+  const Value& v = value(id);
+  if (v.is_graph_output || v.consumers.size() != 1) return -1;
+  const int reader = v.consumers[0];
+  return Runs(reader) ? reader : -1;
+}
+
+bool FusionGraph::IsConv(int i) const {
+  if (!Is(i, "Conv")) return false;
+  const Node& n = node(i);
+  return n.outputs.size() == 1 && n.outputs[0] >= 0 && value(n.inputs[0]).dtype == DType::kFloat32 &&
+         value(n.outputs[0]).dtype == DType::kFloat32;
+}
+
+int FusionGraph::ConvProducing(int id) const {
+  const int p = value(id).producer;
+  return p >= 0 && IsConv(p) ? p : -1;
+}
+
+const ops::ConvAttrs& FusionGraph::conv_attrs(int i) const {
+  return *static_cast<const ops::ConvAttrs*>(node(i).attrs.get());
+}
+
+ops::ConvAttrs& FusionGraph::MutableConvAttrs(int i) {
+  auto& own = own_attrs_[i];
+  if (!own) {
+    own = std::make_shared<ops::ConvAttrs>(conv_attrs(i));
+    graph_->nodes[i].attrs = own;
+  }
+  return *own;
+}
+
+bool FusionGraph::ChannelOffsets(int concat, std::vector<int64_t>* offsets) const {
+  // Decided from the bound shapes, which settle the axis: with two or more inputs of non-empty
+  // channels, axis-1 extents sum to the output's only when the axis is 1 (any other axis would leave
+  // every input with the output's channel count). A single input is the identity on any axis.
+  const Node& n = node(concat);
+  if (n.outputs.size() != 1 || n.outputs[0] < 0 || n.inputs.empty()) return false;
+  const Shape& out = value(n.outputs[0]).shape;
+  if (out.size() < 2) return false;
+  std::set<int> seen;
+  int64_t sum = 0;
+  offsets->clear();
+  for (int id : n.inputs) {
+    if (id < 0 || !seen.insert(id).second) return false;
+    const Shape& s = value(id).shape;
+    if (s.size() != out.size() || s[1] <= 0) return false;
+    for (size_t k = 0; k < s.size(); ++k)
+      if (k != 1 && s[k] != out[k]) return false;
+    offsets->push_back(sum);
+    sum += s[1];
+  }
+  return sum == out[1];
+}
+
+int FusionGraph::AddConstant(const std::string& base_name, HostTensor t) {
+  std::string name = base_name;
+  for (int k = 2; graph_->value_ids.count(name); ++k) name = base_name + "_" + std::to_string(k);
+  Value v;
+  v.name = name;
+  v.dtype = t.dtype();
+  v.shape = t.shape();
+  v.has_shape = true;
+  v.dim_names.assign(v.shape.size(), "");
+  v.constant = std::make_shared<const HostTensor>(std::move(t));
+  v.is_initializer = true;
+  const int id = static_cast<int>(graph_->values.size());
+  graph_->value_ids[name] = id;
+  graph_->values.push_back(v);
+  bound_->values.push_back(std::move(v));
+  return id;
+}
+
+void FusionGraph::SetInput(int node, size_t k, int id) {
+  std::vector<int>& in = graph_->nodes[node].inputs;
+  if (in.size() <= k) in.resize(k + 1, -1);
+  in[k] = id;
+  changed_ = true;
+  Reindex();
+}
+
+int FusionGraph::AddConvInput(int node, int id) {
+  std::vector<int>& in = graph_->nodes[node].inputs;
+  if (in.size() < 3) in.resize(3, -1);
+  in.push_back(id);
+  changed_ = true;
+  Reindex();
+  return static_cast<int>(in.size()) - 1;
+}
+
+void FusionGraph::Absorb(int producer, int consumer) {
+  graph_->nodes[producer].outputs[0] = graph_->nodes[consumer].outputs[0];
+  removed_[consumer] = true;
+  changed_ = true;
+  Reindex();
+}
+
+// Producers and consumers of both value tables from the nodes not removed.
+void FusionGraph::Reindex() {
+  for (std::vector<Value>* table : {&graph_->values, &bound_->values}) {
+    for (Value& v : *table) {
+      v.producer = -1;
+      v.consumers.clear();
+    }
+    for (size_t i = 0; i < graph_->nodes.size(); ++i) {
+      if (removed_[i]) continue;
+      for (int id : graph_->nodes[i].outputs)
+        if (id >= 0) (*table)[id].producer = static_cast<int>(i);
+      for (int id : graph_->nodes[i].inputs)
+        if (id >= 0) (*table)[id].consumers.push_back(static_cast<int>(i));
+    }
+  }
+}
+
+Status FusionGraph::Finish() {
+  if (!changed_) return OkStatus();
+  // Kahn's algorithm over the kept nodes, keeping the previous order where it is free.
+  const size_t n = graph_->nodes.size();
+  std::vector<int> pending(n, 0);
+  std::vector<std::vector<int>> users(n);
+  for (size_t i = 0; i < n; ++i) {
+    if (removed_[i]) continue;
+    for (int id : graph_->nodes[i].inputs) {
+      const int p = id >= 0 ? value(id).producer : -1;
+      if (p < 0) continue;
+      ++pending[i];
+      users[p].push_back(static_cast<int>(i));
+    }
+  }
+  std::set<int> ready;
+  for (size_t i = 0; i < n; ++i)
+    if (!removed_[i] && pending[i] == 0) ready.insert(static_cast<int>(i));
+  std::vector<int> order;
+  while (!ready.empty()) {
+    const int i = *ready.begin();
+    ready.erase(ready.begin());
+    order.push_back(i);
+    for (int u : users[i])
+      if (--pending[u] == 0) ready.insert(u);
+  }
+  const size_t kept = static_cast<size_t>(std::count(removed_.begin(), removed_.end(), false));
+  if (order.size() != kept) return Error(StatusCode::kBadModel, "internal: Conv fusion produced a cycle");
+  std::vector<Node> nodes;
+  std::vector<bool> folded;
+  for (int i : order) {
+    nodes.push_back(std::move(graph_->nodes[i]));
+    folded.push_back(bound_->folded[i]);
+  }
+  graph_->nodes = std::move(nodes);
+  bound_->folded = std::move(folded);
+  removed_.assign(graph_->nodes.size(), false);
+  Reindex();
+  bound_->graph = graph_;
+  return OkStatus();
+}
+
+Status FuseAroundConv(BoundGraph* bound) {
+  FusionGraph f(bound);
+  FoldBatchNorms(f);
+  FuseEpilogues(f);
+  PlaceConcats(f);
+  return f.Finish();
+}
+
+}  // namespace webconv::ir

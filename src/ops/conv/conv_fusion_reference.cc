@@ -1,0 +1,87 @@
+// The float64 reference for work fused into a Conv (ConvFusion): the checks both backends share and
+// the steps applied after ConvReference. Each step follows the definition of the ONNX op it replaces
+// (ops/elementwise/unary_activation.cc computes the same formulas), so a fused graph run by the CPU
+// backend matches the unfused one up to float rounding.
+#include <algorithm>
+#include <cmath>
+
+#include "ops/conv/conv_epilogue.h"
+
+namespace webconv::ops {
+
+Shape ConvStoredShape(const ConvProblem& p) {
+  Shape s = p.output_shape();
+  if (p.fusion.channel_total > 0) s[1] = p.fusion.channel_total;
+  return s;
+}
+
+Status CheckConvFusion(const ConvProblem& p, const std::vector<TensorInfo>& inputs) {
+  const ConvFusion& f = p.fusion;
+  if (f.channel_total > 0 && (f.channel_offset < 0 || f.channel_offset + p.out_channels > f.channel_total))
+    return BadModel("fused placement of ", p.out_channels, " channels at offset ", f.channel_offset,
+                    " does not fit ", f.channel_total, " channels");
+  const Shape stored = ConvStoredShape(p);
+  for (const ConvFusion::Step& s : f.steps) {
+    if (s.kind != ConvFusion::Step::kAdd) continue;
+    if (s.input < 3 || s.input >= static_cast<int>(inputs.size()) || !inputs[s.input].present)
+      return BadModel("fused Add reads input ", s.input, ", which the node does not have");
+    const TensorInfo& t = inputs[s.input];
+    if (t.dtype != inputs[0].dtype || t.shape != stored)
+      return BadModel("fused Add's addend (input ", s.input, ") is ", DTypeName(t.dtype),
+                      ShapeString(t.shape), ", expected ", DTypeName(inputs[0].dtype), ShapeString(stored));
+  }
+  return OkStatus();
+}
+
+namespace {
+
+double Activate(const ConvFusion::Step& s, double x) {
+  const double a = s.alpha, b = s.beta;
+  switch (s.kind) {
+    case ConvFusion::Step::kRelu:
+      return x > 0 ? x : 0.0;
+    case ConvFusion::Step::kClip:
+      return std::min(std::max(x, a), b);
+    case ConvFusion::Step::kLeakyRelu:
+      return x >= 0 ? x : a * x;
+    case ConvFusion::Step::kSigmoid:
+      return 1.0 / (1.0 + std::exp(-x));
+    case ConvFusion::Step::kHardSigmoid:
+      return std::max(0.0, std::min(1.0, a * x + b));
+    case ConvFusion::Step::kHardSwish:
+      return x * std::max(0.0, std::min(1.0, x / 6.0 + 0.5));
+    case ConvFusion::Step::kTanh:
+      return std::tanh(x);
+    case ConvFusion::Step::kAdd:
+      break;
+  }
+  return x;
+}
+
+}  // namespace
+
+void ApplyConvFusion(const ConvProblem& p, const std::vector<const HostTensor*>& inputs, HostTensor* y) {
+  const ConvFusion& f = p.fusion;
+  if (f.steps.empty()) return;
+  const int64_t sp = p.out_spatial(), m = p.out_channels;
+  const int64_t total = f.channel_total > 0 ? f.channel_total : m;
+  const int64_t offset = f.channel_total > 0 ? f.channel_offset : 0;
+  for (int64_t n = 0; n < p.batch; ++n) {
+    for (int64_t co = 0; co < m; ++co) {
+      const int64_t own = (n * m + co) * sp;
+      const int64_t stored = (n * total + offset + co) * sp;
+      for (int64_t s = 0; s < sp; ++s) {
+        double v = y->GetDouble(own + s);
+        for (const ConvFusion::Step& step : f.steps) {
+          if (step.kind == ConvFusion::Step::kAdd)
+            v += inputs[step.input]->GetDouble(stored + s);
+          else if (!std::isnan(v))
+            v = Activate(step, v);
+        }
+        y->SetDouble(own + s, v);
+      }
+    }
+  }
+}
+
+}  // namespace webconv::ops

@@ -1,0 +1,113 @@
+// Geometry constants and tile choice for the WebGPU Conv kernels (see conv_tiling.h).
+#include "ops/conv/conv_tiling.h"
+
+#include <cmath>
+#include <limits>
+
+namespace webconv::ops {
+namespace {
+
+constexpr char kAxisName[3] = {'D', 'H', 'W'};
+
+std::string U(int64_t v) {
+  return std::to_string(v) + "u";
+}
+
+// A tile with its relative efficiency (fraction of the best tile's FLOP rate per SM once the SMs
+// are full) and how many such workgroups one SM keeps resident. The numbers come from the register
+// block: an RMxRN block does RM*RN FMAs per RM+RN workgroup-memory reads.
+struct Candidate {
+  ConvTiling t;
+  double efficiency;
+  int resident;
+};
+
+const Candidate kCandidates[] = {
+    {{128, 128, 16, 8, 8}, 1.00, 2}, {{128, 64, 16, 8, 8}, 0.95, 4}, {{64, 64, 16, 8, 4}, 0.80, 4},
+    {{128, 32, 16, 8, 4}, 0.80, 4},  {{256, 16, 16, 8, 4}, 0.65, 4}, {{64, 32, 16, 4, 4}, 0.60, 8},
+    {{128, 16, 16, 8, 4}, 0.60, 8},  {{32, 32, 16, 4, 4}, 0.45, 8},  {{64, 16, 16, 4, 4}, 0.45, 8},
+};
+
+const ConvTiling* g_forced = nullptr;
+
+}  // namespace
+
+std::vector<ConvTiling> ConvTilingCandidates() {
+  std::vector<ConvTiling> v;
+  for (const Candidate& c : kCandidates) v.push_back(c.t);
+  return v;
+}
+
+void ForceConvTilingForTesting(const ConvTiling* t) {
+  g_forced = t;
+}
+
+std::string ConvTiling::Name() const {
+  return "t" + std::to_string(tm) + "x" + std::to_string(tn) + "k" + std::to_string(tk) + "_r" +
+         std::to_string(rm) + "x" + std::to_string(rn);
+}
+
+ConvTiling ChooseConvTiling(const ConvProblem& p) {
+  if (g_forced) return *g_forced;
+  constexpr double kSms = 132;
+  const double rows = static_cast<double>(p.batch * p.out_spatial());
+  const double cols = static_cast<double>(p.out_per_group());
+  double best = std::numeric_limits<double>::infinity();
+  ConvTiling choice = kCandidates[0].t;
+  for (const Candidate& c : kCandidates) {
+    // A tile twice as wide as the channels wastes half its work; never pick one wider than needed
+    // unless nothing narrower exists.
+    if (c.t.tn >= 2 * cols && c.t.tn > 16) continue;
+    const double wgs = std::ceil(rows / c.t.tm) * std::ceil(cols / c.t.tn) * static_cast<double>(p.group);
+    const double waves = std::ceil(wgs / (kSms * c.resident));
+    const double cost = waves * c.t.tm * c.t.tn * c.resident / c.efficiency;
+    if (cost < best) {
+      best = cost;
+      choice = c.t;
+    }
+  }
+  return choice;
+}
+
+bool ConvAxisNeedsCheck(const ConvProblem& p, int a) {
+  const AxisGeometry& g = p.axis3[a];
+  if (g.pad_begin > 0) return true;
+  return (g.out - 1) * g.stride - g.pad_begin + (g.kernel - 1) * g.dilation > g.in - 1;
+}
+
+std::string ConvGeometryWgsl(const ConvProblem& p) {
+  std::string s;
+  auto c = [&](const std::string& name, const std::string& v) { s += "const " + name + " = " + v + ";\n"; };
+  for (int a = 0; a < 3; ++a) {
+    const AxisGeometry& g = p.axis3[a];
+    const std::string x(1, kAxisName[a]);
+    c("IN_" + x, U(g.in));
+    c("OUT_" + x, U(g.out));
+    c("K_" + x, U(g.kernel));
+    c("S_" + x, U(g.stride));
+    c("DL_" + x, U(g.dilation));
+    c("P_" + x, "i32(" + std::to_string(g.pad_begin) + ")");
+  }
+  c("N", U(p.batch));
+  c("CIN", U(p.in_channels));
+  c("COUT", U(p.out_channels));
+  c("CIN_G", U(p.in_per_group()));
+  c("COUT_G", U(p.out_per_group()));
+  c("DEPTH", U(p.in_per_group() * p.kernel_volume()));
+  c("ROWS", U(p.batch * p.out_spatial()));
+  c("IN_SP", U(p.in_spatial()));
+  c("IN_HW", U(p.axis3[1].in * p.axis3[2].in));
+  c("OUT_SP", U(p.out_spatial()));
+  return s;
+}
+
+std::string ConvGeometryKey(const ConvProblem& p) {
+  std::string s = "n" + std::to_string(p.batch) + "c" + std::to_string(p.in_channels) + "m" +
+                  std::to_string(p.out_channels) + "g" + std::to_string(p.group);
+  for (const AxisGeometry& g : p.axis3)
+    s += ";" + std::to_string(g.in) + "," + std::to_string(g.out) + "," + std::to_string(g.kernel) + "," +
+         std::to_string(g.stride) + "," + std::to_string(g.dilation) + "," + std::to_string(g.pad_begin);
+  return s;
+}
+
+}  // namespace webconv::ops

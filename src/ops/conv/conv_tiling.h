@@ -1,0 +1,45 @@
+// Shared pieces of the WebGPU Conv kernel variants: the problem's geometry baked into WGSL constants
+// (so index divisions are by constants and loops have constant trip counts), and the choice of
+// workgroup tile for the implicit-GEMM kernel from the problem's shape.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "ops/conv/conv.h"
+
+namespace webconv::ops {
+
+// The implicit GEMM per group: ROWS = N * output pixels, COLS = output channels per group,
+// DEPTH = input channels per group * kernel volume.
+struct ConvTiling {
+  uint32_t tm = 64, tn = 64, tk = 16;  // workgroup tile (rows x columns) and K slice
+  uint32_t rm = 4, rn = 4;             // register block per thread; multiples of 4 (vec4 lanes)
+  uint32_t threads_m() const { return tm / rm; }
+  uint32_t threads_n() const { return tn / rn; }
+  uint32_t threads() const { return threads_m() * threads_n(); }
+  std::string Name() const;  // "t128x64k16_r8x8"
+};
+
+// Picks the tile that minimises a simple model of the H100's time: waves of workgroups over 132
+// SMs, each workgroup's time growing with its tile and shrinking with the tile's arithmetic
+// intensity. Small problems get small tiles so that enough workgroups exist.
+ConvTiling ChooseConvTiling(const ConvProblem& p);
+
+// Every tile ChooseConvTiling may pick. Tests force each one in turn (ForceConvTilingForTesting, with
+// nullptr to go back to the model) so every variant is checked on small shapes.
+std::vector<ConvTiling> ConvTilingCandidates();
+void ForceConvTilingForTesting(const ConvTiling* t);
+
+// WGSL `const` declarations of the geometry (IN_D/H/W, OUT_D/H/W, K_D/H/W, S_*, DL_*, P_* (i32),
+// N, CIN, COUT, CIN_G, COUT_G, DEPTH, ROWS, IN_SP, IN_HW, OUT_SP) and a key naming all of it for
+// the pipeline cache.
+std::string ConvGeometryWgsl(const ConvProblem& p);
+std::string ConvGeometryKey(const ConvProblem& p);
+
+// True when the window along axis `a` (0..2 of axis3) can reach outside the input, so taps along
+// it need a bounds check.
+bool ConvAxisNeedsCheck(const ConvProblem& p, int a);
+
+}  // namespace webconv::ops

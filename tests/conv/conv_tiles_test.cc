@@ -1,0 +1,83 @@
+// Differential tests of the WebGPU Conv kernel variants: every implicit-GEMM tile candidate is forced
+// in turn on awkward shapes (tails in rows, columns and depth; padding, dilation, stride, groups,
+// batch 2, 1-D/2-D/3-D, output size 1), and the direct kernel on depthwise shapes, each against the
+// float64 reference.
+#include <gtest/gtest.h>
+
+#include "differential.h"
+#include "model_builder.h"
+#include "ops/conv/conv_tiling.h"
+
+namespace webconv::testing {
+namespace {
+
+struct ShapeCase {
+  int64_t batch, cin, cout, group;
+  std::vector<int64_t> in, kernel, stride, dilation, pads;
+};
+
+// Output channels per group above 4 take the implicit GEMM; at most 4 take the direct kernel.
+const ShapeCase kGemmCases[] = {
+    {2, 5, 130, 1, {9, 11}, {3, 3}, {1, 2}, {2, 1}, {1, 0, 2, 1}},
+    {1, 6, 18, 2, {3, 5, 7}, {3, 1, 2}, {1, 1, 1}, {2, 1, 1}, {2, 0, 1, 2, 0, 0}},
+    {1, 9, 33, 1, {3, 3}, {3, 3}, {1, 1}, {1, 1}, {0, 0, 0, 0}},  // output size 1
+};
+const ShapeCase kDirectCases[] = {
+    {2, 7, 7, 7, {6, 9}, {3, 3}, {2, 1}, {1, 2}, {1, 2, 0, 1}},
+    {1, 3, 9, 3, {4, 5, 6}, {3, 3, 3}, {1, 2, 1}, {1, 1, 2}, {1, 1, 1, 0, 1, 2}},
+};
+
+std::vector<uint8_t> Model(const ShapeCase& c, std::mt19937_64& rng, Shape* xs) {
+  *xs = {c.batch, c.cin};
+  xs->insert(xs->end(), c.in.begin(), c.in.end());
+  Shape ws = {c.cout, c.cin / c.group};
+  ws.insert(ws.end(), c.kernel.begin(), c.kernel.end());
+  ModelBuilder m(17);
+  m.Input("x", DType::kFloat32, *xs);
+  m.Initializer("w", RandomTensor(DType::kFloat32, ws, rng));
+  m.Initializer("b", RandomTensor(DType::kFloat32, {c.cout}, rng));
+  m.Node("Conv", {"x", "w", "b"}, {"y"},
+         {IntAttr("group", c.group), IntsAttr("strides", c.stride), IntsAttr("dilations", c.dilation),
+          IntsAttr("pads", c.pads)},
+         "conv");
+  m.Output("y", DType::kFloat32);
+  return m.Serialize();
+}
+
+void Check(const ShapeCase& c, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  Shape xs;
+  const auto model = Model(c, rng, &xs);
+  const std::map<std::string, HostTensor> feeds = {{"x", RandomTensor(DType::kFloat32, xs, rng)}};
+  // f32 accumulation of up to a few hundred products of values in [-1, 1] against float64.
+  EXPECT_TRUE(MatchesReference(model, feeds, runtime::Tolerance{1e-5, 1e-4}));
+}
+
+TEST(ConvTiles, EveryTileMatchesFloat64Reference) {
+  const uint64_t seed = BaseSeed(20261125);
+  std::cout << "ConvTiles seed " << seed << " (WEBCONV_SEED)\n";
+  uint64_t k = 0;
+  for (const ops::ConvTiling& t : ops::ConvTilingCandidates()) {
+    ops::ForceConvTilingForTesting(&t);
+    // Every tile on the first two shapes; the output-size-1 shape once (one workgroup, all tails).
+    for (size_t i = 0; i < (k == 0 ? 3u : 2u); ++i) {
+      const ShapeCase& c = kGemmCases[i];
+      SCOPED_TRACE(::testing::Message()
+                   << "tile " << t.Name() << ", C=" << c.cin << " M=" << c.cout << ", seed " << seed + k);
+      Check(c, seed + k++);
+    }
+  }
+  ops::ForceConvTilingForTesting(nullptr);
+}
+
+TEST(ConvTiles, DirectKernelMatchesFloat64Reference) {
+  const uint64_t seed = BaseSeed(20261126);
+  std::cout << "ConvTiles direct seed " << seed << " (WEBCONV_SEED)\n";
+  for (size_t i = 0; i < std::size(kDirectCases); ++i) {
+    SCOPED_TRACE(::testing::Message() << "direct case " << i << ", seed " << seed + i);
+    Check(kDirectCases[i], seed + i);
+  }
+}
+
+}  // namespace
+}  // namespace webconv::testing
