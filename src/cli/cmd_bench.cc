@@ -92,12 +92,12 @@ int CmdBench(int argc, char** argv) {
   if (!so.ok()) return Fail(so.status());
   so->profile = true;
   auto session = runtime::Session::Load(args->positional[0], *so);
-  if (!session.ok()) return Fail(session.status());
+  if (!session.ok()) return FailModel(session.status(), args->positional[0]);
   runtime::Session& s = **session;
   const bool json = args->Has("json"), per_kernel = args->Has("per-kernel");
   std::ostringstream log;
   auto feeds = PrepareFeeds(s, *args, log);
-  if (!feeds.ok()) return Fail(feeds.status());
+  if (!feeds.ok()) return FailModel(feeds.status(), args->positional[0]);
   if (!json) {
     PrintAdapter(s, std::cout);
     std::cout << log.str();
@@ -109,7 +109,7 @@ int CmdBench(int argc, char** argv) {
     const auto t0 = std::chrono::steady_clock::now();
     auto out = s.Run(*feeds, nullptr);
     const auto t1 = std::chrono::steady_clock::now();
-    if (!out.ok()) return Fail(out.status());
+    if (!out.ok()) return FailModel(out.status(), args->positional[0]);
     if (i >= *warmup) wall_ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
   }
 
@@ -122,7 +122,7 @@ int CmdBench(int argc, char** argv) {
     for (int64_t i = -1; i < *runs; ++i) {
       runtime::RunStats stats;
       auto out = s.Run(*feeds, &stats);
-      if (!out.ok()) return Fail(out.status());
+      if (!out.ok()) return FailModel(out.status(), args->positional[0]);
       if (i < 0 || stats.dispatches.empty()) continue;
       double sum = 0;
       for (const auto& d : stats.dispatches) sum += d.ms;
