@@ -91,6 +91,9 @@ class Device {
   // Builds a program; compiles any kernel not yet prepared; validates every binding.
   virtual Result<std::unique_ptr<Program>> CreateProgram(std::vector<Dispatch> dispatches) = 0;
   virtual size_t pipeline_cache_size() const = 0;
+  // Tests: makes the device behave as if it were lost (driver reset, GPU removed). Fails when the
+  // WebGPU library cannot simulate it.
+  virtual Status ForceLossForTesting() { return DeviceError("this device cannot simulate a device loss"); }
 };
 
 }  // namespace webconv::gpu

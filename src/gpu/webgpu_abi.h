@@ -546,6 +546,8 @@ static_assert(sizeof(DawnTogglesDescriptor) == 48);
 #define WEBCONV_WGPU_DECLARE_PROC_TYPE(name, ret, ...) using WGPUProc##name = ret (*)(__VA_ARGS__);
 WEBCONV_WGPU_PROCS(WEBCONV_WGPU_DECLARE_PROC_TYPE)
 #undef WEBCONV_WGPU_DECLARE_PROC_TYPE
+// Dawn's extension that simulates a device loss (used only by tests; optional: other libraries lack it).
+using WGPUProcDeviceForceLoss = void (*)(WGPUDevice, WGPUEnum reason, WGPUStringView message);
 
 // WGPUStringViews of long-lived strings. A temporary std::string would dangle, hence the deleted overload.
 inline WGPUStringView View(const char* nul_terminated) {

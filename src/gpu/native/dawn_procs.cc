@@ -33,6 +33,7 @@ Result<const DawnProcs*> Load() {
   }
   WEBCONV_WGPU_PROCS(WEBCONV_WGPU_RESOLVE)
 #undef WEBCONV_WGPU_RESOLVE
+  procs.DeviceForceLoss = reinterpret_cast<abi::WGPUProcDeviceForceLoss>(dlsym(lib, "wgpuDeviceForceLoss"));
   return static_cast<const DawnProcs*>(&procs);
 }
 

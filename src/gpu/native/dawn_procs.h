@@ -13,6 +13,7 @@ struct DawnProcs {
 #define WEBCONV_WGPU_PROC_FIELD(name, ret, ...) abi::WGPUProc##name name = nullptr;
   WEBCONV_WGPU_PROCS(WEBCONV_WGPU_PROC_FIELD)
 #undef WEBCONV_WGPU_PROC_FIELD
+  abi::WGPUProcDeviceForceLoss DeviceForceLoss = nullptr;  // optional (Dawn only); nullptr when absent
   std::string path;  // the library actually loaded
 };
 

@@ -146,4 +146,11 @@ Result<std::unique_ptr<Device>> Device::Create(const DeviceOptions& options) {
   return std::unique_ptr<Device>(new native::NativeDevice(std::move(core)));
 }
 
+Status native::NativeDevice::ForceLossForTesting() {
+  if (!core_->p->DeviceForceLoss) return DeviceError("the WebGPU library cannot simulate a device loss");
+  const char kMessage[] = "simulated device loss";
+  core_->p->DeviceForceLoss(core_->device, abi::DeviceLostReason::kUnknown, abi::WGPUStringView{kMessage, sizeof(kMessage) - 1});
+  return OkStatus();
+}
+
 }  // namespace webconv::gpu

@@ -42,6 +42,7 @@ class NativeDevice final : public Device {
  public:
   explicit NativeDevice(std::shared_ptr<Core> core) : core_(std::move(core)) {}
   const AdapterInfo& info() const override { return core_->info; }
+  Status ForceLossForTesting() override;
   Result<BufferPtr> CreateBuffer(uint64_t bytes, const std::string& label) override;
   Status Write(const Buffer& buffer, uint64_t offset, const void* data, uint64_t size) override;
   Status Read(const Buffer& buffer, uint64_t offset, void* data, uint64_t size) override;
