@@ -135,6 +135,11 @@ void ResolveSchemas(const onnx::GraphProto& g, Graph* graph) {
       n.problem = BadModel(why).WithNode(n.op_type, n.name);
       continue;
     }
+    // Every op has at least one output; shape inference relies on it.
+    if (n.outputs.empty()) {
+      n.problem = BadModel("the node has no outputs").WithNode(n.op_type, n.name);
+      continue;
+    }
     // Trailing empty names are omitted optional inputs and do not count.
     int num_inputs = static_cast<int>(n.inputs.size());
     while (num_inputs > 0 && n.inputs[num_inputs - 1] < 0) --num_inputs;
