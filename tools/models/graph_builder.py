@@ -1,5 +1,5 @@
-"""Small ONNX graph-writing helper shared by the real-model builders (make_resnet.py, make_mobilenetv2.py,
-make_tf_same.py, make_unet3d.py, make_tcn1d.py).
+"""Small ONNX graph-writing helper shared by the model builders (make_transnetv2.py, make_resnet.py,
+make_mobilenetv2.py, make_tf_same.py, make_unet3d.py, make_tcn1d.py).
 
 Weights are seeded random (He-scaled, so activations keep their scale through deep stacks), never trained.
 Every node gets a unique readable name, so webconv's errors and inspect output point at it.
@@ -20,8 +20,9 @@ def same_pads(size, kernel, stride, dilation=1, upper=True):
 
 
 class GraphBuilder:
-    def __init__(self, seed):
-        self.rng = np.random.default_rng(seed)
+    def __init__(self, seed=None, rng=None):
+        """Weights come from `rng` when given (a caller keeping its own stream), else from a new one seeded with `seed`."""
+        self.rng = rng if rng is not None else np.random.default_rng(seed)
         self.nodes, self.inits = [], []
         self.count = 0
 

@@ -18,32 +18,19 @@ import argparse
 
 import numpy as np
 import onnx
-from onnx import TensorProto, helper, numpy_helper
+from onnx import TensorProto, helper
+
+from graph_builder import GraphBuilder
 
 FILTERS = (16, 32, 64)
 DILATIONS = (1, 2, 4, 8)
 BN_EPS = 1e-3
 
 
-class Builder:
+class Builder(GraphBuilder):
     def __init__(self, rng, style):
-        self.rng, self.style = rng, style
-        self.nodes, self.inits = [], []
-        self.count = 0
-
-    def name(self, prefix):
-        self.count += 1
-        return f"{prefix}_{self.count}"
-
-    def const(self, array, prefix):
-        n = self.name(prefix)
-        self.inits.append(numpy_helper.from_array(np.asarray(array), n))
-        return n
-
-    def node(self, op, inputs, prefix, **attrs):
-        out = self.name(prefix)
-        self.nodes.append(helper.make_node(op, inputs, [out], name=out, **attrs))
-        return out
+        super().__init__(rng=rng)
+        self.style = style
 
     def conv(self, x, cin, cout, kernel, dilation, pads):
         fan_in = cin * int(np.prod(kernel))
