@@ -8,8 +8,9 @@ build=${1:-$root/build}
 # Debian packages: toolchain, test frameworks, ONNX test data and its parser (the loader's oracle),
 # Chromium for SwiftShader's Vulkan ICD (the GPU on machines without one) and the Vulkan loader.
 # clang and its runtime libraries (ASan, UBSan, libFuzzer) build the sanitizer and fuzz targets (scripts/hostile.sh).
+# emscripten (3.1.6) and node-acorn build the browser build (web/build.sh); chromium runs its tests.
 pkgs=(cmake g++ make pkg-config libgtest-dev libgmock-dev libbenchmark-dev python3 python3-onnx python3-numpy
-      libonnx-testdata chromium libvulkan1 nodejs npm xz-utils clang libclang-rt-14-dev)
+      libonnx-testdata chromium libvulkan1 nodejs npm xz-utils clang libclang-rt-14-dev emscripten node-acorn)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -27,9 +28,12 @@ fi
 
 # Pinned npm packages (package-lock.json): Dawn's prebuilt libwebgpu_wrapper.so, and ONNX Runtime
 # (onnxruntime-node, the real-model tests' oracle; its CPU EP binary for linux x64 is in the tarball).
+# playwright-core drives Debian's chromium in the browser tests; onnxruntime-web is their anchor.
 # --ignore-scripts: nothing may download at install time.
 if [ ! -f "$root/node_modules/bun-webgpu-linux-x64/libwebgpu_wrapper.so" ] ||
-   [ ! -f "$root/node_modules/onnxruntime-node/package.json" ]; then
+   [ ! -f "$root/node_modules/onnxruntime-node/package.json" ] ||
+   [ ! -f "$root/node_modules/onnxruntime-web/package.json" ] ||
+   [ ! -f "$root/node_modules/playwright-core/package.json" ]; then
   (cd "$root" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
 fi
 
