@@ -5,27 +5,10 @@
 #include <cstdint>
 #include <string>
 
-namespace webconv {
+// The DType enum is part of the public API (include/webconv/dtype.h).
+#include "webconv/dtype.h"
 
-enum class DType : int32_t {
-  kUndefined = 0,
-  kFloat32 = 1,
-  kUInt8 = 2,
-  kInt8 = 3,
-  kUInt16 = 4,
-  kInt16 = 5,
-  kInt32 = 6,
-  kInt64 = 7,
-  kString = 8,
-  kBool = 9,
-  kFloat16 = 10,
-  kFloat64 = 11,
-  kUInt32 = 12,
-  kUInt64 = 13,
-  kComplex64 = 14,
-  kComplex128 = 15,
-  kBFloat16 = 16,
-};
+namespace webconv {
 
 // Bytes per element in ONNX's little-endian raw layout; 0 for types without one (string, unknown).
 size_t DTypeSize(DType t);

@@ -6,31 +6,11 @@
 #include <string>
 #include <utility>
 
+// StatusCode, Status and Result<T> are part of the public API (include/webconv/status.h); this header
+// adds the helpers the library uses to build them.
+#include "webconv/status.h"
+
 namespace webconv {
-
-// The numeric values are the CLI's exit codes (see DESIGN.md "Contracts").
-enum class StatusCode : int {
-  kOk = 0,
-  kCheckFailed = 1,  // a numeric check against the reference failed
-  kUsage = 2,        // bad command line, unreadable input file
-  kBadModel = 3,     // malformed or unsupported model
-  kDevice = 4,       // GPU/adapter/device failure
-};
-
-struct Status {
-  StatusCode code = StatusCode::kOk;
-  std::string op;    // op type, e.g. "Conv" (may be empty)
-  std::string node;  // node name or a synthesized "#index" (may be empty)
-  std::string message;
-
-  bool ok() const { return code == StatusCode::kOk; }
-  int exit_code() const { return static_cast<int>(code); }
-  // "Conv 'conv_17': input channels 6 != weight channels 4 x group 2"
-  std::string ToString() const;
-  // Returns a copy that names the node/op, unless it already names one.
-  Status WithNode(const std::string& op_type, const std::string& node_name) const;
-  Status Prefixed(const std::string& prefix) const;
-};
 
 inline Status OkStatus() { return {}; }
 
@@ -54,26 +34,6 @@ template <typename... Args>
 Status UsageError(const Args&... args) { return Error(StatusCode::kUsage, args...); }
 template <typename... Args>
 Status DeviceError(const Args&... args) { return Error(StatusCode::kDevice, args...); }
-
-// Result<T>: a value or a non-ok Status.
-template <typename T>
-class Result {
- public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
-  Result(Status status) : status_(std::move(status)) {}  // NOLINT(google-explicit-constructor)
-  bool ok() const { return status_.ok(); }
-  const Status& status() const { return status_; }
-  T& value() & { return *value_; }
-  const T& value() const& { return *value_; }
-  T&& value() && { return std::move(*value_); }
-  T* operator->() { return &*value_; }
-  const T* operator->() const { return &*value_; }
-  T& operator*() { return *value_; }
-
- private:
-  Status status_;
-  std::optional<T> value_;
-};
 
 }  // namespace webconv
 

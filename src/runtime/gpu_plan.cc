@@ -27,6 +27,12 @@ class GpuPlan : public Plan {
     for (const auto& [id, buffer] : uploads_) {
       auto it = inputs.find(id);
       if (it == inputs.end()) return UsageError("input '", values[id].name, "' was not given");
+      if (IsGpuWordDType(it->second->dtype())) {
+        // Already 4-byte GPU words: uploaded straight from the caller's bytes, with no host-side copy.
+        const HostTensor& t = *it->second;
+        if (t.byte_size()) WC_RETURN_IF_ERROR(device_->Write(*buffer, 0, t.data(), t.byte_size()));
+        continue;
+      }
       WC_ASSIGN_OR_RETURN(auto words, ToGpuWords(*it->second, values[id].name));
       if (!words.empty()) WC_RETURN_IF_ERROR(device_->Write(*buffer, 0, words.data(), words.size() * 4));
     }
@@ -40,6 +46,13 @@ class GpuPlan : public Plan {
         // Folded when planning (or a constant passed straight through).
         if (!v.constant) return Error(StatusCode::kDevice, "output '", v.name, "' has no storage");
         out.push_back(*v.constant);
+        continue;
+      }
+      if (IsGpuWordDType(v.dtype)) {
+        // Read back straight into the output tensor's bytes.
+        HostTensor t(v.dtype, v.shape);
+        if (t.byte_size()) WC_RETURN_IF_ERROR(device_->Read(*storage_[id], 0, t.mutable_data(), t.byte_size()));
+        out.push_back(std::move(t));
         continue;
       }
       std::vector<uint32_t> words(static_cast<size_t>(NumElements(v.shape)));

@@ -12,6 +12,8 @@
 namespace webconv::runtime {
 
 Status CheckGpuDType(DType t, const std::string& what);
+// float32, int32 and uint32: their host bytes are GPU words already, so they move without conversion.
+inline bool IsGpuWordDType(DType t) { return t == DType::kFloat32 || t == DType::kInt32 || t == DType::kUInt32; }
 Result<std::vector<uint32_t>> ToGpuWords(const HostTensor& t, const std::string& name);
 HostTensor FromGpuWords(const std::vector<uint32_t>& words, DType dtype, const Shape& shape);
 

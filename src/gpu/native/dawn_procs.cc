@@ -21,7 +21,8 @@ Result<const DawnProcs*> Load() {
   if (!lib) {
     const char* err = dlerror();
     return DeviceError("cannot load the WebGPU library '", procs.path, "': ", err ? err : "unknown error",
-                       " (set WEBCONV_DAWN_LIB or the CMake variable WEBCONV_DAWN_LIB to a Dawn build that "
+                       " (point the environment variable WEBCONV_DAWN_LIB at run time, or the CMake variable "
+                       "WEBCONV_DAWN_LIB at configure time, at a Dawn build that "
                        "exports the webgpu.h C API; the project pins npm bun-webgpu-linux-x64@0.1.7)");
   }
 #define WEBCONV_WGPU_RESOLVE(name, ret, ...)                                                \
