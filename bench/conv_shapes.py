@@ -3,7 +3,7 @@
   TransNetV2 backbone at T=100 (1x3x100x27x48): read off tools/models/make_transnetv2.py's graph by
       ONNX shape inference, so the rows follow the builder.
   ResNet-50 (torchvision v1.5 layout: stride in the 3x3, 1x1 stride-2 downsample), 224x224, batch 1.
-  MobileNetV2 (width 1.0), 224x224, batch 1: its depthwise and pointwise convolutions.
+  MobileNetV2 (width 1.0), 224x224, batch 1: its stem, depthwise and pointwise convolutions.
 
 A spec is a dict: name, net, cin, cout, group, kernel, stride, dilation, pads (begin... end...),
 in_spatial, bias; `depthwise` marks group == cin == cout.
@@ -82,7 +82,9 @@ def resnet50():
 
 
 def mobilenetv2():
-    r, cin, size = [], 32, 112  # after the 3x3 stride-2 stem (3 -> 32)
+    # The 3x3 stride-2 stem (3 -> 32), then the inverted residual blocks.
+    r = [spec("mobilenetv2.conv1_3x3s2_3to32@224", "mobilenetv2", 3, 32, [3, 3], [224, 224], stride=[2, 2])]
+    cin, size = 32, 112
     for t, c, n, s in ((1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1), (6, 160, 3, 2),
                        (6, 320, 1, 1)):
         for i in range(n):

@@ -11,7 +11,7 @@
 #   /usr/bin/python3 bench/suite.py --prepare build-bench/suite-device --webconv build-bench/webconv
 #   ../shared/device/prepare.sh node_modules/bun-webgpu-linux-x64/libwebgpu_wrapper.so   # once: makes .device/
 # Run (device; carry .device and build-bench/suite-device):
-#   bench/device_suite.sh build-bench/suite-device                                   # all 76 rows
+#   bench/device_suite.sh build-bench/suite-device                                   # all 77 rows
 #   a device command may take at most 10 minutes; if all rows do not fit, run two subsets (suite.py options):
 #   bench/device_suite.sh build-bench/suite-device --filter '^(transnetv2|model)'
 #   bench/device_suite.sh build-bench/suite-device --filter '^(resnet50|mobilenetv2)'

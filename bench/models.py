@@ -77,7 +77,7 @@ def whole_models(out_dir, quick):
     import make_transnetv2
     rows, notes = [], []
     if quick:
-        return rows, notes
+        return quick_models(out_dir, make_transnetv2), notes
     path = os.path.join(out_dir, "transnetv2_backbone.onnx")
     m = make_transnetv2.build(100, "torch", True, 2020, dynamic=True)
     onnx.save(m, path)
@@ -106,6 +106,33 @@ def whole_models(out_dir, quick):
         rows.append({"name": f"model.{b}", "group": "model", "kind": "model", "model": os.path.basename(path),
                      "shape": f"{name}=" + ",".join(map(str, dims)), "bytes": bytes_moved(m, name, dims)})
     return rows, notes
+
+
+# Whole models small enough for a CPU Vulkan (SwiftShader) in CI: the builders' --tiny presets and the
+# TransNetV2 backbone at 2 frames of 8x8 (its three 1x2x2 AveragePools leave 1x1).
+QUICK_TRANSNET = [1, 3, 2, 8, 8]
+
+
+def quick_models(out_dir, make_transnetv2):
+    import onnx
+    rows = []
+    path = os.path.join(out_dir, "transnetv2_backbone_quick.onnx")
+    m = make_transnetv2.build(QUICK_TRANSNET[2], "torch", True, 2020, dynamic=True, height=QUICK_TRANSNET[3],
+                              width=QUICK_TRANSNET[4])
+    onnx.save(m, path)
+    rows.append({"name": "quick.model.transnetv2_backbone_T2_8x8", "group": "model", "kind": "model",
+                 "model": os.path.basename(path), "shape": "frames=" + ",".join(map(str, QUICK_TRANSNET)),
+                 "bytes": bytes_moved(m, "frames", QUICK_TRANSNET)})
+    for b in ("resnet", "mobilenetv2"):
+        path = os.path.join(out_dir, f"{b}_tiny.onnx")
+        subprocess.run([sys.executable, os.path.join(TOOLS, f"make_{b}.py"), path, "--tiny"], check=True,
+                       capture_output=True)
+        m = onnx.load(path)
+        name, dims = _static_input(m, {})
+        rows.append({"name": f"quick.model.{b}_tiny", "group": "model", "kind": "model",
+                     "model": os.path.basename(path), "shape": f"{name}=" + ",".join(map(str, dims)),
+                     "bytes": bytes_moved(m, name, dims)})
+    return rows
 
 
 def layer_rows(out_dir, quick, seed=7):

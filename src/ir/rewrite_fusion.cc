@@ -110,6 +110,12 @@ void FusionGraph::SetInput(int node, size_t k, int id) {
   Reindex();
 }
 
+void FusionGraph::SetShape(int id, const Shape& shape) {
+  graph_->values[id].shape = shape;
+  bound_->values[id].shape = shape;
+  changed_ = true;
+}
+
 int FusionGraph::AddConvInput(int node, int id) {
   std::vector<int>& in = graph_->nodes[node].inputs;
   if (in.size() < 3) in.resize(3, -1);
@@ -190,6 +196,7 @@ Status FuseAroundConv(BoundGraph* bound) {
   FoldBatchNorms(f);
   FuseEpilogues(f);
   PlaceConcats(f);
+  FusePools(f);
   return f.Finish();
 }
 

@@ -43,6 +43,8 @@ class FusionGraph {
   // Adds a constant value (a folded weight); returns its id.
   int AddConstant(const std::string& base_name, HostTensor t);
   void SetInput(int node, size_t k, int id);
+  // Changes the bound shape of intermediate value `id` (a branch output that a fused pool shrinks).
+  void SetShape(int id, const Shape& shape);
   // Appends `id` as an input of Conv `node` after X, W and B (B stays omitted if absent); returns its index.
   int AddConvInput(int node, int id);
   // `consumer`, the sole reader of `producer`'s output, is removed and `producer` produces
@@ -79,5 +81,6 @@ int SameShapeAddend(const FusionGraph& f, int i, int id);
 void FoldBatchNorms(FusionGraph& f);
 void FuseEpilogues(FusionGraph& f);
 void PlaceConcats(FusionGraph& f);
+void FusePools(FusionGraph& f);
 
 }  // namespace webconv::ir

@@ -1,7 +1,9 @@
 #!/usr/bin/python3
-"""Runs `bench/suite.py --quick` and checks what it wrote: every row timed with positive numbers,
+"""Runs `bench/suite.py --quick` (three tiny Conv rows and three tiny whole models: TransNetV2's
+backbone, ResNet, MobileNetV2) and checks what it wrote: every row timed with positive numbers,
 the derived figures consistent with the raw ones, the suite's FLOP count equal to webconv's, the ONNX
-Runtime column present when onnxruntime-node is installed, and the SVG plot drawn with one bar per row.
+Runtime column present when onnxruntime-node is installed (its ratio to webconv printed for each whole
+model), and the SVG plot drawn with one bar per layer row.
 
     check_suite_quick.py --webconv PATH --out DIR
 """
@@ -53,7 +55,8 @@ def main():
     with open(out_json) as f:
         res = json.load(f)
     rows, meta = res["rows"], res["meta"]
-    check(len(rows) == 3, f"{len(rows)} rows, want the 3 quick rows")
+    models = [r for r in rows if r["kind"] == "model"]
+    check(len(rows) == 6 and len(models) == 3, f"{len(rows)} rows ({len(models)} models), want 3 layers + 3 models")
     check(meta["quick"] and meta["runs"] >= 1, "meta: quick and runs")
     for r in rows:
         for key in ("webconv_wall_ms", "webconv_wall_min_ms", "webconv_wall_max_ms", "flops", "bytes", "tflops",
@@ -82,10 +85,16 @@ def main():
     with open(out_svg) as f:
         svg = f.read()
     check(svg.startswith("<svg") and svg.rstrip().endswith("</svg>"), "SVG document")
-    check(svg.count("<title>") == len(rows), f"{svg.count('<title>')} bars in the plot, want {len(rows)}")
+    # The plot draws the per-layer rows only (whole models are not one Conv).
+    layers = len(rows) - len(models)
+    check(svg.count("<title>") == layers, f"{svg.count('<title>')} bars in the plot, want {layers}")
     for r in rows:
         print(f"{r['name']}: webconv GPU {r.get('webconv_gpu_ms')} ms, wall {r.get('webconv_wall_ms')} ms; "
               f"ORT {r.get('ort_ms')} ms; ORT/webconv {r.get('ort_over_webconv')}")
+    # The whole-model comparison with ONNX Runtime's WebGPU EP, both on the same adapter in this run.
+    for r in models:
+        print(f"whole model {r['name']} on {r.get('adapter')}: webconv wall {r.get('webconv_wall_ms')} ms, "
+              f"ONNX Runtime WebGPU EP {r.get('ort_ms')} ms, ORT/webconv = {r.get('ort_over_webconv')}")
     for f in FAILURES:
         print("FAIL:", f)
     return 1 if FAILURES else 0

@@ -75,7 +75,7 @@ Result<ConvProblem> ResolveFused(const ConvAttrs& a, const std::vector<TensorInf
 Status Infer(InferContext& ctx) {
   WC_ASSIGN_OR_RETURN(ConvProblem p, ResolveFused(ctx.Attrs<ConvAttrs>(), ctx.inputs));
   ctx.outputs[0].dtype = ctx.inputs[0].dtype;
-  ctx.outputs[0].shape = p.output_shape();
+  ctx.outputs[0].shape = ConvResultShape(p);
   return OkStatus();
 }
 
@@ -95,17 +95,25 @@ Status Reference(RefContext& ctx) {
   WC_ASSIGN_OR_RETURN(ConvProblem p, FromRef(ctx));
   ConvProblem plain = p;
   plain.fusion = ConvFusion();
-  WC_RETURN_IF_ERROR(
-      ConvReference(plain, *ctx.inputs[0], *ctx.inputs[1], p.has_bias ? ctx.inputs[2] : nullptr, &ctx.out(0)));
-  ApplyConvFusion(p, ctx.inputs, &ctx.out(0));
+  const HostTensor* bias = p.has_bias ? ctx.inputs[2] : nullptr;
+  if (!p.fusion.pooled()) {
+    WC_RETURN_IF_ERROR(ConvReference(plain, *ctx.inputs[0], *ctx.inputs[1], bias, &ctx.out(0)));
+    ApplyConvFusion(p, ctx.inputs, &ctx.out(0));
+    return OkStatus();
+  }
+  // A fused AveragePool: the unpooled Conv and its steps first, then the pool.
+  HostTensor full(ctx.out(0).dtype(), p.output_shape());
+  WC_RETURN_IF_ERROR(ConvReference(plain, *ctx.inputs[0], *ctx.inputs[1], bias, &full));
+  ApplyConvFusion(p, ctx.inputs, &full);
+  ConvPoolReference(p, full, &ctx.out(0));
   return OkStatus();
 }
 
 Status Gpu(GpuContext& ctx) {
   WC_ASSIGN_OR_RETURN(ConvProblem p, ResolveFused(ctx.Attrs<ConvAttrs>(), ctx.inputs));
   // Epilogue indices run over the stored tensor (a Concat's output when placed) in 32 bits.
-  if (NumElements(ConvStoredShape(p)) >= (int64_t{1} << 31))
-    return BadModel("the fused Conv stores into ", ShapeString(ConvStoredShape(p)),
+  if (NumElements(ConvAddendShape(p)) >= (int64_t{1} << 31))
+    return BadModel("the fused Conv stores into ", ShapeString(ConvAddendShape(p)),
                     ": tensors with 2^31 or more elements are not supported by the WebGPU Conv kernel");
   return ConvGpu(p, ctx);
 }
@@ -136,7 +144,9 @@ std::vector<OpSchema> ConvOps() {
   conv.gpu = Gpu;
   conv.flops = Flops;
   conv.absorb_zero_pad = AbsorbPad;
-  conv.notes = "1-D/2-D/3-D; explicit, VALID and SAME pads (with dilation); groups; tiled implicit GEMM on WebGPU";
+  conv.notes =
+      "float16/float32/float64, W of the input's type; 1-D/2-D/3-D; explicit, VALID and SAME pads (with "
+      "dilation); groups; tiled implicit GEMM on WebGPU";
   return {conv};
 }
 

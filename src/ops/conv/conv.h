@@ -21,7 +21,13 @@ struct ConvFusion {
   // [channel_offset, channel_offset + M) of a tensor with channel_total channels (the output of a
   // Concat on axis 1 that is its only reader), and addends are read with the same placement.
   int64_t channel_offset = 0, channel_total = 0;
-  bool empty() const { return steps.empty() && channel_total == 0; }
+  // An AveragePool that directly followed the Conv (or the Concat placing it): after the steps, the
+  // Conv averages non-overlapping windows of pool[] (D, H, W of axis3; window = stride, no pads,
+  // floor mode) and stores only the pooled tensor. Addends are still read at the unpooled shape.
+  int64_t pool[3] = {1, 1, 1};
+  int64_t pool_volume() const { return pool[0] * pool[1] * pool[2]; }
+  bool pooled() const { return pool_volume() > 1; }
+  bool empty() const { return steps.empty() && channel_total == 0 && !pooled(); }
 };
 
 struct ConvAttrs {
@@ -43,11 +49,12 @@ struct ConvProblem {
   int64_t kernel_volume() const { return axis3[0].kernel * axis3[1].kernel * axis3[2].kernel; }
   int64_t out_spatial() const { return axis3[0].out * axis3[1].out * axis3[2].out; }
   int64_t in_spatial() const { return axis3[0].in * axis3[1].in * axis3[2].in; }
-  Shape output_shape() const;
+  Shape output_shape() const;  // the plain Conv's output, before any fused pool
 };
 
 // Validates X [N, C, spatial...], W [M, C/group, kernel...] and the optional bias B [M].
-Result<ConvProblem> ResolveConv(const ConvAttrs& a, const TensorInfo& x, const TensorInfo& w, const TensorInfo* b);
+Result<ConvProblem> ResolveConv(const ConvAttrs& a, const TensorInfo& x, const TensorInfo& w,
+                                const TensorInfo* b);
 
 Status ConvReference(const ConvProblem& p, const HostTensor& x, const HostTensor& w, const HostTensor* bias,
                      HostTensor* y);

@@ -76,6 +76,9 @@ std::string ConvEpilogueTag(const ConvProblem& p) {
   std::string tag = p.has_bias ? "_bias" : "";
   for (const Step& s : p.fusion.steps) tag += std::string("_") + StepTag(s.kind);
   if (p.fusion.channel_total > 0) tag += "_cat";
+  if (p.fusion.pooled())
+    tag += "_avgpool" + std::to_string(p.fusion.pool[0]) + "x" + std::to_string(p.fusion.pool[1]) + "x" +
+           std::to_string(p.fusion.pool[2]);
   return tag;
 }
 
@@ -109,16 +112,29 @@ std::string AddConvEpilogue(const ConvProblem& p, gpu::KernelBuilder& b, std::ve
   const int64_t channels = placed ? p.fusion.channel_total : p.out_channels;
   const int64_t offset = placed ? p.fusion.channel_offset : 0;
   const int64_t sp_total = p.out_spatial();
+  const Shape stored = ConvStoredShape(p);
+  int64_t stored_sp = 1;
+  for (size_t k = 2; k < stored.size(); ++k) stored_sp *= stored[k];
   // The output geometry and the steps are baked into the WGSL, so they are part of the cache key.
   b.Spec("y" + std::to_string(channels) + "x" + std::to_string(sp_total) + "o" + std::to_string(offset) +
-         spec);
+         "p" + std::to_string(stored_sp) + spec);
   std::string wgsl = needs_tanh ? WgslMathFunctions(kMathTanh) : "";
-  wgsl += "fn conv_store(n: u32, co: u32, sp: u32, acc: f32) {\n";
+  // conv_value: bias and steps for output (n, co, sp) of the Conv (addends read there); conv_put:
+  // the store of a finished value at spatial index sp of the stored tensor.
+  wgsl += "fn conv_value(n: u32, co: u32, sp: u32, acc: f32) -> f32 {\n";
   wgsl += "  let i = (n * " + std::to_string(channels) + "u + " + std::to_string(offset) + "u + co) * " +
           std::to_string(sp_total) + "u + sp;\n";
   wgsl += std::string("  var y = ") + (p.has_bias ? "acc + Bias[co]" : "acc") + ";\n";
   wgsl += body;
-  wgsl += "  Y[i] = y;\n}\n";
+  wgsl += "  return y;\n}\n";
+  wgsl += "fn conv_put(n: u32, co: u32, sp: u32, y: f32) {\n";
+  wgsl += "  Y[(n * " + std::to_string(channels) + "u + " + std::to_string(offset) + "u + co) * " +
+          std::to_string(stored_sp) + "u + sp] = y;\n}\n";
+  // Without a fused pool every output is stored where it is computed.
+  if (!p.fusion.pooled())
+    wgsl +=
+        "fn conv_store(n: u32, co: u32, sp: u32, acc: f32) {\n  conv_put(n, co, sp, conv_value(n, co, sp, "
+        "acc));\n}\n";
   return wgsl;
 }
 

@@ -141,7 +141,14 @@ Status ConvReference(const ConvProblem& p, const HostTensor& x, const HostTensor
   };
   const double macs = static_cast<double>(items) * static_cast<double>(out_sp) *
                       static_cast<double>(p.in_per_group() * p.kernel_volume());
+#ifdef __EMSCRIPTEN__
+  // The WebAssembly module is built without threads: the calling thread does all the work.
+  int64_t threads = 1;
+  (void)macs;
+  (void)kThreadingThreshold;
+#else
   int64_t threads = macs < kThreadingThreshold ? 1 : std::max(1u, std::thread::hardware_concurrency());
+#endif
   threads = std::min(threads, items);
   std::vector<std::thread> pool;
   for (int64_t t = 1; t < threads; ++t) {

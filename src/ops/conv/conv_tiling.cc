@@ -94,7 +94,11 @@ std::string ConvGeometryWgsl(const ConvProblem& p) {
   c("CIN_G", U(p.in_per_group()));
   c("COUT_G", U(p.out_per_group()));
   c("DEPTH", U(p.in_per_group() * p.kernel_volume()));
-  c("ROWS", U(p.batch * p.out_spatial()));
+  // Rows of the implicit GEMM: output pixels; with a fused pool only those inside a pool window,
+  // ordered so that each window's PV outputs are consecutive rows (one thread's register lanes).
+  const int64_t* k = p.fusion.pool;
+  c("ROWS", U(p.batch * (p.axis3[0].out / k[0]) * (p.axis3[1].out / k[1]) * (p.axis3[2].out / k[2]) *
+              p.fusion.pool_volume()));
   c("IN_SP", U(p.in_spatial()));
   c("IN_HW", U(p.axis3[1].in * p.axis3[2].in));
   c("OUT_SP", U(p.out_spatial()));
@@ -103,7 +107,9 @@ std::string ConvGeometryWgsl(const ConvProblem& p) {
 
 std::string ConvGeometryKey(const ConvProblem& p) {
   std::string s = "n" + std::to_string(p.batch) + "c" + std::to_string(p.in_channels) + "m" +
-                  std::to_string(p.out_channels) + "g" + std::to_string(p.group);
+                  std::to_string(p.out_channels) + "g" + std::to_string(p.group) + "p" +
+                  std::to_string(p.fusion.pool[0]) + "," + std::to_string(p.fusion.pool[1]) + "," +
+                  std::to_string(p.fusion.pool[2]);
   for (const AxisGeometry& g : p.axis3)
     s += ";" + std::to_string(g.in) + "," + std::to_string(g.out) + "," + std::to_string(g.kernel) + "," +
          std::to_string(g.stride) + "," + std::to_string(g.dilation) + "," + std::to_string(g.pad_begin);

@@ -11,12 +11,11 @@
 // K loop; taps outside the input read as zero through signed bounds checks, emitted only for axes
 // whose window can leave the input. Problems with few channels per group (depthwise) go to the
 // direct kernel instead (conv_direct_wgsl.cc).
+#include "ops/conv/conv_direct.h"
 #include "ops/conv/conv_epilogue.h"
 #include "ops/conv/conv_tiling.h"
 
 namespace webconv::ops {
-
-Status ConvDirectGpu(const ConvProblem& p, GpuContext& ctx);  // conv_direct_wgsl.cc
 
 namespace {
 
@@ -109,11 +108,33 @@ std::string LoadSlice(const ConvProblem& p, const Layout& l, const std::string& 
   return s;
 }
 
+// Constants and the lane-to-pixel map of a fused pool (ConvFusion::pool): PV outputs per window.
+std::string PoolWgsl(const ConvProblem& p) {
+  const int64_t* k = p.fusion.pool;
+  const char* ax[3] = {"D", "H", "W"};
+  std::string s = "const PV = " + U(p.fusion.pool_volume()) + ";\n";
+  int64_t sp = 1;
+  for (int a = 0; a < 3; ++a) {
+    s += std::string("const PK_") + ax[a] + " = " + U(k[a]) + ";\n";
+    s += std::string("const PO_") + ax[a] + " = " + U(p.axis3[a].out / k[a]) + ";\n";
+    sp *= p.axis3[a].out / k[a];
+  }
+  s += "const PO_SP = " + U(sp) + ";\n";
+  s += "fn pool_sp(psp: u32, l: u32) -> u32 {\n";
+  s += "  let ow = (psp % PO_W) * PK_W + l % PK_W;\n  let t = psp / PO_W;\n";
+  s += "  let oh = (t % PO_H) * PK_H + (l / PK_W) % PK_H;\n  let od = (t / PO_H) * PK_D + l / (PK_W * "
+       "PK_H);\n";
+  s += "  return (od * OUT_H + oh) * OUT_W + ow;\n}\n";
+  return s;
+}
+
 std::string Body(const ConvProblem& p, const Layout& l) {
   const ConvTiling& t = l.t;
   const uint32_t rm4 = t.rm / 4, rn4 = t.rn / 4;
+  const bool pooled = p.fusion.pooled();
   std::string s;
   s += "const TM = " + U(t.tm) + ";\nconst TN = " + U(t.tn) + ";\nconst TK = " + U(t.tk) + ";\n";
+  if (pooled) s += PoolWgsl(p);
   s += "const TPM = " + U(l.tpm) + ";\nconst TPN = " + U(l.tpn) + ";\nconst BS = " + U(l.bstride) + ";\n";
   s += ConvGeometryWgsl(p);
   s += "var<workgroup> As: array<vec4<f32>, " + U(t.tk * t.tm / 4) + ">;\n";
@@ -128,9 +149,20 @@ std::string Body(const ConvProblem& p, const Layout& l) {
     const std::string R = S(r);
     s += "  let mr" + R + " = m0 + am + " + U(r * l.lm) + ";\n";
     s += "  let rv" + R + " = mr" + R + " < ROWS;\n";
-    s += "  let ow" + R + " = mr" + R + " % OUT_W;\n  let t" + R + "a = mr" + R + " / OUT_W;\n";
-    s += "  let oh" + R + " = t" + R + "a % OUT_H;\n  let t" + R + "b = t" + R + "a / OUT_H;\n";
-    s += "  let od" + R + " = t" + R + "b % OUT_D;\n  let nn" + R + " = t" + R + "b / OUT_D;\n";
+    if (pooled) {
+      // Row = (pooled pixel, window lane): the lane's offset inside the window gives the output pixel.
+      s += "  let ln" + R + " = mr" + R + " % PV;\n  let q" + R + " = mr" + R + " / PV;\n";
+      s += "  let ow" + R + " = (q" + R + " % PO_W) * PK_W + ln" + R + " % PK_W;\n  let t" + R + "a = q" + R +
+           " / PO_W;\n";
+      s += "  let oh" + R + " = (t" + R + "a % PO_H) * PK_H + (ln" + R + " / PK_W) % PK_H;\n  let t" + R +
+           "b = t" + R + "a / PO_H;\n";
+      s += "  let od" + R + " = (t" + R + "b % PO_D) * PK_D + ln" + R + " / (PK_W * PK_H);\n  let nn" + R +
+           " = t" + R + "b / PO_D;\n";
+    } else {
+      s += "  let ow" + R + " = mr" + R + " % OUT_W;\n  let t" + R + "a = mr" + R + " / OUT_W;\n";
+      s += "  let oh" + R + " = t" + R + "a % OUT_H;\n  let t" + R + "b = t" + R + "a / OUT_H;\n";
+      s += "  let od" + R + " = t" + R + "b % OUT_D;\n  let nn" + R + " = t" + R + "b / OUT_D;\n";
+    }
     s += "  let rd" + R + " = i32(od" + R + " * S_D) - P_D;\n";
     s += "  let rh" + R + " = i32(oh" + R + " * S_H) - P_H;\n";
     s += "  let rw" + R + " = i32(ow" + R + " * S_W) - P_W;\n";
@@ -167,6 +199,31 @@ std::string Body(const ConvProblem& p, const Layout& l) {
   }
   s += "    }\n    workgroupBarrier();\n  }\n";
   // Epilogue: row i of the block is m0 + (i/4)*4*TPM + tm*4 + i%4, column j likewise over TPN.
+  if (pooled) {
+    // Lanes i..i+PV-1 of a group of four rows are one pool window (PV divides 4 and m0, TPM*4 and
+    // tm*4 are multiples of 4): average them in registers, store the pooled value once.
+    const uint32_t pv = static_cast<uint32_t>(p.fusion.pool_volume());
+    for (uint32_t i = 0; i < t.rm; i += pv) {
+      s += "  {\n    let m = m0 + " + U((i / 4) * 4 * l.tpm + i % 4) + " + tm * 4u;\n";
+      s += "    if (m < ROWS) {\n      let q = m / PV;\n      let n = q / PO_SP;\n      let psp = q % "
+           "PO_SP;\n";
+      for (uint32_t v = 0; v < pv; ++v) s += "      let sp" + S(v) + " = pool_sp(psp, " + U(v) + ");\n";
+      for (uint32_t j = 0; j < t.rn; ++j) {
+        const std::string co = "n0 + " + U((j / 4) * 4 * l.tpn + j % 4) + " + tn * 4u";
+        s += "      { let co = " + co + "; if (co < COUT_G) {\n        let gc = g * COUT_G + co;\n";
+        std::string sum;
+        for (uint32_t v = 0; v < pv; ++v) {
+          const std::string val = "conv_value(n, gc, sp" + S(v) + ", c" + S(i + v) + "_" + S(j / 4) + "." +
+                                  Lane(static_cast<int>(j % 4)) + ")";
+          sum = v == 0 ? val : "(" + sum + " + " + val + ")";
+        }
+        s += "        conv_put(n, gc, psp, " + sum + " * " + (pv == 2 ? "0.5" : "0.25") + ");\n      } }\n";
+      }
+      s += "    }\n  }\n";
+    }
+    s += "}\n";
+    return s;
+  }
   for (uint32_t i = 0; i < t.rm; ++i) {
     s += "  {\n    let m = m0 + " + U((i / 4) * 4 * l.tpm + i % 4) + " + tm * 4u;\n";
     s += "    if (m < ROWS) {\n      let n = m / OUT_SP;\n      let sp = m % OUT_SP;\n";
@@ -184,7 +241,9 @@ std::string Body(const ConvProblem& p, const Layout& l) {
 Status ConvIgemmGpu(const ConvProblem& p, GpuContext& ctx) {
   const ConvTiling t = ChooseConvTiling(p);
   const Layout l = MakeLayout(t);
-  const int64_t rows = p.batch * p.out_spatial();
+  const int64_t* pool = p.fusion.pool;  // rows as ROWS in ConvGeometryWgsl: only pooled windows' outputs
+  const int64_t rows = p.batch * (p.axis3[0].out / pool[0]) * (p.axis3[1].out / pool[1]) *
+                       (p.axis3[2].out / pool[2]) * p.fusion.pool_volume();
   gpu::KernelBuilder b("conv3d_f32_igemm_" + t.Name() + ConvEpilogueTag(p));
   b.Spec(ConvGeometryKey(p));
   b.Input("X", gpu::ScalarType::kF32).Input("W", gpu::ScalarType::kF32);
@@ -210,8 +269,15 @@ Status ConvGpu(const ConvProblem& p, GpuContext& ctx) {
   if (p.batch * p.out_channels * p.out_spatial() >= limit ||
       p.batch * p.in_channels * p.in_spatial() >= limit || p.out_channels * depth >= limit)
     return BadModel("tensors with 2^31 or more elements are not supported by the WebGPU Conv kernel");
+  if (p.fusion.pooled() && !ConvCanPoolInStore(p, p.fusion.pool))
+    return BadModel(
+        "a fused pool of ", p.fusion.pool_volume(),
+        " outputs needs the implicit-GEMM Conv (more than 4 output channels per group) and 2 or 4 "
+        "outputs per window");
   // Few output channels per group leave most of a GEMM column tile idle: one thread per output wins.
   if (p.out_per_group() <= 4) return ConvDirectGpu(p, ctx);
+  // First layers (RGB in, many channels out): one thread per pixel for a block of channels.
+  if (ConvUsesFewInputKernel(p)) return ConvFewInputGpu(p, ctx);
   return ConvIgemmGpu(p, ctx);
 }
 

@@ -1,0 +1,102 @@
+// An AveragePool directly after a Conv (or after a Concat whose branch Convs store in place) with
+// non-overlapping windows (kernel = strides, no pads, floor mode) becomes the Conv's pooled store
+// (ConvFusion::pool): the Conv averages each window in registers and writes only the pooled tensor,
+// so the pool's dispatch and the full-resolution round trip through memory are gone. TransNetV2 has
+// one after each block (1x2x2 after relu + shortcut Add, both already in the branch epilogues).
+// Fires only where the WebGPU Conv can do it (ops::ConvCanPoolInStore); the CPU backend computes
+// the same function (Conv, steps, then the pool in float64).
+#include "ir/rewrite_fusion.h"
+#include "ops/conv/conv_epilogue.h"
+#include "ops/pool/pool.h"
+
+namespace webconv::ir {
+namespace {
+
+// The pool window (D, H, W of axis3) when node `i` is an AveragePool that a Conv's store can do.
+bool PoolWindow(const FusionGraph& f, int i, int64_t window[3]) {
+  if (!f.Is(i, "AveragePool")) return false;
+  const Node& n = f.node(i);
+  if (n.inputs.size() != 1 || n.outputs.size() != 1 || n.outputs[0] < 0) return false;
+  const Value& x = f.value(n.inputs[0]);
+  if (x.dtype != DType::kFloat32) return false;
+  const auto& attrs = *static_cast<const ops::PoolAttrs*>(n.attrs.get());
+  auto p = ops::ResolvePool(attrs, ops::TensorInfo{true, x.dtype, x.shape, nullptr}, false);
+  if (!p.ok() || p->kind != ops::PoolKind::kAverage || p->out_shape != f.value(n.outputs[0]).shape)
+    return false;
+  for (int a = 0; a < 3; ++a) {
+    const ops::AxisGeometry& g = p->axis3[a];
+    // Non-overlapping windows tiling the input from its start; a tail shorter than a window is
+    // dropped (floor mode), which out == in / kernel confirms.
+    if (g.kernel != g.stride || g.dilation != 1 || g.pad_begin != 0 || g.pad_end != 0 ||
+        g.out != g.in / g.kernel)
+      return false;
+    window[a] = g.kernel;
+  }
+  return true;
+}
+
+// The Conv's problem as bound (its inputs' shapes), for the kernel's capability check.
+bool Problem(const FusionGraph& f, int conv, ops::ConvProblem* p) {
+  const Node& n = f.node(conv);
+  auto info = [&](int k) {
+    ops::TensorInfo t;
+    if (k < static_cast<int>(n.inputs.size()) && n.inputs[k] >= 0)
+      t = {true, f.value(n.inputs[k]).dtype, f.value(n.inputs[k]).shape, nullptr};
+    return t;
+  };
+  const ops::TensorInfo x = info(0), w = info(1), b = info(2);
+  auto r = ops::ResolveConv(f.conv_attrs(conv), x, w, b.present ? &b : nullptr);
+  if (!r.ok()) return false;
+  *p = *r;
+  return true;
+}
+
+bool CanPool(const FusionGraph& f, int conv, const int64_t window[3]) {
+  ops::ConvProblem p;
+  return Problem(f, conv, &p) && ops::ConvCanPoolInStore(p, window);
+}
+
+void SetPool(FusionGraph& f, int conv, const int64_t window[3]) {
+  ops::ConvFusion& fusion = f.MutableConvAttrs(conv).fusion;
+  for (int a = 0; a < 3; ++a) fusion.pool[a] = window[a];
+}
+
+}  // namespace
+
+void FusePools(FusionGraph& f) {
+  for (int i = 0; i < static_cast<int>(f.node_count()); ++i) {
+    int64_t window[3];
+    // A Conv read only by the pool.
+    if (f.IsConv(i) && f.conv_attrs(i).fusion.channel_total == 0 && !f.conv_attrs(i).fusion.pooled()) {
+      const int reader = f.SoleReader(f.node(i).outputs[0]);
+      if (reader < 0 || !PoolWindow(f, reader, window) || !CanPool(f, i, window)) continue;
+      SetPool(f, i, window);
+      f.Note(StrCat("AveragePool '", f.node(reader).name, "' fused into Conv '", f.node(i).name,
+                    "' (pooled store)"));
+      f.Absorb(i, reader);
+      continue;
+    }
+    // A Concat whose branch Convs write in place: every branch pools its own slice.
+    if (!f.Is(i, "Concat") || !f.node(i).inputs_in_place) continue;
+    const int reader = f.SoleReader(f.node(i).outputs[0]);
+    if (reader < 0 || !PoolWindow(f, reader, window)) continue;
+    bool all = true;
+    for (int id : f.node(i).inputs) {
+      const int c = f.ConvProducing(id);
+      all = all && c >= 0 && !f.conv_attrs(c).fusion.pooled() && CanPool(f, c, window);
+    }
+    if (!all) continue;
+    const Shape pooled = f.value(f.node(reader).outputs[0]).shape;
+    for (int id : f.node(i).inputs) {
+      SetPool(f, f.ConvProducing(id), window);
+      Shape s = pooled;
+      s[1] = f.value(id).shape[1];
+      f.SetShape(id, s);
+    }
+    f.Note(StrCat("AveragePool '", f.node(reader).name, "' after Concat '", f.node(i).name,
+                  "' fused into its branch Convs (pooled stores)"));
+    f.Absorb(i, reader);
+  }
+}
+
+}  // namespace webconv::ir

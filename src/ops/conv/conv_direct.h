@@ -1,0 +1,28 @@
+// The Conv kernels for few channels (conv_direct_wgsl.cc: depthwise and channel multipliers;
+// conv_few_input_wgsl.cc: first layers with few input channels) and their tuning hooks for tests.
+#pragma once
+
+#include "ops/conv/conv.h"
+
+namespace webconv::ops {
+
+// Depthwise / few output channels per group: each thread computes a strip of output rows along H.
+Status ConvDirectGpu(const ConvProblem& p, GpuContext& ctx);
+// The strip height the direct kernel uses for `p` (1..8, at most OUT_H).
+int ChooseConvStripRows(const ConvProblem& p);
+// Forces the strip height (0 goes back to the choice from the problem size); tests check each one.
+void ForceConvStripRowsForTesting(int rows);
+// The output depths per thread for 3-D windows (1 otherwise), given the strip height.
+int ChooseConvStripDepths(const ConvProblem& p, int rows);
+void ForceConvStripDepthsForTesting(int depths);
+
+// First layers (group 1, at most 4 input channels, more than 4 output channels, up to 64 taps):
+// each thread computes one output pixel for a block of output channels.
+bool ConvUsesFewInputKernel(const ConvProblem& p);
+Status ConvFewInputGpu(const ConvProblem& p, GpuContext& ctx);
+// The channel block per thread (4, 8, 16 or 32).
+int ChooseFewInputChannelBlock(const ConvProblem& p);
+// Forces the channel block (0 goes back to the choice from the problem size); tests check each one.
+void ForceFewInputChannelBlockForTesting(int cb);
+
+}  // namespace webconv::ops

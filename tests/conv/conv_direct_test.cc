@@ -1,0 +1,111 @@
+// Differential tests of the direct (depthwise / few output channels per group) Conv kernel: every
+// strip height it may pick (1, 2, 3, 4, 8 rows along H) on shapes that stress the row window: strides,
+// dilation along D, H and W, asymmetric pads, a last strip running past the output, 1-D (no H axis),
+// 3-D with several output depths per thread, channel multipliers and batch 2, each against the
+// float64 reference.
+#include "ops/conv/conv_direct.h"
+
+#include <gtest/gtest.h>
+
+#include "differential.h"
+#include "model_builder.h"
+
+namespace webconv::testing {
+namespace {
+
+struct DwCase {
+  int64_t batch, cin, cout, group;
+  std::vector<int64_t> in, kernel, stride, dilation, pads;
+};
+
+const DwCase kCases[] = {
+    // 3x3 stride 1, pad 1 (MobileNetV2's depthwise), output 7 rows: tails for every strip > 1.
+    {1, 4, 4, 4, {7, 9}, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}},
+    // stride 2 with asymmetric pads (TF SAME on even sizes), channel multiplier 2.
+    {2, 3, 6, 3, {8, 6}, {3, 3}, {2, 2}, {1, 1}, {0, 0, 1, 1}},
+    // dilation along H and W, unpadded along H (the window stays inside along H).
+    {1, 2, 2, 2, {12, 10}, {3, 2}, {1, 1}, {2, 3}, {0, 1, 0, 2}},
+    // 5x5 stride 2 along H only, pad 2.
+    {1, 3, 3, 3, {11, 5}, {5, 5}, {2, 1}, {1, 1}, {2, 2, 2, 2}},
+    // 1-D depthwise with dilation and a causal pad.
+    {1, 5, 5, 5, {17}, {3}, {1}, {2}, {4, 0}},
+    // 3-D 3x3x3 depthwise with stride and pads on D.
+    {1, 2, 2, 2, {4, 6, 5}, {3, 3, 3}, {2, 1, 1}, {1, 1, 1}, {1, 1, 1, 0, 1, 1}},
+    // 3-D with dilation 2 along D, 5 output depths (tails for 2 and 3 per thread), batch 2.
+    {2, 2, 2, 2, {7, 4, 5}, {3, 3, 3}, {1, 1, 1}, {2, 1, 1}, {1, 1, 1, 1, 1, 1}},
+    // 3-D temporal-only window (3x1x1), stride 1: every slab feeds up to three depths.
+    {1, 3, 3, 3, {6, 3, 4}, {3, 1, 1}, {1, 1, 1}, {1, 1, 1}, {1, 0, 0, 1, 0, 0}},
+    // grouped with 2 input channels per group and 1 output channel per group.
+    {1, 4, 2, 2, {6, 6}, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}},
+};
+
+std::vector<uint8_t> Model(const DwCase& c, std::mt19937_64& rng, Shape* xs) {
+  *xs = {c.batch, c.cin};
+  xs->insert(xs->end(), c.in.begin(), c.in.end());
+  Shape ws = {c.cout, c.cin / c.group};
+  ws.insert(ws.end(), c.kernel.begin(), c.kernel.end());
+  ModelBuilder m(17);
+  m.Input("x", DType::kFloat32, *xs);
+  m.Initializer("w", RandomTensor(DType::kFloat32, ws, rng));
+  m.Initializer("b", RandomTensor(DType::kFloat32, {c.cout}, rng));
+  m.Node("Conv", {"x", "w", "b"}, {"y"},
+         {IntAttr("group", c.group), IntsAttr("strides", c.stride), IntsAttr("dilations", c.dilation),
+          IntsAttr("pads", c.pads)},
+         "conv");
+  m.Output("y", DType::kFloat32);
+  return m.Serialize();
+}
+
+TEST(ConvDirect, EveryStripHeightMatchesFloat64Reference) {
+  const uint64_t seed = BaseSeed(20261127);
+  std::cout << "ConvDirect seed " << seed << " (WEBCONV_SEED)\n";
+  uint64_t k = 0;
+  // Strip heights with one output depth per thread, then 3-D reuse of 2 and 3 depths (the other
+  // cases have no D window and stay at one).
+  const std::pair<int, int> variants[] = {{1, 1}, {2, 1}, {3, 1}, {4, 1}, {8, 1}, {3, 2}, {2, 3}};
+  for (const auto& [rows, depths] : variants) {
+    ops::ForceConvStripRowsForTesting(rows);
+    ops::ForceConvStripDepthsForTesting(depths);
+    for (size_t i = 0; i < std::size(kCases); ++i) {
+      const DwCase& c = kCases[i];
+      SCOPED_TRACE(::testing::Message() << "strip rows " << rows << ", depths " << depths << ", case " << i
+                                        << ", seed " << seed + k);
+      std::mt19937_64 rng(seed + k++);
+      Shape xs;
+      const auto model = Model(c, rng, &xs);
+      const std::map<std::string, HostTensor> feeds = {{"x", RandomTensor(DType::kFloat32, xs, rng)}};
+      // At most 27 products of values in [-1, 1] per output, accumulated in f32.
+      EXPECT_TRUE(MatchesReference(model, feeds, runtime::Tolerance{1e-5, 1e-4}));
+    }
+  }
+  ops::ForceConvStripRowsForTesting(0);
+  ops::ForceConvStripDepthsForTesting(0);
+}
+
+TEST(ConvDirect, StripHeightFromProblemSize) {
+  // Large planes get 8-row strips, tiny ones 1 row; the register budget caps wide windows.
+  ops::ConvProblem p;
+  p.batch = 1;
+  p.in_channels = p.out_channels = p.group = 256;
+  for (int a = 0; a < 3; ++a) p.axis3[a] = ops::AxisGeometry{1, 1, 1, 1, 1, 0, 0};
+  p.axis3[1] = ops::AxisGeometry{112, 112, 3, 1, 1, 1, 1};
+  p.axis3[2] = ops::AxisGeometry{112, 112, 3, 1, 1, 1, 1};
+  EXPECT_EQ(ops::ChooseConvStripRows(p), 8);
+  p.in_channels = p.out_channels = p.group = 4;
+  p.axis3[1] = p.axis3[2] = ops::AxisGeometry{7, 7, 3, 1, 1, 1, 1};
+  EXPECT_EQ(ops::ChooseConvStripRows(p), 1);
+  // 7x7 taps: (RH - 1) + 7 rows by 7 taps must stay within 64 registers, so at most 3 rows.
+  p.in_channels = p.out_channels = p.group = 256;
+  p.axis3[1] = p.axis3[2] = ops::AxisGeometry{112, 112, 7, 1, 1, 3, 3};
+  EXPECT_EQ(ops::ChooseConvStripRows(p), 3);
+  EXPECT_EQ(ops::ChooseConvStripDepths(p, 3), 1);  // no D window
+  // 3-D 3x3x3 depthwise, 128 channels at 16x56x56: 8 rows and 2 depths per thread.
+  p.in_channels = p.out_channels = p.group = 128;
+  p.axis3[0] = ops::AxisGeometry{16, 16, 3, 1, 1, 1, 1};
+  p.axis3[1] = p.axis3[2] = ops::AxisGeometry{56, 56, 3, 1, 1, 1, 1};
+  EXPECT_EQ(ops::ChooseConvStripRows(p), 8);
+  EXPECT_EQ(ops::ChooseConvStripDepths(p, 8), 2);
+}
+
+}  // namespace
+}  // namespace webconv::testing
