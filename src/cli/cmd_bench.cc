@@ -12,6 +12,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "cli/commands.h"
 #include "cli/common.h"
 #include "runtime/node_flops.h"
 
@@ -77,9 +78,7 @@ void AddRun(const std::vector<gpu::DispatchTiming>& dispatches, std::vector<Node
 }  // namespace
 
 int CmdBench(int argc, char** argv) {
-  auto opts = kModelValueOptions;
-  opts.insert(opts.end(), {"runs", "warmup"});
-  auto args = ParseArgs(argc, argv, 2, opts, {"json", "per-kernel"});
+  auto args = ParseCommandArgs("bench", argc, argv);
   if (!args.ok()) return Fail(args.status());
   if (args->positional.size() != 1) return Fail(UsageError("bench expects one MODEL"));
   auto runs = ParseInt(args->Get("runs", "20"), "--runs");

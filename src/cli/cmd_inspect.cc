@@ -1,9 +1,11 @@
 // `webconv inspect`: the model's inputs, outputs and nodes, where each node runs, and every problem
-// at once (exit 3 when any node cannot run).
+// at once (exit 3 when any node cannot run). `inspect --ops` prints the supported-ops table instead.
 #include <iostream>
 #include <sstream>
 
+#include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/ops_table.h"
 #include "onnx/loader.h"
 
 namespace webconv::cli {
@@ -15,15 +17,23 @@ std::string ValueText(const ir::Value& v) {
     if (d) dims += ",";
     dims += v.shape[d] >= 0 ? std::to_string(v.shape[d]) : (v.dim_names[d].empty() ? "?" : v.dim_names[d]);
   }
-  return v.name + ": " + (v.dtype == DType::kUndefined ? "?" : DTypeName(v.dtype)) + (v.has_shape ? dims + "]" : "[?]");
+  return v.name + ": " + (v.dtype == DType::kUndefined ? "?" : DTypeName(v.dtype)) +
+         (v.has_shape ? dims + "]" : "[?]");
 }
 
 }  // namespace
 
 int CmdInspect(int argc, char** argv) {
-  auto args = ParseArgs(argc, argv, 2, {"shape"}, {});
+  auto args = ParseCommandArgs("inspect", argc, argv);
   if (!args.ok()) return Fail(args.status());
-  if (args->positional.size() != 1) return Fail(UsageError("inspect expects one MODEL"));
+  if (args->Has("ops")) {
+    if (!args->positional.empty() || args->Has("shape"))
+      return Fail(UsageError("inspect --ops takes no MODEL and no --shape"));
+    PrintOpsTable(std::cout, args->Has("markdown"));
+    return 0;
+  }
+  if (args->Has("markdown")) return Fail(UsageError("--markdown goes with inspect --ops"));
+  if (args->positional.size() != 1) return Fail(UsageError("inspect expects one MODEL (or --ops)"));
   auto model = onnx::LoadModelFile(args->positional[0]);
   if (!model.ok()) return FailModel(model.status(), args->positional[0]);
   auto graph = ir::BuildGraph(*model);
@@ -32,10 +42,12 @@ int CmdInspect(int argc, char** argv) {
   const auto& p = (*model)->proto;
   std::cout << "model: " << args->positional[0] << "\n  ir_version " << p.ir_version << ", producer '"
             << p.producer_name << "' " << p.producer_version << "\n  opsets:";
-  for (const auto& [domain, v] : g.opsets) std::cout << " " << (domain.empty() ? "ai.onnx" : domain) << "=" << v;
+  for (const auto& [domain, v] : g.opsets)
+    std::cout << " " << (domain.empty() ? "ai.onnx" : domain) << "=" << v;
   std::cout << "\ninputs:\n";
   for (int id : g.inputs)
-    std::cout << "  " << ValueText(g.values[id]) << (g.values[id].is_initializer ? " (initializer, optional)" : "") << "\n";
+    std::cout << "  " << ValueText(g.values[id])
+              << (g.values[id].is_initializer ? " (initializer, optional)" : "") << "\n";
   std::cout << "outputs:\n";
   for (int id : g.outputs) std::cout << "  " << ValueText(g.values[id]) << "\n";
 
@@ -49,7 +61,8 @@ int CmdInspect(int argc, char** argv) {
     so.backend = runtime::Backend::kCpu;
     auto session = runtime::Session::FromModel(*model, so);
     std::ostringstream quiet;
-    auto feeds = session.ok() ? PrepareFeeds(**session, *args, quiet) : Result<std::map<std::string, HostTensor>>(session.status());
+    auto feeds = session.ok() ? PrepareFeeds(**session, *args, quiet)
+                              : Result<std::map<std::string, HostTensor>>(session.status());
     if (feeds.ok()) {
       std::map<int, ir::InputBinding> bindings;
       const auto value_inputs = ir::ValueDependentInputs(g);
@@ -64,8 +77,10 @@ int CmdInspect(int argc, char** argv) {
       ir::BindOptions bind_options;
       bind_options.problems = &shape_problems;
       auto r = ir::Bind(*graph, bindings, bind_options);
-      if (r.ok()) bound = *r;
-      else bind_errors.push_back(InModel(r.status(), args->positional[0]));
+      if (r.ok())
+        bound = *r;
+      else
+        bind_errors.push_back(InModel(r.status(), args->positional[0]));
       for (const Status& s : shape_problems) bind_errors.push_back(InModel(s, args->positional[0]));
     } else {
       bind_errors.push_back(InModel(feeds.status(), args->positional[0]));
@@ -78,12 +93,18 @@ int CmdInspect(int argc, char** argv) {
   for (size_t i = 0; i < shown.nodes.size(); ++i) {
     const ir::Node& n = shown.nodes[i];
     std::string where;
-    if (!n.problem.ok()) where = "UNSUPPORTED: " + n.problem.message;
-    else if (bound && bound->folded[i]) where = "folded when planning (float64 reference)", ++folded;
-    else if (n.inputs_in_place) where = "webgpu: no kernel (inputs written in place)", ++aliases;
-    else if (n.schema->output_aliases_input0) where = "webgpu: no kernel (output aliases input)", ++aliases;
-    else where = "webgpu kernel", ++kernels;
-    std::cout << "  #" << i << " " << n.op_type << " '" << n.name << "' opset " << n.opset << ": " << where << "\n";
+    if (!n.problem.ok())
+      where = "UNSUPPORTED: " + n.problem.message;
+    else if (bound && bound->folded[i])
+      where = "folded when planning (float64 reference)", ++folded;
+    else if (n.inputs_in_place)
+      where = "webgpu: no kernel (inputs written in place)", ++aliases;
+    else if (n.schema->output_aliases_input0)
+      where = "webgpu: no kernel (output aliases input)", ++aliases;
+    else
+      where = "webgpu kernel", ++kernels;
+    std::cout << "  #" << i << " " << n.op_type << " '" << n.name << "' opset " << n.opset << ": " << where
+              << "\n";
     if (bound) {
       for (int id : n.outputs)
         if (id >= 0) std::cout << "      -> " << ValueText(bound->values[id]) << "\n";
@@ -92,8 +113,8 @@ int CmdInspect(int argc, char** argv) {
   for (const std::string& r : shown.rewrites) std::cout << "rewrite: " << r << "\n";
   if (shown.nodes.size() != g.nodes.size())
     std::cout << "rewrites: " << g.nodes.size() << " nodes as loaded, " << shown.nodes.size() << " after\n";
-  std::cout << shown.nodes.size() << " nodes: " << kernels << " webgpu kernels, " << aliases << " without kernel, "
-            << folded << " folded, " << problems.size() << " unsupported\n";
+  std::cout << shown.nodes.size() << " nodes: " << kernels << " webgpu kernels, " << aliases
+            << " without kernel, " << folded << " folded, " << problems.size() << " unsupported\n";
   for (const Status& s : problems) std::cerr << "error: " << InModel(s, args->positional[0]) << "\n";
   for (const std::string& e : bind_errors) std::cerr << "error: " << e << "\n";
   if (!bind_errors.empty()) return 3;

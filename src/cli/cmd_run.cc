@@ -3,6 +3,7 @@
 #include <iomanip>
 #include <iostream>
 
+#include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/tensor_io.h"
 #include "runtime/compare.h"
@@ -44,9 +45,7 @@ Status WriteOutputs(const std::map<std::string, HostTensor>& outputs, const std:
 }  // namespace
 
 int CmdRun(int argc, char** argv) {
-  auto opts = kModelValueOptions;
-  opts.push_back("output-dir");
-  auto args = ParseArgs(argc, argv, 2, opts, {});
+  auto args = ParseCommandArgs("run", argc, argv);
   if (!args.ok()) return Fail(args.status());
   if (args->positional.size() != 1) return Fail(UsageError("run expects one MODEL"));
   auto so = SessionOptionsFromArgs(*args);
@@ -67,9 +66,7 @@ int CmdRun(int argc, char** argv) {
 }
 
 int CmdCheck(int argc, char** argv) {
-  auto opts = kModelValueOptions;
-  opts.insert(opts.end(), {"atol", "rtol"});
-  auto args = ParseArgs(argc, argv, 2, opts, {});
+  auto args = ParseCommandArgs("check", argc, argv);
   if (!args.ok()) return Fail(args.status());
   if (args->positional.size() != 1) return Fail(UsageError("check expects one MODEL"));
   runtime::Tolerance tol{1e-4, 1e-3};

@@ -6,6 +6,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "cli/commands.h"
 #include "cli/common.h"
 #include "onnx/loader.h"
 #include "runtime/compare.h"
@@ -110,7 +111,7 @@ Status RunCase(const fs::path& dir, const runtime::SessionOptions& options, std:
 }  // namespace
 
 int CmdTestOnnx(int argc, char** argv) {
-  auto args = ParseArgs(argc, argv, 2, {"backend", "adapter", "manifest"}, {});
+  auto args = ParseCommandArgs("test-onnx", argc, argv);
   if (!args.ok()) return Fail(args.status());
   if (args->positional.empty()) return Fail(UsageError("test-onnx expects one or more case folders"));
   auto options = SessionOptionsFromArgs(*args);

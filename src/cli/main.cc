@@ -3,19 +3,15 @@
 #include <cstring>
 #include <iostream>
 
+#include "cli/commands.h"
 #include "cli/common.h"
+#include "webconv/version.h"
 
 namespace {
 
+// The usage text is printed from the command table (cli/commands.cc), which the parsers also use.
 void Usage(std::ostream& os) {
-  os << "usage: webconv COMMAND ...\n"
-        "  run MODEL [--input NAME=FILE]... [--shape NAME=d0,d1,...]... [--output-dir DIR] [--backend webgpu|cpu]\n"
-        "  check MODEL [--input NAME=FILE]... [--shape NAME=d0,...]... [--atol A] [--rtol R]\n"
-        "  test-onnx DIR... [--backend webgpu|cpu] [--manifest FILE]\n"
-        "  bench MODEL [--shape NAME=d0,...]... [--runs N] [--warmup N] [--json] [--per-kernel]\n"
-        "        [--backend webgpu|cpu]\n"
-        "  inspect MODEL [--shape NAME=d0,...]...\n"
-        "options for all model commands: --adapter gpu|swiftshader|NAME (or env WEBCONV_ADAPTER), --seed N\n";
+  webconv::cli::PrintUsage(os);
 }
 
 }  // namespace
@@ -27,7 +23,12 @@ int main(int argc, char** argv) {
   }
   const std::string cmd = argv[1];
   if (cmd == "--version") {
-    std::cout << "webconv 0.1.0\n";
+    std::cout << webconv::version_text();  // the library's own report: version and WebGPU library
+    return 0;
+  }
+  if (cmd == "help") return webconv::cli::CmdHelp(argc, argv);
+  if (const auto* spec = webconv::cli::FindCommand(cmd); spec && webconv::cli::WantsHelp(argc, argv)) {
+    webconv::cli::PrintCommandHelp(*spec, std::cout);
     return 0;
   }
   if (cmd == "run") return webconv::cli::CmdRun(argc, argv);

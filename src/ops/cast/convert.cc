@@ -29,7 +29,12 @@ float RoundToOddFloat(double v) {
   if (std::isnan(v) || static_cast<double>(f) == v) return f;
   // Truncate toward zero (this also turns an overflow to infinity back into FLT_MAX), then mark inexact.
   if (std::fabs(static_cast<double>(f)) > std::fabs(v)) f = std::nextafter(f, 0.0f);
-  return std::bit_cast<float>(std::bit_cast<uint32_t>(f) | 1u);
+  // memcpy rather than std::bit_cast: the WebAssembly toolchain's libc++ does not have bit_cast yet.
+  uint32_t bits;
+  std::memcpy(&bits, &f, sizeof bits);
+  bits |= 1u;
+  std::memcpy(&f, &bits, sizeof f);
+  return f;
 }
 
 float RoundToOddFloat(bool negative, uint64_t magnitude) {

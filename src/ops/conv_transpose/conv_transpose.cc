@@ -135,7 +135,8 @@ std::vector<OpSchema> ConvTransposeOps() {
   ct.gpu = Gpu;
   ct.flops = Flops;
   ct.notes =
-      "1-D/2-D/3-D; output_padding, output_shape, explicit/VALID/SAME pads, groups, dilations; "
+      "float16/float32/float64, W and B of the input's type; 1-D/2-D/3-D; output_padding, output_shape, "
+      "explicit/VALID/SAME pads, groups, dilations; "
       "gather-form implicit GEMM per stride phase on WebGPU";
   return {ct};
 }

@@ -99,6 +99,7 @@ OpSchema BinaryRow(const BinaryDef& d, ParseFn parse) {
   s.infer = Infer;
   s.reference = Reference;
   s.gpu = Gpu;
+  s.notes = d.notes;
   return s;
 }
 

@@ -39,6 +39,7 @@ struct BinaryDef {
   // B's shape as broadcasting sees it (PRelu's rules); nullptr: numpy broadcasting, or the legacy
   // broadcast/axis form before opset 7.
   Result<Shape> (*effective_b)(const BinaryAttrs& attrs, const Shape& a, const Shape& b) = nullptr;
+  const char* notes = "";  // the registry row's notes: type rules `types` enforces, and other limits
 };
 
 Status ParseBinary(const BinaryDef& d, const ParseContext& ctx, OpAttrs* out);

@@ -130,6 +130,7 @@ constexpr BinaryDef kAdd = {
     .ref = WrappingRef<AddF, AddW>,
     .wgsl = [](ScalarType a, ScalarType b, ScalarType c,
                const BinaryAttrs&) { return Expr(a, b, c, "a + b"); },
+    .notes = "A and B of one numeric type (no bool); integers wrap",
 };
 
 constexpr BinaryDef kSub = {
@@ -138,6 +139,7 @@ constexpr BinaryDef kSub = {
     .ref = WrappingRef<SubF, SubW>,
     .wgsl = [](ScalarType a, ScalarType b, ScalarType c,
                const BinaryAttrs&) { return Expr(a, b, c, "a - b"); },
+    .notes = "A and B of one numeric type (no bool); integers wrap",
 };
 
 constexpr BinaryDef kMul = {
@@ -146,15 +148,31 @@ constexpr BinaryDef kMul = {
     .ref = WrappingRef<MulF, MulW>,
     .wgsl = [](ScalarType a, ScalarType b, ScalarType c,
                const BinaryAttrs&) { return Expr(a, b, c, "a * b"); },
+    .notes = "A and B of one numeric type (no bool); integers wrap",
 };
 
-constexpr BinaryDef kDiv = {.op = "Div", .types = SameNumericType, .ref = DivRef, .wgsl = DivWgsl};
+constexpr BinaryDef kDiv = {.op = "Div",
+                            .types = SameNumericType,
+                            .ref = DivRef,
+                            .wgsl = DivWgsl,
+                            .notes = "A and B of one numeric type (no bool)"};
 
 constexpr BinaryDef kMod = {
-    .op = "Mod", .since = 10, .types = ModTypes, .ref = ModRef, .wgsl = ModWgsl, .math = kMathFmod};
+    .op = "Mod",
+    .since = 10,
+    .types = ModTypes,
+    .ref = ModRef,
+    .wgsl = ModWgsl,
+    .math = kMathFmod,
+    .notes = "A and B of one numeric type (no bool); floating-point inputs need fmod=1"};
 
 constexpr BinaryDef kBitShift = {
-    .op = "BitShift", .since = 11, .types = ShiftTypes, .ref = ShiftRef, .wgsl = ShiftWgsl};
+    .op = "BitShift",
+    .since = 11,
+    .types = ShiftTypes,
+    .ref = ShiftRef,
+    .wgsl = ShiftWgsl,
+    .notes = "unsigned integer types only; a shift by the type's width or more gives 0"};
 
 }  // namespace
 

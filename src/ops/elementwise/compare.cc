@@ -66,27 +66,45 @@ std::string CondWgsl(ScalarType ta, ScalarType tb, ScalarType tc, const BinaryAt
 constexpr char kEq[] = "a == b", kLt[] = "a < b", kGt[] = "a > b", kLe[] = "a <= b", kGe[] = "a >= b",
                kAnd[] = "a != 0u && b != 0u", kOr[] = "a != 0u || b != 0u", kXor[] = "(a != 0u) != (b != 0u)";
 
-constexpr BinaryDef kEqual = {
-    .op = "Equal", .types = SameTypeToBool, .ref = CompareRef<IsEqual>, .wgsl = CondWgsl<kEq>};
-constexpr BinaryDef kLess = {
-    .op = "Less", .types = OrderedTypes, .ref = CompareRef<IsLess>, .wgsl = CondWgsl<kLt>};
-constexpr BinaryDef kGreater = {
-    .op = "Greater", .types = OrderedTypes, .ref = CompareRef<IsGreater>, .wgsl = CondWgsl<kGt>};
+constexpr BinaryDef kEqual = {.op = "Equal",
+                              .types = SameTypeToBool,
+                              .ref = CompareRef<IsEqual>,
+                              .wgsl = CondWgsl<kEq>,
+                              .notes = "A and B of one type (numeric or bool); bool output"};
+constexpr BinaryDef kLess = {.op = "Less",
+                             .types = OrderedTypes,
+                             .ref = CompareRef<IsLess>,
+                             .wgsl = CondWgsl<kLt>,
+                             .notes = "A and B of one numeric type (no bool); bool output"};
+constexpr BinaryDef kGreater = {.op = "Greater",
+                                .types = OrderedTypes,
+                                .ref = CompareRef<IsGreater>,
+                                .wgsl = CondWgsl<kGt>,
+                                .notes = "A and B of one numeric type (no bool); bool output"};
 constexpr BinaryDef kLessOrEqual = {.op = "LessOrEqual",
                                     .since = 12,
                                     .types = OrderedTypes,
                                     .ref = CompareRef<IsLessOrEqual>,
-                                    .wgsl = CondWgsl<kLe>};
+                                    .wgsl = CondWgsl<kLe>,
+                                    .notes = "A and B of one numeric type (no bool); bool output"};
 constexpr BinaryDef kGreaterOrEqual = {.op = "GreaterOrEqual",
                                        .since = 12,
                                        .types = OrderedTypes,
                                        .ref = CompareRef<IsGreaterOrEqual>,
-                                       .wgsl = CondWgsl<kGe>};
-constexpr BinaryDef kAndDef = {
-    .op = "And", .types = BoolTypes, .ref = LogicRef<AndL>, .wgsl = CondWgsl<kAnd>};
-constexpr BinaryDef kOrDef = {.op = "Or", .types = BoolTypes, .ref = LogicRef<OrL>, .wgsl = CondWgsl<kOr>};
-constexpr BinaryDef kXorDef = {
-    .op = "Xor", .types = BoolTypes, .ref = LogicRef<XorL>, .wgsl = CondWgsl<kXor>};
+                                       .wgsl = CondWgsl<kGe>,
+                                       .notes = "A and B of one numeric type (no bool); bool output"};
+constexpr BinaryDef kAndDef = {.op = "And",
+                               .types = BoolTypes,
+                               .ref = LogicRef<AndL>,
+                               .wgsl = CondWgsl<kAnd>,
+                               .notes = "bool inputs only"};
+constexpr BinaryDef kOrDef = {
+    .op = "Or", .types = BoolTypes, .ref = LogicRef<OrL>, .wgsl = CondWgsl<kOr>, .notes = "bool inputs only"};
+constexpr BinaryDef kXorDef = {.op = "Xor",
+                               .types = BoolTypes,
+                               .ref = LogicRef<XorL>,
+                               .wgsl = CondWgsl<kXor>,
+                               .notes = "bool inputs only"};
 
 }  // namespace
 

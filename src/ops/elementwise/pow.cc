@@ -96,7 +96,12 @@ std::string PowWgsl(ScalarType ta, ScalarType tb, ScalarType tc, const BinaryAtt
          "  return i32(clamp(f, -2147483648.0, 2147483520.0));\n}\n";
 }
 
-constexpr BinaryDef kPow = {.op = "Pow", .types = PowTypes, .ref = PowRef, .wgsl = PowWgsl, .math = kMathPow};
+constexpr BinaryDef kPow = {.op = "Pow",
+                            .types = PowTypes,
+                            .ref = PowRef,
+                            .wgsl = PowWgsl,
+                            .math = kMathPow,
+                            .notes = "base float or signed integer; exponent float or any integer"};
 
 }  // namespace
 

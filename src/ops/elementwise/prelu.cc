@@ -50,8 +50,12 @@ std::string PReluWgsl(ScalarType ta, ScalarType tb, ScalarType tc, const BinaryA
   return head + "{ return a; }\n";
 }
 
-constexpr BinaryDef kPRelu = {
-    .op = "PRelu", .types = PReluTypes, .ref = PReluRef, .wgsl = PReluWgsl, .effective_b = SlopeShape};
+constexpr BinaryDef kPRelu = {.op = "PRelu",
+                              .types = PReluTypes,
+                              .ref = PReluRef,
+                              .wgsl = PReluWgsl,
+                              .effective_b = SlopeShape,
+                              .notes = "X and slope of one numeric type (no bool)"};
 
 }  // namespace
 

@@ -159,6 +159,7 @@ OpSchema Row(const char* op) {
   s.infer = Infer;
   s.reference = Reference;
   s.gpu = Gpu;
+  s.notes = K == Kind::kMax || K == Kind::kMin ? "floating-point or integer inputs" : "floating-point inputs";
   return s;
 }
 

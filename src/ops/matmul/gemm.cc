@@ -98,6 +98,7 @@ OpSchema GemmRow() {
   s.reference = Reference;
   s.gpu = Gpu;
   s.flops = Flops;
+  s.notes = "A, B and C of one type, as MatMul; C optional from opset 11";
   return s;
 }
 

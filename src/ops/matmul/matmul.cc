@@ -61,6 +61,9 @@ OpSchema MatMulRow() {
   s.reference = Reference;
   s.gpu = Gpu;
   s.flops = Flops;
+  s.notes =
+      "A and B of one type: float16/float32/float64 (bfloat16 from opset 13), int32/int64/uint32/uint64 "
+      "from opset 9";
   return s;
 }
 

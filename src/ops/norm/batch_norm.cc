@@ -179,7 +179,9 @@ std::vector<OpSchema> BatchNormRows() {
   bn.reference = Reference;
   bn.gpu = Gpu;
   bn.flops = Flops;
-  bn.notes = "inference only; legacy is_test/spatial (spatial=0: per-element statistics) accepted";
+  bn.notes =
+      "inference only: training_mode=1 or a training output is an error; floating-point inputs; legacy "
+      "is_test/spatial (spatial=0: per-element statistics) accepted";
   return {bn};
 }
 

@@ -89,7 +89,9 @@ std::vector<OpSchema> InstanceNormRows() {
   s.reference = Reference;
   s.gpu = Gpu;
   s.flops = Flops;
-  s.notes = "per-(n, c) statistics over the spatial axes; opset 1's consumed_inputs ignored";
+  s.notes =
+      "floating-point inputs of one type; per-(n, c) statistics over the spatial axes; opset 1's "
+      "consumed_inputs ignored";
   return {s};
 }
 

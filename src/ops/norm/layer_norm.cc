@@ -132,7 +132,8 @@ std::vector<OpSchema> LayerNormRows() {
   s.gpu = Gpu;
   s.flops = Flops;
   s.notes =
-      "statistics over the axes from `axis` on; Scale and B broadcast to them; Mean/InvStdDev in float32";
+      "floating-point inputs of one type; stash_type 1 only; statistics over the axes from `axis` on; Scale "
+      "and B broadcast to them; Mean/InvStdDev in float32";
   return {s};
 }
 

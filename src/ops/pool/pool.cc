@@ -215,12 +215,16 @@ OpSchema Row(const char* notes) {
 
 std::vector<OpSchema> PoolOps() {
   return {
-      Row<PoolKind::kMax>("1-D/2-D/3-D; explicit, VALID and SAME pads; strides, dilations, ceil_mode; "
+      Row<PoolKind::kMax>("float16/float32/float64, int8/uint8 from opset 12; 1-D/2-D/3-D; explicit, VALID "
+                          "and SAME pads; strides, dilations, ceil_mode; "
                           "Indices in either storage order"),
-      Row<PoolKind::kAverage>("1-D/2-D/3-D; explicit, VALID and SAME pads; strides, ceil_mode, "
-                              "count_include_pad"),
-      Row<PoolKind::kGlobalMax>("any rank >= 3; one workgroup reduction per (n, c) on WebGPU"),
-      Row<PoolKind::kGlobalAverage>("any rank >= 3; one workgroup reduction per (n, c) on WebGPU"),
+      Row<PoolKind::kAverage>(
+          "float16/float32/float64; 1-D/2-D/3-D; explicit, VALID and SAME pads; strides, ceil_mode, "
+          "count_include_pad"),
+      Row<PoolKind::kGlobalMax>(
+          "float16/float32/float64; any rank >= 3; one workgroup reduction per (n, c) on WebGPU"),
+      Row<PoolKind::kGlobalAverage>(
+          "float16/float32/float64; any rank >= 3; one workgroup reduction per (n, c) on WebGPU"),
   };
 }
 

@@ -165,7 +165,9 @@ OpSchema Row() {
   s.infer = Infer;
   s.reference = Reference;
   s.gpu = Gpu;
-  s.notes = "select_last_index from opset 12; NaN counts as the extreme; int64 indices as i32 on WebGPU";
+  s.notes =
+      "integers and float16/float32/float64 (bfloat16 from opset 13); select_last_index from opset 12; NaN "
+      "counts as the extreme; int64 indices as i32 on WebGPU";
   return s;
 }
 

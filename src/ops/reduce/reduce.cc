@@ -155,7 +155,9 @@ OpSchema Row(const char* notes) {
 std::vector<OpSchema> ReduceRows() {
   using K = ReduceKind;
   return {
-      Row<K::kSum>("axes as attribute (< 13) or input 1 (>= 13, known when planning); noop_with_empty_axes"),
+      Row<K::kSum>(
+          "float16/float32/float64, int32/int64, uint32/uint64 (bfloat16 from opset 13), as every Reduce*; "
+          "axes as attribute (< 13) or input 1 (>= 13, known when planning); noop_with_empty_axes"),
       Row<K::kMean>("any axes, keepdims; integers divide exactly (truncating)"),
       Row<K::kMax>("NaN propagates; int8/uint8 from opset 12"),
       Row<K::kMin>("NaN propagates; int8/uint8 from opset 12"),

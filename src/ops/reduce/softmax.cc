@@ -124,7 +124,9 @@ OpSchema Row() {
   s.reference = Reference;
   s.gpu = Gpu;
   s.flops = Flops;
-  s.notes = "opset < 13: rows of the input flattened at axis (default 1); >= 13: one axis (default -1)";
+  s.notes =
+      "float16/float32/float64 (bfloat16 from opset 13); opset < 13: rows of the input flattened at axis "
+      "(default 1); >= 13: one axis (default -1)";
   return s;
 }
 

@@ -1,0 +1,233 @@
+// The command table (commands.h) and the help printed from it. Option descriptions state defaults and
+// behaviour the command code implements; keep them in step when a command changes.
+#include "cli/commands.h"
+
+#include <cstring>
+#include <iostream>
+
+#include "cli/cli_reference.h"
+
+namespace webconv::cli {
+namespace {
+
+// Options every model-running command (run, check, bench) accepts.
+OptionSpec InputOption() {
+  return {"input", "NAME=FILE", true,
+          "feed input NAME from FILE: .npy, or an ONNX TensorProto .pb. An input not given is filled with "
+          "seeded random data (floats uniform in [0, 1), integers in [0, 10), bools 0/1), and the command "
+          "says so"};
+}
+OptionSpec ShapeOption() {
+  return {"shape", "NAME=d0,d1,...", true,
+          "shape of the random data for input NAME (for dynamic dimensions; without it each dynamic "
+          "dimension is 1, which the command says)"};
+}
+OptionSpec BackendOption() {
+  return {"backend", "webgpu|cpu", false,
+          "where every node runs: webgpu (default) or cpu, the float64 reference. Nothing falls back from "
+          "one to the other"};
+}
+OptionSpec AdapterOption() {
+  return {"adapter", "gpu|swiftshader|NAME", false,
+          "which WebGPU adapter: a hardware GPU, SwiftShader (CPU Vulkan), or one whose name contains NAME. "
+          "Default: WEBCONV_ADAPTER, else a hardware GPU when Vulkan offers one, else SwiftShader"};
+}
+OptionSpec SeedOption() {
+  return {"seed", "N", false,
+          "seed of the random data for inputs not given (default 1; the k-th input of the model, counting "
+          "from 0, uses N + k)"};
+}
+
+std::vector<CommandSpec> BuildTable() {
+  std::vector<CommandSpec> t;
+  t.push_back(
+      {"run",
+       "MODEL",
+       "run MODEL once and write every output as .npy",
+       {InputOption(),
+        ShapeOption(),
+        {"output-dir", "DIR", false,
+         "folder for the outputs (default webconv_out), one NAME.npy per output (characters other "
+         "than [A-Za-z0-9._-] in NAME become '_'); an output never overwrites a file given with --input"},
+        BackendOption(),
+        AdapterOption(),
+        SeedOption()},
+       "Prints the adapter, a summary of each output and the time of the run (the first run, so it "
+       "includes planning and shader compilation)."});
+  t.push_back({"check",
+               "MODEL",
+               "run MODEL on WebGPU and on the float64 reference with the same inputs, and compare",
+               {InputOption(),
+                ShapeOption(),
+                {"atol", "A", false, "absolute tolerance (default 1e-4)"},
+                {"rtol", "R", false, "relative tolerance (default 1e-3)"},
+                {"backend", "webgpu|cpu", false,
+                 "accepted for symmetry with run and validated, but check always compares webgpu with cpu"},
+                AdapterOption(),
+                SeedOption()},
+               "Prints max abs and max relative error per output. An output passes when every element has "
+               "|webgpu - ref| <= atol + rtol * |ref|. The reference runs the model as written; WebGPU runs "
+               "it after the Conv fusions, so the rewrites are checked too. Exit 0 only when every output "
+               "passes, 1 otherwise."});
+  t.push_back({"test-onnx",
+               "DIR...",
+               "run ONNX backend-test case folders and compare with their expected outputs",
+               {BackendOption(),
+                AdapterOption(),
+                {"manifest", "FILE", false,
+                 "skip/xfail list: lines 'CASE[@webgpu|@cpu] skip|xfail REASON' ('#' starts a comment; a "
+                 "reason is required). xfail cases run and must fail; one that passes counts as a failure"}},
+               "Each DIR is a case folder (model.onnx, test_data_set_*/input_*.pb, output_*.pb) or a folder "
+               "of such folders. Outputs are compared with the ONNX suite's tolerances (rtol 1e-3, atol "
+               "1e-7). Prints one line per case (PASS, FAIL, SKIP, XFAIL, XPASS), then 'N passed, M failed' "
+               "(', K skipped' may follow) alone on the last line. Exit 1 when any case failed."});
+  t.push_back({"bench",
+               "MODEL",
+               "time whole-model runs: median, min and max milliseconds, and GFLOP/s",
+               {ShapeOption(),
+                InputOption(),
+                {"runs", "N", false, "timed runs (default 20, 1 to 100000)"},
+                {"warmup", "N", false, "untimed runs first (default 3, 0 to 100000; the first one plans)"},
+                {"json", "", false, "print one JSON object instead of text"},
+                {"per-kernel", "", false,
+                 "add each node's median GPU time, share and GFLOP/s (needs timestamp queries)"},
+                BackendOption(),
+                AdapterOption(),
+                SeedOption()},
+               "Two timings: wall time (host time around a whole run: upload, submit, wait, readback) and, "
+               "where the adapter has timestamp queries, GPU time (the sum of per-dispatch timestamps, in "
+               "separate runs). The headline median is the GPU time when there is one, else the wall time."});
+  t.push_back(
+      {"inspect",
+       "[MODEL]",
+       "list a model's inputs, outputs and nodes, where each node runs, and every problem; or, with "
+       "--ops, every op webconv supports",
+       {ShapeOption(),
+        {"ops", "", false, "instead of a MODEL: print the table of supported ops, read from the op registry"},
+        {"markdown", "", false, "with --ops: print the table as Markdown (docs/ops.md)"}},
+       "With a MODEL: shapes are inferred (dynamic dimensions are 1 unless --shape) to show each "
+       "node's output shapes, which nodes fold away when planning, and the graph after the Conv "
+       "fusions ('rewrite:' lines). Every unsupported node and every shape-inference error is listed "
+       "on stderr, and the exit code is then 3."});
+  t.push_back({"help",
+               "[COMMAND]",
+               "print the usage of every command, or one command's options",
+               {{"markdown", "", false, "print the whole CLI reference as Markdown (docs/cli.md)"}},
+               "'webconv COMMAND --help' (or -h) prints the same as 'webconv help COMMAND'."});
+  return t;
+}
+
+}  // namespace
+
+const std::vector<CommandSpec>& Commands() {
+  static const std::vector<CommandSpec> table = BuildTable();
+  return table;
+}
+
+const CommandSpec* FindCommand(const std::string& name) {
+  for (const CommandSpec& c : Commands())
+    if (name == c.name) return &c;
+  return nullptr;
+}
+
+Result<Args> ParseCommandArgs(const CommandSpec& spec, int argc, char** argv) {
+  std::vector<std::string> value_options, flags;
+  for (const OptionSpec& o : spec.options) (*o.value ? value_options : flags).push_back(o.name);
+  return ParseArgs(argc, argv, 2, value_options, flags);
+}
+
+Result<Args> ParseCommandArgs(const char* command, int argc, char** argv) {
+  const CommandSpec* spec = FindCommand(command);
+  if (!spec) return UsageError("internal: no command table entry for '", command, "'");
+  return ParseCommandArgs(*spec, argc, argv);
+}
+
+bool WantsHelp(int argc, char** argv) {
+  for (int i = 2; i < argc; ++i)
+    if (!std::strcmp(argv[i], "--help") || !std::strcmp(argv[i], "-h")) return true;
+  return false;
+}
+
+std::string Synopsis(const CommandSpec& spec) {
+  std::string s = std::string("webconv ") + spec.name;
+  if (*spec.operands) s += std::string(" ") + spec.operands;
+  for (const OptionSpec& o : spec.options) {
+    s += std::string(" [--") + o.name + (*o.value ? std::string(" ") + o.value : "") + "]";
+    if (o.repeatable) s += "...";
+  }
+  return s;
+}
+
+void PrintUsage(std::ostream& os) {
+  os << "usage: webconv COMMAND ...\n";
+  // One synopsis per command, wrapped before an option at 100 columns.
+  for (const CommandSpec& c : Commands()) {
+    const std::string text = Synopsis(c).substr(8);
+    std::string line = "  ";
+    size_t pos = 0;
+    while (pos < text.size()) {
+      size_t next = text.find(" [", pos + 1);
+      if (next == std::string::npos) next = text.size();
+      const std::string piece = text.substr(pos, next - pos);
+      if (line.size() + piece.size() > 100 && line.size() > 8) {
+        os << line << "\n";
+        line = "       ";
+      }
+      line += piece;
+      pos = next;
+    }
+    os << line << "\n";
+  }
+  os << "  --version\n"
+        "'webconv help COMMAND' or 'webconv COMMAND --help' describes one command.\n";
+}
+
+void PrintCommandHelp(const CommandSpec& spec, std::ostream& os) {
+  os << "usage: " << Synopsis(spec) << "\n\n" << spec.summary << "\n";
+  if (!spec.options.empty()) {
+    os << "\noptions:\n";
+    for (const OptionSpec& o : spec.options) {
+      os << "  --" << o.name << (*o.value ? std::string(" ") + o.value : "")
+         << (o.repeatable ? " (repeatable)" : "") << "\n      " << o.help << "\n";
+    }
+  }
+  if (*spec.details) os << "\n" << spec.details << "\n";
+}
+
+int CmdHelp(int argc, char** argv) {
+  if (WantsHelp(argc, argv)) {
+    PrintCommandHelp(*FindCommand("help"), std::cout);
+    return 0;
+  }
+  auto args = ParseCommandArgs("help", argc, argv);
+  if (!args.ok()) {
+    std::cerr << "error: " << args.status().ToString() << "\n";
+    return args.status().exit_code();
+  }
+  if (args->Has("markdown")) {
+    if (!args->positional.empty()) {
+      std::cerr << "error: help --markdown takes no COMMAND\n";
+      return 2;
+    }
+    PrintCliReferenceMarkdown(std::cout);
+    return 0;
+  }
+  if (args->positional.empty()) {
+    PrintUsage(std::cout);
+    return 0;
+  }
+  if (args->positional.size() > 1) {
+    std::cerr << "error: help takes one COMMAND\n";
+    return 2;
+  }
+  const CommandSpec* spec = FindCommand(args->positional[0]);
+  if (!spec) {
+    std::cerr << "error: unknown command '" << args->positional[0] << "'\n";
+    PrintUsage(std::cerr);
+    return 2;
+  }
+  PrintCommandHelp(*spec, std::cout);
+  return 0;
+}
+
+}  // namespace webconv::cli
