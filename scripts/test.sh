@@ -3,6 +3,8 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/setup.sh"
+# The WebAssembly core and web package (web/dist), which the `browser` tests load.
+"$root/web/build.sh"
 status=0
 (cd "$root/build" && ctest --output-on-failure -j"$(nproc)" "$@") || status=1
 # Hostile input under ASan/UBSan: bounded fuzzing, regression replay, corrupted-model corpus.

@@ -1,0 +1,44 @@
+// The functions of web/src/webgpu_bridge.js as C++ sees them (an Emscripten --js-library). Handles are
+// ints into the bridge's table of JS objects. Functions marked ASYNC suspend the module (Asyncify)
+// until a WebGPU promise settles. A 0 return means failure; wcgpu_take_error() then says why. Strings
+// returned by the bridge are malloc'ed and freed by the caller (see TakeBridgeString). Sizes and offsets
+// are doubles: JS numbers, exact for every size a browser allows.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+extern "C" {
+int wcgpu_init(int want_timestamps);  // ASYNC
+char* wcgpu_info_string(int key);     // 0 name, 1 backend, 2 type, 3 driver
+double wcgpu_info_number(int key);    // 0-5 limits (see browser_device.cc), 6 timestamps, 7 software
+char* wcgpu_take_error(void);         // nullptr when there is none
+int wcgpu_device_lost(void);          // 1 once the device is lost (wcgpu_init then makes a new one)
+
+int wcgpu_buffer_create(double size, const char* label);
+void wcgpu_buffer_release(int buffer);
+void wcgpu_trim_pool(void);  // destroys the released buffers the pool keeps for reuse
+void wcgpu_buffer_write(int buffer, double offset, const void* data, double size);
+int wcgpu_read(int buffer, double offset, void* data, double size);  // ASYNC
+
+int wcgpu_compile(const char* name, const char* wgsl, const uint8_t* read_only, int bindings,
+                  int has_uniforms);  // ASYNC; a pipeline handle
+int wcgpu_compile_message_count(void);
+char* wcgpu_compile_message(int index, int* line, int* column);
+void wcgpu_pipeline_release(int pipeline);
+
+int wcgpu_program_create(void);
+void wcgpu_program_add(int program, int pipeline, const int* buffers, int count, const uint8_t* uniforms,
+                       int uniform_bytes, int gx, int gy, int gz, const char* label);
+int wcgpu_finish_program(int program);  // ASYNC
+int wcgpu_run(int program, int timed);  // ASYNC
+double wcgpu_program_timing(int program, int step);
+void wcgpu_program_release(int program);
+}
+
+namespace webconv::gpu::browser {
+
+// Takes ownership of a malloc'ed string from the bridge; "" for nullptr.
+std::string TakeBridgeString(char* s);
+
+}  // namespace webconv::gpu::browser

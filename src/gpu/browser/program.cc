@@ -1,0 +1,129 @@
+// Programs: dispatches resolved once (pipelines fetched, uniform buffers written, bind groups made by
+// the bridge) and submitted many times. The bridge encodes a plain run as one compute pass and a timed
+// run as one pass per dispatch with timestamp writes (webgpu_bridge.js wcgpu_run).
+#include <memory>
+
+#include "gpu/browser/bridge.h"
+#include "gpu/browser/browser_device.h"
+
+namespace webconv::gpu::browser {
+namespace {
+
+struct Step {
+  std::shared_ptr<Pipeline> pipeline;
+  std::vector<BufferPtr> buffers;  // held so the pool cannot recycle them while the program exists
+  uint32_t groups[3] = {1, 1, 1};
+  std::string label, kernel;
+  bool skipped = false;  // a zero group count in some dimension: nothing to run
+  int bridge_step = -1;  // its index among the bridge's dispatches (skipped steps have none)
+  std::string Who() const { return "dispatch '" + label + "' (kernel '" + kernel + "'): "; }
+};
+
+class BrowserProgram final : public Program {
+ public:
+  BrowserProgram(std::vector<Step> steps, bool has_timestamps)
+      : steps_(std::move(steps)), has_timestamps_(has_timestamps) {}
+  ~BrowserProgram() override {
+    if (handle_) wcgpu_program_release(handle_);
+  }
+  Status Build(const std::vector<Dispatch>& dispatches);
+  Status Run(std::vector<DispatchTiming>* timings) override;
+
+ private:
+  std::vector<Step> steps_;
+  bool has_timestamps_;
+  int handle_ = 0;
+  int active_ = 0;
+};
+
+Status BrowserProgram::Build(const std::vector<Dispatch>& dispatches) {
+  handle_ = wcgpu_program_create();
+  for (size_t i = 0; i < steps_.size(); ++i) {
+    Step& s = steps_[i];
+    if (s.skipped) continue;
+    std::vector<int> handles;
+    for (const BufferPtr& b : s.buffers) handles.push_back(static_cast<const BrowserBuffer&>(*b).handle());
+    const std::vector<uint8_t>& u = dispatches[i].uniforms;
+    // Bridge errors quote the bind group's label: it names the node and the kernel.
+    const std::string label = s.label + " [" + s.kernel + "]";
+    wcgpu_program_add(handle_, s.pipeline->handle, handles.data(), static_cast<int>(handles.size()), u.data(),
+                      static_cast<int>(u.size()), static_cast<int>(s.groups[0]),
+                      static_cast<int>(s.groups[1]), static_cast<int>(s.groups[2]), label.c_str());
+    s.bridge_step = active_++;
+  }
+  if (!wcgpu_finish_program(handle_)) {
+    Status st = TakeErrors("creating a program: ");
+    return st.ok() ? DeviceError("creating a program failed") : st;
+  }
+  return OkStatus();
+}
+
+Status BrowserProgram::Run(std::vector<DispatchTiming>* timings) {
+  if (timings) timings->clear();
+  WC_RETURN_IF_ERROR(TakeErrors("before running a program: "));
+  const bool timed = timings && has_timestamps_ && active_ > 0;
+  if (!wcgpu_run(handle_, timed ? 1 : 0)) {
+    Status st = TakeErrors("");
+    return st.ok() ? DeviceError("running a program of ", active_, " dispatches failed") : st;
+  }
+  WC_RETURN_IF_ERROR(TakeErrors("running a program: "));
+  if (!timed) return OkStatus();
+  for (const Step& s : steps_) {
+    timings->push_back({s.label, s.kernel, s.skipped ? 0.0 : wcgpu_program_timing(handle_, s.bridge_step)});
+  }
+  return OkStatus();
+}
+
+// Validates one dispatch and resolves its pipeline and buffers.
+Status ResolveStep(BrowserDevice& device, Dispatch& d, Step* s) {
+  s->label = d.label;
+  if (!d.kernel) return DeviceError("dispatch '", d.label, "': no kernel");
+  const Kernel& k = *d.kernel;
+  s->kernel = k.name;
+  const std::string who = s->Who();
+  if (d.buffers.size() != k.bindings.size()) {
+    return DeviceError(who, d.buffers.size(), " buffers for ", k.bindings.size(), " storage bindings");
+  }
+  if (k.has_uniforms == d.uniforms.empty()) {
+    return DeviceError(who, k.has_uniforms ? "the kernel has a uniform block but no uniform bytes were given"
+                                           : "uniform bytes were given but the kernel has no uniform block");
+  }
+  const uint32_t max_groups = device.info().max_workgroups_per_dim;
+  for (int i = 0; i < 3; ++i) {
+    s->groups[i] = d.groups[i];
+    if (d.groups[i] == 0) s->skipped = true;
+    if (d.groups[i] > max_groups) {
+      return DeviceError(who, "workgroup count ", d.groups[i], " in dimension ", i, " exceeds the device's ",
+                         max_groups);
+    }
+  }
+  for (size_t i = 0; i < d.buffers.size(); ++i) {
+    const std::string binding = who + "binding " + std::to_string(i) + " '" + k.bindings[i].name + "'";
+    if (!d.buffers[i]) return DeviceError(binding, ": null buffer");
+    WC_RETURN_IF_ERROR(BrowserDevice::Browser(*d.buffers[i], binding).status());
+    // WebGPU forbids a buffer bound twice in one dispatch when either binding is writable.
+    for (size_t j = 0; j < i; ++j) {
+      if (d.buffers[j] == d.buffers[i] && (!k.bindings[i].read_only || !k.bindings[j].read_only)) {
+        return DeviceError(binding, " is the same buffer as binding ", j, " '", k.bindings[j].name,
+                           "', and one of them is writable");
+      }
+    }
+  }
+  WC_ASSIGN_OR_RETURN(s->pipeline, device.GetPipeline(k));
+  s->buffers = std::move(d.buffers);
+  return OkStatus();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Program>> BrowserDevice::CreateProgram(std::vector<Dispatch> dispatches) {
+  WC_RETURN_IF_ERROR(TakeErrors("before creating a program: "));
+  std::vector<Step> steps(dispatches.size());
+  for (size_t i = 0; i < dispatches.size(); ++i)
+    WC_RETURN_IF_ERROR(ResolveStep(*this, dispatches[i], &steps[i]));
+  auto program = std::make_unique<BrowserProgram>(std::move(steps), info_.has_timestamps);
+  WC_RETURN_IF_ERROR(program->Build(dispatches));
+  return std::unique_ptr<Program>(std::move(program));
+}
+
+}  // namespace webconv::gpu::browser

@@ -1,0 +1,20 @@
+// The options_json argument of wc_session_create: a flat JSON object with the keys
+// "backend" ("webgpu" | "cpu") and "profile" (true | false). Unknown keys and wrong types are errors, so
+// that a misspelt option is reported rather than silently ignored.
+#pragma once
+
+#include <string>
+
+#include "common/status.h"
+
+namespace webconv::web {
+
+struct WebSessionOptions {
+  bool cpu = false;      // the float64 reference backend instead of WebGPU
+  bool profile = false;  // per-dispatch GPU timings (timestamp queries)
+};
+
+// Null or empty text means the defaults.
+Result<WebSessionOptions> ParseSessionOptions(const char* json);
+
+}  // namespace webconv::web

@@ -1,0 +1,278 @@
+// wc_session_*: runtime::Session behind integer handles, for the JS API. Errors read exactly as the CLI
+// prints them for the same failure (src/cli/common.cc InModel), with "model" standing for the file name:
+// the JS API substitutes the name the user gave, when there is one.
+#include <chrono>
+#include <cstring>
+#include <vector>
+
+#include "gpu/browser/bridge.h"
+#include "onnx/loader.h"
+#include "runtime/session.h"
+#include "web/session_options.h"
+#include "web/web_state.h"
+#include "web/webconv_c.h"
+
+namespace webconv::web {
+namespace {
+
+// What the CLI calls the model in its messages when the JS API is given bytes without a name.
+constexpr const char* kModelName = "model";
+
+struct WebSession {
+  std::unique_ptr<runtime::Session> session;
+  bool profile = false;
+  std::map<std::string, HostTensor> feeds;                  // set since the last run
+  std::vector<std::pair<std::string, HostTensor>> outputs;  // of the last run, in graph order
+  bool ran = false;
+  runtime::RunStats stats;
+};
+
+HandleTable<WebSession>& Sessions() {
+  static HandleTable<WebSession> table;
+  return table;
+}
+
+// The one device every WebGPU session shares, created on first use.
+std::shared_ptr<gpu::Device>& SharedDevice() {
+  static std::shared_ptr<gpu::Device> device;
+  return device;
+}
+
+// src/cli/common.cc InModel with the model named "model": the text of a failure about the model.
+int ModelError(const Status& s) {
+  const std::string text = s.ToString();
+  if (text.find(kModelName) != std::string::npos) return SetError(text);
+  return SetError(std::string(kModelName) + ": " + text);
+}
+
+WebSession* Find(int handle) {
+  WebSession* s = Sessions().Find(handle);
+  if (!s) SetError("no session with handle " + std::to_string(handle) + " (released, or never created)");
+  return s;
+}
+
+std::string DimsJson(const Shape& shape, const std::vector<std::string>& names, bool has_shape) {
+  if (!has_shape) return "null";
+  std::string s = "[";
+  for (size_t d = 0; d < shape.size(); ++d) {
+    if (d) s += ",";
+    if (shape[d] >= 0)
+      s += std::to_string(shape[d]);
+    else if (d < names.size() && !names[d].empty())
+      s += JsonString(names[d]);
+    else
+      s += "null";
+  }
+  return s + "]";
+}
+
+// "dtype":..,"dims":.. of a graph output as the model declares it (the graph infers output types only
+// when binding shapes); null for what the model leaves out.
+std::string DeclaredOutputJson(const ir::Graph& g, const ir::Value& v) {
+  if (v.dtype != DType::kUndefined) {
+    return "\"dtype\":" + JsonString(DTypeName(v.dtype)) +
+           ",\"dims\":" + DimsJson(v.shape, v.dim_names, v.has_shape);
+  }
+  const onnx::ValueInfoProto* declared = nullptr;
+  if (g.model) {
+    for (const onnx::ValueInfoProto& vi : g.model->proto.graph.output) {
+      if (vi.name == v.name && vi.has_type && vi.type.kind == onnx::TypeProto::kTensor) declared = &vi;
+    }
+  }
+  if (!declared) return "\"dtype\":null,\"dims\":null";
+  DType dt = DType::kUndefined;
+  const bool known = DTypeFromInt(declared->type.elem_type, &dt) && dt != DType::kUndefined;
+  Shape shape;
+  std::vector<std::string> names;
+  for (const onnx::Dimension& d : declared->type.dims) {
+    shape.push_back(d.kind == onnx::Dimension::kValue ? d.value : -1);
+    names.emplace_back(d.kind == onnx::Dimension::kParam ? std::string(d.param) : std::string());
+  }
+  return "\"dtype\":" + (known ? JsonString(DTypeName(dt)) : std::string("null")) +
+         ",\"dims\":" + DimsJson(shape, names, declared->type.has_shape);
+}
+
+bool DTypeFromName(const std::string& name, DType* out) {
+  for (int v = 1; v <= 16; ++v) {
+    if (DTypeName(static_cast<DType>(v)) == name) {
+      *out = static_cast<DType>(v);
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+}  // namespace webconv::web
+
+using namespace webconv;
+using namespace webconv::web;
+
+int wc_session_create(const uint8_t* model, size_t bytes, const char* options_json) {
+  auto options = ParseSessionOptions(options_json);
+  if (!options.ok()) return SetError(options.status());
+  if (!model && bytes > 0) return SetError("wc_session_create: null model pointer");
+  // The loader keeps (and may parse in place) its own copy: the caller's buffer is never written.
+  auto loaded = onnx::LoadModelBytes(std::vector<uint8_t>(model, model + bytes));
+  // onnx::LoadModelFile names the file in front of every loader error: the same here, for the same text.
+  if (!loaded.ok()) return ModelError(loaded.status().Prefixed(std::string(kModelName) + ": "));
+  runtime::SessionOptions so;
+  so.backend = options->cpu ? runtime::Backend::kCpu : runtime::Backend::kWebGpu;
+  so.profile = options->profile;
+  if (!options->cpu) {
+    // After a device loss (driver reset, GPU removed) new sessions get a new device; sessions on the lost
+    // one keep failing with the loss's message.
+    if (SharedDevice() && wcgpu_device_lost()) SharedDevice().reset();
+    if (!SharedDevice()) {
+      auto device = gpu::Device::Create(so.device);
+      if (!device.ok()) return ModelError(device.status());
+      SharedDevice() = std::move(device).value();
+    }
+    so.shared_device = SharedDevice();
+  }
+  auto session = runtime::Session::FromModel(std::move(loaded).value(), so);
+  if (!session.ok()) return ModelError(session.status());
+  auto ws = std::make_unique<WebSession>();
+  ws->session = std::move(session).value();
+  ws->profile = options->profile;
+  return Sessions().Add(std::move(ws));
+}
+
+const char* wc_session_info_json(int session) {
+  WebSession* ws = Find(session);
+  if (!ws) return ReturnString("null");
+  const runtime::Session& s = *ws->session;
+  std::string j = "{\"inputs\":[";
+  bool first = true;
+  for (const runtime::InputSpec& in : s.inputs()) {
+    if (in.has_default) continue;  // an initializer listed as an input: optional, not shown
+    j += (first ? "" : ",");
+    first = false;
+    j += "{\"name\":" + JsonString(in.name) + ",\"dtype\":" + JsonString(DTypeName(in.dtype)) +
+         ",\"dims\":" + DimsJson(in.shape, in.dim_names, in.has_shape) + "}";
+  }
+  j += "],\"outputs\":[";
+  const ir::Graph& g = s.graph();
+  for (size_t k = 0; k < g.outputs.size(); ++k) {
+    const ir::Value& v = g.values[g.outputs[k]];
+    j += (k ? "," : "");
+    j += "{\"name\":" + JsonString(v.name) + "," + DeclaredOutputJson(g, v) + "}";
+  }
+  j += "],\"backend\":" + JsonString(runtime::BackendName(s.backend())) + ",\"adapter\":";
+  if (const gpu::AdapterInfo* a = s.adapter()) {
+    j += "{\"name\":" + JsonString(a->name) + ",\"backend\":" + JsonString(a->backend) +
+         ",\"type\":" + JsonString(a->adapter_type) +
+         ",\"is_software\":" + (a->is_software ? "true" : "false") +
+         ",\"has_timestamps\":" + (a->has_timestamps ? "true" : "false") + "}";
+  } else {
+    j += "null";
+  }
+  return ReturnString(j + "}");
+}
+
+int wc_session_set_input(int session, const char* name, const char* dtype, const void* data, size_t bytes,
+                         const int64_t* dims, int rank) {
+  WebSession* ws = Find(session);
+  if (!ws) return 0;
+  const std::string input = name ? name : "";
+  bool known = false;
+  for (const runtime::InputSpec& in : ws->session->inputs()) known = known || in.name == input;
+  if (!known) return SetError(UsageError("'", input, "' is not an input of the model"));
+  DType dt = DType::kUndefined;
+  if (!dtype || !DTypeFromName(dtype, &dt) || !IsSupportedDType(dt)) {
+    return SetError(UsageError("input '", input, "': unsupported dtype '", dtype ? dtype : "", "'"));
+  }
+  if (rank < 0 || (rank > 0 && !dims)) return SetError(UsageError("input '", input, "': bad rank ", rank));
+  Shape shape(dims, dims + rank);
+  for (int64_t d : shape) {
+    if (d < 0) return SetError(UsageError("input '", input, "': negative dimension ", d));
+  }
+  auto count = CheckedNumElements(shape);
+  if (!count.ok()) return SetError(count.status().Prefixed("input '" + input + "': "));
+  const uint64_t want = static_cast<uint64_t>(count.value()) * DTypeSize(dt);
+  if (want != bytes) {
+    return SetError(UsageError("input '", input, "': ", DTypeName(dt), ShapeString(shape), " needs ", want,
+                               " bytes, got ", bytes));
+  }
+  if (!data && bytes > 0) return SetError(UsageError("input '", input, "': null data"));
+  const auto* p = static_cast<const uint8_t*>(data);
+  ws->feeds[input] = HostTensor::Owned(dt, shape, std::vector<uint8_t>(p, p + bytes));
+  return 1;
+}
+
+int wc_session_run(int session) {
+  WebSession* ws = Find(session);
+  if (!ws) return 0;
+  std::map<std::string, HostTensor> feeds;
+  feeds.swap(ws->feeds);  // inputs are cleared by every run, whatever its outcome
+  ws->outputs.clear();
+  ws->ran = false;
+  ws->stats = runtime::RunStats();
+  // Run may suspend the module (WebGPU work); the JS API serializes calls into the module, so no
+  // release can remove `ws` meanwhile.
+  // Run fills per-dispatch timings whenever it is given stats, and timing every dispatch costs a pass
+  // each on the GPU: without profiling, the wall time and the planned flag are taken here instead.
+  const auto t0 = std::chrono::steady_clock::now();
+  const size_t plans_before = ws->session->plan_count();
+  auto outputs = ws->session->Run(feeds, ws->profile ? &ws->stats : nullptr);
+  if (!outputs.ok()) return ModelError(outputs.status());
+  if (!ws->profile) {
+    ws->stats.wall_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    ws->stats.planned = ws->session->plan_count() > plans_before;
+  }
+  for (const std::string& name : ws->session->output_names()) {
+    auto it = outputs->find(name);
+    if (it != outputs->end()) ws->outputs.emplace_back(name, std::move(it->second));
+  }
+  ws->ran = true;
+  return 1;
+}
+
+int wc_session_output_count(int session) {
+  WebSession* ws = Find(session);
+  return ws ? static_cast<int>(ws->outputs.size()) : 0;
+}
+
+int wc_session_output(int session, int index) {
+  WebSession* ws = Find(session);
+  if (!ws) return 0;
+  if (index < 0 || static_cast<size_t>(index) >= ws->outputs.size()) {
+    return SetError(UsageError("output index ", index, " is out of range: the last run has ",
+                               ws->outputs.size(), " outputs"));
+  }
+  const auto& [name, t] = ws->outputs[static_cast<size_t>(index)];
+  auto wt = std::make_unique<WebTensor>();
+  wt->name = name;
+  std::vector<uint8_t> bytes(t.data(), t.data() + t.byte_size());
+  wt->tensor = HostTensor::Owned(t.dtype(), t.shape(), std::move(bytes));
+  return Tensors().Add(std::move(wt));
+}
+
+const char* wc_session_profile_json(int session) {
+  WebSession* ws = Find(session);
+  if (!ws || !ws->ran) return ReturnString("null");
+  const runtime::RunStats& st = ws->stats;
+  double gpu_ms = 0;
+  for (const gpu::DispatchTiming& d : st.dispatches) gpu_ms += d.ms;
+  // On the CPU backend the dispatches are the reference's per-node host times: there is no GPU time.
+  const bool has_gpu_ms = ws->session->backend() == runtime::Backend::kWebGpu && !st.dispatches.empty();
+  std::string j = "{\"wall_ms\":" + JsonNumber(st.wall_ms) +
+                  ",\"gpu_ms\":" + (has_gpu_ms ? JsonNumber(gpu_ms) : std::string("null")) +
+                  ",\"planned\":" + (st.planned ? "true" : "false") + ",\"dispatches\":[";
+  for (size_t i = 0; i < st.dispatches.size(); ++i) {
+    const gpu::DispatchTiming& d = st.dispatches[i];
+    j += (i ? "," : "");
+    j += "{\"node\":" + JsonString(d.label) + ",\"kernel\":" + JsonString(d.kernel) +
+         ",\"ms\":" + JsonNumber(d.ms) + "}";
+  }
+  return ReturnString(j + "]}");
+}
+
+void wc_session_release(int session) {
+  WebSession* ws = Sessions().Find(session);
+  const bool webgpu = ws && ws->session->backend() == runtime::Backend::kWebGpu;
+  Sessions().Erase(session);
+  // The session's buffers went back to the pool: give their memory back to the browser.
+  if (webgpu) wcgpu_trim_pool();
+}

@@ -1,0 +1,39 @@
+// The C functions the WebAssembly module exports to JS (the contract is web_abi.md, mirrored here).
+// Handles are positive ints, 0 means failure and wc_last_error() says why. Strings returned are UTF-8,
+// owned by the module and valid until the next call into it. Functions marked ASYNC may suspend the
+// module (Asyncify) while the browser's WebGPU works: JS calls them with ccall(..., {async: true}).
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+// options_json: {"backend":"webgpu"|"cpu","profile":true|false}; unknown keys are an error. ASYNC.
+int wc_session_create(const uint8_t* model, size_t bytes, const char* options_json);
+const char* wc_last_error(void);
+const char* wc_session_info_json(int session);
+int wc_session_set_input(int session, const char* name, const char* dtype, const void* data, size_t bytes,
+                         const int64_t* dims, int rank);
+int wc_session_run(int session);  // ASYNC
+int wc_session_output_count(int session);
+int wc_session_output(int session, int index);
+const char* wc_session_profile_json(int session);
+void wc_session_release(int session);
+
+int wc_tensor_from_pb(const uint8_t* bytes, size_t n);
+int wc_tensor_from_npy(const uint8_t* bytes, size_t n);
+const char* wc_tensor_name(int tensor);
+const char* wc_tensor_dtype(int tensor);
+const char* wc_tensor_dims_json(int tensor);
+const void* wc_tensor_data(int tensor);
+size_t wc_tensor_bytes(int tensor);
+void wc_tensor_release(int tensor);
+
+const char* wc_version_json(void);
+
+#ifdef __cplusplus
+}
+#endif

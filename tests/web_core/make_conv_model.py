@@ -1,0 +1,37 @@
+#!/usr/bin/python3
+"""Writes the small convolutional model the WebAssembly core's browser test runs on WebGPU:
+Conv(3->8, 3x3, pad 1) + Relu, MaxPool 2x2, Conv(8->4, 3x3, stride 2, group 2) + bias, on x[1,3,12,12].
+Weights are seeded random, so the file is the same on every run.
+
+    /usr/bin/python3 tests/web_core/make_conv_model.py OUT.onnx
+"""
+import sys
+
+import numpy as np
+from onnx import TensorProto, helper, numpy_helper
+
+
+def main(path):
+    rng = np.random.default_rng(7)
+    w1 = numpy_helper.from_array(rng.standard_normal((8, 3, 3, 3)).astype(np.float32) * 0.3, "w1")
+    b1 = numpy_helper.from_array(rng.standard_normal(8).astype(np.float32) * 0.1, "b1")
+    w2 = numpy_helper.from_array(rng.standard_normal((4, 4, 3, 3)).astype(np.float32) * 0.3, "w2")
+    b2 = numpy_helper.from_array(rng.standard_normal(4).astype(np.float32) * 0.1, "b2")
+    nodes = [
+        helper.make_node("Conv", ["x", "w1", "b1"], ["c1"], name="conv_1", pads=[1, 1, 1, 1]),
+        helper.make_node("Relu", ["c1"], ["r1"], name="relu_1"),
+        helper.make_node("MaxPool", ["r1"], ["p1"], name="pool_1", kernel_shape=[2, 2], strides=[2, 2]),
+        helper.make_node("Conv", ["p1", "w2", "b2"], ["y"], name="conv_2", strides=[2, 2], group=2,
+                         pads=[1, 1, 1, 1]),
+    ]
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 12, 12])
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4, 3, 3])
+    g = helper.make_graph(nodes, "small_conv", [x], [y], [w1, b1, w2, b2])
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+    m.ir_version = 8
+    with open(path, "wb") as f:
+        f.write(m.SerializeToString())
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

@@ -1,0 +1,105 @@
+// Type declarations of webconv's JavaScript API (webconv.mjs): onnxruntime-web's InferenceSession and Tensor
+// shapes, plus webconv's extensions (profile, adapter, backend, the .npy / TensorProto readers, versions).
+
+export declare const version: string;
+
+export type TensorType =
+  | 'float32' | 'float64' | 'float16'
+  | 'int8' | 'uint8' | 'int16' | 'uint16' | 'int32' | 'uint32' | 'int64' | 'uint64'
+  | 'bool';
+
+export type TensorData =
+  | Float32Array | Float64Array | Int8Array | Uint8Array | Uint8ClampedArray | Int16Array | Uint16Array
+  | Int32Array | Uint32Array | BigInt64Array | BigUint64Array;
+
+/** A dense host tensor (row-major). bool is one byte per element; float16 holds raw half bits. */
+export declare class Tensor {
+  constructor(type: TensorType, data: TensorData | readonly number[] | readonly bigint[] | readonly boolean[],
+              dims?: readonly number[]);
+  constructor(data: TensorData | readonly number[] | readonly boolean[], dims?: readonly number[]);
+  readonly type: TensorType;
+  readonly data: TensorData;
+  readonly dims: readonly number[];
+  readonly size: number;
+  readonly location: 'cpu';
+  getData(): Promise<TensorData>;
+  reshape(dims: readonly number[]): Tensor;
+  dispose(): void;
+}
+
+export interface ValueMetadata {
+  readonly name: string;
+  readonly isTensor: true;
+  /** null when the model does not declare it (an output whose type is known only after a run). */
+  readonly type: TensorType | null;
+  /** Numbers for fixed dims, strings for symbolic ones, null where the model gives neither; [] when the
+   *  model declares no shape. */
+  readonly shape: ReadonlyArray<number | string | null>;
+}
+
+export interface AdapterInfo {
+  readonly name: string;
+  readonly backend: string;
+  /** e.g. 'CPU' for a software adapter, 'discrete GPU' for a hardware one (as the adapter reports it). */
+  readonly type: string;
+  readonly isSoftware: boolean;
+  readonly hasTimestamps: boolean;
+}
+
+export interface DispatchTiming {
+  readonly node: string;
+  readonly kernel: string;
+  readonly ms: number;
+}
+
+export interface RunProfile {
+  /** Host time of the whole run in the core. */
+  readonly wallMs: number | null;
+  /** Sum of GPU timestamps, when the adapter has them and profiling was on. */
+  readonly gpuMs: number | null;
+  /** Whether this run planned the session (the first run compiles its kernels). */
+  readonly planned: boolean;
+  /** Per dispatch, when the session was created with enableProfiling and the adapter has timestamps. */
+  readonly dispatches: readonly DispatchTiming[];
+}
+
+export type ExecutionProvider = 'webgpu' | 'cpu' | 'wasm' | string | { name: string };
+
+export interface SessionOptions {
+  /** The first one webconv knows is used: 'webgpu' (default), or 'cpu' / 'wasm' (float64 reference). */
+  executionProviders?: readonly ExecutionProvider[];
+  /** Per-dispatch GPU timing in `profile` after each run. */
+  enableProfiling?: boolean;
+}
+
+export declare class InferenceSession {
+  private constructor();
+  static create(source: string | URL | Uint8Array | ArrayBuffer | ArrayBufferView,
+                options?: SessionOptions): Promise<InferenceSession>;
+  static create(buffer: ArrayBuffer, byteOffset: number, byteLength?: number,
+                options?: SessionOptions): Promise<InferenceSession>;
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
+  readonly inputMetadata: readonly ValueMetadata[];
+  readonly outputMetadata: readonly ValueMetadata[];
+  readonly backend: 'webgpu' | 'cpu';
+  readonly adapter: AdapterInfo | null;
+  readonly profile: RunProfile | null;
+  run(feeds: Record<string, Tensor>, fetches?: readonly string[] | Record<string, unknown>):
+      Promise<Record<string, Tensor>>;
+  release(): Promise<void>;
+}
+
+export declare const env: {
+  /** The folder (URL) holding webconv-core.mjs and webconv.wasm; default: next to webconv.mjs. */
+  wasmPaths: string | undefined;
+  logger: { log(line: string): void; error(line: string): void };
+  readonly versions: { readonly webconv: string };
+};
+
+/** Parses .npy bytes with the core's reader. */
+export declare function tensorFromNpy(bytes: Uint8Array | ArrayBuffer): Promise<Tensor>;
+/** Parses an ONNX TensorProto (.pb) with the core's reader. */
+export declare function tensorFromProto(bytes: Uint8Array | ArrayBuffer): Promise<{ name: string; tensor: Tensor }>;
+/** The core's version and build. */
+export declare function coreVersion(): Promise<{ webconv: string; build: string }>;

@@ -1,0 +1,446 @@
+// webconv's JavaScript API: an ES module shaped like onnxruntime-web's (InferenceSession, Tensor), so that an
+// application can swap one for the other. It drives the WebAssembly core (webconv-core.mjs + webconv.wasm,
+// the C functions of src/web/) and adds what onnxruntime-web does not expose: the last run's profile (wall
+// and per-node GPU times), the adapter the session runs on, and the core's version.
+//
+// The core is one Emscripten module built with Asyncify: only one call into it may be in flight at a time,
+// and while an asynchronous call is suspended no other call may enter it. Every call therefore goes through
+// one queue (`serialize`), sessions included, so concurrent `run`s from the page are safe.
+
+export const version = '0.1.0';
+
+const isNode = typeof process !== 'undefined' && !!process.versions && !!process.versions.node &&
+               typeof window === 'undefined';
+
+/** Settings read when the core is first loaded (before the first session is created). */
+export const env = {
+  /** Where webconv-core.mjs and webconv.wasm live; default: next to this module. */
+  wasmPaths: undefined,
+  /** Where the core's own log lines go (stdout/stderr of the C++ side). */
+  logger: { log: (s) => console.log(s), error: (s) => console.error(s) },
+  versions: { webconv: version },
+};
+
+// --- Data types -------------------------------------------------------------------------------------------
+
+// Element types as onnxruntime-web spells them, with the typed array holding their data.
+const kArrayTypes = {
+  float32: Float32Array,
+  float64: Float64Array,
+  int8: Int8Array,
+  uint8: Uint8Array,
+  int16: Int16Array,
+  uint16: Uint16Array,
+  int32: Int32Array,
+  uint32: Uint32Array,
+  int64: BigInt64Array,
+  uint64: BigUint64Array,
+  bool: Uint8Array,     // one byte per element, 0 or 1
+  float16: Uint16Array, // raw IEEE half bits (onnxruntime-web also accepts Uint16Array here)
+};
+
+// The type a typed array stands for when `new Tensor(data, dims)` is given no type.
+function typeOfArray(data) {
+  if (data instanceof Float32Array) return 'float32';
+  if (data instanceof Float64Array) return 'float64';
+  if (data instanceof Int8Array) return 'int8';
+  if (data instanceof Uint8Array || data instanceof Uint8ClampedArray) return 'uint8';
+  if (data instanceof Int16Array) return 'int16';
+  if (data instanceof Uint16Array) return 'uint16';
+  if (data instanceof Int32Array) return 'int32';
+  if (data instanceof Uint32Array) return 'uint32';
+  if (data instanceof BigInt64Array) return 'int64';
+  if (data instanceof BigUint64Array) return 'uint64';
+  throw new TypeError('Tensor: cannot infer the element type of the data; pass the type first');
+}
+
+function checkDims(dims) {
+  if (!Array.isArray(dims) && !ArrayBuffer.isView(dims)) throw new TypeError('Tensor: dims must be an array');
+  const out = Array.from(dims, Number);
+  for (const d of out)
+    if (!Number.isSafeInteger(d) || d < 0) throw new RangeError(`Tensor: invalid dimension ${d} in [${out}]`);
+  return out;
+}
+
+/** A dense host tensor: element type, typed-array data (row-major) and dims, as onnxruntime-web's Tensor. */
+export class Tensor {
+  constructor(typeOrData, dataOrDims, maybeDims) {
+    let type, data, dims;
+    if (typeof typeOrData === 'string') {
+      type = typeOrData;
+      data = dataOrDims;
+      dims = maybeDims;
+    } else {
+      data = typeOrData;
+      dims = dataOrDims;
+      type = Array.isArray(data) ? (typeof data[0] === 'boolean' ? 'bool' : 'float32') : typeOfArray(data);
+    }
+    const ArrayType = kArrayTypes[type];
+    if (!ArrayType) throw new TypeError(`Tensor: unsupported type '${type}'`);
+    if (Array.isArray(data)) {
+      data = type === 'int64' || type === 'uint64' ? ArrayType.from(data, (v) => BigInt(v))
+                                                   : ArrayType.from(data, (v) => Number(v));
+    } else if (!(data instanceof ArrayType) && !(type === 'uint8' && data instanceof Uint8ClampedArray)) {
+      throw new TypeError(`Tensor: a '${type}' tensor needs a ${ArrayType.name}, got ${data?.constructor?.name}`);
+    }
+    dims = dims === undefined ? [data.length] : checkDims(dims);
+    const size = dims.reduce((a, b) => a * b, 1);
+    if (size !== data.length)
+      throw new RangeError(`Tensor: dims [${dims}] hold ${size} elements but the data has ${data.length}`);
+    this.type = type;
+    this.data = data;
+    this.dims = dims;
+    this.size = size;
+    this.location = 'cpu';
+  }
+
+  /** The data, as onnxruntime-web's Tensor.getData() (always on the host here). */
+  async getData() {
+    return this.data;
+  }
+
+  /** A tensor with the same data and other dims (no copy), as onnxruntime-web's Tensor.reshape(). */
+  reshape(dims) {
+    return new Tensor(this.type, this.data, dims);
+  }
+
+  dispose() {}
+}
+
+// --- The core and its queue -------------------------------------------------------------------------------
+
+let corePromise = null;
+let queueTail = Promise.resolve();
+
+// Runs `job(core)` after every job queued before it has finished; one job at a time, in order.
+function serialize(job) {
+  const result = queueTail.then(() => loadCore()).then((core) => job(core));
+  queueTail = result.catch(() => {});
+  return result;
+}
+
+function coreUrl(file) {
+  const base = env.wasmPaths ?? new URL('./', import.meta.url).href;
+  return new URL(file, base.endsWith('/') ? base : base + '/').href;
+}
+
+function loadCore() {
+  if (corePromise) return corePromise;
+  corePromise = (async () => {
+    const { default: createWebconvCore } = await import(coreUrl('webconv-core.mjs'));
+    const options = {
+      locateFile: (path) => coreUrl(path),
+      print: (s) => env.logger.log(s),
+      printErr: (s) => env.logger.error(s),
+    };
+    if (isNode) {
+      // Emscripten 3.1.6's glue fetches the .wasm, which Node cannot do for file: URLs: read it here.
+      const { readFile } = await import('node:fs/promises');
+      options.wasmBinary = await readFile(new URL(coreUrl('webconv.wasm')));
+    }
+    return createWebconvCore(options);
+  })();
+  corePromise.catch(() => {
+    corePromise = null; // a failed load (say, a wrong wasmPaths) may be retried
+  });
+  return corePromise;
+}
+
+// Small helpers over the module's heap. HEAPU8 is re-read after every allocation: memory growth replaces it.
+function allocBytes(core, bytes) {
+  const ptr = core._malloc(Math.max(1, bytes.byteLength));
+  if (!ptr) throw new Error(`webconv: cannot allocate ${bytes.byteLength} bytes in the WebAssembly heap`);
+  core.HEAPU8.set(bytes, ptr);
+  return ptr;
+}
+
+function allocString(core, s) {
+  const n = core.lengthBytesUTF8(s) + 1;
+  const ptr = core._malloc(n);
+  if (!ptr) throw new Error('webconv: cannot allocate a string in the WebAssembly heap');
+  core.stringToUTF8(s, ptr, n);
+  return ptr;
+}
+
+function callString(core, name, args = [], types = args.map(() => 'number')) {
+  const ptr = core.ccall(name, 'number', types, args);
+  return ptr ? core.UTF8ToString(ptr) : '';
+}
+
+function lastError(core) {
+  return callString(core, 'wc_last_error') || 'webconv: unknown error';
+}
+
+function asBytes(view) {
+  return new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+}
+
+// Copies a host tensor (a handle from the core) into a Tensor, then releases the handle.
+function takeTensor(core, handle) {
+  try {
+    const type = callString(core, 'wc_tensor_dtype', [handle]);
+    const dims = JSON.parse(callString(core, 'wc_tensor_dims_json', [handle]));
+    const name = callString(core, 'wc_tensor_name', [handle]);
+    const ptr = core.ccall('wc_tensor_data', 'number', ['number'], [handle]);
+    const bytes = core.ccall('wc_tensor_bytes', 'number', ['number'], [handle]) >>> 0;
+    const ArrayType = kArrayTypes[type];
+    if (!ArrayType) throw new Error(`webconv: the core returned a tensor of unsupported type '${type}'`);
+    const copy = core.HEAPU8.slice(ptr, ptr + bytes); // a fresh, aligned buffer owned by JS
+    const data = new ArrayType(copy.buffer, 0, bytes / ArrayType.BYTES_PER_ELEMENT);
+    return { name, tensor: new Tensor(type, data, dims) };
+  } finally {
+    core.ccall('wc_tensor_release', null, ['number'], [handle]);
+  }
+}
+
+function parseTensorFile(kind, bytes) {
+  const view = bytes instanceof ArrayBuffer ? new Uint8Array(bytes) : asBytes(bytes);
+  return serialize((core) => {
+    const ptr = allocBytes(core, view);
+    let handle;
+    try {
+      handle = core.ccall(`wc_tensor_from_${kind}`, 'number', ['number', 'number'], [ptr, view.byteLength]);
+    } finally {
+      core._free(ptr);
+    }
+    if (!handle) throw new Error(lastError(core));
+    return takeTensor(core, handle);
+  });
+}
+
+/** Parses a .npy file (the bytes) into a Tensor, with the core's own reader. */
+export async function tensorFromNpy(bytes) {
+  return (await parseTensorFile('npy', bytes)).tensor;
+}
+
+/** Parses an ONNX TensorProto (.pb) into {name, tensor}, with the core's own reader. */
+export function tensorFromProto(bytes) {
+  return parseTensorFile('pb', bytes);
+}
+
+/** The core's version and build: {webconv: '0.1.0', build: 'wasm32-emscripten-...'}. */
+export function coreVersion() {
+  return serialize((core) => JSON.parse(callString(core, 'wc_version_json')));
+}
+
+// --- Sessions ---------------------------------------------------------------------------------------------
+
+// The backend asked for by onnxruntime-web's executionProviders: the first one webconv knows.
+function chooseBackend(providers) {
+  if (providers === undefined || providers.length === 0) return 'webgpu';
+  const names = providers.map((p) => (typeof p === 'string' ? p : p?.name));
+  for (const n of names) {
+    if (n === 'webgpu') return 'webgpu';
+    if (n === 'cpu' || n === 'wasm') return 'cpu';
+  }
+  throw new Error(`webconv: none of the execution providers [${names.join(', ')}] is available ` +
+                  `(webconv has 'webgpu', and 'cpu' or 'wasm' for its float64 reference backend)`);
+}
+
+async function readModel(source) {
+  if (source instanceof Uint8Array) return { bytes: source, label: null };
+  if (source instanceof ArrayBuffer) return { bytes: new Uint8Array(source), label: null };
+  if (ArrayBuffer.isView(source)) return { bytes: asBytes(source), label: null };
+  if (typeof source === 'string' || source instanceof URL) {
+    const text = String(source);
+    if (isNode && !/^(https?|data|blob):/.test(text)) {
+      const { readFile } = await import('node:fs/promises');
+      const path = text.startsWith('file:') ? new URL(text) : text;
+      return { bytes: new Uint8Array(await readFile(path)), label: text };
+    }
+    const response = await fetch(text);
+    if (!response.ok) throw new Error(`webconv: cannot fetch '${text}': HTTP ${response.status}`);
+    return { bytes: new Uint8Array(await response.arrayBuffer()), label: text };
+  }
+  throw new TypeError('InferenceSession.create expects a Uint8Array, an ArrayBuffer, or a URL or file path');
+}
+
+// The core words a model failure as the CLI would for a file named "model": the text alone when it
+// mentions "model", else "model: " + text (src/cli/common.cc InModel). When the caller named the model (a
+// path or URL), reword it as the CLI does for that name, so that the message reads exactly as the CLI's.
+function withModelName(message, label) {
+  if (!label) return message;
+  const raw = message.startsWith('model: ') ? message.slice('model: '.length) : message;
+  return raw.includes(label) ? raw : `${label}: ${raw}`;
+}
+
+// onnxruntime-web's ValueMetadata. A shape the model does not declare is [] (as onnxruntime-web has it), and
+// an element type it does not declare (an output known only after a run) is null.
+function toMetadata(value) {
+  return { name: value.name, isTensor: true, type: kArrayTypes[value.dtype] ? value.dtype : null,
+           shape: value.dims ?? [] };
+}
+
+function toProfile(p) {
+  return {
+    wallMs: p.wall_ms ?? null,
+    gpuMs: p.gpu_ms ?? null,
+    planned: !!p.planned,
+    dispatches: (p.dispatches ?? []).map((d) => ({ node: d.node, kernel: d.kernel, ms: d.ms })),
+  };
+}
+
+/** An ONNX model loaded for one backend, as onnxruntime-web's InferenceSession. */
+export class InferenceSession {
+  #core;
+  #handle;
+  #info;
+  #label;
+  #profile = null;
+
+  constructor(token, core, handle, info, label) {
+    if (token !== kCreateToken) throw new TypeError('use InferenceSession.create()');
+    this.#core = core;
+    this.#handle = handle;
+    this.#info = info;
+    this.#label = label;
+  }
+
+  /**
+   * Loads a model. `source`: Uint8Array | ArrayBuffer | URL (fetched) | file path (under Node).
+   * onnxruntime-web's (buffer, byteOffset, byteLength, options) form is accepted too.
+   * options.executionProviders: ['webgpu'] (default) or ['cpu'] / ['wasm'] for the float64 reference;
+   * options.enableProfiling: per-dispatch GPU times in `profile` after each run.
+   */
+  static async create(source, ...rest) {
+    let options = {};
+    if (source instanceof ArrayBuffer && typeof rest[0] === 'number') {
+      const [offset, length, opts] = rest;
+      source = new Uint8Array(source, offset, length ?? source.byteLength - offset);
+      options = opts ?? {};
+    } else {
+      options = rest[0] ?? {};
+    }
+    const backend = chooseBackend(options.executionProviders);
+    const { bytes, label } = await readModel(source);
+    const optionsJson = JSON.stringify({ backend, profile: !!options.enableProfiling });
+    return serialize(async (core) => {
+      // The core copies the model; this copy into the heap is all that touches the caller's bytes.
+      const modelPtr = allocBytes(core, bytes);
+      const optionsPtr = allocString(core, optionsJson);
+      let handle;
+      try {
+        handle = await core.ccall('wc_session_create', 'number', ['number', 'number', 'number'],
+                                  [modelPtr, bytes.byteLength, optionsPtr], { async: true });
+      } finally {
+        core._free(modelPtr);
+        core._free(optionsPtr);
+      }
+      if (!handle) throw new Error(withModelName(lastError(core), label));
+      const info = JSON.parse(callString(core, 'wc_session_info_json', [handle]));
+      return new InferenceSession(kCreateToken, core, handle, info, label);
+    });
+  }
+
+  get inputNames() {
+    return this.#info.inputs.map((v) => v.name);
+  }
+  get outputNames() {
+    return this.#info.outputs.map((v) => v.name);
+  }
+  get inputMetadata() {
+    return this.#info.inputs.map(toMetadata);
+  }
+  get outputMetadata() {
+    return this.#info.outputs.map(toMetadata);
+  }
+  /** 'webgpu' or 'cpu'. */
+  get backend() {
+    return this.#info.backend;
+  }
+  /** The WebGPU adapter: {name, backend, type, isSoftware, hasTimestamps}; null on the CPU backend. */
+  get adapter() {
+    const a = this.#info.adapter;
+    if (!a) return null;
+    return { name: a.name, backend: a.backend, type: a.type ?? '', isSoftware: !!a.is_software,
+             hasTimestamps: !!a.has_timestamps };
+  }
+  /** The last run's profile: {wallMs, gpuMs, planned, dispatches: [{node, kernel, ms}]}; null before a run. */
+  get profile() {
+    return this.#profile;
+  }
+
+  /**
+   * Runs the model. feeds: {inputName: Tensor}. fetches (optional): the output names wanted (an array, or an
+   * object whose keys are names). Resolves to {outputName: Tensor}.
+   */
+  run(feeds, fetches) {
+    if (feeds === null || typeof feeds !== 'object') return Promise.reject(new TypeError('run expects {name: Tensor}'));
+    let wanted = null;
+    if (Array.isArray(fetches)) wanted = fetches;
+    else if (fetches && typeof fetches === 'object' && Object.keys(fetches).length && !isRunOptions(fetches))
+      wanted = Object.keys(fetches);
+    const names = this.inputNames;
+    for (const [name, tensor] of Object.entries(feeds)) {
+      if (!names.includes(name))
+        return Promise.reject(new Error(`input '${name}' is not an input of the model (inputs: ${names.join(', ')})`));
+      if (!(tensor instanceof Tensor) && !(tensor && kArrayTypes[tensor.type] && tensor.data && tensor.dims))
+        return Promise.reject(new TypeError(`input '${name}' is not a Tensor`));
+    }
+    if (wanted)
+      for (const n of wanted)
+        if (!this.outputNames.includes(n))
+          return Promise.reject(new Error(`'${n}' is not an output of the model (outputs: ${this.outputNames})`));
+    return serialize(async (core) => {
+      const handle = this.#liveHandle();
+      for (const [name, tensor] of Object.entries(feeds)) this.#setInput(core, handle, name, tensor);
+      const ok = await core.ccall('wc_session_run', 'number', ['number'], [handle], { async: true });
+      if (!ok) throw new Error(withModelName(lastError(core), this.#label));
+      const profileText = callString(core, 'wc_session_profile_json', [handle]);
+      const profile = profileText ? JSON.parse(profileText) : null;
+      this.#profile = profile ? toProfile(profile) : null;
+      const count = core.ccall('wc_session_output_count', 'number', ['number'], [handle]);
+      const results = {};
+      for (let k = 0; k < count; ++k) {
+        const t = core.ccall('wc_session_output', 'number', ['number', 'number'], [handle, k]);
+        if (!t) throw new Error(lastError(core));
+        const { name, tensor } = takeTensor(core, t);
+        const key = name || this.outputNames[k];
+        if (!wanted || wanted.includes(key)) results[key] = tensor;
+      }
+      return results;
+    });
+  }
+
+  /** Frees the session in the core; the object cannot run afterwards. */
+  release() {
+    return serialize((core) => {
+      if (this.#handle) core.ccall('wc_session_release', null, ['number'], [this.#handle]);
+      this.#handle = 0;
+    });
+  }
+
+  #liveHandle() {
+    if (!this.#handle) throw new Error('webconv: the session was released');
+    return this.#handle;
+  }
+
+  #setInput(core, handle, name, tensor) {
+    const data = tensor.data;
+    const bytes = asBytes(data);
+    const dims = tensor.dims.map((d) => BigInt(d));
+    const dataPtr = allocBytes(core, bytes);
+    const dimsPtr = core._malloc(Math.max(8, dims.length * 8)); // malloc aligns to 8 at least
+    const namePtr = allocString(core, name);
+    const typePtr = allocString(core, tensor.type);
+    try {
+      if (!dimsPtr) throw new Error('webconv: cannot allocate in the WebAssembly heap');
+      new BigInt64Array(core.HEAPU8.buffer, dimsPtr, dims.length).set(dims);
+      const ok = core.ccall('wc_session_set_input', 'number',
+                            ['number', 'number', 'number', 'number', 'number', 'number', 'number'],
+                            [handle, namePtr, typePtr, dataPtr, bytes.byteLength, dimsPtr, dims.length]);
+      if (!ok) throw new Error(lastError(core));
+    } finally {
+      for (const p of [dataPtr, dimsPtr, namePtr, typePtr]) if (p) core._free(p);
+    }
+  }
+}
+
+const kCreateToken = Symbol('create');
+
+// onnxruntime-web's run(feeds, options): an options object has only these keys.
+function isRunOptions(o) {
+  const keys = Object.keys(o);
+  return keys.every((k) => ['logSeverityLevel', 'logVerbosityLevel', 'terminate', 'tag',
+                                               'extra'].includes(k));
+}
