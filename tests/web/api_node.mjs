@@ -1,0 +1,109 @@
+// The JS API's own behaviour, under Node on the CPU backend (fast, no browser): Tensor validation, the
+// session's names and metadata, run's checks (unknown input, fetches), concurrent runs queued in order
+// with the results a sequential run gives, onnxruntime-web's (buffer, offset, length) form, the caller's
+// model bytes left unchanged, release, and error messages that name the model file as the CLI does.
+//
+//   node api_node.mjs --dist web/dist --small-mlp models/small_mlp.onnx --webconv build/webconv --work DIR
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+import { fail, parseFlags, requireDist, runCommand, seededFloats } from './lib/util.mjs';
+
+const flags = parseFlags(process.argv.slice(2));
+for (const f of ['dist', 'small-mlp', 'webconv', 'work']) if (!flags[f]) fail(`--${f} is required`);
+requireDist(flags.dist);
+fs.mkdirSync(flags.work, { recursive: true });
+const wc = await import(pathToFileURL(path.resolve(flags.dist, 'webconv.mjs')).href);
+const { InferenceSession, Tensor } = wc;
+const seed = Number(process.env.WEBCONV_SEED ?? 20261124);
+console.log(`seed ${seed} (WEBCONV_SEED replays)`);
+
+let failures = 0;
+const check = (ok, what) => {
+  console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
+  if (!ok) ++failures;
+};
+const rejects = async (promiseOrFn, pattern, what) => {
+  try {
+    await (typeof promiseOrFn === 'function' ? promiseOrFn() : promiseOrFn);
+    check(false, `${what}: expected an error matching ${pattern}, got success`);
+  } catch (e) {
+    check(pattern.test(e.message), `${what}: "${e.message}"`);
+  }
+};
+const same = (a, b) => a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
+
+// Tensor.
+const t = new Tensor('float32', new Float32Array(6), [2, 3]);
+check(t.type === 'float32' && t.size === 6 && t.dims.join() === '2,3' && t.location === 'cpu', 'Tensor fields');
+check(new Tensor(new Int32Array(4)).type === 'int32' && new Tensor(new BigInt64Array(2), [2]).type === 'int64',
+      'Tensor infers the type from the typed array');
+check(new Tensor('int64', [1, 2, 3]).data instanceof BigInt64Array, 'Tensor converts plain arrays');
+await rejects(() => new Tensor('float32', new Float32Array(5), [2, 3]), /hold 6 elements but the data has 5/,
+              'Tensor with dims that do not fit its data');
+await rejects(() => new Tensor('float32', new Int32Array(2), [2]), /needs a Float32Array/, 'Tensor with the wrong array');
+await rejects(() => new Tensor('string', ['a'], [1]), /unsupported type 'string'/, 'Tensor of strings');
+check(t.reshape([3, 2]).dims.join() === '3,2', 'Tensor.reshape');
+
+// A session on the CPU backend: names, metadata, backend.
+const modelBytes = new Uint8Array(fs.readFileSync(flags['small-mlp']));
+const pristine = modelBytes.slice();
+const s = await InferenceSession.create(modelBytes, { executionProviders: ['wasm'] });
+check(same(modelBytes, pristine), 'create leaves the caller\'s model bytes unchanged');
+check(s.backend === 'cpu' && s.adapter === null, `'wasm' selects the cpu backend (${s.backend})`);
+check(s.inputNames.join() === 'features' && s.outputNames.length === 1, `names: ${s.inputNames} -> ${s.outputNames}`);
+const meta = s.inputMetadata[0];
+check(meta.type === 'float32' && meta.isTensor && meta.shape[0] === 'batch' && meta.shape[1] === 64,
+      `input metadata ${JSON.stringify(meta)}`);
+const out0 = s.outputNames[0];
+
+// Runs: sequential results, then the same feeds concurrently (queued) must give the same results.
+const feeds = [1, 2, 3].map((b, k) => ({ features: new Tensor('float32', seededFloats(b * 64, seed + k), [b, 64]) }));
+const sequential = [];
+for (const f of feeds) sequential.push((await s.run(f))[out0]);
+const concurrent = await Promise.all(feeds.map((f) => s.run(f)));
+check(concurrent.every((r, k) => same(Array.from(r[out0].data), Array.from(sequential[k].data)) &&
+                                 r[out0].dims.join() === sequential[k].dims.join()),
+      `3 concurrent runs (batch 1, 2, 3) equal the sequential ones: dims ${sequential.map((x) => `[${x.dims}]`)}`);
+check(sequential[1].dims[0] === 2, 'the symbolic batch dim follows the fed tensor');
+const profile = s.profile;
+check(profile && profile.wallMs >= 0 && Array.isArray(profile.dispatches), `profile after a run: ${JSON.stringify(profile)}`);
+check(Object.keys(await s.run(feeds[0], [out0])).join() === out0, 'run with fetches returns the named output');
+await rejects(s.run({ nope: feeds[0].features }), /'nope' is not an input of the model/, 'run with an unknown input');
+await rejects(s.run(feeds[0], ['nope']), /'nope' is not an output/, 'run with an unknown fetch');
+await rejects(s.run({ features: new Tensor('float32', new Float32Array(10), [1, 10]) }), /features|64|10/,
+              'run with a wrong-shaped input');
+await s.release();
+await rejects(s.run(feeds[0]), /released/, 'run after release');
+
+// onnxruntime-web's (buffer, byteOffset, byteLength, options) form, on a buffer with bytes around the model.
+const padded = new Uint8Array(modelBytes.length + 16);
+padded.set(modelBytes, 8);
+const s2 = await InferenceSession.create(padded.buffer, 8, modelBytes.length, { executionProviders: ['cpu'] });
+check(same(Array.from((await s2.run(feeds[0]))[out0].data), Array.from(sequential[0].data)),
+      'create(buffer, offset, length) runs the same model');
+await s2.release();
+
+// Providers and errors.
+await rejects(InferenceSession.create(modelBytes, { executionProviders: ['webgl'] }), /none of the execution providers/,
+              'an execution provider list webconv cannot serve');
+await rejects(InferenceSession.create(modelBytes, { executionProviders: ['webgpu'] }), /WebGPU/i,
+              'WebGPU under Node (no navigator.gpu)');
+const truncated = path.join(flags.work, 'truncated.onnx');
+fs.writeFileSync(truncated, modelBytes.subarray(0, modelBytes.length >> 1));
+let jsMessage = '';
+try {
+  await InferenceSession.create(truncated, { executionProviders: ['cpu'] });
+} catch (e) {
+  jsMessage = e.message;
+}
+const cli = await runCommand(flags.webconv, ['run', truncated, '--backend', 'cpu']);
+const cliMessage = cli.stderr.trim().split('\n').pop().replace(/^error: /, '');
+console.log(`truncated model: JS  "${jsMessage}"\n                 CLI "${cliMessage}" (exit ${cli.code})`);
+check(cli.code === 3 && jsMessage === cliMessage, 'a truncated model file rejects with the CLI\'s message');
+const v = await wc.coreVersion();
+check(v.webconv === wc.version && /emscripten/.test(v.build), `coreVersion ${JSON.stringify(v)}`);
+
+if (failures) fail(`${failures} check(s) failed`);
+console.log('JS API checks passed');
