@@ -28,12 +28,14 @@ fi
 
 # Pinned npm packages (package-lock.json): Dawn's prebuilt libwebgpu_wrapper.so, and ONNX Runtime
 # (onnxruntime-node, the real-model tests' oracle; its CPU EP binary for linux x64 is in the tarball).
-# playwright-core drives Debian's chromium in the browser tests; onnxruntime-web is their anchor.
+# playwright-core drives Debian's chromium in the browser tests; onnxruntime-web is their anchor;
+# typescript type-checks the JS package's declarations.
 # --ignore-scripts: nothing may download at install time.
 if [ ! -f "$root/node_modules/bun-webgpu-linux-x64/libwebgpu_wrapper.so" ] ||
    [ ! -f "$root/node_modules/onnxruntime-node/package.json" ] ||
    [ ! -f "$root/node_modules/onnxruntime-web/package.json" ] ||
-   [ ! -f "$root/node_modules/playwright-core/package.json" ]; then
+   [ ! -f "$root/node_modules/playwright-core/package.json" ] ||
+   [ ! -f "$root/node_modules/typescript/package.json" ]; then
   (cd "$root" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
 fi
 

@@ -1,0 +1,34 @@
+// Compiled (not run) by ctest's browser.types_check: a program written the way a user of the npm package
+// writes it, type-checked against web/src/webconv.d.ts under --strict. The @ts-expect-error lines assert
+// that the declarations reject misuse; tsc fails if any of them stops being an error.
+import {InferenceSession, Tensor, env, tensorFromNpy, version} from 'webconv';
+import type {RunProfile, ValueMetadata} from 'webconv';
+
+export async function classify(modelUrl: string, pixels: Float32Array): Promise<number[]> {
+  const session = await InferenceSession.create(modelUrl, {executionProviders: ['webgpu'], enableProfiling: true});
+  const input: ValueMetadata = session.inputMetadata[0];
+  const dims: number[] = input.shape.map((d) => (typeof d === 'number' ? d : 1));
+  const feeds: Record<string, Tensor> = {[session.inputNames[0]]: new Tensor('float32', pixels, dims)};
+  const results = await session.run(feeds);
+  const out: Tensor = results[session.outputNames[0]];
+  const profile: RunProfile | null = session.profile;
+  if (profile && profile.gpuMs !== null) env.logger.log(`${version}: ${profile.gpuMs} ms on ${session.backend}`);
+  await session.release();
+  return Array.from(out.data as Float32Array);
+}
+
+export async function fromBytes(bytes: Uint8Array, npy: ArrayBuffer): Promise<readonly number[]> {
+  const session = await InferenceSession.create(bytes, {executionProviders: ['cpu']});
+  const t = await tensorFromNpy(npy);
+  const out = await session.run({[session.inputNames[0]]: t}, [session.outputNames[0]]);
+  return out[session.outputNames[0]].dims;
+}
+
+export function misuse(session: InferenceSession): void {
+  // @ts-expect-error: 'float' is not a tensor type
+  new Tensor('float', new Float32Array(4), [4]);
+  // @ts-expect-error: feeds are tensors, not arrays
+  void session.run({x: [1, 2, 3]});
+  // @ts-expect-error: inputNames is read-only
+  session.inputNames = [];
+}
