@@ -73,8 +73,7 @@ std::vector<uint8_t> UniformBlock::Pack() const {
       offset += bytes;
     }
   }
-  out.resize((offset + 15) / 16 * 16, 0);
-  if (out.empty()) out.resize(16, 0);
+  out.resize((offset + 15) / 16 * 16, 0);  // empty for an empty block: the kernel then has no uniforms
   return out;
 }
 

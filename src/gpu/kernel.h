@@ -36,6 +36,8 @@ class UniformBlock {
   bool empty() const { return fields_.empty(); }
   // "struct Uniforms { ... }; @group(0) @binding(N) var<uniform> u: Uniforms;" plus accessors.
   std::string Wgsl(uint32_t binding) const;
+  // The bytes of the uniform buffer; empty when the block has no fields, as a Dispatch of a kernel without
+  // a uniform block must have no uniform bytes.
   std::vector<uint8_t> Pack() const;
   std::string LayoutKey() const;  // e.g. "n:u32;shape:i32x8"
 

@@ -78,6 +78,9 @@ struct GpuContext {
   std::vector<TensorInfo> inputs, outputs;
   std::vector<GpuDispatchRecord> dispatches;  // filled by the op, in order
   std::vector<uint64_t> scratch_words;        // sizes (in 4-byte words) of scratch buffers the op asks for
+  // The adapter is a CPU implementation (SwiftShader): kernels may pick shapes that suit a few SIMD
+  // cores (no idle padding, few invocations) rather than a GPU's thousands of threads.
+  bool software_adapter = false;
 
   template <typename T>
   const T& Attrs() const { return *static_cast<const T*>(attrs); }

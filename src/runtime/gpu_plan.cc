@@ -174,6 +174,7 @@ Status GpuPlan::Build(ConstantCache* constants) {
     }
     ops::GpuContext ctx;
     ctx.attrs = n.attrs.get();
+    ctx.software_adapter = device_->info().is_software;
     ctx.opset = n.opset;
     for (int id : n.inputs) {
       ops::TensorInfo info;

@@ -70,6 +70,34 @@ TEST(ConvTiles, EveryTileMatchesFloat64Reference) {
   ops::ForceConvTilingForTesting(nullptr);
 }
 
+ops::ConvProblem GemmProblem(int64_t rows, int64_t cols) {
+  ops::ConvProblem p;
+  p.batch = 1;
+  p.in_channels = 64;
+  p.out_channels = cols;
+  for (ops::AxisGeometry& g : p.axis3) g.in = g.out = 1;
+  p.axis3[2].in = p.axis3[2].out = rows;
+  return p;
+}
+
+bool SameTile(const ops::ConvTiling& a, const ops::ConvTiling& b) {
+  return a.tm == b.tm && a.tn == b.tn && a.tk == b.tk && a.rm == b.rm && a.rn == b.rn;
+}
+
+// A software adapter gets the short-row tile with 8x8 blocks (16x32, K slice 8); the GPU model never
+// picks it (its tiles keep a floor of 64 threads per workgroup).
+TEST(ConvTiles, SoftwareAdapterPicksShortRowTile) {
+  const ops::ConvTiling cpu{16, 32, 8, 8, 8};
+  for (int64_t rows : {8, 128, 4096}) {
+    SCOPED_TRACE(::testing::Message() << "rows " << rows);
+    for (int64_t cols : {13, 128}) {
+      EXPECT_TRUE(SameTile(ops::ChooseConvTiling(GemmProblem(rows, cols), true), cpu));
+      const ops::ConvTiling gpu = ops::ChooseConvTiling(GemmProblem(rows, cols), false);
+      EXPECT_GE(gpu.threads(), 64u) << gpu.Name();
+    }
+  }
+}
+
 TEST(ConvTiles, DirectKernelMatchesFloat64Reference) {
   const uint64_t seed = BaseSeed(20261126);
   std::cout << "ConvTiles direct seed " << seed << " (WEBCONV_SEED)\n";

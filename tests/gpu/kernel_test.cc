@@ -129,6 +129,21 @@ TEST(GpuKernels, UniformBlockPackingMatchesWgsl) {
   EXPECT_EQ(got, want);
 }
 
+// A kernel without uniform fields has no uniform block, so its packed uniforms must be empty: a dispatch
+// carrying bytes for a kernel without a block is rejected.
+TEST(GpuKernels, EmptyUniformBlockPacksToNoBytes) {
+  WC_TEST_DEVICE(dev);
+  KernelBuilder kb("no_uniforms");
+  kb.Output("out", ScalarType::kU32);
+  kb.Body(Entry("  if (i == 0u) { out[0] = 7u; }\n"));
+  EXPECT_TRUE(kb.PackUniforms().empty());
+  EXPECT_FALSE(kb.Build()->has_uniforms);
+  auto out = dev->CreateBuffer(16, "out");
+  ASSERT_TRUE(out.ok());
+  WC_ASSERT_OK(RunOne(dev, kb, {out.value()}, 1, "no_uniforms"));
+  EXPECT_EQ(Download<uint32_t>(dev, *out.value(), 1)[0], 7u);
+}
+
 TEST(GpuKernels, PipelineCacheHitsOnSameKey) {
   WC_TEST_DEVICE(dev);
   auto make = [](uint32_t n) {

@@ -8,24 +8,10 @@
 #include <cstring>
 
 #include "gpu/browser/bridge.h"
+#include "gpu/buffer_limits.h"
 
 namespace webconv::gpu {
 namespace browser {
-namespace {
-
-uint64_t RoundUp(uint64_t v, uint64_t m) {
-  return (v + m - 1) / m * m;
-}
-
-Status CheckRange(const BrowserBuffer& b, uint64_t offset, uint64_t size, const char* op) {
-  if (offset > b.size() || size > b.size() - offset) {
-    return DeviceError(op, ": bytes [", offset, ", ", offset + size, ") are outside the ", b.size(),
-                       "-byte buffer");
-  }
-  return OkStatus();
-}
-
-}  // namespace
 
 std::string TakeBridgeString(char* s) {
   if (!s) return "";
@@ -50,17 +36,7 @@ Result<const BrowserBuffer*> BrowserDevice::Browser(const Buffer& buffer, const 
   return b;
 }
 
-Result<BufferPtr> BrowserDevice::CreateBuffer(uint64_t bytes, const std::string& label) {
-  const uint64_t size = bytes <= 16 ? 16 : RoundUp(bytes, 16);
-  if (size > info_.max_buffer_size) {
-    return DeviceError("buffer '", label, "' needs ", bytes, " bytes, more than the device's maxBufferSize (",
-                       info_.max_buffer_size, " bytes)");
-  }
-  if (size > info_.max_storage_binding_size) {
-    return DeviceError("buffer '", label, "' needs ", bytes,
-                       " bytes, more than the device's maxStorageBufferBindingSize (",
-                       info_.max_storage_binding_size, " bytes), the largest buffer a kernel can bind");
-  }
+Result<BufferPtr> BrowserDevice::Allocate(uint64_t size, const std::string& label) {
   WC_RETURN_IF_ERROR(TakeErrors("before creating buffer '" + label + "': "));
   const int handle = wcgpu_buffer_create(static_cast<double>(size), label.c_str());
   return BufferPtr(std::make_shared<BrowserBuffer>(handle, size));
@@ -68,29 +44,22 @@ Result<BufferPtr> BrowserDevice::CreateBuffer(uint64_t bytes, const std::string&
 
 Status BrowserDevice::Write(const Buffer& buffer, uint64_t offset, const void* data, uint64_t size) {
   WC_ASSIGN_OR_RETURN(const BrowserBuffer* b, Browser(buffer, "Write"));
-  if (offset % 4 != 0) return DeviceError("Write: offset ", offset, " is not a multiple of 4");
-  WC_RETURN_IF_ERROR(CheckRange(*b, offset, size, "Write"));
+  WC_RETURN_IF_ERROR(CheckWrite(b->size(), offset, size));
   if (size == 0) return OkStatus();
-  const auto* bytes = static_cast<const uint8_t*>(data);
-  const uint64_t body = size & ~uint64_t{3};
-  if (body > 0)
-    wcgpu_buffer_write(b->handle(), static_cast<double>(offset), bytes, static_cast<double>(body));
-  if (size > body) {
-    // The last partial word is padded with zeros; it stays inside the buffer, whose size is a multiple of 16.
-    uint8_t tail[4] = {0, 0, 0, 0};
-    std::memcpy(tail, bytes + body, size - body);
-    wcgpu_buffer_write(b->handle(), static_cast<double>(offset + body), tail, 4);
-  }
+  const WordWrite w = SplitWrite(data, size);
+  if (w.body > 0)
+    wcgpu_buffer_write(b->handle(), static_cast<double>(offset), data, static_cast<double>(w.body));
+  if (w.has_tail) wcgpu_buffer_write(b->handle(), static_cast<double>(offset + w.body), w.tail, 4);
   return TakeErrors("Write: ");
 }
 
 Status BrowserDevice::Read(const Buffer& buffer, uint64_t offset, void* data, uint64_t size) {
   WC_ASSIGN_OR_RETURN(const BrowserBuffer* b, Browser(buffer, "Read"));
-  WC_RETURN_IF_ERROR(CheckRange(*b, offset, size, "Read"));
+  WC_RETURN_IF_ERROR(CheckRange(b->size(), offset, size, "Read"));
   if (size == 0) return OkStatus();
   WC_RETURN_IF_ERROR(TakeErrors("before a read: "));
-  const uint64_t begin = offset & ~uint64_t{3};
-  const uint64_t len = RoundUp(offset + size, 4) - begin;  // inside the buffer: its size is a multiple of 16
+  const WordRange range = CoveringWords(offset, size);  // inside the buffer: its size is a multiple of 16
+  const uint64_t begin = range.begin, len = range.length;
   // The bridge copies whole words; the caller's range may start or end inside one.
   std::vector<uint8_t> words;
   uint8_t* dst = static_cast<uint8_t*>(data);

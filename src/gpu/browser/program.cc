@@ -5,18 +5,15 @@
 
 #include "gpu/browser/bridge.h"
 #include "gpu/browser/browser_device.h"
+#include "gpu/dispatch_check.h"
 
 namespace webconv::gpu::browser {
 namespace {
 
-struct Step {
+struct Step : CheckedDispatch {
   std::shared_ptr<Pipeline> pipeline;
   std::vector<BufferPtr> buffers;  // held so the pool cannot recycle them while the program exists
-  uint32_t groups[3] = {1, 1, 1};
-  std::string label, kernel;
-  bool skipped = false;  // a zero group count in some dimension: nothing to run
-  int bridge_step = -1;  // its index among the bridge's dispatches (skipped steps have none)
-  std::string Who() const { return "dispatch '" + label + "' (kernel '" + kernel + "'): "; }
+  int bridge_step = -1;            // its index among the bridge's dispatches (skipped steps have none)
 };
 
 class BrowserProgram final : public Program {
@@ -76,40 +73,11 @@ Status BrowserProgram::Run(std::vector<DispatchTiming>* timings) {
 
 // Validates one dispatch and resolves its pipeline and buffers.
 Status ResolveStep(BrowserDevice& device, Dispatch& d, Step* s) {
-  s->label = d.label;
-  if (!d.kernel) return DeviceError("dispatch '", d.label, "': no kernel");
-  const Kernel& k = *d.kernel;
-  s->kernel = k.name;
-  const std::string who = s->Who();
-  if (d.buffers.size() != k.bindings.size()) {
-    return DeviceError(who, d.buffers.size(), " buffers for ", k.bindings.size(), " storage bindings");
-  }
-  if (k.has_uniforms == d.uniforms.empty()) {
-    return DeviceError(who, k.has_uniforms ? "the kernel has a uniform block but no uniform bytes were given"
-                                           : "uniform bytes were given but the kernel has no uniform block");
-  }
-  const uint32_t max_groups = device.info().max_workgroups_per_dim;
-  for (int i = 0; i < 3; ++i) {
-    s->groups[i] = d.groups[i];
-    if (d.groups[i] == 0) s->skipped = true;
-    if (d.groups[i] > max_groups) {
-      return DeviceError(who, "workgroup count ", d.groups[i], " in dimension ", i, " exceeds the device's ",
-                         max_groups);
-    }
-  }
-  for (size_t i = 0; i < d.buffers.size(); ++i) {
-    const std::string binding = who + "binding " + std::to_string(i) + " '" + k.bindings[i].name + "'";
-    if (!d.buffers[i]) return DeviceError(binding, ": null buffer");
-    WC_RETURN_IF_ERROR(BrowserDevice::Browser(*d.buffers[i], binding).status());
-    // WebGPU forbids a buffer bound twice in one dispatch when either binding is writable.
-    for (size_t j = 0; j < i; ++j) {
-      if (d.buffers[j] == d.buffers[i] && (!k.bindings[i].read_only || !k.bindings[j].read_only)) {
-        return DeviceError(binding, " is the same buffer as binding ", j, " '", k.bindings[j].name,
-                           "', and one of them is writable");
-      }
-    }
-  }
-  WC_ASSIGN_OR_RETURN(s->pipeline, device.GetPipeline(k));
+  auto owned = [](const Buffer& b, const std::string& what) {
+    return BrowserDevice::Browser(b, what).status();
+  };
+  WC_RETURN_IF_ERROR(CheckDispatch(d, device.info().max_workgroups_per_dim, owned, s));
+  WC_ASSIGN_OR_RETURN(s->pipeline, device.GetPipeline(*d.kernel));
   s->buffers = std::move(d.buffers);
   return OkStatus();
 }

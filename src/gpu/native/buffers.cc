@@ -3,23 +3,12 @@
 #include <cstring>
 #include <memory>
 
+#include "gpu/buffer_limits.h"
 #include "gpu/native/abi_check.h"
 #include "gpu/native/native_device.h"
 
 namespace webconv::gpu::native {
 namespace {
-
-uint64_t RoundUp(uint64_t v, uint64_t m) {
-  return (v + m - 1) / m * m;
-}
-
-Status CheckRange(const NativeBuffer& b, uint64_t offset, uint64_t size, const char* op) {
-  if (offset > b.size() || size > b.size() - offset) {
-    return DeviceError(op, ": bytes [", offset, ", ", offset + size, ") are outside the ", b.size(),
-                       "-byte buffer");
-  }
-  return OkStatus();
-}
 
 // Returns a pooled staging buffer when it goes out of scope. After a failed map it is released instead:
 // a map may still be pending on it.
@@ -48,18 +37,7 @@ Result<const NativeBuffer*> NativeDevice::Native(const Buffer& buffer, const std
   return nb;
 }
 
-Result<BufferPtr> NativeDevice::CreateBuffer(uint64_t bytes, const std::string& label) {
-  const uint64_t size = bytes <= 16 ? 16 : RoundUp(bytes, 16);
-  const abi::WGPULimits& l = core_->limits;
-  if (size > l.maxBufferSize) {
-    return DeviceError("buffer '", label, "' needs ", bytes, " bytes, more than the device's maxBufferSize (",
-                       l.maxBufferSize, " bytes)");
-  }
-  if (size > l.maxStorageBufferBindingSize) {
-    return DeviceError("buffer '", label, "' needs ", bytes,
-                       " bytes, more than the device's maxStorageBufferBindingSize (",
-                       l.maxStorageBufferBindingSize, " bytes), the largest buffer a kernel can bind");
-  }
+Result<BufferPtr> NativeDevice::Allocate(uint64_t size, const std::string& label) {
   WC_RETURN_IF_ERROR(core_->TakeErrors("before creating buffer '" + label + "': "));
   WC_ASSIGN_OR_RETURN(abi::WGPUBuffer handle, core_->AcquireBuffer(NativeBuffer::kUsage, size, label));
   return BufferPtr(std::make_shared<NativeBuffer>(core_, handle, size));
@@ -67,29 +45,22 @@ Result<BufferPtr> NativeDevice::CreateBuffer(uint64_t bytes, const std::string& 
 
 Status NativeDevice::Write(const Buffer& buffer, uint64_t offset, const void* data, uint64_t size) {
   WC_ASSIGN_OR_RETURN(const NativeBuffer* nb, Native(buffer, "Write"));
-  if (offset % 4 != 0) return DeviceError("Write: offset ", offset, " is not a multiple of 4");
-  WC_RETURN_IF_ERROR(CheckRange(*nb, offset, size, "Write"));
+  WC_RETURN_IF_ERROR(CheckWrite(nb->size(), offset, size));
   if (size == 0) return OkStatus();
-  const auto* bytes = static_cast<const uint8_t*>(data);
-  const uint64_t body = size & ~uint64_t{3};
+  const WordWrite w = SplitWrite(data, size);
   // WriteBuffer copies the data before returning, so the caller's memory is free to go afterwards.
-  if (body > 0) core_->p->QueueWriteBuffer(core_->queue, nb->handle(), offset, bytes, body);
-  if (size > body) {
-    // The last partial word is padded with zeros; it stays inside the buffer, whose size is a multiple of 16.
-    uint8_t tail[4] = {0, 0, 0, 0};
-    std::memcpy(tail, bytes + body, size - body);
-    core_->p->QueueWriteBuffer(core_->queue, nb->handle(), offset + body, tail, 4);
-  }
+  if (w.body > 0) core_->p->QueueWriteBuffer(core_->queue, nb->handle(), offset, data, w.body);
+  if (w.has_tail) core_->p->QueueWriteBuffer(core_->queue, nb->handle(), offset + w.body, w.tail, 4);
   return core_->TakeErrors("Write: ");
 }
 
 Status NativeDevice::Read(const Buffer& buffer, uint64_t offset, void* data, uint64_t size) {
   WC_ASSIGN_OR_RETURN(const NativeBuffer* nb, Native(buffer, "Read"));
-  WC_RETURN_IF_ERROR(CheckRange(*nb, offset, size, "Read"));
+  WC_RETURN_IF_ERROR(CheckRange(nb->size(), offset, size, "Read"));
   if (size == 0) return OkStatus();
   const DawnProcs& p = *core_->p;
-  const uint64_t begin = offset & ~uint64_t{3};
-  const uint64_t len = RoundUp(offset + size, 4) - begin;  // inside the buffer: its size is a multiple of 16
+  const WordRange words = CoveringWords(offset, size);  // inside the buffer: its size is a multiple of 16
+  const uint64_t begin = words.begin, len = words.length;
   // Staging sizes are rounded up to a power of two (min 256 B) so the pool can reuse them across reads.
   uint64_t staging_size = 256;
   while (staging_size < len) staging_size *= 2;

@@ -1,7 +1,7 @@
 // The native (Dawn) implementation of gpu::Device. Its methods are split by topic:
 //   native_device.cc  creation: adapter choice, device request, error callbacks, ABI checks
-//   buffers.cc        CreateBuffer / Write / Read (pool and staging)
-//   pipelines.cc      Prepare: pipeline cache, explicit bind group layouts, compile errors
+//   buffers.cc        Allocate (CreateBuffer's size checks: backend_device.h) / Write / Read, staging
+//   pipelines.cc      Compile (Prepare's cache: backend_device.h): bind group layouts, compile errors
 //   program.cc        CreateProgram / Program::Run, timestamps
 // A Device is not thread-safe: use it from one thread at a time (buffers may be released anywhere).
 //
@@ -18,47 +18,39 @@
 
 #include <memory>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
+#include "gpu/backend_device.h"
 #include "gpu/device.h"
 #include "gpu/native/core.h"
 
 namespace webconv::gpu::native {
 
 // A compiled kernel. Shared by the cache and by the programs that use it.
-struct Pipeline {
+struct Pipeline : PipelineSource {
   std::shared_ptr<Core> core;
-  std::string name;             // kernel name
-  std::string wgsl;             // the source it was compiled from: a cache hit must present the same text
-  std::vector<bool> read_only;  // per storage binding, as the layout declares it
-  bool has_uniforms = false;
   abi::WGPUBindGroupLayout layout = nullptr;
   abi::WGPUComputePipeline pipeline = nullptr;
   ~Pipeline();
 };
 
-class NativeDevice final : public Device {
+class NativeDevice final : public BackendDevice<NativeDevice, Pipeline> {
  public:
   explicit NativeDevice(std::shared_ptr<Core> core) : core_(std::move(core)) {}
   const AdapterInfo& info() const override { return core_->info; }
   Status ForceLossForTesting() override;
-  Result<BufferPtr> CreateBuffer(uint64_t bytes, const std::string& label) override;
   Status Write(const Buffer& buffer, uint64_t offset, const void* data, uint64_t size) override;
   Status Read(const Buffer& buffer, uint64_t offset, void* data, uint64_t size) override;
-  Status Prepare(const Kernel& kernel) override;
   Result<std::unique_ptr<Program>> CreateProgram(std::vector<Dispatch> dispatches) override;
-  size_t pipeline_cache_size() const override { return cache_.size(); }
 
-  // The cached pipeline for `kernel`, compiling it on a miss.
-  Result<std::shared_ptr<Pipeline>> GetPipeline(const Kernel& kernel);
   // `buffer` as a NativeBuffer of this device, or an error naming `what`.
   Result<const NativeBuffer*> Native(const Buffer& buffer, const std::string& what) const;
 
  private:
+  friend class BackendDevice<NativeDevice, Pipeline>;
+  Result<BufferPtr> Allocate(uint64_t size, const std::string& label);
   Result<std::shared_ptr<Pipeline>> Compile(const Kernel& kernel);
   std::shared_ptr<Core> core_;
-  std::unordered_map<std::string, std::shared_ptr<Pipeline>> cache_;
 };
 
 }  // namespace webconv::gpu::native

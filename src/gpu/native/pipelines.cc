@@ -1,10 +1,12 @@
 // Pipelines: compile a Kernel's WGSL into a compute pipeline with an explicit bind group layout (storage
-// bindings 0..n-1 as the kernel declares them, then the uniform block at n), cached by Kernel::CacheKey().
+// bindings 0..n-1 as the kernel declares them, then the uniform block at n); the cache by Kernel::CacheKey()
+// is BackendDevice's (pipeline_cache.h).
 // Compile errors come back as a Status that names the kernel and quotes the offending WGSL line.
 #include <algorithm>
 #include <memory>
 #include <vector>
 
+#include "gpu/compile_message.h"
 #include "gpu/native/abi_check.h"
 #include "gpu/native/native_device.h"
 
@@ -34,62 +36,11 @@ void OnCompilationInfo(abi::WGPUEnum status, const abi::WGPUCompilationInfo* inf
   }
 }
 
-std::string LineOf(const std::string& src, uint64_t line) {
-  size_t start = 0;
-  for (uint64_t l = 1; l < line; ++l) {
-    start = src.find('\n', start);
-    if (start == std::string::npos) return "";
-    ++start;
-  }
-  const size_t end = src.find('\n', start);
-  return src.substr(start, end == std::string::npos ? std::string::npos : end - start);
-}
-
-// "line 12:9: unresolved identifier 'x'" followed by the quoted line and a caret under the column.
-std::string Format(const CompileMessage& m, const std::string& src) {
-  std::string s = StrCat("line ", m.line, ":", m.column, ": ", m.text);
-  const std::string text = LineOf(src, m.line);
-  if (m.line > 0 && !text.empty()) {
-    const std::string num = std::to_string(m.line);
-    s += "\n  " + num + " | " + text;
-    if (m.column > 0 && m.column <= text.size() + 1) {
-      s += "\n  " + std::string(num.size(), ' ') + " | " + std::string(m.column - 1, ' ') + "^";
-    }
-  }
-  return s;
-}
-
 }  // namespace
 
 Pipeline::~Pipeline() {
   if (pipeline) core->p->ComputePipelineRelease(pipeline);
   if (layout) core->p->BindGroupLayoutRelease(layout);
-}
-
-Status NativeDevice::Prepare(const Kernel& kernel) {
-  return GetPipeline(kernel).status();
-}
-
-Result<std::shared_ptr<Pipeline>> NativeDevice::GetPipeline(const Kernel& kernel) {
-  const std::string key = kernel.CacheKey();
-  auto it = cache_.find(key);
-  if (it == cache_.end()) {
-    WC_ASSIGN_OR_RETURN(std::shared_ptr<Pipeline> compiled, Compile(kernel));
-    it = cache_.emplace(key, std::move(compiled)).first;
-    return it->second;
-  }
-  const Pipeline& hit = *it->second;
-  bool same_bindings =
-      hit.read_only.size() == kernel.bindings.size() && hit.has_uniforms == kernel.has_uniforms;
-  for (size_t i = 0; same_bindings && i < hit.read_only.size(); ++i) {
-    same_bindings = hit.read_only[i] == kernel.bindings[i].read_only;
-  }
-  if (hit.wgsl != kernel.wgsl || !same_bindings) {
-    return DeviceError("internal error: kernel '", kernel.name, "': pipeline cache key '", key,
-                       "' was first compiled from different WGSL or bindings; the kernel's specialization "
-                       "must name everything that its WGSL depends on");
-  }
-  return it->second;
 }
 
 Result<std::shared_ptr<Pipeline>> NativeDevice::Compile(const Kernel& kernel) {
@@ -98,10 +49,7 @@ Result<std::shared_ptr<Pipeline>> NativeDevice::Compile(const Kernel& kernel) {
   WC_RETURN_IF_ERROR(core_->TakeErrors("before compiling " + who));
   auto out = std::make_shared<Pipeline>();
   out->core = core_;
-  out->name = kernel.name;
-  out->wgsl = kernel.wgsl;
-  for (const BindingDecl& b : kernel.bindings) out->read_only.push_back(b.read_only);
-  out->has_uniforms = kernel.has_uniforms;
+  out->SetSource(kernel);
 
   // 1. The shader module, and its compilation messages.
   core_->PushScopes();
@@ -133,7 +81,7 @@ Result<std::shared_ptr<Pipeline>> NativeDevice::Compile(const Kernel& kernel) {
       return DeviceError("ABI mismatch: a WGPUCompilationMessage from '", p.path, "' has type ", m.type);
     }
     if (m.type == abi::CompilationMessageType::kError && shown++ < 3) {
-      errors += "\n" + Format(m, kernel.wgsl);
+      errors += "\n" + FormatCompileMessage(m.line, m.column, m.text, kernel.wgsl);
     }
   }
   if (!errors.empty()) {

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <memory>
 
+#include "gpu/dispatch_check.h"
 #include "gpu/native/abi_check.h"
 #include "gpu/native/native_device.h"
 
@@ -18,16 +19,12 @@ constexpr abi::WGPUFlags kReadbackUsage = abi::BufferUsage::kMapRead | abi::Buff
 // WebGPU caps a query set at 4096 queries (2048 timed dispatches); longer programs use several sets.
 constexpr uint32_t kQueriesPerSet = 4096;
 
-struct Step {
+struct Step : CheckedDispatch {
   std::shared_ptr<Pipeline> pipeline;
   std::vector<BufferPtr> buffers;  // held so the pool cannot recycle them while the program exists
   abi::WGPUBuffer uniforms = nullptr;
   uint64_t uniform_size = 0;
   abi::WGPUBindGroup bind_group = nullptr;
-  uint32_t groups[3] = {1, 1, 1};
-  std::string label, kernel;
-  bool skipped = false;  // a zero group count in some dimension: nothing to run
-  std::string Who() const { return "dispatch '" + label + "' (kernel '" + kernel + "'): "; }
 };
 
 class NativeProgram final : public Program {
@@ -261,41 +258,12 @@ Status NativeProgram::MakeBindGroups(const std::vector<Dispatch>& dispatches) {
 }
 
 // Validates one dispatch and resolves its pipeline and buffers; creates no GPU object yet.
-Status ResolveStep(NativeDevice& device, const Core& core, Dispatch& d, Step* s) {
-  s->label = d.label;
-  if (!d.kernel) return DeviceError("dispatch '", d.label, "': no kernel");
-  const Kernel& k = *d.kernel;
-  s->kernel = k.name;
-  const std::string who = s->Who();
-  if (d.buffers.size() != k.bindings.size()) {
-    return DeviceError(who, d.buffers.size(), " buffers for ", k.bindings.size(), " storage bindings");
-  }
-  if (k.has_uniforms == d.uniforms.empty()) {
-    return DeviceError(who, k.has_uniforms ? "the kernel has a uniform block but no uniform bytes were given"
-                                           : "uniform bytes were given but the kernel has no uniform block");
-  }
-  const uint32_t max_groups = core.limits.maxComputeWorkgroupsPerDimension;
-  for (int i = 0; i < 3; ++i) {
-    s->groups[i] = d.groups[i];
-    if (d.groups[i] == 0) s->skipped = true;
-    if (d.groups[i] > max_groups) {
-      return DeviceError(who, "workgroup count ", d.groups[i], " in dimension ", i, " exceeds the device's ",
-                         max_groups);
-    }
-  }
-  for (size_t i = 0; i < d.buffers.size(); ++i) {
-    const std::string binding = who + "binding " + std::to_string(i) + " '" + k.bindings[i].name + "'";
-    if (!d.buffers[i]) return DeviceError(binding, ": null buffer");
-    WC_RETURN_IF_ERROR(device.Native(*d.buffers[i], binding).status());
-    // WebGPU forbids a buffer bound twice in one dispatch when either binding is writable.
-    for (size_t j = 0; j < i; ++j) {
-      if (d.buffers[j] == d.buffers[i] && (!k.bindings[i].read_only || !k.bindings[j].read_only)) {
-        return DeviceError(binding, " is the same buffer as binding ", j, " '", k.bindings[j].name,
-                           "', and one of them is writable");
-      }
-    }
-  }
-  WC_ASSIGN_OR_RETURN(s->pipeline, device.GetPipeline(k));
+Status ResolveStep(NativeDevice& device, Dispatch& d, Step* s) {
+  auto owned = [&device](const Buffer& b, const std::string& what) {
+    return device.Native(b, what).status();
+  };
+  WC_RETURN_IF_ERROR(CheckDispatch(d, device.info().max_workgroups_per_dim, owned, s));
+  WC_ASSIGN_OR_RETURN(s->pipeline, device.GetPipeline(*d.kernel));
   s->buffers = std::move(d.buffers);
   return OkStatus();
 }
@@ -339,7 +307,7 @@ Result<std::unique_ptr<Program>> NativeDevice::CreateProgram(std::vector<Dispatc
   WC_RETURN_IF_ERROR(core_->TakeErrors("before creating a program: "));
   std::vector<Step> steps(dispatches.size());
   for (size_t i = 0; i < dispatches.size(); ++i) {
-    WC_RETURN_IF_ERROR(ResolveStep(*this, *core_, dispatches[i], &steps[i]));
+    WC_RETURN_IF_ERROR(ResolveStep(*this, dispatches[i], &steps[i]));
   }
   auto program = std::make_unique<NativeProgram>(core_, std::move(steps));
   WC_RETURN_IF_ERROR(program->MakeBindGroups(dispatches));

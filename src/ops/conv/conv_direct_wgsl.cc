@@ -166,7 +166,6 @@ Status ConvDirectGpu(const ConvProblem& p, GpuContext& ctx) {
   uint32_t groups[3];
   gpu::LinearGrid(static_cast<uint64_t>(total), kWorkgroup, groups);
   ctx.Dispatch(b, bind, groups);
-  ctx.dispatches.back().uniforms.clear();  // everything is baked in: no uniform block
   return OkStatus();
 }
 

@@ -146,7 +146,6 @@ Status ConvFewInputGpu(const ConvProblem& p, GpuContext& ctx) {
   const uint32_t groups[3] = {static_cast<uint32_t>((pixels + kPixelsPerGroup - 1) / kPixelsPerGroup),
                               static_cast<uint32_t>((p.out_channels + cb - 1) / cb), 1};
   ctx.Dispatch(b, bind, groups);
-  ctx.dispatches.back().uniforms.clear();  // everything is baked in: no uniform block
   return OkStatus();
 }
 

@@ -28,6 +28,30 @@ const Candidate kCandidates[] = {
     {{128, 16, 16, 8, 4}, 0.60, 8},  {{32, 32, 16, 4, 4}, 0.45, 8},  {{64, 16, 16, 4, 4}, 0.45, 8},
 };
 
+// Tiles for software adapters. Measured on SwiftShader (TransNetV2 backbone at 1x3x2x8x8, where most
+// layers have 8-128 rows): 16x32 with 8x8 blocks beat the H100 choices (32x32 / 64x16 with 4x4
+// blocks) and 16x16 with 4x4 blocks. Its 8 threads load the weight slice one K row each, so the K
+// slice is 8 (the kernel needs threads to be a multiple of TK).
+const Candidate kSoftwareCandidates[] = {
+    {{16, 32, 8, 8, 8}, 1.00, 1},
+};
+
+ConvTiling ChooseSoftwareTiling(const ConvProblem& p) {
+  const double rows = static_cast<double>(p.batch * p.out_spatial());
+  const double cols = static_cast<double>(p.out_per_group());
+  double best = std::numeric_limits<double>::infinity();
+  ConvTiling choice = kSoftwareCandidates[0].t;
+  for (const Candidate& c : kSoftwareCandidates) {
+    const double padded = std::ceil(rows / c.t.tm) * c.t.tm * std::ceil(cols / c.t.tn) * c.t.tn;
+    const double cost = padded / c.efficiency;
+    if (cost < best) {
+      best = cost;
+      choice = c.t;
+    }
+  }
+  return choice;
+}
+
 const ConvTiling* g_forced = nullptr;
 
 }  // namespace
@@ -35,6 +59,7 @@ const ConvTiling* g_forced = nullptr;
 std::vector<ConvTiling> ConvTilingCandidates() {
   std::vector<ConvTiling> v;
   for (const Candidate& c : kCandidates) v.push_back(c.t);
+  for (const Candidate& c : kSoftwareCandidates) v.push_back(c.t);
   return v;
 }
 
@@ -47,8 +72,9 @@ std::string ConvTiling::Name() const {
          std::to_string(rm) + "x" + std::to_string(rn);
 }
 
-ConvTiling ChooseConvTiling(const ConvProblem& p) {
+ConvTiling ChooseConvTiling(const ConvProblem& p, bool software_adapter) {
   if (g_forced) return *g_forced;
+  if (software_adapter) return ChooseSoftwareTiling(p);
   constexpr double kSms = 132;
   const double rows = static_cast<double>(p.batch * p.out_spatial());
   const double cols = static_cast<double>(p.out_per_group());

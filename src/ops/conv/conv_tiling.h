@@ -25,10 +25,15 @@ struct ConvTiling {
 // Picks the tile that minimises a simple model of the H100's time: waves of workgroups over 132
 // SMs, each workgroup's time growing with its tile and shrinking with the tile's arithmetic
 // intensity. Small problems get small tiles so that enough workgroups exist.
-ConvTiling ChooseConvTiling(const ConvProblem& p);
+// On a software adapter (SwiftShader: a few CPU cores running invocations four SIMD lanes at a
+// time) there is no occupancy to fill: every padded row or column is paid in full and each
+// workgroup-memory read costs a load, so the tile is the one with the least padded work among
+// short-row tiles with 8x8 register blocks.
+ConvTiling ChooseConvTiling(const ConvProblem& p, bool software_adapter = false);
 
-// Every tile ChooseConvTiling may pick. Tests force each one in turn (ForceConvTilingForTesting, with
-// nullptr to go back to the model) so every variant is checked on small shapes.
+// Every tile ChooseConvTiling may pick, for either adapter kind. Tests force each one in turn
+// (ForceConvTilingForTesting, with nullptr to go back to the model) so every variant is checked on
+// small shapes.
 std::vector<ConvTiling> ConvTilingCandidates();
 void ForceConvTilingForTesting(const ConvTiling* t);
 

@@ -239,7 +239,7 @@ std::string Body(const ConvProblem& p, const Layout& l) {
 }
 
 Status ConvIgemmGpu(const ConvProblem& p, GpuContext& ctx) {
-  const ConvTiling t = ChooseConvTiling(p);
+  const ConvTiling t = ChooseConvTiling(p, ctx.software_adapter);
   const Layout l = MakeLayout(t);
   const int64_t* pool = p.fusion.pool;  // rows as ROWS in ConvGeometryWgsl: only pooled windows' outputs
   const int64_t rows = p.batch * (p.axis3[0].out / pool[0]) * (p.axis3[1].out / pool[1]) *
@@ -257,7 +257,6 @@ Status ConvIgemmGpu(const ConvProblem& p, GpuContext& ctx) {
     return BadModel("Conv dispatch of ", groups[0], "x", groups[1], "x", groups[2],
                     " workgroups exceeds 65535 per dimension");
   ctx.Dispatch(b, bind, groups);
-  ctx.dispatches.back().uniforms.clear();  // everything is baked in: no uniform block
   return OkStatus();
 }
 
