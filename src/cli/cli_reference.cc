@@ -44,6 +44,10 @@ const EnvVar kEnvVars[] = {
     {"WEBCONV_CONV_STRIP_DEPTHS",
      "the same kind of knob for 3-D windows in that kernel: how many output depths each thread computes "
      "(used only for small 3-D filters; capped by the output depth); unset, the kernel chooses"},
+    {"WEBCONV_CONV_TILE",
+     "a benchmark tuning knob of the implicit-GEMM Conv kernel: a tile named as in its kernel names "
+     "(`t128x64k16_r8x8`: 128 output pixels x 64 channels per workgroup, K slices of 16, 8x8 outputs per "
+     "thread) is used for every such Conv instead of the chosen one; an invalid tile fails with exit 2"},
     {"WEBCONV_NO_FUSION",
      "any value other than empty or `0` turns the Conv fusions off (BatchNorm folding, activation and "
      "residual-Add epilogues, in-place Concat); every command, both backends"},

@@ -81,6 +81,7 @@ struct GpuContext {
   // The adapter is a CPU implementation (SwiftShader): kernels may pick shapes that suit a few SIMD
   // cores (no idle padding, few invocations) rather than a GPU's thousands of threads.
   bool software_adapter = false;
+  uint32_t max_workgroup_storage = 16384;  // bytes of workgroup memory a kernel may declare (WebGPU's default)
 
   template <typename T>
   const T& Attrs() const { return *static_cast<const T*>(attrs); }

@@ -175,6 +175,7 @@ Status GpuPlan::Build(ConstantCache* constants) {
     ops::GpuContext ctx;
     ctx.attrs = n.attrs.get();
     ctx.software_adapter = device_->info().is_software;
+    ctx.max_workgroup_storage = device_->info().max_workgroup_storage;
     ctx.opset = n.opset;
     for (int id : n.inputs) {
       ops::TensorInfo info;

@@ -1,7 +1,10 @@
 // Geometry constants and tile choice for the WebGPU Conv kernels (see conv_tiling.h).
 #include "ops/conv/conv_tiling.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <limits>
 
 namespace webconv::ops {
@@ -67,13 +70,47 @@ void ForceConvTilingForTesting(const ConvTiling* t) {
   g_forced = t;
 }
 
+std::string ConvTilingProblem(const ConvTiling& t, uint32_t max_workgroup_storage) {
+  auto n = [](uint32_t v) { return std::to_string(v); };
+  if (t.rm == 0 || t.rn == 0 || t.rm % 4 != 0 || t.rn % 4 != 0)
+    return "register blocks must be multiples of 4 (vec4 lanes)";
+  if (t.tm == 0 || t.tn == 0 || t.tk == 0 || t.tm % t.rm != 0 || t.tn % t.rn != 0)
+    return "the register block " + n(t.rm) + "x" + n(t.rn) + " must divide the tile " + n(t.tm) + "x" + n(t.tn);
+  const uint32_t threads = t.threads();
+  if (threads > 256) return n(threads) + " threads (more than 256)";
+  if (threads % t.tk != 0) return n(threads) + " threads are not a multiple of the K slice " + n(t.tk);
+  if ((t.tk * t.tn) % threads != 0) return "the " + n(t.tk) + "x" + n(t.tn) + " weight slice does not spread over the threads";
+  const uint32_t lm = std::min(t.tm, threads);
+  if (t.tm % lm != 0 || threads % lm != 0 || t.tk % (threads / lm) != 0)
+    return "the " + n(t.tk) + "x" + n(t.tm) + " input slice does not spread over the threads";
+  const uint64_t bytes = 4ull * t.tk * (t.tm + t.tn + 4);
+  if (bytes > max_workgroup_storage)
+    return n(static_cast<uint32_t>(bytes)) + " bytes of workgroup memory (the device allows " +
+           n(max_workgroup_storage) + ")";
+  return "";
+}
+
+Result<ConvTiling> ParseConvTiling(const std::string& name) {
+  ConvTiling t;
+  char tail = 0;
+  if (std::sscanf(name.c_str(), "t%ux%uk%u_r%ux%u%c", &t.tm, &t.tn, &t.tk, &t.rm, &t.rn, &tail) != 5)
+    return UsageError("tile '", name, "' is not of the form tTMxTNkTK_rRMxRN (e.g. t128x64k16_r8x8)");
+  return t;
+}
+
 std::string ConvTiling::Name() const {
   return "t" + std::to_string(tm) + "x" + std::to_string(tn) + "k" + std::to_string(tk) + "_r" +
          std::to_string(rm) + "x" + std::to_string(rn);
 }
 
-ConvTiling ChooseConvTiling(const ConvProblem& p, bool software_adapter) {
+Result<ConvTiling> ChooseConvTiling(const ConvProblem& p, bool software_adapter, uint32_t max_workgroup_storage) {
   if (g_forced) return *g_forced;
+  if (const char* env = std::getenv("WEBCONV_CONV_TILE"); env && *env) {
+    WC_ASSIGN_OR_RETURN(const ConvTiling t, ParseConvTiling(env));
+    if (const std::string why = ConvTilingProblem(t, max_workgroup_storage); !why.empty())
+      return UsageError("WEBCONV_CONV_TILE=", env, ": ", why);
+    return t;
+  }
   if (software_adapter) return ChooseSoftwareTiling(p);
   constexpr double kSms = 132;
   const double rows = static_cast<double>(p.batch * p.out_spatial());
@@ -84,6 +121,7 @@ ConvTiling ChooseConvTiling(const ConvProblem& p, bool software_adapter) {
     // A tile twice as wide as the channels wastes half its work; never pick one wider than needed
     // unless nothing narrower exists.
     if (c.t.tn >= 2 * cols && c.t.tn > 16) continue;
+    if (!ConvTilingProblem(c.t, max_workgroup_storage).empty()) continue;
     const double wgs = std::ceil(rows / c.t.tm) * std::ceil(cols / c.t.tn) * static_cast<double>(p.group);
     const double waves = std::ceil(wgs / (kSms * c.resident));
     const double cost = waves * c.t.tm * c.t.tn * c.resident / c.efficiency;

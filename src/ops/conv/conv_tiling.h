@@ -28,14 +28,28 @@ struct ConvTiling {
 // On a software adapter (SwiftShader: a few CPU cores running invocations four SIMD lanes at a
 // time) there is no occupancy to fill: every padded row or column is paid in full and each
 // workgroup-memory read costs a load, so the tile is the one with the least padded work among
-// short-row tiles with 8x8 register blocks.
-ConvTiling ChooseConvTiling(const ConvProblem& p, bool software_adapter = false);
+// short-row tiles with 8x8 register blocks. Tiles needing more than `max_workgroup_storage` bytes of
+// workgroup memory are never picked. WEBCONV_CONV_TILE, when set, overrides the choice (see
+// ParseConvTiling) unless a test forces a tile.
+Result<ConvTiling> ChooseConvTiling(const ConvProblem& p, bool software_adapter = false,
+                                    uint32_t max_workgroup_storage = 16384);
 
 // Every tile ChooseConvTiling may pick, for either adapter kind. Tests force each one in turn
 // (ForceConvTilingForTesting, with nullptr to go back to the model) so every variant is checked on
 // small shapes.
 std::vector<ConvTiling> ConvTilingCandidates();
 void ForceConvTilingForTesting(const ConvTiling* t);
+
+// Why the implicit-GEMM kernel cannot be generated with tile `t` on a device with
+// `max_workgroup_storage` bytes of workgroup memory ("" when it can): register blocks must be
+// multiples of 4 dividing the tile, at most 256 threads, the threads a multiple of the K slice and
+// the loads of a K slice spread evenly over the threads.
+std::string ConvTilingProblem(const ConvTiling& t, uint32_t max_workgroup_storage);
+
+// Parses a tile named as ConvTiling::Name() writes it ("t128x64k16_r8x8"). A benchmark knob,
+// WEBCONV_CONV_TILE, forces every implicit-GEMM Conv to one tile this way, so that a sweep can time
+// every tile on every layer and the choice above can be checked against measurements.
+Result<ConvTiling> ParseConvTiling(const std::string& name);
 
 // WGSL `const` declarations of the geometry (IN_D/H/W, OUT_D/H/W, K_D/H/W, S_*, DL_*, P_* (i32),
 // N, CIN, COUT, CIN_G, COUT_G, DEPTH, ROWS, IN_SP, IN_HW, OUT_SP) and a key naming all of it for

@@ -239,7 +239,7 @@ std::string Body(const ConvProblem& p, const Layout& l) {
 }
 
 Status ConvIgemmGpu(const ConvProblem& p, GpuContext& ctx) {
-  const ConvTiling t = ChooseConvTiling(p, ctx.software_adapter);
+  WC_ASSIGN_OR_RETURN(const ConvTiling t, ChooseConvTiling(p, ctx.software_adapter, ctx.max_workgroup_storage));
   const Layout l = MakeLayout(t);
   const int64_t* pool = p.fusion.pool;  // rows as ROWS in ConvGeometryWgsl: only pooled windows' outputs
   const int64_t rows = p.batch * (p.axis3[0].out / pool[0]) * (p.axis3[1].out / pool[1]) *

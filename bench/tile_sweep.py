@@ -1,0 +1,125 @@
+#!/usr/bin/env python3
+"""Times every implicit-GEMM Conv tile on every prepared one-Conv layer model, next to the tile the
+wave model in src/ops/conv/conv_tiling.cc picks, so the model can be checked against measurements.
+
+Each row is a layer model prepared by `bench/suite.py --prepare DIR` (its large weights are filled
+here with the same seeded values the suite uses). For each row: `webconv bench` with the chosen tile,
+then once per tile with WEBCONV_CONV_TILE set; GPU time is the median of the dispatch timestamps.
+Layers that do not take the implicit GEMM (depthwise, first layers) are reported and skipped.
+
+  python3 bench/tile_sweep.py --models DIR --webconv DIR/webconv --adapter gpu \\
+      --filter '^(transnetv2|resnet50)' --json OUT.json
+
+Prints one line per row: the chosen tile and its time, the fastest tile and its time, and their
+ratio (> 1: a better tile exists), then the sum over rows for both.
+"""
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import onnx_weights  # noqa: E402
+
+# Tiles that the kernel generator accepts (ConvTilingProblem) within 48 KiB of workgroup memory:
+# the model's candidates plus shapes it does not consider (taller K slices, 8x8 blocks on narrow
+# tiles, 256-thread tiles).
+DEFAULT_TILES = [
+    "t128x128k16_r8x8", "t128x64k16_r8x8", "t64x64k16_r8x4", "t128x32k16_r8x4", "t256x16k16_r8x4",
+    "t64x32k16_r4x4", "t128x16k16_r8x4", "t32x32k16_r4x4", "t64x16k16_r4x4",
+    "t64x64k32_r8x4", "t128x64k32_r8x8", "t128x32k32_r8x4", "t64x64k16_r4x4", "t64x128k16_r8x8",
+    "t256x32k16_r8x8", "t32x64k16_r4x8", "t128x16k16_r4x4", "t256x64k16_r8x8",
+]
+
+
+def parse_args():
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--models", required=True, help="a directory written by bench/suite.py --prepare")
+    p.add_argument("--webconv", required=True, help="the webconv binary")
+    p.add_argument("--filter", default="^(transnetv2|resnet50)", help="rows whose name matches (re.search)")
+    p.add_argument("--tiles", default=",".join(DEFAULT_TILES), help="comma-separated tile names")
+    p.add_argument("--adapter", help="passed to webconv as --adapter")
+    p.add_argument("--runs", type=int, default=10)
+    p.add_argument("--warmup", type=int, default=2)
+    p.add_argument("--timeout", type=int, default=120, help="seconds per webconv call")
+    p.add_argument("--work", help="where filled models go (default: a temp dir)")
+    p.add_argument("--json", metavar="OUT", help="every measurement as JSON")
+    return p.parse_args()
+
+
+def bench(a, model, tile):
+    cmd = [a.webconv, "bench", model, "--runs", str(a.runs), "--warmup", str(a.warmup), "--json", "--per-kernel"]
+    if a.adapter:
+        cmd += ["--adapter", a.adapter]
+    env = dict(os.environ)
+    env.pop("WEBCONV_CONV_TILE", None)
+    if tile:
+        env["WEBCONV_CONV_TILE"] = tile
+    try:
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=a.timeout, env=env)
+    except subprocess.TimeoutExpired:
+        return {"error": "timeout"}
+    lines = [ln for ln in r.stdout.splitlines() if ln.startswith("{")]
+    if r.returncode != 0 or not lines:
+        err = (r.stderr.strip().splitlines() or ["exit %d" % r.returncode])[-1]
+        return {"error": err}
+    j = json.loads(lines[-1])
+    kernels = [k["kernels"] for k in j.get("kernels", [])]
+    return {"gpu_ms": j["gpu_median_ms"], "gflop": j["gflop"], "kernels": kernels}
+
+
+def tile_of(kernels):
+    for k in kernels:
+        m = re.search(r"_igemm_(t\d+x\d+k\d+_r\d+x\d+)", k)
+        if m:
+            return m.group(1)
+    return None
+
+
+def main():
+    a = parse_args()
+    with open(os.path.join(a.models, "manifest.json")) as f:
+        rows = [r for r in json.load(f)["rows"] if r["kind"] == "conv" and re.search(a.filter, r["name"])]
+    tiles = [t for t in a.tiles.split(",") if t]
+    work = a.work or tempfile.mkdtemp(prefix="tile-sweep-")
+    os.makedirs(work, exist_ok=True)
+    results, sum_chosen, sum_best = [], 0.0, 0.0
+    print("%-48s %-18s %9s  %-18s %9s  %6s" % ("row", "chosen tile", "ms", "fastest tile", "ms", "gain"))
+    for r in rows:
+        path = os.path.join(work, r["model"])
+        if not os.path.exists(path):
+            onnx_weights.fill(os.path.join(a.models, "models", r["model"]), path)
+        base = bench(a, path, None)
+        chosen = tile_of(base.get("kernels", []))
+        entry = {"name": r["name"], "flops": r["flops"], "chosen": chosen, "chosen_ms": base.get("gpu_ms"),
+                 "error": base.get("error"), "tiles": {}}
+        results.append(entry)
+        if chosen is None:
+            print("%-48s %s" % (r["name"], base.get("error") or "not an implicit GEMM: " + ",".join(base["kernels"])))
+            continue
+        for t in tiles:
+            m = bench(a, path, t)
+            entry["tiles"][t] = m.get("gpu_ms", m.get("error"))
+        timed = {t: v for t, v in entry["tiles"].items() if isinstance(v, float)}
+        best = min(timed, key=timed.get) if timed else chosen
+        best_ms = min(timed.get(best, base["gpu_ms"]), base["gpu_ms"])
+        if base["gpu_ms"] <= best_ms:
+            best = chosen
+        sum_chosen += base["gpu_ms"]
+        sum_best += best_ms
+        print("%-48s %-18s %9.4f  %-18s %9.4f  %6.2f" % (r["name"], chosen, base["gpu_ms"], best, best_ms,
+                                                         base["gpu_ms"] / best_ms), flush=True)
+    if sum_best > 0:
+        print("sum over rows: chosen %.4f ms, fastest per row %.4f ms (%.2fx)" % (sum_chosen, sum_best,
+                                                                                  sum_chosen / sum_best))
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump({"runs": a.runs, "warmup": a.warmup, "tiles": tiles, "rows": results}, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
