@@ -6,14 +6,16 @@
 #   cmake --build build -j2 --target webconv
 #   /usr/bin/python3 bench/suite.py --prepare DIR --webconv build/webconv
 #   ../shared/device/prepare.sh node_modules/bun-webgpu-linux-x64/libwebgpu_wrapper.so   # once: .device/
-# Run (device; carry .device and DIR):  bench/device_tiles.sh DIR [FILTER]
+# Run (device; carry .device and DIR):  bench/device_tiles.sh DIR [FILTER [tile_sweep.py options]]
+#   e.g. bench/device_tiles.sh DIR '^resnet50' --tiles '' --splits 1,2,4,8,16   (split-K counts only)
 # Results: $OUT/tiles.txt (chosen vs fastest tile per row) and $OUT/tiles.json (every time).
 set -u
 source .device/env.sh
 export WEBCONV_DAWN_LIB=/tmp/device-lib/libwebgpu_wrapper.so
 dir=$1
 filter=${2:-'^(transnetv2\.(spatial|temporal_d[18])|resnet50)'}
+shift $(( $# < 2 ? $# : 2 ))
 out=${OUT:-$dir/results}
 mkdir -p "$out"
 python3 bench/tile_sweep.py --models "$dir" --webconv "$dir/webconv" --adapter gpu --filter "$filter" \
-  --work /tmp/webconv-tile-models --json "$out/tiles.json" | tee "$out/tiles.txt"
+  --work /tmp/webconv-tile-models --json "$out/tiles.json" "$@" | tee "$out/tiles.txt"

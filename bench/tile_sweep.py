@@ -1,17 +1,18 @@
 #!/usr/bin/env python3
-"""Times every implicit-GEMM Conv tile on every prepared one-Conv layer model, next to the tile the
-wave model in src/ops/conv/conv_tiling.cc picks, so the model can be checked against measurements.
+"""Times every implicit-GEMM Conv tile (and split-K count) on every prepared one-Conv layer model, next
+to what src/ops/conv/conv_tiling.cc picks, so its choices can be checked against measurements.
 
 Each row is a layer model prepared by `bench/suite.py --prepare DIR` (its large weights are filled
 here with the same seeded values the suite uses). For each row: `webconv bench` with the chosen tile,
-then once per tile with WEBCONV_CONV_TILE set; GPU time is the median of the dispatch timestamps.
+then once per tile with WEBCONV_CONV_TILE set and once per split count (--splits) with
+WEBCONV_CONV_SPLITS set; GPU time is the median of the dispatch timestamps.
 Layers that do not take the implicit GEMM (depthwise, first layers) are reported and skipped.
 
   python3 bench/tile_sweep.py --models DIR --webconv DIR/webconv --adapter gpu \\
       --filter '^(transnetv2|resnet50)' --json OUT.json
 
-Prints one line per row: the chosen tile and its time, the fastest tile and its time, and their
-ratio (> 1: a better tile exists), then the sum over rows for both.
+Prints one line per row: the chosen tile and its time, the fastest variant and its time, and their
+ratio (> 1: a better choice exists), then the sum over rows for both.
 """
 import argparse
 import json
@@ -42,6 +43,7 @@ def parse_args():
     p.add_argument("--webconv", required=True, help="the webconv binary")
     p.add_argument("--filter", default="^(transnetv2|resnet50)", help="rows whose name matches (re.search)")
     p.add_argument("--tiles", default=",".join(DEFAULT_TILES), help="comma-separated tile names")
+    p.add_argument("--splits", default="", help="comma-separated split-K counts to time with the chosen tile")
     p.add_argument("--adapter", help="passed to webconv as --adapter")
     p.add_argument("--runs", type=int, default=10)
     p.add_argument("--warmup", type=int, default=2)
@@ -51,14 +53,14 @@ def parse_args():
     return p.parse_args()
 
 
-def bench(a, model, tile):
+def bench(a, model, env_set):
     cmd = [a.webconv, "bench", model, "--runs", str(a.runs), "--warmup", str(a.warmup), "--json", "--per-kernel"]
     if a.adapter:
         cmd += ["--adapter", a.adapter]
     env = dict(os.environ)
     env.pop("WEBCONV_CONV_TILE", None)
-    if tile:
-        env["WEBCONV_CONV_TILE"] = tile
+    env.pop("WEBCONV_CONV_SPLITS", None)
+    env.update(env_set)
     try:
         r = subprocess.run(cmd, capture_output=True, text=True, timeout=a.timeout, env=env)
     except subprocess.TimeoutExpired:
@@ -74,7 +76,7 @@ def bench(a, model, tile):
 
 def tile_of(kernels):
     for k in kernels:
-        m = re.search(r"_igemm_(t\d+x\d+k\d+_r\d+x\d+)", k)
+        m = re.search(r"_igemm_(t\d+x\d+k\d+_r\d+x\d+(_splitk\d+)?)", k)
         if m:
             return m.group(1)
     return None
@@ -84,16 +86,17 @@ def main():
     a = parse_args()
     with open(os.path.join(a.models, "manifest.json")) as f:
         rows = [r for r in json.load(f)["rows"] if r["kind"] == "conv" and re.search(a.filter, r["name"])]
-    tiles = [t for t in a.tiles.split(",") if t]
+    variants = [(t, {"WEBCONV_CONV_TILE": t}) for t in a.tiles.split(",") if t]
+    variants += [("splits%s" % v, {"WEBCONV_CONV_SPLITS": v}) for v in a.splits.split(",") if v]
     work = a.work or tempfile.mkdtemp(prefix="tile-sweep-")
     os.makedirs(work, exist_ok=True)
     results, sum_chosen, sum_best = [], 0.0, 0.0
-    print("%-48s %-18s %9s  %-18s %9s  %6s" % ("row", "chosen tile", "ms", "fastest tile", "ms", "gain"))
+    print("%-48s %-26s %9s  %-18s %9s  %6s" % ("row", "chosen", "ms", "fastest", "ms", "gain"))
     for r in rows:
         path = os.path.join(work, r["model"])
         if not os.path.exists(path):
             onnx_weights.fill(os.path.join(a.models, "models", r["model"]), path)
-        base = bench(a, path, None)
+        base = bench(a, path, {})
         chosen = tile_of(base.get("kernels", []))
         entry = {"name": r["name"], "flops": r["flops"], "chosen": chosen, "chosen_ms": base.get("gpu_ms"),
                  "error": base.get("error"), "tiles": {}}
@@ -101,9 +104,9 @@ def main():
         if chosen is None:
             print("%-48s %s" % (r["name"], base.get("error") or "not an implicit GEMM: " + ",".join(base["kernels"])))
             continue
-        for t in tiles:
-            m = bench(a, path, t)
-            entry["tiles"][t] = m.get("gpu_ms", m.get("error"))
+        for name, env_set in variants:
+            m = bench(a, path, env_set)
+            entry["tiles"][name] = m.get("gpu_ms", m.get("error"))
         timed = {t: v for t, v in entry["tiles"].items() if isinstance(v, float)}
         best = min(timed, key=timed.get) if timed else chosen
         best_ms = min(timed.get(best, base["gpu_ms"]), base["gpu_ms"])
@@ -111,14 +114,14 @@ def main():
             best = chosen
         sum_chosen += base["gpu_ms"]
         sum_best += best_ms
-        print("%-48s %-18s %9.4f  %-18s %9.4f  %6.2f" % (r["name"], chosen, base["gpu_ms"], best, best_ms,
+        print("%-48s %-26s %9.4f  %-18s %9.4f  %6.2f" % (r["name"], chosen, base["gpu_ms"], best, best_ms,
                                                          base["gpu_ms"] / best_ms), flush=True)
     if sum_best > 0:
         print("sum over rows: chosen %.4f ms, fastest per row %.4f ms (%.2fx)" % (sum_chosen, sum_best,
                                                                                   sum_chosen / sum_best))
     if a.json:
         with open(a.json, "w") as f:
-            json.dump({"runs": a.runs, "warmup": a.warmup, "tiles": tiles, "rows": results}, f, indent=1)
+            json.dump({"runs": a.runs, "warmup": a.warmup, "tiles": [n for n, _ in variants], "rows": results}, f, indent=1)
 
 
 if __name__ == "__main__":

@@ -82,6 +82,7 @@ struct GpuContext {
   // cores (no idle padding, few invocations) rather than a GPU's thousands of threads.
   bool software_adapter = false;
   uint32_t max_workgroup_storage = 16384;  // bytes of workgroup memory a kernel may declare (WebGPU's default)
+  uint64_t max_storage_binding = 128ull << 20;  // bytes one storage binding may span (WebGPU's default)
 
   template <typename T>
   const T& Attrs() const { return *static_cast<const T*>(attrs); }

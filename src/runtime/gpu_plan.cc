@@ -176,6 +176,7 @@ Status GpuPlan::Build(ConstantCache* constants) {
     ctx.attrs = n.attrs.get();
     ctx.software_adapter = device_->info().is_software;
     ctx.max_workgroup_storage = device_->info().max_workgroup_storage;
+    ctx.max_storage_binding = device_->info().max_storage_binding_size;
     ctx.opset = n.opset;
     for (int id : n.inputs) {
       ops::TensorInfo info;

@@ -155,6 +155,58 @@ TEST(ConvTiles, KnobTileMatchesFloat64Reference) {
   ::unsetenv("WEBCONV_CONV_TILE");
 }
 
+// Split-K: the reduction cut into ranges whose partial sums a second kernel adds (ChooseConvSplits).
+// Forced on the GEMM shapes plus a deep one (333 = 37 x 3 x 3, so ranges are uneven and the last one
+// has a K tail), 2, 3 and 16 ranges (capped by the K slices), against the float64 reference.
+TEST(ConvTiles, SplitKMatchesFloat64Reference) {
+  const uint64_t seed = BaseSeed(20261128);
+  std::cout << "ConvTiles split-K seed " << seed << " (WEBCONV_SEED)\n";
+  const ShapeCase deep = {2, 37, 20, 1, {5, 6}, {3, 3}, {1, 1}, {1, 1}, {1, 1, 0, 2}};
+  uint64_t k = 0;
+  for (int splits : {2, 3, 16}) {
+    ops::ForceConvSplitsForTesting(splits);
+    for (const ShapeCase* c : {&kGemmCases[0], &kGemmCases[1], &kGemmCases[2], &deep}) {
+      SCOPED_TRACE(::testing::Message() << splits << " ranges, C=" << c->cin << " M=" << c->cout << ", seed "
+                                        << seed + k);
+      Check(*c, seed + k++);
+    }
+  }
+  ops::ForceConvSplitsForTesting(0);
+}
+
+// The split count: ranges are non-empty multiples of the K slice, the model splits only problems with
+// few tiles and a long reduction, never a software adapter's, and the knob is validated.
+TEST(ConvTiles, SplitKChoice) {
+  const ops::ConvTiling t{32, 32, 16, 4, 4};
+  ops::ConvProblem few = GemmProblem(49, 512);  // ResNet-50's last stage at batch 1: 32 tiles
+  few.in_channels = 4608;
+  auto s = ops::ChooseConvSplits(few, t, false, 1ull << 30);
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s.value().splits, 16u);
+  EXPECT_EQ(s.value().chunk, 288u);  // 4608 / 16, a multiple of 16
+  EXPECT_EQ(ops::ChooseConvSplits(few, t, true, 1ull << 30).value().splits, 1u);
+  EXPECT_EQ(ops::ChooseConvSplits(few, t, false, 1000).value().splits, 1u);  // partial sums too large
+  EXPECT_EQ(ops::ChooseConvSplits(GemmProblem(1 << 16, 64), t, false, 1ull << 30).value().splits, 1u);
+  ops::ConvProblem modest = GemmProblem(3136, 64);  // ResNet-50's 1x1 256->64 at 56x56: 98 tiles of 64x32
+  modest.in_channels = 256;                         // 256 deep: the round trip costs more than it gains
+  EXPECT_EQ(ops::ChooseConvSplits(modest, {64, 32, 16, 4, 4}, false, 1ull << 30).value().splits, 1u);
+  ops::ConvProblem shallow = GemmProblem(49, 512);
+  shallow.in_channels = 64;  // 4 K slices: too short to split
+  EXPECT_EQ(ops::ChooseConvSplits(shallow, t, false, 1ull << 30).value().splits, 1u);
+  ops::ForceConvSplitsForTesting(5);  // 4 slices: at most 4 ranges
+  EXPECT_EQ(ops::ChooseConvSplits(shallow, t, false, 1ull << 30).value().splits, 4u);
+  ops::ForceConvSplitsForTesting(3);  // 4 slices over 3 ranges: 2 per range, so 2 ranges
+  const ops::SplitK three = ops::ChooseConvSplits(shallow, t, false, 1ull << 30).value();
+  EXPECT_EQ(three.splits, 2u);
+  EXPECT_EQ(three.chunk, 32u);
+  ops::ForceConvSplitsForTesting(0);
+  ::setenv("WEBCONV_CONV_SPLITS", "x2", 1);
+  auto bad = ops::ChooseConvSplits(few, t, false, 1ull << 30);
+  ::unsetenv("WEBCONV_CONV_SPLITS");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message.find("WEBCONV_CONV_SPLITS=x2"), std::string::npos);
+}
+
 TEST(ConvTiles, DirectKernelMatchesFloat64Reference) {
   const uint64_t seed = BaseSeed(20261126);
   std::cout << "ConvTiles direct seed " << seed << " (WEBCONV_SEED)\n";

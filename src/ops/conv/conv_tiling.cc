@@ -16,9 +16,13 @@ std::string U(int64_t v) {
   return std::to_string(v) + "u";
 }
 
-// A tile with its relative efficiency (fraction of the best tile's FLOP rate per SM once the SMs
-// are full) and how many such workgroups one SM keeps resident. The numbers come from the register
-// block: an RMxRN block does RM*RN FMAs per RM+RN workgroup-memory reads.
+// A tile with two numbers for the wave model in ChooseConvTiling: an efficiency (relative FLOP rate of a
+// full wave) and how many workgroups count as one SM's share of a wave. They were fitted to a sweep of
+// every tile over the 33 distinct TransNetV2 (T=100) and ResNet-50 layers on the H100
+// (bench/device_tiles.sh, results in bench/results/h100-2026-11-24-tiles/): with them the model picks
+// the measured fastest of these tiles on 32 layers and a tile 1% slower on the last. They are fitted
+// numbers, not occupancy: 8x8 register blocks on 128x128 and wider tiles measured 1.5-4x slower than
+// the best tile on every layer, so those tiles are not candidates.
 struct Candidate {
   ConvTiling t;
   double efficiency;
@@ -26,9 +30,9 @@ struct Candidate {
 };
 
 const Candidate kCandidates[] = {
-    {{128, 128, 16, 8, 8}, 1.00, 2}, {{128, 64, 16, 8, 8}, 0.95, 4}, {{64, 64, 16, 8, 4}, 0.80, 4},
-    {{128, 32, 16, 8, 4}, 0.80, 4},  {{256, 16, 16, 8, 4}, 0.65, 4}, {{64, 32, 16, 4, 4}, 0.60, 8},
-    {{128, 16, 16, 8, 4}, 0.60, 8},  {{32, 32, 16, 4, 4}, 0.45, 8},  {{64, 16, 16, 4, 4}, 0.45, 8},
+    {{128, 64, 16, 8, 8}, 0.6, 2}, {{128, 32, 16, 8, 4}, 0.6, 4}, {{64, 64, 16, 4, 4}, 0.6, 2},
+    {{64, 64, 16, 8, 4}, 0.6, 4},  {{64, 32, 16, 4, 4}, 0.6, 1},  {{32, 32, 16, 4, 4}, 0.4, 1},
+    {{64, 16, 16, 4, 4}, 0.6, 4},  {{128, 16, 16, 4, 4}, 0.6, 4},
 };
 
 // Tiles for software adapters. Measured on SwiftShader (TransNetV2 backbone at 1x3x2x8x8, where most
@@ -56,6 +60,17 @@ ConvTiling ChooseSoftwareTiling(const ConvProblem& p) {
 }
 
 const ConvTiling* g_forced = nullptr;
+int g_forced_splits = 0;
+
+SplitK MakeSplitK(uint32_t wanted, uint32_t tk, int64_t depth) {
+  const uint32_t slices = static_cast<uint32_t>((depth + tk - 1) / tk);
+  wanted = std::max(1u, std::min(wanted, slices));
+  const uint32_t per = (slices + wanted - 1) / wanted;  // K slices per range
+  SplitK s;
+  s.chunk = per * tk;
+  s.splits = (slices + per - 1) / per;  // every range non-empty
+  return s;
+}
 
 }  // namespace
 
@@ -131,6 +146,42 @@ Result<ConvTiling> ChooseConvTiling(const ConvProblem& p, bool software_adapter,
     }
   }
   return choice;
+}
+
+void ForceConvSplitsForTesting(int splits) {
+  g_forced_splits = splits;
+}
+
+Result<SplitK> ChooseConvSplits(const ConvProblem& p, const ConvTiling& t, bool software_adapter,
+                                uint64_t max_partial_bytes) {
+  const int64_t depth = p.in_per_group() * p.kernel_volume();
+  if (p.fusion.pooled()) return SplitK{1, static_cast<uint32_t>(depth)};
+  uint32_t wanted = 1;
+  if (g_forced_splits > 0) {
+    wanted = static_cast<uint32_t>(g_forced_splits);
+  } else if (const char* env = std::getenv("WEBCONV_CONV_SPLITS"); env && *env) {
+    char* end = nullptr;
+    const long v = std::strtol(env, &end, 10);
+    if (*end != 0 || v < 1 || v > 4096) return UsageError("WEBCONV_CONV_SPLITS=", env, ": expected a number 1..4096");
+    wanted = static_cast<uint32_t>(v);
+  } else if (!software_adapter) {
+    // Split only when the reduction is long for the number of tiles: at least 1024 deep per SM's share
+    // of the tiles. Below that the partial sums' round trip and the second dispatch (about 10 us on the
+    // H100) cost more than the idle SMs: 1x1 convs 256-512 deep over 98-128 tiles ran 11-37% slower
+    // split, 1024-4608 deep over 32-128 tiles 1.3-4.6x faster (bench/device_tiles.sh with --splits,
+    // results in bench/results/h100-2026-11-24-tiles/). Then fill 132 SMs with about four workgroups
+    // each, keeping each range 8 or more K slices deep.
+    constexpr double kSms = 132, kTarget = kSms * 4, kDepthPerShare = 1024;
+    const double wgs = std::ceil(static_cast<double>(p.batch * p.out_spatial()) / t.tm) *
+                       std::ceil(static_cast<double>(p.out_per_group()) / t.tn) * static_cast<double>(p.group);
+    const int64_t slices = (depth + t.tk - 1) / t.tk;
+    if (static_cast<double>(depth) * kSms >= kDepthPerShare * wgs)
+      while (wanted < 16 && wgs * wanted < kTarget && slices >= 16 * wanted) wanted *= 2;
+  }
+  SplitK s = MakeSplitK(wanted, t.tk, depth);
+  const uint64_t partial = 4ull * s.splits * static_cast<uint64_t>(p.batch * p.out_spatial() * p.out_channels);
+  if (s.splits > 1 && partial > max_partial_bytes) s = MakeSplitK(1, t.tk, depth);
+  return s;
 }
 
 bool ConvAxisNeedsCheck(const ConvProblem& p, int a) {

@@ -51,6 +51,25 @@ std::string ConvTilingProblem(const ConvTiling& t, uint32_t max_workgroup_storag
 // every tile on every layer and the choice above can be checked against measurements.
 Result<ConvTiling> ParseConvTiling(const std::string& name);
 
+// Split-K: the reduction (DEPTH) cut into `splits` ranges of `chunk` entries (a multiple of the K
+// slice), one workgroup per tile and range; a second kernel adds the ranges' partial sums and applies
+// the epilogue. It pays for problems with few output tiles and a long reduction (ResNet-50's last
+// stages at batch 1: 49-196 output pixels against 2304-4608 deep), which would otherwise leave most
+// SMs idle.
+struct SplitK {
+  uint32_t splits = 1, chunk = 0;
+};
+
+// Splits for tile `t`, when the reduction is long for the number of tiles (1024 deep or more per SM's
+// share of them): enough workgroups to give every SM several (at most 16 ranges, each at least 8 K
+// slices deep); none on a software adapter, with a fused pool (its windows are averaged in the GEMM's
+// registers) or when the partial sums would exceed `max_partial_bytes`. WEBCONV_CONV_SPLITS (a positive
+// number, capped by the K slices) overrides the choice for benchmarks; ForceConvSplitsForTesting (0: back
+// to the model) for tests.
+Result<SplitK> ChooseConvSplits(const ConvProblem& p, const ConvTiling& t, bool software_adapter,
+                                uint64_t max_partial_bytes);
+void ForceConvSplitsForTesting(int splits);
+
 // WGSL `const` declarations of the geometry (IN_D/H/W, OUT_D/H/W, K_D/H/W, S_*, DL_*, P_* (i32),
 // N, CIN, COUT, CIN_G, COUT_G, DEPTH, ROWS, IN_SP, IN_HW, OUT_SP) and a key naming all of it for
 // the pipeline cache.

@@ -128,7 +128,10 @@ std::string PoolWgsl(const ConvProblem& p) {
   return s;
 }
 
-std::string Body(const ConvProblem& p, const Layout& l) {
+// The implicit GEMM's kernel body. With split.splits > 1 (split-K, see ChooseConvSplits) workgroup z
+// covers (group, K range) and the kernel stores raw partial sums into P[split][channel][row] for
+// SplitSumBody to add up and finish; otherwise it finishes its tile itself through the epilogue.
+std::string Body(const ConvProblem& p, const Layout& l, const SplitK& split) {
   const ConvTiling& t = l.t;
   const uint32_t rm4 = t.rm / 4, rn4 = t.rn / 4;
   const bool pooled = p.fusion.pooled();
@@ -137,11 +140,18 @@ std::string Body(const ConvProblem& p, const Layout& l) {
   if (pooled) s += PoolWgsl(p);
   s += "const TPM = " + U(l.tpm) + ";\nconst TPN = " + U(l.tpn) + ";\nconst BS = " + U(l.bstride) + ";\n";
   s += ConvGeometryWgsl(p);
+  if (split.splits > 1) s += "const SPLITS = " + U(split.splits) + ";\nconst KC = " + U(split.chunk) + ";\n";
   s += "var<workgroup> As: array<vec4<f32>, " + U(t.tk * t.tm / 4) + ">;\n";
   s += "var<workgroup> Bs: array<vec4<f32>, " + U(t.tk * l.bstride / 4) + ">;\n\n";
   s += "@compute @workgroup_size(" + S(l.T) + ", 1, 1)\n";
   s += "fn main(@builtin(local_invocation_index) tid: u32, @builtin(workgroup_id) wid: vec3<u32>) {\n";
-  s += "  let g = wid.z;\n  let m0 = wid.x * TM;\n  let n0 = wid.y * TN;\n";
+  if (split.splits > 1) {
+    s += "  let g = wid.z / SPLITS;\n  let ks = wid.z % SPLITS;\n  let kbeg = ks * KC;\n";
+    s += "  let kend = min(kbeg + KC, DEPTH);\n";
+  } else {
+    s += "  let g = wid.z;\n  let kbeg = 0u;\n  let kend = DEPTH;\n";
+  }
+  s += "  let m0 = wid.x * TM;\n  let n0 = wid.y * TN;\n";
   s += "  let am = tid % " + U(l.lm) + ";\n  let ak = tid / " + U(l.lm) + ";\n";
   s += "  let bk = tid % TK;\n  let bc = tid / TK;\n";
   // The rows this thread loads, decomposed once.
@@ -172,8 +182,8 @@ std::string Body(const ConvProblem& p, const Layout& l) {
   for (uint32_t i = 0; i < t.rm; ++i)
     for (uint32_t j = 0; j < rn4; ++j) s += "  var c" + S(i) + "_" + S(j) + " = vec4<f32>(0.0);\n";
   s += "  let tm = tid % TPM;\n  let tn = tid / TPM;\n";
-  s += LoadSlice(p, l, "0u");
-  s += "  for (var k0 = 0u; k0 < DEPTH; k0 += TK) {\n";
+  s += LoadSlice(p, l, "kbeg");
+  s += "  for (var k0 = kbeg; k0 < kend; k0 += TK) {\n";
   // Registers to workgroup memory.
   s += "    for (var li = 0u; li < " + U(l.ak) + "; li++) {\n";
   for (uint32_t r = 0; r < l.ar; ++r) {
@@ -184,7 +194,7 @@ std::string Body(const ConvProblem& p, const Layout& l) {
   s += "      let e = bk * BS + bc + lj * " + U(l.T / t.tk) +
        ";\n      Bs[e >> 2u][e & 3u] = wb[lj];\n    }\n";
   s += "    workgroupBarrier();\n";
-  s += "    if (k0 + TK < DEPTH) {\n    let kn = k0 + TK;\n" + LoadSlice(p, l, "kn") + "    }\n";
+  s += "    if (k0 + TK < kend) {\n    let kn = k0 + TK;\n" + LoadSlice(p, l, "kn") + "    }\n";
   s += "    for (var kk = 0u; kk < TK; kk++) {\n";
   for (uint32_t h = 0; h < rm4; ++h)
     s += "      let a" + S(h) + " = As[kk * (TM / 4u) + " + U(h * l.tpm) + " + tm];\n";
@@ -198,6 +208,22 @@ std::string Body(const ConvProblem& p, const Layout& l) {
     }
   }
   s += "    }\n    workgroupBarrier();\n  }\n";
+  if (split.splits > 1) {
+    // Raw partial sums; rows are contiguous per channel so both this store and SplitSumBody's reads
+    // are coalesced.
+    for (uint32_t i = 0; i < t.rm; ++i) {
+      s += "  {\n    let m = m0 + " + U((i / 4) * 4 * l.tpm + i % 4) + " + tm * 4u;\n    if (m < ROWS) {\n";
+      for (uint32_t j = 0; j < t.rn; ++j) {
+        const std::string co = "n0 + " + U((j / 4) * 4 * l.tpn + j % 4) + " + tn * 4u";
+        s += "      { let co = " + co + "; if (co < COUT_G) { P[((ks * " + U(p.group) +
+             " + g) * COUT_G + co) * ROWS + m] = c" + S(i) + "_" + S(j / 4) + "." + Lane(static_cast<int>(j % 4)) +
+             "; } }\n";
+      }
+      s += "    }\n  }\n";
+    }
+    s += "}\n";
+    return s;
+  }
   // Epilogue: row i of the block is m0 + (i/4)*4*TPM + tm*4 + i%4, column j likewise over TPN.
   if (pooled) {
     // Lanes i..i+PV-1 of a group of four rows are one pool window (PV divides 4 and m0, TPM*4 and
@@ -238,25 +264,62 @@ std::string Body(const ConvProblem& p, const Layout& l) {
   return s;
 }
 
+// The split-K finish: one thread per output (channel-major over rows, as the partial sums are laid
+// out) adds the ranges' partial sums in a fixed order and stores through the epilogue.
+std::string SplitSumBody(const ConvProblem& p, const SplitK& split) {
+  std::string s = ConvGeometryWgsl(p);
+  s += "const SPLITS = " + U(split.splits) + ";\n";
+  s += "@compute @workgroup_size(256, 1, 1)\n";
+  s += "fn main(@builtin(global_invocation_id) gid: vec3<u32>) {\n";
+  s += "  let idx = gid.x + gid.y * 65535u * 256u;\n  if (idx >= COUT * ROWS) { return; }\n";
+  s += "  var acc = P[idx];\n";
+  s += "  for (var k = 1u; k < SPLITS; k++) { acc += P[k * COUT * ROWS + idx]; }\n";
+  s += "  let gc = idx / ROWS;\n  let m = idx % ROWS;\n";
+  s += "  conv_store(m / OUT_SP, gc, m % OUT_SP, acc);\n}\n";
+  return s;
+}
+
 Status ConvIgemmGpu(const ConvProblem& p, GpuContext& ctx) {
   WC_ASSIGN_OR_RETURN(const ConvTiling t, ChooseConvTiling(p, ctx.software_adapter, ctx.max_workgroup_storage));
+  WC_ASSIGN_OR_RETURN(const SplitK split, ChooseConvSplits(p, t, ctx.software_adapter, ctx.max_storage_binding));
   const Layout l = MakeLayout(t);
   const int64_t* pool = p.fusion.pool;  // rows as ROWS in ConvGeometryWgsl: only pooled windows' outputs
   const int64_t rows = p.batch * (p.axis3[0].out / pool[0]) * (p.axis3[1].out / pool[1]) *
                        (p.axis3[2].out / pool[2]) * p.fusion.pool_volume();
-  gpu::KernelBuilder b("conv3d_f32_igemm_" + t.Name() + ConvEpilogueTag(p));
-  b.Spec(ConvGeometryKey(p));
-  b.Input("X", gpu::ScalarType::kF32).Input("W", gpu::ScalarType::kF32);
-  std::vector<GpuRef> bind = {GpuContext::In(0), GpuContext::In(1)};
-  const std::string store = AddConvEpilogue(p, b, &bind);
-  b.Body(store + Body(p, l));
   const uint32_t groups[3] = {static_cast<uint32_t>((rows + t.tm - 1) / t.tm),
                               static_cast<uint32_t>((p.out_per_group() + t.tn - 1) / t.tn),
-                              static_cast<uint32_t>(p.group)};
+                              static_cast<uint32_t>(p.group * split.splits)};
   if (groups[0] > 65535 || groups[1] > 65535 || groups[2] > 65535)
     return BadModel("Conv dispatch of ", groups[0], "x", groups[1], "x", groups[2],
                     " workgroups exceeds 65535 per dimension");
-  ctx.Dispatch(b, bind, groups);
+  if (split.splits == 1) {
+    gpu::KernelBuilder b("conv3d_f32_igemm_" + t.Name() + ConvEpilogueTag(p));
+    b.Spec(ConvGeometryKey(p));
+    b.Input("X", gpu::ScalarType::kF32).Input("W", gpu::ScalarType::kF32);
+    std::vector<GpuRef> bind = {GpuContext::In(0), GpuContext::In(1)};
+    const std::string store = AddConvEpilogue(p, b, &bind);
+    b.Body(store + Body(p, l, split));
+    ctx.Dispatch(b, bind, groups);
+    return OkStatus();
+  }
+  const uint64_t outputs = static_cast<uint64_t>(rows * p.out_channels);
+  const GpuRef partial = ctx.Scratch(outputs * split.splits);
+  gpu::KernelBuilder gemm("conv3d_f32_igemm_" + t.Name() + "_splitk" + std::to_string(split.splits));
+  gemm.Spec(ConvGeometryKey(p));
+  gemm.Input("X", gpu::ScalarType::kF32).Input("W", gpu::ScalarType::kF32).Output("P", gpu::ScalarType::kF32);
+  gemm.Body(Body(p, l, split));
+  ctx.Dispatch(gemm, {GpuContext::In(0), GpuContext::In(1), partial}, groups);
+
+  gpu::KernelBuilder sum("conv3d_f32_splitk" + std::to_string(split.splits) + "_sum" + ConvEpilogueTag(p));
+  sum.Spec(ConvGeometryKey(p));
+  sum.Input("P", gpu::ScalarType::kF32);
+  std::vector<GpuRef> bind = {partial};
+  const std::string store = AddConvEpilogue(p, sum, &bind);
+  sum.Body(store + SplitSumBody(p, split));
+  const uint64_t wgs = (outputs + 255) / 256;
+  const uint32_t sum_groups[3] = {static_cast<uint32_t>(std::min<uint64_t>(wgs, 65535)),
+                                  static_cast<uint32_t>((wgs + 65534) / 65535), 1};
+  ctx.Dispatch(sum, bind, sum_groups);
   return OkStatus();
 }
 

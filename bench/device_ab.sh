@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# On the device machine: whole models timed by two webconv builds in the same run, alternating, so a
+# change to kernels or their choice is measured against the build before it (GPU timestamps, median
+# of 20 after 3 warm-ups; wall time too).
+#
+# Prepare (here): DIR as for bench/device_suite.sh, plus the previous build stripped to DIR/webconv_base.
+# Run (device; carry .device and DIR):  bench/device_ab.sh DIR
+# Results: $OUT/ab_models.txt
+set -u
+source .device/env.sh
+export WEBCONV_DAWN_LIB=/tmp/device-lib/libwebgpu_wrapper.so
+dir=$1
+out=${OUT:-$dir/results}
+work=/tmp/webconv-ab-models
+mkdir -p "$out" "$work"
+for name in resnet.onnx mobilenetv2.onnx transnetv2_backbone.onnx tcn1d.onnx unet3d.onnx; do
+  [ -f "$work/$name" ] || python3 -c "import sys; sys.path.insert(0, 'bench'); import onnx_weights; \
+onnx_weights.fill('$dir/models/$name', '$work/$name')"
+done
+row() {  # label model [shape]
+  local label=$1 model=$2 shape=${3:-}
+  for bin in webconv_base webconv; do
+    local args=(bench "$work/$model" --runs 20 --warmup 3 --adapter gpu --json)
+    [ -n "$shape" ] && args+=(--shape "$shape")
+    local j
+    j=$("$dir/$bin" "${args[@]}" 2>/dev/null | grep '^{' | tail -1)
+    python3 -c "import json,sys; j=json.loads(sys.argv[1] or '{}'); \
+print('%-28s %-13s gpu %8.3f ms  wall %8.3f ms  dispatches %s' % (sys.argv[2], sys.argv[3], \
+j.get('gpu_median_ms', float('nan')), j.get('wall_median_ms', float('nan')), j.get('dispatches')))" \
+      "$j" "$label" "$bin"
+  done
+}
+{
+  row transnetv2_T100 transnetv2_backbone.onnx frames=1,3,100,27,48
+  row transnetv2_T16 transnetv2_backbone.onnx frames=1,3,16,27,48
+  row resnet50 resnet.onnx
+  row mobilenetv2 mobilenetv2.onnx
+  row tcn1d tcn1d.onnx
+  row unet3d unet3d.onnx
+} | tee "$out/ab_models.txt"
