@@ -84,20 +84,29 @@ bool SameTile(const ops::ConvTiling& a, const ops::ConvTiling& b) {
   return a.tm == b.tm && a.tn == b.tn && a.tk == b.tk && a.rm == b.rm && a.rn == b.rn;
 }
 
-// A software adapter gets the short-row tile with 8x8 blocks (16x32, K slice 8); the GPU model never
-// picks it (its tiles keep a floor of 64 threads per workgroup).
-TEST(ConvTiles, SoftwareAdapterPicksShortRowTile) {
-  const ops::ConvTiling cpu{16, 32, 8, 8, 8};
-  for (int64_t rows : {8, 128, 4096}) {
-    SCOPED_TRACE(::testing::Message() << "rows " << rows);
-    for (int64_t cols : {13, 128}) {
-      auto sw = ops::ChooseConvTiling(GemmProblem(rows, cols), true);
-      ASSERT_TRUE(sw.ok()) << sw.status().ToString();
-      EXPECT_TRUE(SameTile(sw.value(), cpu));
-      auto gpu = ops::ChooseConvTiling(GemmProblem(rows, cols), false, 1u << 16);
-      ASSERT_TRUE(gpu.ok()) << gpu.status().ToString();
-      EXPECT_GE(gpu.value().threads(), 64u) << gpu.value().Name();
-    }
+// A software adapter gets one of three tiles with 8x8 blocks: 32x32 from 64 rows up, 16x64 for few rows
+// with many channels and a deep reduction, else 16x32 with K slices of 8. The GPU model never picks
+// them (its tiles keep a floor of 64 threads per workgroup).
+TEST(ConvTiles, SoftwareAdapterTiles) {
+  struct Case {
+    int64_t rows, cols, cin;
+    ops::ConvTiling want;
+  };
+  const Case cases[] = {
+      {128, 16, 64, {32, 32, 16, 8, 8}},  {4096, 128, 64, {32, 32, 16, 8, 8}},
+      {8, 128, 1152, {16, 64, 16, 8, 8}}, {32, 64, 576, {16, 64, 16, 8, 8}},
+      {8, 64, 384, {16, 32, 8, 8, 8}},    {32, 32, 1024, {16, 32, 8, 8, 8}},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(::testing::Message() << "rows " << c.rows << " cols " << c.cols << " depth " << c.cin);
+    ops::ConvProblem p = GemmProblem(c.rows, c.cols);
+    p.in_channels = c.cin;
+    auto sw = ops::ChooseConvTiling(p, true);
+    ASSERT_TRUE(sw.ok()) << sw.status().ToString();
+    EXPECT_TRUE(SameTile(sw.value(), c.want)) << sw.value().Name();
+    auto gpu = ops::ChooseConvTiling(p, false, 1u << 16);
+    ASSERT_TRUE(gpu.ok()) << gpu.status().ToString();
+    EXPECT_GE(gpu.value().threads(), 64u) << gpu.value().Name();
   }
 }
 

@@ -35,28 +35,28 @@ const Candidate kCandidates[] = {
     {{64, 16, 16, 4, 4}, 0.6, 4},  {{128, 16, 16, 4, 4}, 0.6, 4},
 };
 
-// Tiles for software adapters. Measured on SwiftShader (TransNetV2 backbone at 1x3x2x8x8, where most
-// layers have 8-128 rows): 16x32 with 8x8 blocks beat the H100 choices (32x32 / 64x16 with 4x4
-// blocks) and 16x16 with 4x4 blocks. Its 8 threads load the weight slice one K row each, so the K
-// slice is 8 (the kernel needs threads to be a multiple of TK).
-const Candidate kSoftwareCandidates[] = {
-    {{16, 32, 8, 8, 8}, 1.00, 1},
-};
+// Tiles for software adapters (SwiftShader: a few CPU cores, each running a workgroup's invocations
+// four SIMD lanes at a time, with a fiber switch at every barrier). All use 8x8 register blocks, which
+// beat 4x4 blocks there. Per layer of the TransNetV2 backbone at 1x3x2x8x8 (the minimum of 10 runs per
+// node, `webconv bench --per-kernel` with WEBCONV_CONV_TILE; 8-128 output rows per layer):
+//  - 128 rows: 32x32 with K slices of 16 (16 threads): 0.72 / 4.34 ms on the 32->16 temporal and
+//    64->32 spatial layers, against 1.19 / 4.39 ms for 16x32 and 1.77 / 6.87 ms for 16x64;
+//  - 8-32 rows and 64+ channels with a reduction of 512 or more: 16x64 with K slices of 16 (16
+//    threads): 1.67 / 3.13 / 6.37 ms on the 576-, 1152- and 2304-deep 1x3x3 layers, against
+//    2.08 / 4.37 / 8.68 ms for 16x32 (half as many barriers per K);
+//  - the rest (short reductions, few channels): 16x32 with K slices of 8 (8 threads): 0.46 / 0.78 ms
+//    on the 96- and 384-deep temporal layers, against 0.61-0.67 / 1.14-1.58 ms for the others.
+const ConvTiling kSoftwareTall = {32, 32, 16, 8, 8};
+const ConvTiling kSoftwareWide = {16, 64, 16, 8, 8};
+const ConvTiling kSoftwareSmall = {16, 32, 8, 8, 8};
 
 ConvTiling ChooseSoftwareTiling(const ConvProblem& p) {
-  const double rows = static_cast<double>(p.batch * p.out_spatial());
-  const double cols = static_cast<double>(p.out_per_group());
-  double best = std::numeric_limits<double>::infinity();
-  ConvTiling choice = kSoftwareCandidates[0].t;
-  for (const Candidate& c : kSoftwareCandidates) {
-    const double padded = std::ceil(rows / c.t.tm) * c.t.tm * std::ceil(cols / c.t.tn) * c.t.tn;
-    const double cost = padded / c.efficiency;
-    if (cost < best) {
-      best = cost;
-      choice = c.t;
-    }
-  }
-  return choice;
+  const int64_t rows = p.batch * p.out_spatial();
+  const int64_t cols = p.out_per_group();
+  const int64_t depth = p.in_per_group() * p.kernel_volume();
+  if (rows >= 64) return kSoftwareTall;
+  if (cols > 32 && depth >= 512) return kSoftwareWide;
+  return kSoftwareSmall;
 }
 
 const ConvTiling* g_forced = nullptr;
@@ -77,7 +77,7 @@ SplitK MakeSplitK(uint32_t wanted, uint32_t tk, int64_t depth) {
 std::vector<ConvTiling> ConvTilingCandidates() {
   std::vector<ConvTiling> v;
   for (const Candidate& c : kCandidates) v.push_back(c.t);
-  for (const Candidate& c : kSoftwareCandidates) v.push_back(c.t);
+  for (const ConvTiling& t : {kSoftwareTall, kSoftwareWide, kSoftwareSmall}) v.push_back(t);
   return v;
 }
 

@@ -26,9 +26,9 @@ struct ConvTiling {
 // SMs, each workgroup's time growing with its tile and shrinking with the tile's arithmetic
 // intensity. Small problems get small tiles so that enough workgroups exist.
 // On a software adapter (SwiftShader: a few CPU cores running invocations four SIMD lanes at a
-// time) there is no occupancy to fill: every padded row or column is paid in full and each
-// workgroup-memory read costs a load, so the tile is the one with the least padded work among
-// short-row tiles with 8x8 register blocks. Tiles needing more than `max_workgroup_storage` bytes of
+// time) there is no occupancy to fill: every padded row or column is paid in full and every barrier
+// is a fiber switch, so the tile is one of three with 8x8 register blocks, by rows, channels and
+// reduction depth (measured per layer; see kSoftware* in conv_tiling.cc). Tiles needing more than `max_workgroup_storage` bytes of
 // workgroup memory are never picked. WEBCONV_CONV_TILE, when set, overrides the choice (see
 // ParseConvTiling) unless a test forces a tile.
 Result<ConvTiling> ChooseConvTiling(const ConvProblem& p, bool software_adapter = false,
