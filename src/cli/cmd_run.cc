@@ -108,7 +108,8 @@ int CmdCheck(int argc, char** argv) {
   }
   std::cout << std::fixed << std::setprecision(3) << "webgpu " << gs.wall_ms << " ms, float64 reference "
             << rs.wall_ms << " ms (first runs, include planning)\n"
-            << (all_ok ? "check passed" : "check FAILED") << " (atol " << tol.atol << ", rtol " << tol.rtol << ")\n";
+            << (all_ok ? "check passed" : "check FAILED") << std::defaultfloat << std::setprecision(6)
+            << " (atol " << tol.atol << ", rtol " << tol.rtol << ")\n";  // 1e-05, not a fixed-point 0.000
   return all_ok ? 0 : 1;
 }
 
