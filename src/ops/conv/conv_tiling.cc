@@ -95,7 +95,7 @@ std::string ConvTilingProblem(const ConvTiling& t, uint32_t max_workgroup_storag
   if (threads > 256) return n(threads) + " threads (more than 256)";
   if (threads % t.tk != 0) return n(threads) + " threads are not a multiple of the K slice " + n(t.tk);
   if ((t.tk * t.tn) % threads != 0) return "the " + n(t.tk) + "x" + n(t.tn) + " weight slice does not spread over the threads";
-  const uint32_t lm = std::min(t.tm, threads);
+  const uint32_t lm = t.load_rows();
   if (t.tm % lm != 0 || threads % lm != 0 || t.tk % (threads / lm) != 0)
     return "the " + n(t.tk) + "x" + n(t.tm) + " input slice does not spread over the threads";
   const uint64_t bytes = 4ull * t.tk * (t.tm + t.tn + 4);

@@ -3,6 +3,7 @@
 // workgroup tile for the implicit-GEMM kernel from the problem's shape.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -20,6 +21,13 @@ struct ConvTiling {
   uint32_t threads_n() const { return tn / rn; }
   uint32_t threads() const { return threads_m() * threads_n(); }
   std::string Name() const;  // "t128x64k16_r8x8"
+  // Rows of the input slice that consecutive threads load at one depth (each thread then loads
+  // tm / load_rows() rows at each of its depths, decomposing each depth once). 32 (a warp's rows,
+  // coalesced along ow) except with 8x8 blocks, whose threads take one row each at more depths: on the
+  // H100 32 rows made 128x32 tiles with 8x4 blocks 7% faster, 128x64 tiles with 8x8 blocks 4-6% slower
+  // (more registers beside 64 accumulators), 4x4 blocks unchanged (TransNetV2 T=100 per kernel,
+  // bench/device_ab.sh). Never more than the tile's rows or the threads.
+  uint32_t load_rows() const { return std::min({tm, threads(), rm * rn >= 64 ? threads() : 32u}); }
 };
 
 // Picks the tile that minimises a simple model of the H100's time: waves of workgroups over 132

@@ -42,7 +42,10 @@ Layout MakeLayout(const ConvTiling& t) {
   l.T = t.threads();
   l.tpm = t.threads_m();
   l.tpn = t.threads_n();
-  l.lm = std::min(t.tm, l.T);
+  // A warp's 32 threads load 32 consecutive rows at one k; the other threads take other k. Each thread
+  // then loads AR rows at each of its AK depths, so the k -> (ci, kd, kh, kw) decomposition is done AK
+  // times per slice rather than once per load.
+  l.lm = t.load_rows();
   l.ar = t.tm / l.lm;
   l.aks = l.T / l.lm;
   l.ak = t.tk / l.aks;
