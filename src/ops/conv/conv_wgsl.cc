@@ -11,6 +11,8 @@
 // K loop; taps outside the input read as zero through signed bounds checks, emitted only for axes
 // whose window can leave the input. Problems with few channels per group (depthwise) go to the
 // direct kernel instead (conv_direct_wgsl.cc).
+#include <functional>
+
 #include "ops/conv/conv_direct.h"
 #include "ops/conv/conv_epilogue.h"
 #include "ops/conv/conv_tiling.h"
@@ -108,6 +110,29 @@ std::string LoadSlice(const ConvProblem& p, const Layout& l, const std::string& 
       s += "    " + reg + " = 0.0;\n    if (" + cond + ") { " + reg + " = " + load + "; }\n";
   }
   s += "  }\n";
+  return s;
+}
+
+// The accumulator lane holding element (i, j) of a thread's register block.
+std::string Acc(uint32_t i, uint32_t j) {
+  return "c" + S(i) + "_" + S(j / 4) + "." + Lane(static_cast<int>(j % 4));
+}
+
+// Statements visiting a thread's RM x RN block in the kernel's epilogue: row i of the block is
+// m0 + (i/4)*4*TPM + tm*4 + i%4 and column j likewise over TPN. For each row inside ROWS, `row_prelude`
+// runs once with `m` in scope; for each column inside COUT_G, `store(i, j)` with `m` and `co` in scope.
+std::string BlockStores(const Layout& l, const std::string& row_prelude,
+                        const std::function<std::string(uint32_t, uint32_t)>& store) {
+  std::string s;
+  for (uint32_t i = 0; i < l.t.rm; ++i) {
+    s += "  {\n    let m = m0 + " + U((i / 4) * 4 * l.tpm + i % 4) + " + tm * 4u;\n    if (m < ROWS) {\n";
+    s += row_prelude;
+    for (uint32_t j = 0; j < l.t.rn; ++j) {
+      const std::string co = "n0 + " + U((j / 4) * 4 * l.tpn + j % 4) + " + tn * 4u";
+      s += "      { let co = " + co + "; if (co < COUT_G) { " + store(i, j) + " } }\n";
+    }
+    s += "    }\n  }\n";
+  }
   return s;
 }
 
@@ -214,16 +239,9 @@ std::string Body(const ConvProblem& p, const Layout& l, const SplitK& split) {
   if (split.splits > 1) {
     // Raw partial sums; rows are contiguous per channel so both this store and SplitSumBody's reads
     // are coalesced.
-    for (uint32_t i = 0; i < t.rm; ++i) {
-      s += "  {\n    let m = m0 + " + U((i / 4) * 4 * l.tpm + i % 4) + " + tm * 4u;\n    if (m < ROWS) {\n";
-      for (uint32_t j = 0; j < t.rn; ++j) {
-        const std::string co = "n0 + " + U((j / 4) * 4 * l.tpn + j % 4) + " + tn * 4u";
-        s += "      { let co = " + co + "; if (co < COUT_G) { P[((ks * " + U(p.group) +
-             " + g) * COUT_G + co) * ROWS + m] = c" + S(i) + "_" + S(j / 4) + "." + Lane(static_cast<int>(j % 4)) +
-             "; } }\n";
-      }
-      s += "    }\n  }\n";
-    }
+    s += BlockStores(l, "", [&](uint32_t i, uint32_t j) {
+      return "P[((ks * " + U(p.group) + " + g) * COUT_G + co) * ROWS + m] = " + Acc(i, j) + ";";
+    });
     s += "}\n";
     return s;
   }
@@ -253,16 +271,9 @@ std::string Body(const ConvProblem& p, const Layout& l, const SplitK& split) {
     s += "}\n";
     return s;
   }
-  for (uint32_t i = 0; i < t.rm; ++i) {
-    s += "  {\n    let m = m0 + " + U((i / 4) * 4 * l.tpm + i % 4) + " + tm * 4u;\n";
-    s += "    if (m < ROWS) {\n      let n = m / OUT_SP;\n      let sp = m % OUT_SP;\n";
-    for (uint32_t j = 0; j < t.rn; ++j) {
-      const std::string co = "n0 + " + U((j / 4) * 4 * l.tpn + j % 4) + " + tn * 4u";
-      s += "      { let co = " + co + "; if (co < COUT_G) { conv_store(n, g * COUT_G + co, sp, c" + S(i) +
-           "_" + S(j / 4) + "." + Lane(static_cast<int>(j % 4)) + "); } }\n";
-    }
-    s += "    }\n  }\n";
-  }
+  s += BlockStores(l, "      let n = m / OUT_SP;\n      let sp = m % OUT_SP;\n", [&](uint32_t i, uint32_t j) {
+    return "conv_store(n, g * COUT_G + co, sp, " + Acc(i, j) + ");";
+  });
   s += "}\n";
   return s;
 }
