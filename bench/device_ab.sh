@@ -7,8 +7,7 @@
 # Run (device; carry .device and DIR):  bench/device_ab.sh DIR
 # Results: $OUT/ab_models.txt
 set -u
-source .device/env.sh
-export WEBCONV_DAWN_LIB=/tmp/device-lib/libwebgpu_wrapper.so
+source bench/device_env.sh  # .device/env.sh, and ONNX Runtime on a warm machine
 dir=$1
 out=${OUT:-$dir/results}
 work=/tmp/webconv-ab-models

@@ -13,8 +13,7 @@
 # Results: $OUT/ab.jsonl (every webconv bench line), $OUT/ab.txt (the A/B table), and the suite's
 # $OUT/suite.{txt,json,svg}, $OUT/ceilings.txt.
 set -u
-source .device/env.sh
-export WEBCONV_DAWN_LIB=/tmp/device-lib/libwebgpu_wrapper.so
+source bench/device_env.sh  # .device/env.sh, and ONNX Runtime on a warm machine
 dir=$1
 out=${OUT:-$dir/results}
 work=/tmp/webconv-bench-models

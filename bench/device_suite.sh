@@ -18,8 +18,7 @@
 # Results: $OUT/suite.txt (the table), $OUT/suite.json (every row), $OUT/suite.svg (per-layer plot),
 # $OUT/ceilings.txt. Without $OUT they go to DIR/results.
 set -u
-source .device/env.sh
-export WEBCONV_DAWN_LIB=/tmp/device-lib/libwebgpu_wrapper.so
+source bench/device_env.sh  # .device/env.sh, and ONNX Runtime on a warm machine
 dir=$1
 shift
 out=${OUT:-$dir/results}

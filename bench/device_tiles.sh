@@ -10,8 +10,7 @@
 #   e.g. bench/device_tiles.sh DIR '^resnet50' --tiles '' --splits 1,2,4,8,16   (split-K counts only)
 # Results: $OUT/tiles.txt (chosen vs fastest tile per row) and $OUT/tiles.json (every time).
 set -u
-source .device/env.sh
-export WEBCONV_DAWN_LIB=/tmp/device-lib/libwebgpu_wrapper.so
+source bench/device_env.sh  # .device/env.sh, and ONNX Runtime on a warm machine
 dir=$1
 filter=${2:-'^(transnetv2\.(spatial|temporal_d[18])|resnet50)'}
 shift $(( $# < 2 ? $# : 2 ))

@@ -6,8 +6,7 @@
 #                   strip -o DIR/webconv build/webconv;  ../shared/device/prepare.sh node_modules/bun-webgpu-linux-x64/libwebgpu_wrapper.so
 #   run (device):   bench/device_transnet.sh DIR      (carry .device and DIR)
 set -u
-source .device/env.sh
-export WEBCONV_DAWN_LIB=/tmp/device-lib/libwebgpu_wrapper.so
+source bench/device_env.sh  # .device/env.sh, and ONNX Runtime on a warm machine
 dir=$1
 wc="$dir/webconv"
 model="$dir/tn_bb.onnx"

@@ -183,7 +183,11 @@ def run_ort(a, r, path, adapter):
     except ValueError:
         j = None
     if p.returncode != 0 or not j or "median_ms" not in j:
-        why = (j or {}).get("error") or (p.stderr.strip().splitlines() or ["no output"])[-1]
+        lines = p.stderr.strip().splitlines()
+        # Node prints an uncaught exception's source line, the error, its stack and then its version:
+        # report the error line, not the last one.
+        errors = [ln.strip() for ln in lines if re.match(r"\s*\w*Error\b", ln)]
+        why = (j or {}).get("error") or (errors or lines or ["no output"])[0 if errors else -1]
         return {"ort_error": f"exit {p.returncode}: {why}"[:300]}
     return {"ort_ms": j["median_ms"], "ort_min_ms": j.get("min_ms"), "ort_max_ms": j.get("max_ms")}
 

@@ -12,6 +12,7 @@ command in that document runs in about a second on SwiftShader:
   averagepool_opset1.onnx   AveragePool-1
   conv_float16.onnx         float16 Conv
   relu_opset18.onnx         Relu in an opset-18 model
+  convtranspose3d.onnx      3-D ConvTranspose, stride 2 (the upsampling step of 3-D U-Nets)
 """
 import os
 import sys
@@ -55,7 +56,9 @@ def main(out):
     save(f"{out}/conv_float16.onnx", conv("conv_1"), TensorProto.FLOAT16, [1, 2, 8, 8],
          [weights([4, 2, 3, 3], np.float16)], 13)
     save(f"{out}/relu_opset18.onnx", helper.make_node("Relu", ["x"], ["y"], name="relu_1"), f32, [1, 4], [], 18)
-    print(f"wrote 7 models to {out}")
+    up = helper.make_node("ConvTranspose", ["x", "w"], ["y"], name="up_1", strides=[2, 2, 2])
+    save(f"{out}/convtranspose3d.onnx", up, f32, [1, 4, 3, 4, 4], [weights([4, 2, 2, 2, 2])], 13)
+    print(f"wrote 8 models to {out}")
 
 
 if __name__ == "__main__":
