@@ -43,6 +43,8 @@ def parse_args():
     p.add_argument("--webconv", required=True, help="the webconv binary")
     p.add_argument("--filter", default="^(transnetv2|resnet50)", help="rows whose name matches (re.search)")
     p.add_argument("--tiles", default=",".join(DEFAULT_TILES), help="comma-separated tile names")
+    p.add_argument("--kinds", default="conv",
+                   help="manifest row kinds to sweep, comma-separated (conv; model forces the tile on every layer)")
     p.add_argument("--splits", default="", help="comma-separated split-K counts to time with the chosen tile")
     p.add_argument("--adapter", help="passed to webconv as --adapter")
     p.add_argument("--runs", type=int, default=10)
@@ -53,10 +55,12 @@ def parse_args():
     return p.parse_args()
 
 
-def bench(a, model, env_set):
+def bench(a, model, env_set, shape=None):
     cmd = [a.webconv, "bench", model, "--runs", str(a.runs), "--warmup", str(a.warmup), "--json", "--per-kernel"]
     if a.adapter:
         cmd += ["--adapter", a.adapter]
+    if shape:
+        cmd += ["--shape", shape]
     env = dict(os.environ)
     env.pop("WEBCONV_CONV_TILE", None)
     env.pop("WEBCONV_CONV_SPLITS", None)
@@ -74,18 +78,26 @@ def bench(a, model, env_set):
     return {"gpu_ms": j["gpu_median_ms"], "gflop": j["gflop"], "kernels": kernels}
 
 
-def tile_of(kernels):
+def tiles_of(kernels):
+    """The implicit-GEMM tiles (with their split-K suffix) among a run's kernel names, in order, once each."""
+    found = []
     for k in kernels:
-        m = re.search(r"_igemm_(t\d+x\d+k\d+_r\d+x\d+(_splitk\d+)?)", k)
-        if m:
-            return m.group(1)
-    return None
+        for m in re.finditer(r"_igemm_(t\d+x\d+k\d+_r\d+x\d+(_splitk\d+)?)", k):
+            if m.group(1) not in found:
+                found.append(m.group(1))
+    return found
+
+
+def tile_of(kernels):
+    found = tiles_of(kernels)
+    return found[0] if found else None
 
 
 def main():
     a = parse_args()
     with open(os.path.join(a.models, "manifest.json")) as f:
-        rows = [r for r in json.load(f)["rows"] if r["kind"] == "conv" and re.search(a.filter, r["name"])]
+        rows = [r for r in json.load(f)["rows"]
+                if r["kind"] in a.kinds.split(",") and re.search(a.filter, r["name"])]
     variants = [(t, {"WEBCONV_CONV_TILE": t}) for t in a.tiles.split(",") if t]
     variants += [("splits%s" % v, {"WEBCONV_CONV_SPLITS": v}) for v in a.splits.split(",") if v]
     work = a.work or tempfile.mkdtemp(prefix="tile-sweep-")
@@ -96,17 +108,18 @@ def main():
         path = os.path.join(work, r["model"])
         if not os.path.exists(path):
             onnx_weights.fill(os.path.join(a.models, "models", r["model"]), path)
-        base = bench(a, path, {})
+        base = bench(a, path, {}, r.get("shape"))
         chosen = tile_of(base.get("kernels", []))
-        entry = {"name": r["name"], "flops": r["flops"], "chosen": chosen, "chosen_ms": base.get("gpu_ms"),
-                 "error": base.get("error"), "tiles": {}}
+        entry = {"name": r["name"], "flops": r.get("flops"), "chosen": chosen, "chosen_ms": base.get("gpu_ms"),
+                 "error": base.get("error"), "tiles": {}, "ran": {}}
         results.append(entry)
         if chosen is None:
             print("%-48s %s" % (r["name"], base.get("error") or "not an implicit GEMM: " + ",".join(base["kernels"])))
             continue
         for name, env_set in variants:
-            m = bench(a, path, env_set)
+            m = bench(a, path, env_set, r.get("shape"))
             entry["tiles"][name] = m.get("gpu_ms", m.get("error"))
+            entry["ran"][name] = tiles_of(m.get("kernels", []))  # the tiles (and splits) the variant ran
         timed = {t: v for t, v in entry["tiles"].items() if isinstance(v, float)}
         best = min(timed, key=timed.get) if timed else chosen
         best_ms = min(timed.get(best, base["gpu_ms"]), base["gpu_ms"])
