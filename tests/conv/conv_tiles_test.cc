@@ -84,8 +84,8 @@ bool SameTile(const ops::ConvTiling& a, const ops::ConvTiling& b) {
   return a.tm == b.tm && a.tn == b.tn && a.tk == b.tk && a.rm == b.rm && a.rn == b.rn;
 }
 
-// A software adapter gets one of three tiles with 8x8 blocks: 32x32 from 64 rows up, 16x64 for few rows
-// with many channels and a deep reduction, else 16x32 with K slices of 8. The GPU model never picks
+// A software adapter gets one of four tiles with 8x8 blocks: 32x32 from 64 rows up, 16x64 (8x64 up to 8
+// rows) for few rows with many channels and a deep reduction, else 16x32 with K slices of 8. The GPU model never picks
 // them (its tiles keep a floor of 64 threads per workgroup).
 TEST(ConvTiles, SoftwareAdapterTiles) {
   struct Case {
@@ -94,7 +94,8 @@ TEST(ConvTiles, SoftwareAdapterTiles) {
   };
   const Case cases[] = {
       {128, 16, 64, {32, 32, 16, 8, 8}},  {4096, 128, 64, {32, 32, 16, 8, 8}},
-      {8, 128, 1152, {16, 64, 16, 8, 8}}, {32, 64, 576, {16, 64, 16, 8, 8}},
+      {8, 128, 1152, {8, 64, 8, 8, 8}},   {16, 128, 1152, {16, 64, 16, 8, 8}},
+      {32, 64, 576, {16, 64, 16, 8, 8}},
       {8, 64, 384, {16, 32, 8, 8, 8}},    {32, 32, 1024, {16, 32, 8, 8, 8}},
   };
   for (const Case& c : cases) {

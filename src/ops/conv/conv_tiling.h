@@ -35,7 +35,7 @@ struct ConvTiling {
 // intensity. Small problems get small tiles so that enough workgroups exist.
 // On a software adapter (SwiftShader: a few CPU cores running invocations four SIMD lanes at a
 // time) there is no occupancy to fill: every padded row or column is paid in full and every barrier
-// is a fiber switch, so the tile is one of three with 8x8 register blocks, by rows, channels and
+// is a fiber switch, so the tile is one of four with 8x8 register blocks, by rows, channels and
 // reduction depth (measured per layer; see kSoftware* in conv_tiling.cc). Tiles needing more than `max_workgroup_storage` bytes of
 // workgroup memory are never picked. WEBCONV_CONV_TILE, when set, overrides the choice (see
 // ParseConvTiling) unless a test forces a tile.
