@@ -7,18 +7,12 @@
 
 #include <gtest/gtest.h>
 
-#include "differential.h"
-#include "model_builder.h"
+#include "conv_case.h"
 
 namespace webconv::testing {
 namespace {
 
-struct DwCase {
-  int64_t batch, cin, cout, group;
-  std::vector<int64_t> in, kernel, stride, dilation, pads;
-};
-
-const DwCase kCases[] = {
+const ConvShapeCase kCases[] = {
     // 3x3 stride 1, pad 1 (MobileNetV2's depthwise), output 7 rows: tails for every strip > 1.
     {1, 4, 4, 4, {7, 9}, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}},
     // stride 2 with asymmetric pads (TF SAME on even sizes), channel multiplier 2.
@@ -39,23 +33,6 @@ const DwCase kCases[] = {
     {1, 4, 2, 2, {6, 6}, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}},
 };
 
-std::vector<uint8_t> Model(const DwCase& c, std::mt19937_64& rng, Shape* xs) {
-  *xs = {c.batch, c.cin};
-  xs->insert(xs->end(), c.in.begin(), c.in.end());
-  Shape ws = {c.cout, c.cin / c.group};
-  ws.insert(ws.end(), c.kernel.begin(), c.kernel.end());
-  ModelBuilder m(17);
-  m.Input("x", DType::kFloat32, *xs);
-  m.Initializer("w", RandomTensor(DType::kFloat32, ws, rng));
-  m.Initializer("b", RandomTensor(DType::kFloat32, {c.cout}, rng));
-  m.Node("Conv", {"x", "w", "b"}, {"y"},
-         {IntAttr("group", c.group), IntsAttr("strides", c.stride), IntsAttr("dilations", c.dilation),
-          IntsAttr("pads", c.pads)},
-         "conv");
-  m.Output("y", DType::kFloat32);
-  return m.Serialize();
-}
-
 TEST(ConvDirect, EveryStripHeightMatchesFloat64Reference) {
   const uint64_t seed = BaseSeed(20261127);
   std::cout << "ConvDirect seed " << seed << " (WEBCONV_SEED)\n";
@@ -67,15 +44,10 @@ TEST(ConvDirect, EveryStripHeightMatchesFloat64Reference) {
     ops::ForceConvStripRowsForTesting(rows);
     ops::ForceConvStripDepthsForTesting(depths);
     for (size_t i = 0; i < std::size(kCases); ++i) {
-      const DwCase& c = kCases[i];
+      const ConvShapeCase& c = kCases[i];
       SCOPED_TRACE(::testing::Message() << "strip rows " << rows << ", depths " << depths << ", case " << i
                                         << ", seed " << seed + k);
-      std::mt19937_64 rng(seed + k++);
-      Shape xs;
-      const auto model = Model(c, rng, &xs);
-      const std::map<std::string, HostTensor> feeds = {{"x", RandomTensor(DType::kFloat32, xs, rng)}};
-      // At most 27 products of values in [-1, 1] per output, accumulated in f32.
-      EXPECT_TRUE(MatchesReference(model, feeds, runtime::Tolerance{1e-5, 1e-4}));
+      CheckConvCase(c, seed + k++);  // at most 27 products per output
     }
   }
   ops::ForceConvStripRowsForTesting(0);

@@ -4,54 +4,21 @@
 // float64 reference.
 #include <gtest/gtest.h>
 
-#include "differential.h"
-#include "model_builder.h"
+#include "conv_case.h"
 #include "ops/conv/conv_tiling.h"
 
 namespace webconv::testing {
 namespace {
 
-struct ShapeCase {
-  int64_t batch, cin, cout, group;
-  std::vector<int64_t> in, kernel, stride, dilation, pads;
-};
-
-// Output channels per group above 4 take the implicit GEMM; at most 4 take the direct kernel.
-const ShapeCase kGemmCases[] = {
+const ConvShapeCase kGemmCases[] = {
     {2, 5, 130, 1, {9, 11}, {3, 3}, {1, 2}, {2, 1}, {1, 0, 2, 1}},
     {1, 6, 18, 2, {3, 5, 7}, {3, 1, 2}, {1, 1, 1}, {2, 1, 1}, {2, 0, 1, 2, 0, 0}},
     {1, 9, 33, 1, {3, 3}, {3, 3}, {1, 1}, {1, 1}, {0, 0, 0, 0}},  // output size 1
 };
-const ShapeCase kDirectCases[] = {
+const ConvShapeCase kDirectCases[] = {
     {2, 7, 7, 7, {6, 9}, {3, 3}, {2, 1}, {1, 2}, {1, 2, 0, 1}},
     {1, 3, 9, 3, {4, 5, 6}, {3, 3, 3}, {1, 2, 1}, {1, 1, 2}, {1, 1, 1, 0, 1, 2}},
 };
-
-std::vector<uint8_t> Model(const ShapeCase& c, std::mt19937_64& rng, Shape* xs) {
-  *xs = {c.batch, c.cin};
-  xs->insert(xs->end(), c.in.begin(), c.in.end());
-  Shape ws = {c.cout, c.cin / c.group};
-  ws.insert(ws.end(), c.kernel.begin(), c.kernel.end());
-  ModelBuilder m(17);
-  m.Input("x", DType::kFloat32, *xs);
-  m.Initializer("w", RandomTensor(DType::kFloat32, ws, rng));
-  m.Initializer("b", RandomTensor(DType::kFloat32, {c.cout}, rng));
-  m.Node("Conv", {"x", "w", "b"}, {"y"},
-         {IntAttr("group", c.group), IntsAttr("strides", c.stride), IntsAttr("dilations", c.dilation),
-          IntsAttr("pads", c.pads)},
-         "conv");
-  m.Output("y", DType::kFloat32);
-  return m.Serialize();
-}
-
-void Check(const ShapeCase& c, uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  Shape xs;
-  const auto model = Model(c, rng, &xs);
-  const std::map<std::string, HostTensor> feeds = {{"x", RandomTensor(DType::kFloat32, xs, rng)}};
-  // f32 accumulation of up to a few hundred products of values in [-1, 1] against float64.
-  EXPECT_TRUE(MatchesReference(model, feeds, runtime::Tolerance{1e-5, 1e-4}));
-}
 
 TEST(ConvTiles, EveryTileMatchesFloat64Reference) {
   const uint64_t seed = BaseSeed(20261125);
@@ -61,10 +28,10 @@ TEST(ConvTiles, EveryTileMatchesFloat64Reference) {
     ops::ForceConvTilingForTesting(&t);
     // Every tile on the first two shapes; the output-size-1 shape once (one workgroup, all tails).
     for (size_t i = 0; i < (k == 0 ? 3u : 2u); ++i) {
-      const ShapeCase& c = kGemmCases[i];
+      const ConvShapeCase& c = kGemmCases[i];
       SCOPED_TRACE(::testing::Message()
                    << "tile " << t.Name() << ", C=" << c.cin << " M=" << c.cout << ", seed " << seed + k);
-      Check(c, seed + k++);
+      CheckConvCase(c, seed + k++);
     }
   }
   ops::ForceConvTilingForTesting(nullptr);
@@ -160,7 +127,7 @@ TEST(ConvTiles, KnobTileMatchesFloat64Reference) {
   ::setenv("WEBCONV_CONV_TILE", "t32x64k16_r4x8", 1);
   for (size_t i = 0; i < 2; ++i) {
     SCOPED_TRACE(::testing::Message() << "case " << i << ", seed " << seed + i);
-    Check(kGemmCases[i], seed + i);
+    CheckConvCase(kGemmCases[i], seed + i);
   }
   ::unsetenv("WEBCONV_CONV_TILE");
 }
@@ -171,14 +138,14 @@ TEST(ConvTiles, KnobTileMatchesFloat64Reference) {
 TEST(ConvTiles, SplitKMatchesFloat64Reference) {
   const uint64_t seed = BaseSeed(20261128);
   std::cout << "ConvTiles split-K seed " << seed << " (WEBCONV_SEED)\n";
-  const ShapeCase deep = {2, 37, 20, 1, {5, 6}, {3, 3}, {1, 1}, {1, 1}, {1, 1, 0, 2}};
+  const ConvShapeCase deep = {2, 37, 20, 1, {5, 6}, {3, 3}, {1, 1}, {1, 1}, {1, 1, 0, 2}};
   uint64_t k = 0;
   for (int splits : {2, 3, 16}) {
     ops::ForceConvSplitsForTesting(splits);
-    for (const ShapeCase* c : {&kGemmCases[0], &kGemmCases[1], &kGemmCases[2], &deep}) {
+    for (const ConvShapeCase* c : {&kGemmCases[0], &kGemmCases[1], &kGemmCases[2], &deep}) {
       SCOPED_TRACE(::testing::Message() << splits << " ranges, C=" << c->cin << " M=" << c->cout << ", seed "
                                         << seed + k);
-      Check(*c, seed + k++);
+      CheckConvCase(*c, seed + k++);
     }
   }
   ops::ForceConvSplitsForTesting(0);
@@ -222,7 +189,7 @@ TEST(ConvTiles, DirectKernelMatchesFloat64Reference) {
   std::cout << "ConvTiles direct seed " << seed << " (WEBCONV_SEED)\n";
   for (size_t i = 0; i < std::size(kDirectCases); ++i) {
     SCOPED_TRACE(::testing::Message() << "direct case " << i << ", seed " << seed + i);
-    Check(kDirectCases[i], seed + i);
+    CheckConvCase(kDirectCases[i], seed + i);
   }
 }
 
