@@ -1,8 +1,6 @@
 // Concat placement (each Conv writes its channel slice of the Concat's output; no Concat kernel), the
 // activations and Adds moved through it, buffer lifetimes around the shared output, a TransNetV2
 // stack in miniature, the cases where placement must not happen, and the switch that turns fusion off.
-#include <cstdlib>
-
 #include "fusion_harness.h"
 
 namespace webconv::testing {
@@ -159,11 +157,7 @@ TEST(FusionSwitch, EnvironmentTurnsFusionOff) {
   m.Output("y", DType::kFloat32);
   const auto x = RandomTensor(DType::kFloat32, {1, 2, 4}, rng);
   FusedRun on, off;
-  ASSERT_TRUE(MatchesUnfused(m.Serialize(), {{"x", x}}, &on));
-  setenv("WEBCONV_NO_FUSION", "1", 1);
-  const auto result = MatchesUnfused(m.Serialize(), {{"x", x}}, &off);
-  unsetenv("WEBCONV_NO_FUSION");
-  ASSERT_TRUE(result);
+  ASSERT_TRUE(MatchesUnfusedWithAndWithoutFusion(m.Serialize(), {{"x", x}}, &on, &off));
   EXPECT_EQ(on.ops, std::vector<std::string>{"Conv"});
   EXPECT_EQ(off.ops, (std::vector<std::string>{"Conv", "Relu"}));
 }

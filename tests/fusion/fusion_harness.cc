@@ -1,6 +1,7 @@
 #include "fusion_harness.h"
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "onnx/loader.h"
 #include "runtime/session.h"
@@ -58,6 +59,18 @@ bool FusedRun::Rewrote(const std::string& fragment) const {
     run->rewrites = bound.graph->rewrites;
     run->dispatches = (*s)->last_plan()->dispatch_count();
   }
+  return ::testing::AssertionSuccess();
+}
+
+::testing::AssertionResult MatchesUnfusedWithAndWithoutFusion(const std::vector<uint8_t>& model,
+                                                              const std::map<std::string, HostTensor>& feeds,
+                                                              FusedRun* on, FusedRun* off) {
+  auto fused = MatchesUnfused(model, feeds, on);
+  if (!fused) return fused << " (with fusion)";
+  setenv("WEBCONV_NO_FUSION", "1", 1);
+  auto unfused = MatchesUnfused(model, feeds, off);
+  unsetenv("WEBCONV_NO_FUSION");
+  if (!unfused) return unfused << " (WEBCONV_NO_FUSION=1)";
   return ::testing::AssertionSuccess();
 }
 

@@ -30,6 +30,12 @@ struct FusedRun {
                                           const std::map<std::string, HostTensor>& feeds, FusedRun* run,
                                           const runtime::Tolerance& tol = {1e-5, 1e-4});
 
+// MatchesUnfused twice: with the fusions (`on`) and with WEBCONV_NO_FUSION=1 set for the second run
+// (`off`, the switch that turns them off), restoring the environment afterwards.
+::testing::AssertionResult MatchesUnfusedWithAndWithoutFusion(const std::vector<uint8_t>& model,
+                                                              const std::map<std::string, HostTensor>& feeds,
+                                                              FusedRun* on, FusedRun* off);
+
 // Model-building helpers shared by the fusion tests.
 // A Conv with random weights (and bias when `bias`), "same"-style explicit pads for odd kernels.
 void AddConv(ModelBuilder& m, std::mt19937_64& rng, const std::string& x, const std::string& y, int64_t cin,
