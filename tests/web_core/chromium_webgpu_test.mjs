@@ -15,19 +15,10 @@ import {chromium} from 'playwright-core';
 
 import {compare, npyFloat32, randomFloats, readNpyFloat32} from './core_util.mjs';
 import {serve} from './static_server.mjs';
+import {check, finish, parseArgs} from './test_run.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const args = {};
-for (let i = 2; i < process.argv.length; i += 2) args[process.argv[i].replace(/^--/, '')] = process.argv[i + 1];
-for (const k of ['dist', 'webconv', 'models', 'work']) {
-  if (!args[k]) throw new Error(`missing --${k}`);
-}
-const started = Date.now();
-let failures = 0;
-function check(cond, what) {
-  console.log(`${cond ? 'ok  ' : 'FAIL'} ${what}`);
-  if (!cond) failures++;
-}
+const args = parseArgs(['dist', 'webconv', 'models', 'work']);
 for (const f of ['webconv-core.mjs', 'webconv.wasm']) {
   if (!fs.existsSync(path.join(args.dist, f))) {
     console.error(`FAIL: ${path.join(args.dist, f)} is missing: build the WebAssembly core first with web/build.sh`);
@@ -158,5 +149,4 @@ try {
   await browser.close();
   server.close();
 }
-console.log(`${failures ? 'FAILED' : 'passed'} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-process.exit(failures ? 1 : 0);
+finish();

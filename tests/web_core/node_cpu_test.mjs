@@ -9,18 +9,9 @@ import path from 'node:path';
 import {pathToFileURL} from 'node:url';
 
 import {RawCore, compare, floats, npyFloat32, randomFloats, readNpyFloat32} from './core_util.mjs';
+import {check, finish, parseArgs} from './test_run.mjs';
 
-const args = {};
-for (let i = 2; i < process.argv.length; i += 2) args[process.argv[i].replace(/^--/, '')] = process.argv[i + 1];
-for (const k of ['dist', 'webconv', 'models', 'work']) {
-  if (!args[k]) throw new Error(`missing --${k}`);
-}
-const started = Date.now();
-let failures = 0;
-function check(cond, what) {
-  console.log(`${cond ? 'ok  ' : 'FAIL'} ${what}`);
-  if (!cond) failures++;
-}
+const args = parseArgs(['dist', 'webconv', 'models', 'work']);
 
 const glue = path.join(args.dist, 'webconv-core.mjs');
 const wasm = path.join(args.dist, 'webconv.wasm');
@@ -124,5 +115,4 @@ try {
 }
 check(opt === 'session options: unknown key "threads" (known: backend, profile)', `unknown option key: "${opt}"`);
 
-console.log(`${failures ? 'FAILED' : 'passed'} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-process.exit(failures ? 1 : 0);
+finish();
