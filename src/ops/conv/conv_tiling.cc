@@ -65,6 +65,12 @@ ConvTiling ChooseSoftwareTiling(const ConvProblem& p) {
 const ConvTiling* g_forced = nullptr;
 int g_forced_splits = 0;
 
+// Output tiles of the implicit GEMM with tile `t`: row tiles x column tiles x groups.
+double TileCount(const ConvProblem& p, const ConvTiling& t) {
+  return std::ceil(static_cast<double>(p.batch * p.out_spatial()) / t.tm) *
+         std::ceil(static_cast<double>(p.out_per_group()) / t.tn) * static_cast<double>(p.group);
+}
+
 SplitK MakeSplitK(uint32_t wanted, uint32_t tk, int64_t depth) {
   const uint32_t slices = static_cast<uint32_t>((depth + tk - 1) / tk);
   wanted = std::max(1u, std::min(wanted, slices));
@@ -131,7 +137,6 @@ Result<ConvTiling> ChooseConvTiling(const ConvProblem& p, bool software_adapter,
   }
   if (software_adapter) return ChooseSoftwareTiling(p);
   constexpr double kSms = 132;
-  const double rows = static_cast<double>(p.batch * p.out_spatial());
   const double cols = static_cast<double>(p.out_per_group());
   double best = std::numeric_limits<double>::infinity();
   ConvTiling choice = kCandidates[0].t;
@@ -140,7 +145,7 @@ Result<ConvTiling> ChooseConvTiling(const ConvProblem& p, bool software_adapter,
     // unless nothing narrower exists.
     if (c.t.tn >= 2 * cols && c.t.tn > 16) continue;
     if (!ConvTilingProblem(c.t, max_workgroup_storage).empty()) continue;
-    const double wgs = std::ceil(rows / c.t.tm) * std::ceil(cols / c.t.tn) * static_cast<double>(p.group);
+    const double wgs = TileCount(p, c.t);
     const double waves = std::ceil(wgs / (kSms * c.resident));
     const double cost = waves * c.t.tm * c.t.tn * c.resident / c.efficiency;
     if (cost < best) {
@@ -175,8 +180,7 @@ Result<SplitK> ChooseConvSplits(const ConvProblem& p, const ConvTiling& t, bool 
     // results in bench/results/h100-2026-11-24-tiles/). Then fill 132 SMs with about four workgroups
     // each, keeping each range 8 or more K slices deep.
     constexpr double kSms = 132, kTarget = kSms * 4, kDepthPerShare = 1024;
-    const double wgs = std::ceil(static_cast<double>(p.batch * p.out_spatial()) / t.tm) *
-                       std::ceil(static_cast<double>(p.out_per_group()) / t.tn) * static_cast<double>(p.group);
+    const double wgs = TileCount(p, t);
     const int64_t slices = (depth + t.tk - 1) / t.tk;
     if (static_cast<double>(depth) * kSms >= kDepthPerShare * wgs)
       while (wanted < 16 && wgs * wanted < kTarget && slices >= 16 * wanted) wanted *= 2;
