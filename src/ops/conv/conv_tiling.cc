@@ -38,7 +38,7 @@ const Candidate kCandidates[] = {
 // Tiles for software adapters (SwiftShader: a few CPU cores, each running a workgroup's invocations
 // four SIMD lanes at a time, with a fiber switch at every barrier). All use 8x8 register blocks, which
 // beat 4x4 blocks there. Per layer of the TransNetV2 backbone at 1x3x2x8x8 (the minimum of 10 runs per
-// node, `webconv bench --per-kernel` with WEBCONV_CONV_TILE; 8-128 output rows per layer):
+// node from bench/node_sweep.py with WEBCONV_CONV_TILE variants; 8-128 output rows per layer):
 //  - 128 rows: 32x32 with K slices of 16 (16 threads): 0.72 / 4.34 ms on the 32->16 temporal and
 //    64->32 spatial layers, against 1.19 / 4.39 ms for 16x32 and 1.77 / 6.87 ms for 16x64;
 //  - 8-32 rows and 64+ channels with a reduction of 512 or more: 16x64 with K slices of 16 (16
