@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Per-node GPU times of one model under several environment settings (tile or split knobs), in the
+"""Per-node GPU times of one model under several environment settings (tile, split or f16 knobs), in the
 same run: each setting runs `webconv bench MODEL --per-kernel` REPS times in turn, and each node's
 minimum over the repetitions is printed, one column per setting. Minimums, because a software adapter's
 times move by tens of percent between processes.
@@ -34,8 +34,8 @@ def main():
     for _ in range(a.reps):
         for v in variants:
             env = dict(os.environ)
-            env.pop("WEBCONV_CONV_TILE", None)
-            env.pop("WEBCONV_CONV_SPLITS", None)
+            for knob in ("WEBCONV_CONV_TILE", "WEBCONV_CONV_SPLITS", "WEBCONV_CONV_F16"):
+                env.pop(knob, None)
             if v != "none":
                 name, value = v.split("=", 1)
                 env[name] = value

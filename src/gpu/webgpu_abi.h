@@ -75,8 +75,8 @@ constexpr WGPUEnum kUndefined = 0, kNull = 1, kWebGPU = 2, kD3D11 = 3, kD3D12 = 
 namespace AdapterType {  // V3 (2024-25): DiscreteGPU=1 .. Unknown=4
 constexpr WGPUEnum kDiscreteGPU = 1, kIntegratedGPU = 2, kCPU = 3, kUnknown = 4;
 }
-namespace FeatureName {  // V2 WGPUFeatureNameDef: "timestamp-query": 3
-constexpr WGPUEnum kTimestampQuery = 3;
+namespace FeatureName {  // V2 WGPUFeatureNameDef: "timestamp-query": 3, "shader-f16": 10, "subgroups": 17
+constexpr WGPUEnum kTimestampQuery = 3, kShaderF16 = 10, kSubgroups = 17;
 }
 namespace BufferBindingType {  // V2
 constexpr WGPUEnum kBindingNotUsed = 0, kUniform = 2, kStorage = 3, kReadOnlyStorage = 4;

@@ -4,15 +4,23 @@
 
 namespace webconv::testing {
 
-std::vector<uint8_t> ConvCaseModel(const ConvShapeCase& c, std::mt19937_64& rng, Shape* xs) {
-  *xs = {c.batch, c.cin};
-  xs->insert(xs->end(), c.in.begin(), c.in.end());
+Shape ConvCaseInputShape(const ConvShapeCase& c) {
+  Shape xs = {c.batch, c.cin};
+  xs.insert(xs.end(), c.in.begin(), c.in.end());
+  return xs;
+}
+
+Shape ConvCaseWeightShape(const ConvShapeCase& c) {
   Shape ws = {c.cout, c.cin / c.group};
   ws.insert(ws.end(), c.kernel.begin(), c.kernel.end());
+  return ws;
+}
+
+std::vector<uint8_t> ConvCaseModel(const ConvShapeCase& c, HostTensor w, HostTensor b) {
   ModelBuilder m(17);
-  m.Input("x", DType::kFloat32, *xs);
-  m.Initializer("w", RandomTensor(DType::kFloat32, ws, rng));
-  m.Initializer("b", RandomTensor(DType::kFloat32, {c.cout}, rng));
+  m.Input("x", DType::kFloat32, ConvCaseInputShape(c));
+  m.Initializer("w", std::move(w));
+  m.Initializer("b", std::move(b));
   m.Node("Conv", {"x", "w", "b"}, {c.relu ? "c" : "y"},
          {IntAttr("group", c.group), IntsAttr("strides", c.stride), IntsAttr("dilations", c.dilation),
           IntsAttr("pads", c.pads)},
@@ -20,6 +28,13 @@ std::vector<uint8_t> ConvCaseModel(const ConvShapeCase& c, std::mt19937_64& rng,
   if (c.relu) m.Node("Relu", {"c"}, {"y"}, {}, "relu");
   m.Output("y", DType::kFloat32);
   return m.Serialize();
+}
+
+std::vector<uint8_t> ConvCaseModel(const ConvShapeCase& c, std::mt19937_64& rng, Shape* xs) {
+  *xs = ConvCaseInputShape(c);
+  HostTensor w = RandomTensor(DType::kFloat32, ConvCaseWeightShape(c), rng);
+  HostTensor b = RandomTensor(DType::kFloat32, {c.cout}, rng);
+  return ConvCaseModel(c, std::move(w), std::move(b));
 }
 
 void CheckConvCase(const ConvShapeCase& c, uint64_t seed) {

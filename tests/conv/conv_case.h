@@ -20,6 +20,10 @@ struct ConvShapeCase {
 
 // The model (input "x" of shape *xs, output "y"); weights and bias drawn from `rng`.
 std::vector<uint8_t> ConvCaseModel(const ConvShapeCase& c, std::mt19937_64& rng, Shape* xs);
+// The same model with the given weight and bias.
+std::vector<uint8_t> ConvCaseModel(const ConvShapeCase& c, HostTensor w, HostTensor b);
+Shape ConvCaseInputShape(const ConvShapeCase& c);
+Shape ConvCaseWeightShape(const ConvShapeCase& c);
 
 // Builds the case with seed `seed`, feeds random x from the same stream and expects WebGPU to match the
 // float64 reference within atol 1e-5, rtol 1e-4: f32 accumulation of up to a few hundred products of

@@ -3,7 +3,6 @@
 #include <cstdlib>
 
 #include "onnx/loader.h"
-#include "runtime/session.h"
 
 namespace webconv::testing {
 
@@ -29,26 +28,28 @@ HostTensor RandomTensor(DType t, const Shape& shape, std::mt19937_64& rng, doubl
   return out;
 }
 
+Result<std::map<std::string, HostTensor>> RunOn(runtime::Backend backend, const std::vector<uint8_t>& model,
+                                                const std::map<std::string, HostTensor>& feeds) {
+  WC_ASSIGN_OR_RETURN(auto loaded, onnx::LoadModelBytes(model));
+  runtime::SessionOptions o;
+  o.backend = backend;
+  if (backend == runtime::Backend::kWebGpu) {
+    o.shared_device = SharedDevice();
+    if (!o.shared_device) return Error(StatusCode::kDevice, "no WebGPU device");
+  } else {
+    o.fuse = false;  // the oracle runs the model as written
+  }
+  WC_ASSIGN_OR_RETURN(auto session, runtime::Session::FromModel(loaded, o));
+  return session->Run(feeds);
+}
+
 ::testing::AssertionResult MatchesReference(const std::vector<uint8_t>& model,
                                             const std::map<std::string, HostTensor>& feeds,
                                             const runtime::Tolerance& tol) {
-  auto loaded = onnx::LoadModelBytes(model);
-  if (!loaded.ok()) return ::testing::AssertionFailure() << "load: " << loaded.status().ToString();
-  runtime::SessionOptions go;
-  go.backend = runtime::Backend::kWebGpu;
-  go.shared_device = SharedDevice();
-  if (!go.shared_device) return ::testing::AssertionFailure() << "no device";
-  runtime::SessionOptions co;
-  co.backend = runtime::Backend::kCpu;
-  co.fuse = false;  // the oracle runs the model as written
-  auto gpu = runtime::Session::FromModel(*loaded, go);
-  if (!gpu.ok()) return ::testing::AssertionFailure() << "webgpu session: " << gpu.status().ToString();
-  auto cpu = runtime::Session::FromModel(*loaded, co);
-  if (!cpu.ok()) return ::testing::AssertionFailure() << "cpu session: " << cpu.status().ToString();
-  auto got = (*gpu)->Run(feeds);
-  if (!got.ok()) return ::testing::AssertionFailure() << "webgpu run: " << got.status().ToString();
-  auto want = (*cpu)->Run(feeds);
-  if (!want.ok()) return ::testing::AssertionFailure() << "cpu run: " << want.status().ToString();
+  auto got = RunOn(runtime::Backend::kWebGpu, model, feeds);
+  if (!got.ok()) return ::testing::AssertionFailure() << "webgpu: " << got.status().ToString();
+  auto want = RunOn(runtime::Backend::kCpu, model, feeds);
+  if (!want.ok()) return ::testing::AssertionFailure() << "cpu: " << want.status().ToString();
   for (const auto& [name, expected] : *want) {
     const auto c = runtime::Compare(got->at(name), expected, tol);
     if (!c.ok) return ::testing::AssertionFailure() << "output '" << name << "': " << c.message;

@@ -12,6 +12,7 @@
 
 #include "gpu/device.h"
 #include "runtime/compare.h"
+#include "runtime/session.h"
 
 namespace webconv::testing {
 
@@ -19,6 +20,11 @@ namespace webconv::testing {
 std::shared_ptr<gpu::Device> SharedDevice();
 
 HostTensor RandomTensor(DType t, const Shape& shape, std::mt19937_64& rng, double lo = -1.0, double hi = 1.0);
+
+// Runs `model` on one backend (WebGPU on SharedDevice(); the CPU float64 reference on the graph as written,
+// without fusion rewrites).
+Result<std::map<std::string, HostTensor>> RunOn(runtime::Backend backend, const std::vector<uint8_t>& model,
+                                                const std::map<std::string, HostTensor>& feeds);
 
 // Runs `model` on both backends; ok when every output matches within `tol`.
 ::testing::AssertionResult MatchesReference(const std::vector<uint8_t>& model,

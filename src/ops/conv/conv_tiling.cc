@@ -122,6 +122,38 @@ Result<ConvTiling> ParseConvTiling(const std::string& name) {
   return t;
 }
 
+namespace {
+const ConvMath* g_forced_math = nullptr;
+}  // namespace
+
+void ForceConvMathForTesting(const ConvMath* m) {
+  g_forced_math = m;
+}
+
+const char* ConvMathName(ConvMath m) {
+  return m == ConvMath::kF16Tiles ? "f16tiles" : m == ConvMath::kF16Math ? "f16math" : "f32";
+}
+
+Result<ConvMath> ChooseConvMath(bool shader_f16) {
+  ConvMath m = ConvMath::kF32;
+  std::string source = "a test";
+  if (g_forced_math) {
+    m = *g_forced_math;
+  } else if (const char* env = std::getenv("WEBCONV_CONV_F16"); env && *env) {
+    const std::string v = env;
+    source = "WEBCONV_CONV_F16=" + v;
+    if (v == "tiles")
+      m = ConvMath::kF16Tiles;
+    else if (v == "math")
+      m = ConvMath::kF16Math;
+    else if (v != "0" && v != "off")
+      return UsageError(source, ": expected tiles, math, 0 or off");
+  }
+  if (m != ConvMath::kF32 && !shader_f16)
+    return UsageError(source, " asks for f16 Conv arithmetic, but the WebGPU device has no shader-f16 feature");
+  return m;
+}
+
 std::string ConvTiling::Name() const {
   return "t" + std::to_string(tm) + "x" + std::to_string(tn) + "k" + std::to_string(tk) + "_r" +
          std::to_string(rm) + "x" + std::to_string(rn);

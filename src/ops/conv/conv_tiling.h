@@ -78,6 +78,20 @@ Result<SplitK> ChooseConvSplits(const ConvProblem& p, const ConvTiling& t, bool 
                                 uint64_t max_partial_bytes);
 void ForceConvSplitsForTesting(int splits);
 
+// The implicit GEMM's arithmetic. Tensors stay f32 in memory in every form; only the K slices staged in
+// workgroup memory, and with kF16Math the products, are f16:
+//   kF32       f32 slices, f32 FMAs (the default).
+//   kF16Tiles  slices stored as f16 (half the workgroup-memory bytes per load), widened to f32 for f32 FMAs.
+//   kF16Math   f16 slices and f16 FMAs within one K slice (TK products per partial sum), each slice's
+//              partial sums then added into f32 accumulators.
+// Both f16 forms round every input and weight to f16 (11 significant bits; magnitudes above 65504 become
+// infinite) and need the device's shader-f16 feature. WEBCONV_CONV_F16=tiles|math turns one on for every
+// implicit-GEMM Conv ("", "0" or "off": f32); the direct and first-layer kernels always stay f32.
+enum class ConvMath { kF32, kF16Tiles, kF16Math };
+Result<ConvMath> ChooseConvMath(bool shader_f16);
+void ForceConvMathForTesting(const ConvMath* m);  // nullptr: back to WEBCONV_CONV_F16
+const char* ConvMathName(ConvMath m);             // "f32", "f16tiles", "f16math"
+
 // WGSL `const` declarations of the geometry (IN_D/H/W, OUT_D/H/W, K_D/H/W, S_*, DL_*, P_* (i32),
 // N, CIN, COUT, CIN_G, COUT_G, DEPTH, ROWS, IN_SP, IN_HW, OUT_SP) and a key naming all of it for
 // the pipeline cache.

@@ -33,14 +33,16 @@ const char* Lane(int i) {
 
 struct Layout {
   ConvTiling t;
+  ConvMath math = ConvMath::kF32;
   uint32_t T, tpm, tpn;
   uint32_t lm, ar, aks, ak;  // A loads: LM threads along rows, AR rows and AK depth entries per thread
   uint32_t be, bstride;      // B loads per thread; padded row stride of the B slice (floats)
 };
 
-Layout MakeLayout(const ConvTiling& t) {
+Layout MakeLayout(const ConvTiling& t, ConvMath math) {
   Layout l;
   l.t = t;
+  l.math = math;
   l.T = t.threads();
   l.tpm = t.threads_m();
   l.tpn = t.threads_n();
@@ -169,8 +171,12 @@ std::string Body(const ConvProblem& p, const Layout& l, const SplitK& split) {
   s += "const TPM = " + U(l.tpm) + ";\nconst TPN = " + U(l.tpn) + ";\nconst BS = " + U(l.bstride) + ";\n";
   s += ConvGeometryWgsl(p);
   if (split.splits > 1) s += "const SPLITS = " + U(split.splits) + ";\nconst KC = " + U(split.chunk) + ";\n";
-  s += "var<workgroup> As: array<vec4<f32>, " + U(t.tk * t.tm / 4) + ">;\n";
-  s += "var<workgroup> Bs: array<vec4<f32>, " + U(t.tk * l.bstride / 4) + ">;\n\n";
+  // The K slices in workgroup memory: f32, or f16 with either f16 form of ConvMath.
+  const bool f16 = l.math != ConvMath::kF32;
+  const std::string tile_type = f16 ? "f16" : "f32";
+  auto to_tile = [&](const std::string& v) { return f16 ? "f16(" + v + ")" : v; };
+  s += "var<workgroup> As: array<vec4<" + tile_type + ">, " + U(t.tk * t.tm / 4) + ">;\n";
+  s += "var<workgroup> Bs: array<vec4<" + tile_type + ">, " + U(t.tk * l.bstride / 4) + ">;\n\n";
   s += "@compute @workgroup_size(" + S(l.T) + ", 1, 1)\n";
   s += "fn main(@builtin(local_invocation_index) tid: u32, @builtin(workgroup_id) wid: vec3<u32>) {\n";
   if (split.splits > 1) {
@@ -216,26 +222,41 @@ std::string Body(const ConvProblem& p, const Layout& l, const SplitK& split) {
   s += "    for (var li = 0u; li < " + U(l.ak) + "; li++) {\n";
   for (uint32_t r = 0; r < l.ar; ++r) {
     const std::string idx = "(ak + li * " + U(l.aks) + ") * TM + am + " + U(r * l.lm);
-    s += "      { let e = " + idx + "; As[e >> 2u][e & 3u] = ra[li * " + U(l.ar) + " + " + U(r) + "]; }\n";
+    s += "      { let e = " + idx + "; As[e >> 2u][e & 3u] = " + to_tile("ra[li * " + U(l.ar) + " + " + U(r) + "]") + "; }\n";
   }
   s += "    }\n    for (var lj = 0u; lj < " + U(l.be) + "; lj++) {\n";
   s += "      let e = bk * BS + bc + lj * " + U(l.T / t.tk) +
-       ";\n      Bs[e >> 2u][e & 3u] = wb[lj];\n    }\n";
+       ";\n      Bs[e >> 2u][e & 3u] = " + to_tile("wb[lj]") + ";\n    }\n";
   s += "    workgroupBarrier();\n";
   s += "    if (k0 + TK < kend) {\n    let kn = k0 + TK;\n" + LoadSlice(p, l, "kn") + "    }\n";
+  // kF16Math sums one slice's TK products per output in f16 registers h*, then adds them to the f32
+  // accumulators c*; the other forms accumulate into c* directly, in f32.
+  const bool f16_math = l.math == ConvMath::kF16Math;
+  const std::string fma_type = f16_math ? "f16" : "f32";
+  if (f16_math)
+    for (uint32_t i = 0; i < t.rm; ++i)
+      for (uint32_t j = 0; j < rn4; ++j) s += "    var h" + S(i) + "_" + S(j) + " = vec4<f16>(0.0h);\n";
+  auto widen = [&](const std::string& v) { return l.math == ConvMath::kF16Tiles ? "vec4<f32>(" + v + ")" : v; };
   s += "    for (var kk = 0u; kk < TK; kk++) {\n";
   for (uint32_t h = 0; h < rm4; ++h)
-    s += "      let a" + S(h) + " = As[kk * (TM / 4u) + " + U(h * l.tpm) + " + tm];\n";
+    s += "      let a" + S(h) + " = " + widen("As[kk * (TM / 4u) + " + U(h * l.tpm) + " + tm]") + ";\n";
   for (uint32_t h = 0; h < rn4; ++h)
-    s += "      let b" + S(h) + " = Bs[kk * (BS / 4u) + " + U(h * l.tpn) + " + tn];\n";
+    s += "      let b" + S(h) + " = " + widen("Bs[kk * (BS / 4u) + " + U(h * l.tpn) + " + tn]") + ";\n";
   for (uint32_t i = 0; i < t.rm; ++i) {
     const std::string a = "a" + S(i / 4) + "." + Lane(static_cast<int>(i % 4));
     for (uint32_t j = 0; j < rn4; ++j) {
-      const std::string c = "c" + S(i) + "_" + S(j);
-      s += "      " + c + " = fma(vec4<f32>(" + a + "), b" + S(j) + ", " + c + ");\n";
+      const std::string c = (f16_math ? "h" : "c") + S(i) + "_" + S(j);
+      s += "      " + c + " = fma(vec4<" + fma_type + ">(" + a + "), b" + S(j) + ", " + c + ");\n";
     }
   }
-  s += "    }\n    workgroupBarrier();\n  }\n";
+  s += "    }\n";
+  if (f16_math)
+    for (uint32_t i = 0; i < t.rm; ++i)
+      for (uint32_t j = 0; j < rn4; ++j) {
+        const std::string ij = S(i) + "_" + S(j);
+        s += "    c" + ij + " += vec4<f32>(h" + ij + ");\n";
+      }
+  s += "    workgroupBarrier();\n  }\n";
   if (split.splits > 1) {
     // Raw partial sums; rows are contiguous per channel so both this store and SplitSumBody's reads
     // are coalesced.
@@ -296,7 +317,13 @@ std::string SplitSumBody(const ConvProblem& p, const SplitK& split) {
 Status ConvIgemmGpu(const ConvProblem& p, GpuContext& ctx) {
   WC_ASSIGN_OR_RETURN(const ConvTiling t, ChooseConvTiling(p, ctx.software_adapter, ctx.max_workgroup_storage));
   WC_ASSIGN_OR_RETURN(const SplitK split, ChooseConvSplits(p, t, ctx.software_adapter, ctx.max_storage_binding));
-  const Layout l = MakeLayout(t);
+  WC_ASSIGN_OR_RETURN(const ConvMath math, ChooseConvMath(ctx.shader_f16));
+  const Layout l = MakeLayout(t, math);
+  // Kernel names say the arithmetic when it is not f32 ("..._r8x8_f16math"), for profiles and sweeps.
+  const std::string math_tag = math == ConvMath::kF32 ? "" : std::string("_") + ConvMathName(math);
+  auto enable_f16 = [&](gpu::KernelBuilder& b) {
+    if (math != ConvMath::kF32) b.Enable("f16");
+  };
   const int64_t* pool = p.fusion.pool;  // rows as ROWS in ConvGeometryWgsl: only pooled windows' outputs
   const int64_t rows = p.batch * (p.axis3[0].out / pool[0]) * (p.axis3[1].out / pool[1]) *
                        (p.axis3[2].out / pool[2]) * p.fusion.pool_volume();
@@ -307,7 +334,8 @@ Status ConvIgemmGpu(const ConvProblem& p, GpuContext& ctx) {
     return BadModel("Conv dispatch of ", groups[0], "x", groups[1], "x", groups[2],
                     " workgroups exceeds 65535 per dimension");
   if (split.splits == 1) {
-    gpu::KernelBuilder b("conv3d_f32_igemm_" + t.Name() + ConvEpilogueTag(p));
+    gpu::KernelBuilder b("conv3d_f32_igemm_" + t.Name() + math_tag + ConvEpilogueTag(p));
+    enable_f16(b);
     b.Spec(ConvGeometryKey(p));
     b.Input("X", gpu::ScalarType::kF32).Input("W", gpu::ScalarType::kF32);
     std::vector<GpuRef> bind = {GpuContext::In(0), GpuContext::In(1)};
@@ -318,7 +346,8 @@ Status ConvIgemmGpu(const ConvProblem& p, GpuContext& ctx) {
   }
   const uint64_t outputs = static_cast<uint64_t>(rows * p.out_channels);
   const GpuRef partial = ctx.Scratch(outputs * split.splits);
-  gpu::KernelBuilder gemm("conv3d_f32_igemm_" + t.Name() + "_splitk" + std::to_string(split.splits));
+  gpu::KernelBuilder gemm("conv3d_f32_igemm_" + t.Name() + math_tag + "_splitk" + std::to_string(split.splits));
+  enable_f16(gemm);
   gemm.Spec(ConvGeometryKey(p));
   gemm.Input("X", gpu::ScalarType::kF32).Input("W", gpu::ScalarType::kF32).Output("P", gpu::ScalarType::kF32);
   gemm.Body(Body(p, l, split));
