@@ -110,7 +110,8 @@ void PrintAdapter(const runtime::Session& session, std::ostream& os) {
     return;
   }
   os << "adapter: " << a->name << " (" << a->backend << ", " << a->adapter_type << ")"
-     << (a->has_timestamps ? ", timestamp queries" : "") << (a->has_shader_f16 ? ", shader-f16" : "") << "\n  why: " << a->why << "\n";
+     << (a->has_timestamps ? ", timestamp queries" : "") << (a->has_shader_f16 ? ", shader-f16" : "")
+     << (a->has_subgroups ? ", subgroups" : "") << "\n  why: " << a->why << "\n";
 }
 
 std::string Summarize(const HostTensor& t, int max_values) {

@@ -71,13 +71,11 @@ class KernelBuilder {
   KernelBuilder& Output(const std::string& name, ScalarType t);
   UniformBlock& uniforms() { return uniforms_; }
   KernelBuilder& Body(const std::string& wgsl);
-  // Puts `enable EXT;` first in the source (e.g. "f16", which needs the device's shader-f16 feature).
-  KernelBuilder& Enable(const std::string& extension);
   std::shared_ptr<const Kernel> Build() const;
   std::vector<uint8_t> PackUniforms() const { return uniforms_.Pack(); }
 
  private:
-  std::string name_, spec_, body_, enables_;
+  std::string name_, spec_, body_;
   std::vector<BindingDecl> bindings_;
   UniformBlock uniforms_;
 };

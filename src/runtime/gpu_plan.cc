@@ -177,7 +177,6 @@ Status GpuPlan::Build(ConstantCache* constants) {
     ctx.software_adapter = device_->info().is_software;
     ctx.max_workgroup_storage = device_->info().max_workgroup_storage;
     ctx.max_storage_binding = device_->info().max_storage_binding_size;
-    ctx.shader_f16 = device_->info().has_shader_f16;
     ctx.opset = n.opset;
     for (int id : n.inputs) {
       ops::TensorInfo info;

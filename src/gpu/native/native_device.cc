@@ -3,7 +3,6 @@
 #include "gpu/native/native_device.h"
 
 #include <cstdlib>
-#include <vector>
 #include <cstring>
 
 #include "gpu/native/abi_check.h"
@@ -82,12 +81,7 @@ Result<std::unique_ptr<Device>> Device::Create(const DeviceOptions& options) {
 
   const bool timestamps =
       options.want_timestamps && p->AdapterHasFeature(chosen.adapter, abi::FeatureName::kTimestampQuery);
-  // shader-f16 costs nothing when unused; requesting it whenever the adapter offers it lets the optional
-  // f16 conv kernels (WEBCONV_CONV_F16) compile.
-  std::vector<abi::WGPUEnum> features;
-  if (timestamps) features.push_back(abi::FeatureName::kTimestampQuery);
-  if (p->AdapterHasFeature(chosen.adapter, abi::FeatureName::kShaderF16))
-    features.push_back(abi::FeatureName::kShaderF16);
+  const abi::WGPUEnum feature = abi::FeatureName::kTimestampQuery;
   const abi::WGPULimits required = RequiredLimits(chosen.limits);
   // Dawn rounds timestamps to a coarse quantum by default (a browser anti-fingerprinting measure); a
   // profiler of sub-100 µs kernels needs the raw values.
@@ -100,8 +94,8 @@ Result<std::unique_ptr<Device>> Device::Create(const DeviceOptions& options) {
   abi::WGPUDeviceDescriptor desc{};
   desc.nextInChain = timestamps ? &toggles.chain : nullptr;
   desc.label = abi::View("webconv");
-  desc.requiredFeatureCount = features.size();
-  desc.requiredFeatures = features.data();
+  desc.requiredFeatureCount = timestamps ? 1 : 0;
+  desc.requiredFeatures = &feature;
   desc.requiredLimits = &required;
   desc.deviceLostCallbackInfo.mode = abi::CallbackMode::kAllowSpontaneous;
   desc.deviceLostCallbackInfo.callback = OnDeviceLost;
@@ -142,7 +136,9 @@ Result<std::unique_ptr<Device>> Device::Create(const DeviceOptions& options) {
   ai.why = chosen.why;
   ai.is_software = chosen.software;
   ai.has_timestamps = timestamps && p->DeviceHasFeature(core->device, abi::FeatureName::kTimestampQuery);
-  ai.has_shader_f16 = p->DeviceHasFeature(core->device, abi::FeatureName::kShaderF16);
+  // Reported, not requested: no kernel uses f16 arithmetic (see ConvMath in ops/conv/conv_tiling.h).
+  ai.has_shader_f16 = p->AdapterHasFeature(chosen.adapter, abi::FeatureName::kShaderF16);
+  ai.has_subgroups = p->AdapterHasFeature(chosen.adapter, abi::FeatureName::kSubgroups);
   const abi::WGPULimits& l = core->limits;
   ai.max_buffer_size = l.maxBufferSize;
   ai.max_storage_binding_size = l.maxStorageBufferBindingSize;

@@ -131,27 +131,17 @@ void ForceConvMathForTesting(const ConvMath* m) {
 }
 
 const char* ConvMathName(ConvMath m) {
-  return m == ConvMath::kF16Tiles ? "f16tiles" : m == ConvMath::kF16Math ? "f16math" : "f32";
+  return m == ConvMath::kF16Tiles ? "f16tiles" : "f32";
 }
 
-Result<ConvMath> ChooseConvMath(bool shader_f16) {
-  ConvMath m = ConvMath::kF32;
-  std::string source = "a test";
-  if (g_forced_math) {
-    m = *g_forced_math;
-  } else if (const char* env = std::getenv("WEBCONV_CONV_F16"); env && *env) {
-    const std::string v = env;
-    source = "WEBCONV_CONV_F16=" + v;
-    if (v == "tiles")
-      m = ConvMath::kF16Tiles;
-    else if (v == "math")
-      m = ConvMath::kF16Math;
-    else if (v != "0" && v != "off")
-      return UsageError(source, ": expected tiles, math, 0 or off");
-  }
-  if (m != ConvMath::kF32 && !shader_f16)
-    return UsageError(source, " asks for f16 Conv arithmetic, but the WebGPU device has no shader-f16 feature");
-  return m;
+Result<ConvMath> ChooseConvMath() {
+  if (g_forced_math) return *g_forced_math;
+  const char* env = std::getenv("WEBCONV_CONV_F16");
+  if (!env || !*env) return ConvMath::kF32;
+  const std::string v = env;
+  if (v == "tiles") return ConvMath::kF16Tiles;
+  if (v == "0" || v == "off") return ConvMath::kF32;
+  return UsageError("WEBCONV_CONV_F16=", v, ": expected tiles, 0 or off");
 }
 
 std::string ConvTiling::Name() const {

@@ -78,19 +78,20 @@ Result<SplitK> ChooseConvSplits(const ConvProblem& p, const ConvTiling& t, bool 
                                 uint64_t max_partial_bytes);
 void ForceConvSplitsForTesting(int splits);
 
-// The implicit GEMM's arithmetic. Tensors stay f32 in memory in every form; only the K slices staged in
-// workgroup memory, and with kF16Math the products, are f16:
-//   kF32       f32 slices, f32 FMAs (the default).
-//   kF16Tiles  slices stored as f16 (half the workgroup-memory bytes per load), widened to f32 for f32 FMAs.
-//   kF16Math   f16 slices and f16 FMAs within one K slice (TK products per partial sum), each slice's
-//              partial sums then added into f32 accumulators.
-// Both f16 forms round every input and weight to f16 (11 significant bits; magnitudes above 65504 become
-// infinite) and need the device's shader-f16 feature. WEBCONV_CONV_F16=tiles|math turns one on for every
-// implicit-GEMM Conv ("", "0" or "off": f32); the direct and first-layer kernels always stay f32.
-enum class ConvMath { kF32, kF16Tiles, kF16Math };
-Result<ConvMath> ChooseConvMath(bool shader_f16);
+// How the implicit GEMM stages its K slices in workgroup memory. Tensors stay f32 in memory and the FMAs
+// and accumulators stay f32 either way:
+//   kF32       f32 words (the default).
+//   kF16Tiles  f16: each u32 word holds the (k, k+1) pair of one row or column (WGSL's core
+//              pack2x16float / unpack2x16float), so a slice takes half the bytes and half the
+//              workgroup-memory reads, for one unpack per word. Inputs and weights round to f16 (11
+//              significant bits; magnitudes above 65504 become infinite) on the way in.
+// WEBCONV_CONV_F16=tiles turns kF16Tiles on for every implicit-GEMM Conv ("", "0" or "off": f32); the
+// direct and first-layer kernels stay f32. f16 arithmetic (WGSL `enable f16`) is not offered: it needs
+// the device's shader-f16 feature, which SwiftShader lacks and Dawn withholds on NVIDIA's Vulkan driver.
+enum class ConvMath { kF32, kF16Tiles };
+Result<ConvMath> ChooseConvMath();
 void ForceConvMathForTesting(const ConvMath* m);  // nullptr: back to WEBCONV_CONV_F16
-const char* ConvMathName(ConvMath m);             // "f32", "f16tiles", "f16math"
+const char* ConvMathName(ConvMath m);             // "f32", "f16tiles"
 
 // WGSL `const` declarations of the geometry (IN_D/H/W, OUT_D/H/W, K_D/H/W, S_*, DL_*, P_* (i32),
 // N, CIN, COUT, CIN_G, COUT_G, DEPTH, ROWS, IN_SP, IN_HW, OUT_SP) and a key naming all of it for

@@ -37,6 +37,9 @@ struct Layout {
   uint32_t T, tpm, tpn;
   uint32_t lm, ar, aks, ak;  // A loads: LM threads along rows, AR rows and AK depth entries per thread
   uint32_t be, bstride;      // B loads per thread; padded row stride of the B slice (floats)
+  // Depths a thread loads as a consecutive run: 1, or 2 with f16 tiles, whose workgroup words each hold
+  // one (k, k+1) pair of a row or column (pack2x16float).
+  uint32_t pk = 1;
 };
 
 Layout MakeLayout(const ConvTiling& t, ConvMath math) {
@@ -55,6 +58,7 @@ Layout MakeLayout(const ConvTiling& t, ConvMath math) {
   l.ak = t.tk / l.aks;
   l.be = t.tk * t.tn / l.T;
   l.bstride = t.tn + 4;  // breaks the bank conflicts of the k-major weight stores, keeps vec4 alignment
+  l.pk = math == ConvMath::kF16Tiles ? 2 : 1;
   return l;
 }
 
@@ -67,8 +71,10 @@ std::string LoadSlice(const ConvProblem& p, const Layout& l, const std::string& 
   const bool check[3] = {ConvAxisNeedsCheck(p, 0), ConvAxisNeedsCheck(p, 1), ConvAxisNeedsCheck(p, 2)};
   const char* ax[3] = {"D", "H", "W"};
   std::string s;
-  s += "  for (var li = 0u; li < " + U(l.ak) + "; li++) {\n    let k = " + kb + " + ak + li * " + U(l.aks) +
-       ";\n";
+  // With pairs (pk = 2), registers li and li + 1 of a thread hold depths k and k + 1.
+  const std::string k_of_li = l.pk == 1 ? kb + " + ak + li * " + U(l.aks)
+                                        : kb + " + (ak + (li >> 1u) * " + U(l.aks) + ") * 2u + (li & 1u)";
+  s += "  for (var li = 0u; li < " + U(l.ak) + "; li++) {\n    let k = " + k_of_li + ";\n";
   {
     s += "    let kw = k % K_W;\n    let q1 = k / K_W;\n    let kh = q1 % K_H;\n    let q2 = q1 / K_H;\n";
     s += "    let kd = q2 % K_D;\n    let ci = q2 / K_D;\n";
@@ -100,8 +106,10 @@ std::string LoadSlice(const ConvProblem& p, const Layout& l, const std::string& 
   {
     std::string cond;
     auto add = [&](const std::string& c) { cond += (cond.empty() ? "" : " && ") + c; };
-    const std::string co = "(n0 + bc + lj * " + U(l.T / l.t.tk) + ")";
-    const std::string k = "(" + kb + " + bk)";
+    const uint32_t col_stride = l.T * l.pk / l.t.tk;
+    const std::string co = l.pk == 1 ? "(n0 + bc + lj * " + U(col_stride) + ")"
+                                     : "(n0 + bc + (lj >> 1u) * " + U(col_stride) + ")";
+    const std::string k = l.pk == 1 ? "(" + kb + " + bk)" : "(" + kb + " + bk * 2u + (lj & 1u))";
     if (col_tail) add(co + " < COUT_G");
     if (k_tail) add(k + " < DEPTH");
     const std::string load = "W[(g * COUT_G + " + co + ") * DEPTH + " + k + "]";
@@ -171,12 +179,11 @@ std::string Body(const ConvProblem& p, const Layout& l, const SplitK& split) {
   s += "const TPM = " + U(l.tpm) + ";\nconst TPN = " + U(l.tpn) + ";\nconst BS = " + U(l.bstride) + ";\n";
   s += ConvGeometryWgsl(p);
   if (split.splits > 1) s += "const SPLITS = " + U(split.splits) + ";\nconst KC = " + U(split.chunk) + ";\n";
-  // The K slices in workgroup memory: f32, or f16 with either f16 form of ConvMath.
-  const bool f16 = l.math != ConvMath::kF32;
-  const std::string tile_type = f16 ? "f16" : "f32";
-  auto to_tile = [&](const std::string& v) { return f16 ? "f16(" + v + ")" : v; };
-  s += "var<workgroup> As: array<vec4<" + tile_type + ">, " + U(t.tk * t.tm / 4) + ">;\n";
-  s += "var<workgroup> Bs: array<vec4<" + tile_type + ">, " + U(t.tk * l.bstride / 4) + ">;\n\n";
+  // The K slices in workgroup memory: f32 words, or (f16 tiles) u32 words each holding the f16 pair of
+  // depths (2q, 2q + 1) of one row or column, so a slice takes half the bytes.
+  const std::string word = l.pk == 1 ? "f32" : "u32";
+  s += "var<workgroup> As: array<vec4<" + word + ">, " + U(t.tk / l.pk * t.tm / 4) + ">;\n";
+  s += "var<workgroup> Bs: array<vec4<" + word + ">, " + U(t.tk / l.pk * l.bstride / 4) + ">;\n\n";
   s += "@compute @workgroup_size(" + S(l.T) + ", 1, 1)\n";
   s += "fn main(@builtin(local_invocation_index) tid: u32, @builtin(workgroup_id) wid: vec3<u32>) {\n";
   if (split.splits > 1) {
@@ -187,7 +194,10 @@ std::string Body(const ConvProblem& p, const Layout& l, const SplitK& split) {
   }
   s += "  let m0 = wid.x * TM;\n  let n0 = wid.y * TN;\n";
   s += "  let am = tid % " + U(l.lm) + ";\n  let ak = tid / " + U(l.lm) + ";\n";
-  s += "  let bk = tid % TK;\n  let bc = tid / TK;\n";
+  if (l.pk == 1)
+    s += "  let bk = tid % TK;\n  let bc = tid / TK;\n";
+  else  // each thread loads the depth pair (2 bk, 2 bk + 1) of its columns
+    s += "  let bk = tid % (TK / 2u);\n  let bc = tid / (TK / 2u);\n";
   // The rows this thread loads, decomposed once.
   for (uint32_t r = 0; r < l.ar; ++r) {
     const std::string R = S(r);
@@ -219,43 +229,67 @@ std::string Body(const ConvProblem& p, const Layout& l, const SplitK& split) {
   s += LoadSlice(p, l, "kbeg");
   s += "  for (var k0 = kbeg; k0 < kend; k0 += TK) {\n";
   // Registers to workgroup memory.
-  s += "    for (var li = 0u; li < " + U(l.ak) + "; li++) {\n";
-  for (uint32_t r = 0; r < l.ar; ++r) {
-    const std::string idx = "(ak + li * " + U(l.aks) + ") * TM + am + " + U(r * l.lm);
-    s += "      { let e = " + idx + "; As[e >> 2u][e & 3u] = " + to_tile("ra[li * " + U(l.ar) + " + " + U(r) + "]") + "; }\n";
+  if (l.pk == 1) {
+    s += "    for (var li = 0u; li < " + U(l.ak) + "; li++) {\n";
+    for (uint32_t r = 0; r < l.ar; ++r) {
+      const std::string idx = "(ak + li * " + U(l.aks) + ") * TM + am + " + U(r * l.lm);
+      s += "      { let e = " + idx + "; As[e >> 2u][e & 3u] = ra[li * " + U(l.ar) + " + " + U(r) + "]; }\n";
+    }
+    s += "    }\n    for (var lj = 0u; lj < " + U(l.be) + "; lj++) {\n";
+    s += "      let e = bk * BS + bc + lj * " + U(l.T / t.tk) + ";\n      Bs[e >> 2u][e & 3u] = wb[lj];\n    }\n";
+  } else {
+    auto pack = [](const std::string& lo, const std::string& hi) {
+      return "pack2x16float(vec2<f32>(" + lo + ", " + hi + "))";
+    };
+    s += "    for (var lp = 0u; lp < " + U(l.ak / 2) + "; lp++) {\n";
+    for (uint32_t r = 0; r < l.ar; ++r) {
+      const std::string idx = "(ak + lp * " + U(l.aks) + ") * TM + am + " + U(r * l.lm);
+      const std::string lo = "ra[lp * " + U(2 * l.ar) + " + " + U(r) + "]";
+      const std::string hi = "ra[lp * " + U(2 * l.ar) + " + " + U(l.ar + r) + "]";
+      s += "      { let e = " + idx + "; As[e >> 2u][e & 3u] = " + pack(lo, hi) + "; }\n";
+    }
+    s += "    }\n    for (var lp = 0u; lp < " + U(l.be / 2) + "; lp++) {\n";
+    s += "      let e = bk * BS + bc + lp * " + U(2 * l.T / t.tk) + ";\n      Bs[e >> 2u][e & 3u] = " +
+         pack("wb[lp * 2u]", "wb[lp * 2u + 1u]") + ";\n    }\n";
   }
-  s += "    }\n    for (var lj = 0u; lj < " + U(l.be) + "; lj++) {\n";
-  s += "      let e = bk * BS + bc + lj * " + U(l.T / t.tk) +
-       ";\n      Bs[e >> 2u][e & 3u] = " + to_tile("wb[lj]") + ";\n    }\n";
   s += "    workgroupBarrier();\n";
   s += "    if (k0 + TK < kend) {\n    let kn = k0 + TK;\n" + LoadSlice(p, l, "kn") + "    }\n";
-  // kF16Math sums one slice's TK products per output in f16 registers h*, then adds them to the f32
-  // accumulators c*; the other forms accumulate into c* directly, in f32.
-  const bool f16_math = l.math == ConvMath::kF16Math;
-  const std::string fma_type = f16_math ? "f16" : "f32";
-  if (f16_math)
-    for (uint32_t i = 0; i < t.rm; ++i)
-      for (uint32_t j = 0; j < rn4; ++j) s += "    var h" + S(i) + "_" + S(j) + " = vec4<f16>(0.0h);\n";
-  auto widen = [&](const std::string& v) { return l.math == ConvMath::kF16Tiles ? "vec4<f32>(" + v + ")" : v; };
-  s += "    for (var kk = 0u; kk < TK; kk++) {\n";
-  for (uint32_t h = 0; h < rm4; ++h)
-    s += "      let a" + S(h) + " = " + widen("As[kk * (TM / 4u) + " + U(h * l.tpm) + " + tm]") + ";\n";
-  for (uint32_t h = 0; h < rn4; ++h)
-    s += "      let b" + S(h) + " = " + widen("Bs[kk * (BS / 4u) + " + U(h * l.tpn) + " + tn]") + ";\n";
-  for (uint32_t i = 0; i < t.rm; ++i) {
-    const std::string a = "a" + S(i / 4) + "." + Lane(static_cast<int>(i % 4));
-    for (uint32_t j = 0; j < rn4; ++j) {
-      const std::string c = (f16_math ? "h" : "c") + S(i) + "_" + S(j);
-      s += "      " + c + " = fma(vec4<" + fma_type + ">(" + a + "), b" + S(j) + ", " + c + ");\n";
+  auto fmas = [&](const std::string& suffix) {
+    for (uint32_t i = 0; i < t.rm; ++i) {
+      const std::string a = "a" + S(i / 4) + suffix + "." + Lane(static_cast<int>(i % 4));
+      for (uint32_t j = 0; j < rn4; ++j) {
+        const std::string c = "c" + S(i) + "_" + S(j);
+        s += "      " + c + " = fma(vec4<f32>(" + a + "), b" + S(j) + suffix + ", " + c + ");\n";
+      }
     }
+  };
+  if (l.pk == 1) {
+    s += "    for (var kk = 0u; kk < TK; kk++) {\n";
+    for (uint32_t h = 0; h < rm4; ++h)
+      s += "      let a" + S(h) + " = As[kk * (TM / 4u) + " + U(h * l.tpm) + " + tm];\n";
+    for (uint32_t h = 0; h < rn4; ++h)
+      s += "      let b" + S(h) + " = Bs[kk * (BS / 4u) + " + U(h * l.tpn) + " + tn];\n";
+    fmas("");
+  } else {
+    // One word per row and column for two depths: unpacked to f32, the even depth's lanes (suffix e)
+    // and the odd depth's (suffix o) regroup into vec4s, then the same FMAs run per depth in f32.
+    auto unpack = [&](const std::string& v, const std::string& src) {
+      std::string u;
+      for (int q = 0; q < 4; ++q)
+        u += "      let " + v + "_" + Lane(q) + " = unpack2x16float(" + src + "." + Lane(q) + ");\n";
+      u += "      let " + v + "e = vec4<f32>(" + v + "_x.x, " + v + "_y.x, " + v + "_z.x, " + v + "_w.x);\n";
+      u += "      let " + v + "o = vec4<f32>(" + v + "_x.y, " + v + "_y.y, " + v + "_z.y, " + v + "_w.y);\n";
+      return u;
+    };
+    s += "    for (var kq = 0u; kq < TK / 2u; kq++) {\n";
+    for (uint32_t h = 0; h < rm4; ++h)
+      s += unpack("a" + S(h), "As[kq * (TM / 4u) + " + U(h * l.tpm) + " + tm]");
+    for (uint32_t h = 0; h < rn4; ++h)
+      s += unpack("b" + S(h), "Bs[kq * (BS / 4u) + " + U(h * l.tpn) + " + tn]");
+    fmas("e");
+    fmas("o");
   }
   s += "    }\n";
-  if (f16_math)
-    for (uint32_t i = 0; i < t.rm; ++i)
-      for (uint32_t j = 0; j < rn4; ++j) {
-        const std::string ij = S(i) + "_" + S(j);
-        s += "    c" + ij + " += vec4<f32>(h" + ij + ");\n";
-      }
   s += "    workgroupBarrier();\n  }\n";
   if (split.splits > 1) {
     // Raw partial sums; rows are contiguous per channel so both this store and SplitSumBody's reads
@@ -317,13 +351,13 @@ std::string SplitSumBody(const ConvProblem& p, const SplitK& split) {
 Status ConvIgemmGpu(const ConvProblem& p, GpuContext& ctx) {
   WC_ASSIGN_OR_RETURN(const ConvTiling t, ChooseConvTiling(p, ctx.software_adapter, ctx.max_workgroup_storage));
   WC_ASSIGN_OR_RETURN(const SplitK split, ChooseConvSplits(p, t, ctx.software_adapter, ctx.max_storage_binding));
-  WC_ASSIGN_OR_RETURN(const ConvMath math, ChooseConvMath(ctx.shader_f16));
+  WC_ASSIGN_OR_RETURN(const ConvMath math, ChooseConvMath());
   const Layout l = MakeLayout(t, math);
-  // Kernel names say the arithmetic when it is not f32 ("..._r8x8_f16math"), for profiles and sweeps.
+  if (l.pk == 2 && (l.ak % 2 != 0 || l.be % 2 != 0))  // only a tile forced by WEBCONV_CONV_TILE can be
+    return UsageError("WEBCONV_CONV_F16=tiles needs depth pairs per thread, which tile ", t.Name(), " does not give");
+  // Kernel names say how slices are staged when not in f32 ("..._r8x8_f16tiles"), for profiles and sweeps.
   const std::string math_tag = math == ConvMath::kF32 ? "" : std::string("_") + ConvMathName(math);
-  auto enable_f16 = [&](gpu::KernelBuilder& b) {
-    if (math != ConvMath::kF32) b.Enable("f16");
-  };
+
   const int64_t* pool = p.fusion.pool;  // rows as ROWS in ConvGeometryWgsl: only pooled windows' outputs
   const int64_t rows = p.batch * (p.axis3[0].out / pool[0]) * (p.axis3[1].out / pool[1]) *
                        (p.axis3[2].out / pool[2]) * p.fusion.pool_volume();
@@ -335,7 +369,6 @@ Status ConvIgemmGpu(const ConvProblem& p, GpuContext& ctx) {
                     " workgroups exceeds 65535 per dimension");
   if (split.splits == 1) {
     gpu::KernelBuilder b("conv3d_f32_igemm_" + t.Name() + math_tag + ConvEpilogueTag(p));
-    enable_f16(b);
     b.Spec(ConvGeometryKey(p));
     b.Input("X", gpu::ScalarType::kF32).Input("W", gpu::ScalarType::kF32);
     std::vector<GpuRef> bind = {GpuContext::In(0), GpuContext::In(1)};
@@ -347,7 +380,6 @@ Status ConvIgemmGpu(const ConvProblem& p, GpuContext& ctx) {
   const uint64_t outputs = static_cast<uint64_t>(rows * p.out_channels);
   const GpuRef partial = ctx.Scratch(outputs * split.splits);
   gpu::KernelBuilder gemm("conv3d_f32_igemm_" + t.Name() + math_tag + "_splitk" + std::to_string(split.splits));
-  enable_f16(gemm);
   gemm.Spec(ConvGeometryKey(p));
   gemm.Input("X", gpu::ScalarType::kF32).Input("W", gpu::ScalarType::kF32).Output("P", gpu::ScalarType::kF32);
   gemm.Body(Body(p, l, split));
