@@ -21,8 +21,8 @@ struct AdapterInfo {
   std::string why;           // why this adapter was chosen, one sentence
   bool is_software = false;  // SwiftShader or another CPU adapter
   bool has_timestamps = false;
-  bool has_shader_f16 = false;  // the adapter offers WebGPU's "shader-f16" / "subgroups" features (reported
-  bool has_subgroups = false;   // in the adapter line; not requested, as no kernel uses them)
+  bool has_shader_f16 = false;  // the adapter offers WebGPU's "shader-f16" (reported, not requested)
+  bool has_subgroups = false;   // the device has WebGPU's "subgroups" feature
   uint64_t max_buffer_size = 0;
   uint64_t max_storage_binding_size = 0;
   uint32_t max_storage_buffers_per_stage = 0;

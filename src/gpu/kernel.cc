@@ -107,12 +107,17 @@ KernelBuilder& KernelBuilder::Body(const std::string& wgsl) {
   return *this;
 }
 
+KernelBuilder& KernelBuilder::Enable(const std::string& extension) {
+  enables_ += "enable " + extension + ";\n";
+  return *this;
+}
+
 std::shared_ptr<const Kernel> KernelBuilder::Build() const {
   auto k = std::make_shared<Kernel>();
   k->name = name_;
   k->bindings = bindings_;
   k->has_uniforms = !uniforms_.empty();
-  std::string src;
+  std::string src = enables_;
   for (size_t i = 0; i < bindings_.size(); ++i) {
     const BindingDecl& b = bindings_[i];
     src += "@group(0) @binding(" + std::to_string(i) + ") var<storage, " +

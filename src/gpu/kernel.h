@@ -71,11 +71,13 @@ class KernelBuilder {
   KernelBuilder& Output(const std::string& name, ScalarType t);
   UniformBlock& uniforms() { return uniforms_; }
   KernelBuilder& Body(const std::string& wgsl);
+  // Puts `enable EXT;` first in the source (e.g. "subgroups", which needs the device feature of that name).
+  KernelBuilder& Enable(const std::string& extension);
   std::shared_ptr<const Kernel> Build() const;
   std::vector<uint8_t> PackUniforms() const { return uniforms_.Pack(); }
 
  private:
-  std::string name_, spec_, body_;
+  std::string name_, spec_, body_, enables_;
   std::vector<BindingDecl> bindings_;
   UniformBlock uniforms_;
 };

@@ -83,6 +83,7 @@ struct GpuContext {
   bool software_adapter = false;
   uint32_t max_workgroup_storage = 16384;  // bytes of workgroup memory a kernel may declare (WebGPU's default)
   uint64_t max_storage_binding = 128ull << 20;  // bytes one storage binding may span (WebGPU's default)
+  bool subgroups = false;  // the device has WebGPU's "subgroups" feature (WGSL `enable subgroups`)
 
   template <typename T>
   const T& Attrs() const { return *static_cast<const T*>(attrs); }

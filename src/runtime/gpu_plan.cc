@@ -177,6 +177,7 @@ Status GpuPlan::Build(ConstantCache* constants) {
     ctx.software_adapter = device_->info().is_software;
     ctx.max_workgroup_storage = device_->info().max_workgroup_storage;
     ctx.max_storage_binding = device_->info().max_storage_binding_size;
+    ctx.subgroups = device_->info().has_subgroups;
     ctx.opset = n.opset;
     for (int id : n.inputs) {
       ops::TensorInfo info;

@@ -54,6 +54,54 @@ TEST(ConvDirect, EveryStripHeightMatchesFloat64Reference) {
   ops::ForceConvStripDepthsForTesting(0);
 }
 
+// Subgroup taps (WEBCONV_CONV_SUBGROUPS) on every case: those with stride and dilation 1 along W take
+// their taps from neighbouring lanes, the rest run the plain kernel; plus rows wider than a subgroup
+// (40 and 37 outputs: neighbours across the subgroup's end and across rows) and every strip height.
+TEST(ConvDirect, SubgroupTapsMatchFloat64Reference) {
+  auto device = SharedDevice();
+  ASSERT_TRUE(device);
+  if (!device->info().has_subgroups) GTEST_SKIP() << "'" << device->info().name << "' has no subgroups feature";
+  const uint64_t seed = BaseSeed(20261128);
+  std::cout << "ConvDirect subgroup seed " << seed << " (WEBCONV_SEED)\n";
+  std::vector<ConvShapeCase> cases(std::begin(kCases), std::end(kCases));
+  cases.push_back({1, 3, 3, 3, {5, 40}, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}});
+  cases.push_back({2, 2, 2, 2, {3, 4, 37}, {3, 3, 5}, {1, 1, 1}, {1, 1, 1}, {1, 0, 2, 1, 1, 2}});
+  ops::ForceConvSubgroupTapsForTesting(1);
+  uint64_t k = 0;
+  for (const auto& [rows, depths] : std::vector<std::pair<int, int>>{{0, 0}, {1, 1}, {3, 2}, {8, 1}}) {
+    ops::ForceConvStripRowsForTesting(rows);
+    ops::ForceConvStripDepthsForTesting(depths);
+    for (size_t i = 0; i < cases.size(); ++i) {
+      SCOPED_TRACE(::testing::Message() << "subgroup taps, strip rows " << rows << ", depths " << depths
+                                        << ", case " << i << ", seed " << seed + k);
+      CheckConvCase(cases[i], seed + k++);
+    }
+  }
+  ops::ForceConvStripRowsForTesting(0);
+  ops::ForceConvStripDepthsForTesting(0);
+  ops::ForceConvSubgroupTapsForTesting(-1);
+}
+
+TEST(ConvDirect, SubgroupTapsOnlyWhereTheyApply) {
+  ops::ConvProblem p;
+  p.batch = 1;
+  p.in_channels = p.out_channels = p.group = 8;
+  for (ops::AxisGeometry& g : p.axis3) g = {1, 1, 1, 1, 1, 0};
+  p.axis3[2] = {16, 16, 3, 1, 1, 1};
+  ops::ForceConvSubgroupTapsForTesting(0);
+  EXPECT_FALSE(ops::ChooseConvSubgroupTaps(p, true).value());  // off unless asked for
+  ops::ForceConvSubgroupTapsForTesting(1);
+  EXPECT_TRUE(ops::ChooseConvSubgroupTaps(p, true).value());
+  auto refused = ops::ChooseConvSubgroupTaps(p, false);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().ToString().find("subgroups"), std::string::npos) << refused.status().ToString();
+  p.axis3[2].stride = 2;  // taps of neighbouring outputs no longer overlap one lane apart
+  EXPECT_FALSE(ops::ChooseConvSubgroupTaps(p, true).value());
+  p.axis3[2] = {16, 16, 1, 1, 1, 0};  // one tap along W: nothing to share
+  EXPECT_FALSE(ops::ChooseConvSubgroupTaps(p, true).value());
+  ops::ForceConvSubgroupTapsForTesting(-1);
+}
+
 TEST(ConvDirect, StripHeightFromProblemSize) {
   // Large planes get 8-row strips, tiny ones 1 row; the register budget caps wide windows.
   ops::ConvProblem p;

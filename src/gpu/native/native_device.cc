@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <vector>
 
 #include "gpu/native/abi_check.h"
 #include "gpu/native/adapter.h"
@@ -81,7 +82,12 @@ Result<std::unique_ptr<Device>> Device::Create(const DeviceOptions& options) {
 
   const bool timestamps =
       options.want_timestamps && p->AdapterHasFeature(chosen.adapter, abi::FeatureName::kTimestampQuery);
-  const abi::WGPUEnum feature = abi::FeatureName::kTimestampQuery;
+  // Subgroups are requested whenever offered: the optional subgroup Conv kernel (WEBCONV_CONV_SUBGROUPS)
+  // needs them, and an unused feature costs nothing.
+  std::vector<abi::WGPUEnum> features;
+  if (timestamps) features.push_back(abi::FeatureName::kTimestampQuery);
+  if (p->AdapterHasFeature(chosen.adapter, abi::FeatureName::kSubgroups))
+    features.push_back(abi::FeatureName::kSubgroups);
   const abi::WGPULimits required = RequiredLimits(chosen.limits);
   // Dawn rounds timestamps to a coarse quantum by default (a browser anti-fingerprinting measure); a
   // profiler of sub-100 µs kernels needs the raw values.
@@ -94,8 +100,8 @@ Result<std::unique_ptr<Device>> Device::Create(const DeviceOptions& options) {
   abi::WGPUDeviceDescriptor desc{};
   desc.nextInChain = timestamps ? &toggles.chain : nullptr;
   desc.label = abi::View("webconv");
-  desc.requiredFeatureCount = timestamps ? 1 : 0;
-  desc.requiredFeatures = &feature;
+  desc.requiredFeatureCount = features.size();
+  desc.requiredFeatures = features.data();
   desc.requiredLimits = &required;
   desc.deviceLostCallbackInfo.mode = abi::CallbackMode::kAllowSpontaneous;
   desc.deviceLostCallbackInfo.callback = OnDeviceLost;
@@ -138,7 +144,7 @@ Result<std::unique_ptr<Device>> Device::Create(const DeviceOptions& options) {
   ai.has_timestamps = timestamps && p->DeviceHasFeature(core->device, abi::FeatureName::kTimestampQuery);
   // Reported, not requested: no kernel uses f16 arithmetic (see ConvMath in ops/conv/conv_tiling.h).
   ai.has_shader_f16 = p->AdapterHasFeature(chosen.adapter, abi::FeatureName::kShaderF16);
-  ai.has_subgroups = p->AdapterHasFeature(chosen.adapter, abi::FeatureName::kSubgroups);
+  ai.has_subgroups = p->DeviceHasFeature(core->device, abi::FeatureName::kSubgroups);
   const abi::WGPULimits& l = core->limits;
   ai.max_buffer_size = l.maxBufferSize;
   ai.max_storage_binding_size = l.maxStorageBufferBindingSize;

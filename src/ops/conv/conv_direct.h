@@ -15,6 +15,13 @@ void ForceConvStripRowsForTesting(int rows);
 // The output depths per thread for 3-D windows (1 otherwise), given the strip height.
 int ChooseConvStripDepths(const ConvProblem& p, int rows);
 void ForceConvStripDepthsForTesting(int depths);
+// Subgroup taps (WEBCONV_CONV_SUBGROUPS=1, off by default): with stride and dilation 1 along W, a thread
+// loads only its first tap of each input row and takes the other K_W - 1 from the lanes to its right
+// (subgroupShuffleDown); lanes whose neighbour is another row, past the subgroup's end or absent load
+// the tap themselves. True when asked for and `p` qualifies; asking without the device's "subgroups"
+// feature is an error.
+Result<bool> ChooseConvSubgroupTaps(const ConvProblem& p, bool device_has_subgroups);
+void ForceConvSubgroupTapsForTesting(int on);  // 1 on, 0 off, -1 back to WEBCONV_CONV_SUBGROUPS
 
 // First layers (group 1, at most 4 input channels, more than 4 output channels, up to 64 taps):
 // each thread computes one output pixel for a block of output channels.

@@ -21,7 +21,7 @@
 namespace webconv::ops {
 namespace {
 
-int g_forced_rows = 0, g_forced_depths = 0;
+int g_forced_rows = 0, g_forced_depths = 0, g_forced_subgroups = -1;
 
 std::string U(int64_t v) {
   return std::to_string(v) + "u";
@@ -62,6 +62,25 @@ int ChooseConvStripRows(const ConvProblem& p) {
   return std::max(rows, 1);
 }
 
+void ForceConvSubgroupTapsForTesting(int on) {
+  g_forced_subgroups = on;
+}
+
+Result<bool> ChooseConvSubgroupTaps(const ConvProblem& p, bool device_has_subgroups) {
+  bool asked = g_forced_subgroups == 1;
+  if (g_forced_subgroups < 0) {
+    const char* env = std::getenv("WEBCONV_CONV_SUBGROUPS");
+    const std::string v = env ? env : "";
+    if (v == "1") asked = true;
+    else if (!v.empty() && v != "0") return UsageError("WEBCONV_CONV_SUBGROUPS=", v, ": expected 1 or 0");
+  }
+  if (!asked) return false;
+  if (!device_has_subgroups)
+    return UsageError("WEBCONV_CONV_SUBGROUPS=1 needs the WebGPU device's \"subgroups\" feature, which it lacks");
+  const AxisGeometry& w = p.axis3[2];
+  return w.stride == 1 && w.dilation == 1 && w.kernel > 1;
+}
+
 int ChooseConvStripDepths(const ConvProblem& p, int rows) {
   const AxisGeometry& d = p.axis3[0];
   // Only 3-D windows reuse input slabs across output depths; all K_D x K_H x K_W weights then stay in
@@ -96,9 +115,11 @@ Status ConvDirectGpu(const ConvProblem& p, GpuContext& ctx) {
   const bool check_h = ConvAxisNeedsCheck(p, 1) || h_tail;
   // The filter sits in registers unless it is large (then it is read through the cache).
   const bool filter_in_registers = p.kernel_volume() <= 64;
+  WC_ASSIGN_OR_RETURN(const bool sg, ChooseConvSubgroupTaps(p, ctx.subgroups));
   gpu::KernelBuilder b("conv3d_f32_direct_h" + std::to_string(rh) + (rd > 1 ? "d" + std::to_string(rd) : "") +
-                       ConvEpilogueTag(p));
-  b.Spec(ConvGeometryKey(p) + ";rh" + std::to_string(rh) + "rd" + std::to_string(rd));
+                       (sg ? "_sg" : "") + ConvEpilogueTag(p));
+  b.Spec(ConvGeometryKey(p) + ";rh" + std::to_string(rh) + "rd" + std::to_string(rd) + (sg ? ";sg" : ""));
+  if (sg) b.Enable("subgroups");
   b.Input("X", gpu::ScalarType::kF32).Input("W", gpu::ScalarType::kF32);
   std::vector<GpuRef> bind = {GpuContext::In(0), GpuContext::In(1)};
   const std::string store = AddConvEpilogue(p, b, &bind);
@@ -108,8 +129,15 @@ Status ConvDirectGpu(const ConvProblem& p, GpuContext& ctx) {
   s += "const STRIPS = " + U(strips) + ";\nconst RD = " + U(rd) + ";\nconst DSTRIPS = " + U(dstrips) + ";\n";
   s += "const SIN = " + U(sin) + ";\n";
   s += "@compute @workgroup_size(" + std::to_string(kWorkgroup) + ", 1, 1)\n";
-  s += "fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {\n";
-  s += "  let o = linear_index(gid, nwg);\n  if (o >= TOTAL) { return; }\n";
+  s += "fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>";
+  if (sg) {
+    // Shuffles need every lane of the subgroup: threads past the end compute a clamped copy of the last
+    // output and do not store it, rather than return early; control flow stays uniform up to the stores.
+    s += ",\n        @builtin(subgroup_invocation_id) sgi: u32, @builtin(subgroup_size) sgs: u32) {\n";
+    s += "  let o_raw = linear_index(gid, nwg);\n  let in_range = o_raw < TOTAL;\n  let o = min(o_raw, TOTAL - 1u);\n";
+  } else {
+    s += ") {\n  let o = linear_index(gid, nwg);\n  if (o >= TOTAL) { return; }\n";
+  }
   s += "  let ow = o % OUT_W;\n  let t0 = o / OUT_W;\n  let strip = t0 % STRIPS;\n  let t1 = t0 / STRIPS;\n";
   s +=
       "  let dstrip = t1 % DSTRIPS;\n  let t2 = t1 / DSTRIPS;\n  let co = t2 % COUT;\n  let n = t2 / COUT;\n";
@@ -119,6 +147,14 @@ Status ConvDirectGpu(const ConvProblem& p, GpuContext& ctx) {
   s += "  var acc: array<f32, " + U(rd * rh) + ">;\n";
   s += "  var xr: array<f32, " + U(rin * p.axis3[2].kernel) + ">;\n";
   if (filter_in_registers) s += "  var wr: array<f32, " + U(p.kernel_volume()) + ">;\n";
+  const int64_t kw_taps = p.axis3[2].kernel;
+  if (sg) {
+    // nbK: the lane K to the right computes this thread's output at ow + K (same n, channel, rows), so
+    // its first tap is this thread's tap K.
+    for (int64_t k = 1; k < kw_taps; ++k)
+      s += "  let nb" + std::to_string(k) + " = subgroupShuffleDown(o_raw, " + U(k) + ") == o_raw + " + U(k) +
+           " && ow + " + U(k) + " < OUT_W && sgi + " + U(k) + " < sgs;\n";
+  }
   s += "  for (var ci = 0u; ci < CIN_G; ci++) {\n";
   s += "    let xb = (n * CIN + g * CIN_G + ci) * IN_SP;\n";
   s += "    let wb = (co * CIN_G + ci) * (K_D * K_H * K_W);\n";
@@ -126,23 +162,38 @@ Status ConvDirectGpu(const ConvProblem& p, GpuContext& ctx) {
   // Each input slab along D is loaded once and used by every output depth whose window holds it.
   s += "    for (var sd = 0u; sd < SIN; sd++) {\n";
   s += "      let id = d0 + i32(sd);\n";
-  if (check_d) s += "      if (u32(id) >= IN_D) { continue; }\n";
+  // With subgroup taps every lane must reach the shuffles, so a slab outside the input loads zeros
+  // instead of being skipped.
+  if (check_d && !sg) s += "      if (u32(id) >= IN_D) { continue; }\n";
   s += "      let xd = xb + u32(id) * IN_HW;\n";
   s += "      for (var r = 0u; r < RIN; r++) {\n";
   s += "        let ih = h0 + i32(r);\n";
-  s += "        for (var kw = 0u; kw < K_W; kw++) {\n";
-  s += "          let iw = w0 + i32(kw * DL_W);\n";
   std::string cond;
-  if (check_h) cond += "u32(ih) < IN_H";
-  if (check_w) cond += std::string(cond.empty() ? "" : " && ") + "u32(iw) < IN_W";
-  const std::string load = "X[xd + u32(ih) * IN_W + u32(iw)]";
-  if (cond.empty()) {
-    s += "          xr[r * K_W + kw] = " + load + ";\n";
+  if (check_d && sg) cond += "u32(id) < IN_D";
+  if (check_h) cond += std::string(cond.empty() ? "" : " && ") + "u32(ih) < IN_H";
+  auto tap_load = [&](const std::string& iw, const std::string& indent) {
+    const std::string c = cond + (check_w ? std::string(cond.empty() ? "" : " && ") + "u32(" + iw + ") < IN_W" : "");
+    const std::string load = "X[xd + u32(ih) * IN_W + u32(" + iw + ")]";
+    if (c.empty()) return indent + "v = " + load + ";\n";
+    return indent + "v = 0.0;\n" + indent + "if (" + c + ") { v = " + load + "; }\n";
+  };
+  if (!sg) {
+    s += "        for (var kw = 0u; kw < K_W; kw++) {\n";
+    s += "          let iw = w0 + i32(kw * DL_W);\n          var v: f32;\n";
+    s += tap_load("iw", "          ");
+    s += "          xr[r * K_W + kw] = v;\n        }\n";
   } else {
-    s += "          var v = 0.0;\n          if (" + cond + ") { v = " + load + "; }\n";
-    s += "          xr[r * K_W + kw] = v;\n";
+    s += "        {\n          var v: f32;\n" + tap_load("w0", "          ");
+    s += "          let v0 = v;\n          xr[r * K_W] = v0;\n";
+    for (int64_t k = 1; k < kw_taps; ++k) {
+      const std::string K = std::to_string(k);
+      s += "          v = subgroupShuffleDown(v0, " + U(k) + ");\n";
+      s += "          if (!nb" + K + ") {\n" + tap_load("w0 + " + K, "            ") + "          }\n";
+      s += "          xr[r * K_W + " + U(k) + "] = v;\n";
+    }
+    s += "        }\n";
   }
-  s += "        }\n      }\n";
+  s += "      }\n";
   // Output depth i reads slab sd with tap kd when i * S_D + kd * DL_D == sd.
   s += "      for (var i = 0u; i < RD; i++) {\n";
   s += "        if (sd < i * S_D) { continue; }\n";
@@ -157,6 +208,7 @@ Status ConvDirectGpu(const ConvProblem& p, GpuContext& ctx) {
        (filter_in_registers ? "wr[wk + kh * K_W + kw]" : "W[wb + wk + kh * K_W + kw]") + ", a);\n";
   s += "            }\n          }\n          acc[i * RH + j] = a;\n        }\n      }\n";
   s += "    }\n  }\n";
+  if (sg) s += "  if (!in_range) { return; }\n";
   s += "  for (var i = 0u; i < RD; i++) {\n    let od = od0 + i;\n";
   if (d_tail) s += "    if (od >= OUT_D) { break; }\n";
   s += "    for (var j = 0u; j < RH; j++) {\n      let oh = oh0 + j;\n";
