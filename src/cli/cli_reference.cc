@@ -52,6 +52,14 @@ const EnvVar kEnvVars[] = {
      "a benchmark tuning knob of the implicit-GEMM Conv kernel: how many ranges its reduction is split "
      "into (split-K; a positive number, capped by the reduction's depth; 1 turns splitting off); unset, the "
      "kernel chooses from the number of output tiles. A Conv with a fused AveragePool is never split"},
+    {"WEBCONV_CONV_F16",
+     "`tiles` stages the implicit-GEMM Conv's K slices in workgroup memory as f16 pairs (half the bytes; "
+     "FMAs and tensors stay f32, inputs and weights round to f16's 11 significant bits); `0`, `off` or "
+     "unset: f32. Off by default: slower on the H100 where measured (NOTES.md)"},
+    {"WEBCONV_CONV_SUBGROUPS",
+     "`1` makes the direct Conv kernel take the taps along W from neighbouring lanes (subgroup shuffles; "
+     "needs the device's `subgroups` feature, else exit 2); `0` or unset: plain loads. Off by default: "
+     "slower on the H100 where measured (NOTES.md)"},
     {"WEBCONV_NO_FUSION",
      "any value other than empty or `0` turns the Conv fusions off (BatchNorm folding, activation and "
      "residual-Add epilogues, in-place Concat); every command, both backends"},

@@ -183,15 +183,16 @@ Status ConvDirectGpu(const ConvProblem& p, GpuContext& ctx) {
     s += tap_load("iw", "          ");
     s += "          xr[r * K_W + kw] = v;\n        }\n";
   } else {
-    s += "        {\n          var v: f32;\n" + tap_load("w0", "          ");
-    s += "          let v0 = v;\n          xr[r * K_W] = v0;\n";
+    // Every row's own tap first, so the loads are in flight together; then the shuffles, each of which
+    // waits for its row's load, and the loads of lanes without a neighbour.
+    s += "        var v: f32;\n" + tap_load("w0", "        ") + "        xr[r * K_W] = v;\n      }\n";
+    s += "      for (var r = 0u; r < RIN; r++) {\n        let ih = h0 + i32(r);\n        var v: f32;\n";
     for (int64_t k = 1; k < kw_taps; ++k) {
       const std::string K = std::to_string(k);
-      s += "          v = subgroupShuffleDown(v0, " + U(k) + ");\n";
-      s += "          if (!nb" + K + ") {\n" + tap_load("w0 + " + K, "            ") + "          }\n";
-      s += "          xr[r * K_W + " + U(k) + "] = v;\n";
+      s += "        v = subgroupShuffleDown(xr[r * K_W], " + U(k) + ");\n";
+      s += "        if (!nb" + K + ") {\n" + tap_load("w0 + " + K, "          ") + "        }\n";
+      s += "        xr[r * K_W + " + U(k) + "] = v;\n";
     }
-    s += "        }\n";
   }
   s += "      }\n";
   // Output depth i reads slab sd with tap kd when i * S_D + kd * DL_D == sd.
