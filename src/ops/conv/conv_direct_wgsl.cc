@@ -11,7 +11,8 @@
 // a register budget for the row window. 1-D convs (no H axis) run with RH = 1. 3-D windows also
 // reuse along D: a thread computes RD output depths, loads each input slab (row window) once and
 // adds it into every output depth whose window holds it, with the whole filter in registers (3x3x3
-// with RD = 2: 4 slabs for 2 depths instead of 6).
+// with RD = 2: 4 slabs for 2 depths instead of 6). Optionally (WEBCONV_CONV_SUBGROUPS=1, stride and
+// dilation 1 along W) a lane takes its taps along W from its neighbours' loads by subgroup shuffles.
 #include <cstdlib>
 
 #include "ops/conv/conv_direct.h"

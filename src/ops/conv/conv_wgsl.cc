@@ -10,7 +10,8 @@
 // same few rows on every step, so the row's (n, od, oh, ow) decomposition is done once, before the
 // K loop; taps outside the input read as zero through signed bounds checks, emitted only for axes
 // whose window can leave the input. Problems with few channels per group (depthwise) go to the
-// direct kernel instead (conv_direct_wgsl.cc).
+// direct kernel instead (conv_direct_wgsl.cc). Optionally (ConvMath::kF16Tiles, WEBCONV_CONV_F16=tiles)
+// the slices are staged as packed f16 pairs of depths; the FMAs stay f32.
 #include <functional>
 
 #include "ops/conv/conv_direct.h"
