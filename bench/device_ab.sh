@@ -12,10 +12,7 @@ dir=$1
 out=${OUT:-$dir/results}
 work=/tmp/webconv-ab-models
 mkdir -p "$out" "$work"
-for name in resnet.onnx mobilenetv2.onnx transnetv2_backbone.onnx tcn1d.onnx unet3d.onnx; do
-  [ -f "$work/$name" ] || python3 -c "import sys; sys.path.insert(0, 'bench'); import onnx_weights; \
-onnx_weights.fill('$dir/models/$name', '$work/$name')"
-done
+fill_models "$dir" "$work" resnet.onnx mobilenetv2.onnx transnetv2_backbone.onnx tcn1d.onnx unet3d.onnx
 row() {  # label model [shape]
   local label=$1 model=$2 shape=${3:-}
   for bin in webconv_base webconv; do

@@ -9,3 +9,15 @@ if [ -f .device/anchor/libonnxruntime.so.1.xz ] && [ ! -f "$ort_lib" ]; then
   xz -dc .device/anchor/libonnxruntime.so.1.xz > "$ort_lib"
 fi
 export WEBCONV_DAWN_LIB=/tmp/device-lib/libwebgpu_wrapper.so
+
+# fill_models DIR WORK NAME...: each prepared model DIR/models/NAME copied to WORK/NAME with its large
+# initializers filled by seeded random values (bench/onnx_weights.py); skipped when already there.
+fill_models() {
+  local dir=$1 work=$2 name
+  shift 2
+  mkdir -p "$work"
+  for name in "$@"; do
+    [ -f "$work/$name" ] || python3 -c "import sys; sys.path.insert(0, 'bench'); import onnx_weights; \
+onnx_weights.fill('$dir/models/$name', '$work/$name')"
+  done
+}

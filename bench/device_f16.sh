@@ -14,10 +14,7 @@ dir=$1
 out=${OUT:-$dir/results}
 work=/tmp/webconv-f16-models
 mkdir -p "$out" "$work"
-for name in resnet.onnx mobilenetv2.onnx transnetv2_backbone.onnx tcn1d.onnx unet3d.onnx; do
-  [ -f "$work/$name" ] || python3 -c "import sys; sys.path.insert(0, 'bench'); import onnx_weights; \
-onnx_weights.fill('$dir/models/$name', '$work/$name')"
-done
+fill_models "$dir" "$work" resnet.onnx mobilenetv2.onnx transnetv2_backbone.onnx tcn1d.onnx unet3d.onnx
 settings="off tiles"
 
 "$dir/conv_tests" --gtest_filter='ConvF16.*:ConvTiles.*' 2>&1 | tee "$out/f16_tests.txt"

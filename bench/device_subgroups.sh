@@ -15,10 +15,8 @@ work=/tmp/webconv-subgroup-models
 mkdir -p "$out" "$work"
 "$dir/conv_tests" --gtest_filter='ConvDirect.*' 2>&1 | grep -v '^\[ RUN\|^\[       OK' | tee "$out/subgroup_tests.txt"
 models=$(cd "$dir/models" && ls dw2d_*.onnx dw3d_*.onnx mobilenetv2.dw*.onnx mobilenetv2.onnx)
-for m in $models; do
-  [ -f "$work/$m" ] || python3 -c "import sys; sys.path.insert(0, 'bench'); import onnx_weights; \
-onnx_weights.fill('$dir/models/$m', '$work/$m')"
-done
+# shellcheck disable=SC2086
+fill_models "$dir" "$work" $models
 {
   for round in 1 2; do
     for m in $models; do

@@ -34,7 +34,6 @@ const char* Lane(int i) {
 
 struct Layout {
   ConvTiling t;
-  ConvMath math = ConvMath::kF32;
   uint32_t T, tpm, tpn;
   uint32_t lm, ar, aks, ak;  // A loads: LM threads along rows, AR rows and AK depth entries per thread
   uint32_t be, bstride;      // B loads per thread; padded row stride of the B slice (floats)
@@ -46,7 +45,6 @@ struct Layout {
 Layout MakeLayout(const ConvTiling& t, ConvMath math) {
   Layout l;
   l.t = t;
-  l.math = math;
   l.T = t.threads();
   l.tpm = t.threads_m();
   l.tpn = t.threads_n();
