@@ -30,7 +30,7 @@ import onnx_weights  # noqa: E402
 # the model's candidates plus shapes it does not consider (taller K slices, 8x8 blocks on narrow
 # tiles, 256-thread tiles).
 DEFAULT_TILES = [
-    "t128x128k16_r8x8", "t128x64k16_r8x8", "t64x64k16_r8x4", "t128x32k16_r8x4", "t256x16k16_r8x4",
+    "t128x128k16_r8x8", "t128x64k16_r8x8", "t64x64k16_r8x4", "t64x64k8_r8x4", "t128x32k16_r8x4", "t256x16k16_r8x4",
     "t64x32k16_r4x4", "t128x16k16_r8x4", "t32x32k16_r4x4", "t64x16k16_r4x4",
     "t64x64k32_r8x4", "t128x64k32_r8x8", "t128x32k32_r8x4", "t64x64k16_r4x4", "t64x128k16_r8x8",
     "t256x32k16_r8x8", "t32x64k16_r4x8", "t128x16k16_r4x4", "t256x64k16_r8x8",

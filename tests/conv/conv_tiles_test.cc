@@ -48,7 +48,7 @@ ops::ConvProblem GemmProblem(int64_t rows, int64_t cols) {
 }
 
 bool SameTile(const ops::ConvTiling& a, const ops::ConvTiling& b) {
-  return a.tm == b.tm && a.tn == b.tn && a.tk == b.tk && a.rm == b.rm && a.rn == b.rn && a.stages == b.stages;
+  return a.tm == b.tm && a.tn == b.tn && a.tk == b.tk && a.rm == b.rm && a.rn == b.rn;
 }
 
 // A software adapter gets one of four tiles with 8x8 blocks: 32x32 from 64 rows up, 16x64 (8x64 up to 8
@@ -99,14 +99,7 @@ TEST(ConvTiles, TileKnobParsesAndValidates) {
     EXPECT_TRUE(SameTile(parsed.value(), t)) << t.Name();
     EXPECT_EQ(ops::ConvTilingProblem(t, 1u << 16), "") << t.Name();
   }
-  auto two = ops::ParseConvTiling("t128x64k16_r8x8_s2");
-  ASSERT_TRUE(two.ok());
-  EXPECT_TRUE(SameTile(two.value(), {128, 64, 16, 8, 8, 2}));
-  EXPECT_NE(ops::ConvTilingProblem({64, 64, 16, 4, 4, 3}, 1u << 16), "");  // 3 stages
-  // Two stages double the workgroup memory: 128x64 fits 16 KiB with one (12.5 KB), not with two.
-  EXPECT_EQ(ops::ConvTilingProblem({128, 64, 16, 8, 8, 1}, 16384), "");
-  EXPECT_NE(ops::ConvTilingProblem({128, 64, 16, 8, 8, 2}, 16384), "");
-  for (const char* bad : {"", "t64x64", "t64x64k16_r4x4x", "64x64k16_r4x4", "t64x64k16_r4x4_s", "t64x64k16_r4x4_s2x"})
+  for (const char* bad : {"", "t64x64", "t64x64k16_r4x4x", "64x64k16_r4x4"})
     EXPECT_FALSE(ops::ParseConvTiling(bad).ok()) << bad;
   EXPECT_NE(ops::ConvTilingProblem({64, 64, 16, 6, 4}, 1u << 16), "");   // block not a multiple of 4
   EXPECT_NE(ops::ConvTilingProblem({64, 64, 16, 8, 12}, 1u << 16), "");  // block does not divide the tile
@@ -124,30 +117,6 @@ TEST(ConvTiles, TileKnobParsesAndValidates) {
   ASSERT_FALSE(refused.ok());
   EXPECT_NE(refused.status().message.find("WEBCONV_CONV_TILE=t32x64k16_r6x8: register blocks"), std::string::npos)
       << refused.status().message;
-}
-
-// WEBCONV_CONV_STAGES sets the stage count of the model's choice, falls back to one stage where two do
-// not fit the device's workgroup memory, and refuses other values.
-TEST(ConvTiles, StagesKnob) {
-  const ops::ConvProblem p = GemmProblem(1 << 20, 64);
-  auto plain = ops::ChooseConvTiling(p, false, 1u << 16);
-  ::setenv("WEBCONV_CONV_STAGES", "2", 1);
-  auto two = ops::ChooseConvTiling(p, false, 1u << 16);
-  auto small = ops::ChooseConvTiling(p, false, 8192);
-  ::setenv("WEBCONV_CONV_STAGES", "1", 1);
-  auto one = ops::ChooseConvTiling(p, false, 1u << 16);
-  ::setenv("WEBCONV_CONV_STAGES", "3", 1);
-  auto bad = ops::ChooseConvTiling(p, false, 1u << 16);
-  ::unsetenv("WEBCONV_CONV_STAGES");
-  ASSERT_TRUE(plain.ok() && two.ok() && small.ok() && one.ok());
-  EXPECT_EQ(two.value().stages, 2u);
-  EXPECT_EQ(one.value().stages, 1u);
-  EXPECT_EQ(ops::ConvTilingProblem(small.value(), 8192), "") << small.value().Name();
-  ops::ConvTiling same = two.value();
-  same.stages = plain.value().stages;
-  EXPECT_TRUE(SameTile(same, plain.value())) << "the knob changes only the stage count";
-  ASSERT_FALSE(bad.ok());
-  EXPECT_NE(bad.status().message.find("WEBCONV_CONV_STAGES=3"), std::string::npos) << bad.status().message;
 }
 
 // A tile outside the candidate list, set through the knob, still computes the right result (a sweep

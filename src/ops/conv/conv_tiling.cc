@@ -29,9 +29,16 @@ struct Candidate {
   int resident;
 };
 
+//
+// 64x64 tiles with 8x4 blocks take K slices of 8: on all eight TransNetV2 layers of a later sweep
+// (bench/results/h100-2026-11-25-stages/k8.txt) they beat the same tile with slices of 16 by 1-11%,
+// and beat the 4x4-block 64x64 tile on seven of them (by 4-9%; 10% slower on the 128->64 temporal
+// layer, where the 64x32 tile is chosen anyway). Their efficiency of 0.65 makes them the choice where
+// 64x64 and 128x64 tiles compete. Smaller workgroup memory per workgroup is what helps: two stages or
+// K slices of 32, which double it, made the same tiles 10-40% slower.
 const Candidate kCandidates[] = {
     {{128, 64, 16, 8, 8}, 0.6, 2}, {{128, 32, 16, 8, 4}, 0.6, 4}, {{64, 64, 16, 4, 4}, 0.6, 2},
-    {{64, 64, 16, 8, 4}, 0.6, 4},  {{64, 32, 16, 4, 4}, 0.6, 1},  {{32, 32, 16, 4, 4}, 0.4, 1},
+    {{64, 64, 8, 8, 4}, 0.65, 2},  {{64, 32, 16, 4, 4}, 0.6, 1},  {{32, 32, 16, 4, 4}, 0.4, 1},
     {{64, 16, 16, 4, 4}, 0.6, 4},  {{128, 16, 16, 4, 4}, 0.6, 4},
 };
 
@@ -87,12 +94,6 @@ std::vector<ConvTiling> ConvTilingCandidates() {
   std::vector<ConvTiling> v;
   for (const Candidate& c : kCandidates) v.push_back(c.t);
   for (const ConvTiling& t : {kSoftwareTall, kSoftwareWide, kSoftwareShortWide, kSoftwareSmall}) v.push_back(t);
-  const size_t n = v.size();
-  for (size_t i = 0; i < n; ++i) {  // and each in the other stage count (WEBCONV_CONV_STAGES)
-    ConvTiling o = v[i];
-    o.stages = 3 - o.stages;
-    v.push_back(o);
-  }
   return v;
 }
 
@@ -113,8 +114,7 @@ std::string ConvTilingProblem(const ConvTiling& t, uint32_t max_workgroup_storag
   const uint32_t lm = t.load_rows();
   if (t.tm % lm != 0 || threads % lm != 0 || t.tk % (threads / lm) != 0)
     return "the " + n(t.tk) + "x" + n(t.tm) + " input slice does not spread over the threads";
-  if (t.stages != 1 && t.stages != 2) return n(t.stages) + " stages (1 or 2)";
-  const uint64_t bytes = 4ull * t.tk * (t.tm + t.tn + 4) * t.stages;
+  const uint64_t bytes = 4ull * t.tk * (t.tm + t.tn + 4);
   if (bytes > max_workgroup_storage)
     return n(static_cast<uint32_t>(bytes)) + " bytes of workgroup memory (the device allows " +
            n(max_workgroup_storage) + ")";
@@ -124,15 +124,8 @@ std::string ConvTilingProblem(const ConvTiling& t, uint32_t max_workgroup_storag
 Result<ConvTiling> ParseConvTiling(const std::string& name) {
   ConvTiling t;
   char tail = 0;
-  const int got = std::sscanf(name.c_str(), "t%ux%uk%u_r%ux%u_s%u%c", &t.tm, &t.tn, &t.tk, &t.rm, &t.rn,
-                              &t.stages, &tail);
-  // Five fields and the end of the name, or six: "_s" followed by the stage count and nothing else.
-  const bool five = got == 5 && name == "t" + std::to_string(t.tm) + "x" + std::to_string(t.tn) + "k" +
-                                            std::to_string(t.tk) + "_r" + std::to_string(t.rm) + "x" +
-                                            std::to_string(t.rn);
-  if (five) t.stages = 1;
-  if (!five && got != 6)
-    return UsageError("tile '", name, "' is not of the form tTMxTNkTK_rRMxRN[_sS] (e.g. t128x64k16_r8x8_s2)");
+  if (std::sscanf(name.c_str(), "t%ux%uk%u_r%ux%u%c", &t.tm, &t.tn, &t.tk, &t.rm, &t.rn, &tail) != 5)
+    return UsageError("tile '", name, "' is not of the form tTMxTNkTK_rRMxRN (e.g. t128x64k16_r8x8)");
   return t;
 }
 
@@ -160,22 +153,17 @@ Result<ConvMath> ChooseConvMath() {
 
 std::string ConvTiling::Name() const {
   return "t" + std::to_string(tm) + "x" + std::to_string(tn) + "k" + std::to_string(tk) + "_r" +
-         std::to_string(rm) + "x" + std::to_string(rn) + (stages == 1 ? "" : "_s" + std::to_string(stages));
+         std::to_string(rm) + "x" + std::to_string(rn);
 }
 
-namespace {
-
-// WEBCONV_CONV_STAGES (1 or 2): a benchmark knob setting the stage count of every chosen tile, so that
-// one build can time both forms in the same call. 0: unset.
-Result<uint32_t> ConvStagesOverride() {
-  const char* env = std::getenv("WEBCONV_CONV_STAGES");
-  if (!env || !*env) return 0u;
-  const std::string v = env;
-  if (v == "1" || v == "2") return static_cast<uint32_t>(v[0] - '0');
-  return UsageError("WEBCONV_CONV_STAGES=", v, ": expected 1 or 2");
-}
-
-Result<ConvTiling> ChooseModelTiling(const ConvProblem& p, bool software_adapter, uint32_t max_workgroup_storage) {
+Result<ConvTiling> ChooseConvTiling(const ConvProblem& p, bool software_adapter, uint32_t max_workgroup_storage) {
+  if (g_forced) return *g_forced;
+  if (const char* env = std::getenv("WEBCONV_CONV_TILE"); env && *env) {
+    WC_ASSIGN_OR_RETURN(const ConvTiling t, ParseConvTiling(env));
+    if (const std::string why = ConvTilingProblem(t, max_workgroup_storage); !why.empty())
+      return UsageError("WEBCONV_CONV_TILE=", env, ": ", why);
+    return t;
+  }
   if (software_adapter) return ChooseSoftwareTiling(p);
   constexpr double kSms = 132;
   const double cols = static_cast<double>(p.out_per_group());
@@ -195,26 +183,6 @@ Result<ConvTiling> ChooseModelTiling(const ConvProblem& p, bool software_adapter
     }
   }
   return choice;
-}
-
-}  // namespace
-
-Result<ConvTiling> ChooseConvTiling(const ConvProblem& p, bool software_adapter, uint32_t max_workgroup_storage) {
-  if (g_forced) return *g_forced;
-  if (const char* env = std::getenv("WEBCONV_CONV_TILE"); env && *env) {
-    WC_ASSIGN_OR_RETURN(const ConvTiling t, ParseConvTiling(env));
-    if (const std::string why = ConvTilingProblem(t, max_workgroup_storage); !why.empty())
-      return UsageError("WEBCONV_CONV_TILE=", env, ": ", why);
-    return t;
-  }
-  WC_ASSIGN_OR_RETURN(const uint32_t stages, ConvStagesOverride());
-  WC_ASSIGN_OR_RETURN(ConvTiling t, ChooseModelTiling(p, software_adapter, max_workgroup_storage));
-  if (stages != 0) {
-    t.stages = stages;
-    if (const std::string why = ConvTilingProblem(t, max_workgroup_storage); !why.empty())
-      t.stages = 1;  // the other stage count must still fit the device
-  }
-  return t;
 }
 
 void ForceConvSplitsForTesting(int splits) {

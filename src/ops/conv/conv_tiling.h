@@ -17,13 +17,10 @@ namespace webconv::ops {
 struct ConvTiling {
   uint32_t tm = 64, tn = 64, tk = 16;  // workgroup tile (rows x columns) and K slice
   uint32_t rm = 4, rn = 4;             // register block per thread; multiples of 4 (vec4 lanes)
-  // Workgroup-memory stages of the K slice: 1 (store, barrier, FMAs, barrier) or 2 (the next slice is
-  // stored into the other stage while the FMAs read this one: one barrier per slice, twice the memory).
-  uint32_t stages = 1;
   uint32_t threads_m() const { return tm / rm; }
   uint32_t threads_n() const { return tn / rn; }
   uint32_t threads() const { return threads_m() * threads_n(); }
-  std::string Name() const;  // "t128x64k16_r8x8", with "_s2" appended for two stages
+  std::string Name() const;  // "t128x64k16_r8x8"
   // Rows of the input slice that consecutive threads load at one depth (each thread then loads
   // tm / load_rows() rows at each of its depths, decomposing each depth once). 32 (a warp's rows,
   // coalesced along ow) except with 8x8 blocks, whose threads take one row each at more depths: on the
@@ -57,7 +54,7 @@ void ForceConvTilingForTesting(const ConvTiling* t);
 // the loads of a K slice spread evenly over the threads.
 std::string ConvTilingProblem(const ConvTiling& t, uint32_t max_workgroup_storage);
 
-// Parses a tile named as ConvTiling::Name() writes it ("t128x64k16_r8x8", "t128x64k16_r8x8_s2"). A benchmark knob,
+// Parses a tile named as ConvTiling::Name() writes it ("t128x64k16_r8x8"). A benchmark knob,
 // WEBCONV_CONV_TILE, forces every implicit-GEMM Conv to one tile this way, so that a sweep can time
 // every tile on every layer and the choice above can be checked against measurements.
 Result<ConvTiling> ParseConvTiling(const std::string& name);

@@ -181,9 +181,8 @@ std::string Body(const ConvProblem& p, const Layout& l, const SplitK& split) {
   // The K slices in workgroup memory: f32 words, or (f16 tiles) u32 words each holding the f16 pair of
   // depths (2q, 2q + 1) of one row or column, so a slice takes half the bytes.
   const std::string word = l.pk == 1 ? "f32" : "u32";
-  const uint32_t a_words = t.tk / l.pk * t.tm / 4, b_words = t.tk / l.pk * l.bstride / 4;  // vec4s per stage
-  s += "var<workgroup> As: array<vec4<" + word + ">, " + U(a_words * t.stages) + ">;\n";
-  s += "var<workgroup> Bs: array<vec4<" + word + ">, " + U(b_words * t.stages) + ">;\n\n";
+  s += "var<workgroup> As: array<vec4<" + word + ">, " + U(t.tk / l.pk * t.tm / 4) + ">;\n";
+  s += "var<workgroup> Bs: array<vec4<" + word + ">, " + U(t.tk / l.pk * l.bstride / 4) + ">;\n\n";
   s += "@compute @workgroup_size(" + S(l.T) + ", 1, 1)\n";
   s += "fn main(@builtin(local_invocation_index) tid: u32, @builtin(workgroup_id) wid: vec3<u32>) {\n";
   if (split.splits > 1) {
@@ -227,99 +226,70 @@ std::string Body(const ConvProblem& p, const Layout& l, const SplitK& split) {
     for (uint32_t j = 0; j < rn4; ++j) s += "  var c" + S(i) + "_" + S(j) + " = vec4<f32>(0.0);\n";
   s += "  let tm = tid % TPM;\n  let tn = tid / TPM;\n";
   s += LoadSlice(p, l, "kbeg");
-  // Registers to workgroup memory, at word offsets `ao` / `bo` (WGSL expressions) of the stage.
-  auto store_slice = [&](const std::string& ao, const std::string& bo, const std::string& ind) {
-    std::string o;
-    if (l.pk == 1) {
-      o += ind + "for (var li = 0u; li < " + U(l.ak) + "; li++) {\n";
-      for (uint32_t r = 0; r < l.ar; ++r) {
-        const std::string idx = "(ak + li * " + U(l.aks) + ") * TM + am + " + U(r * l.lm);
-        o += ind + "  { let e = " + idx + "; As[" + ao + " + (e >> 2u)][e & 3u] = ra[li * " + U(l.ar) + " + " +
-             U(r) + "]; }\n";
-      }
-      o += ind + "}\n" + ind + "for (var lj = 0u; lj < " + U(l.be) + "; lj++) {\n";
-      o += ind + "  let e = bk * BS + bc + lj * " + U(l.T / t.tk) + ";\n" + ind + "  Bs[" + bo +
-           " + (e >> 2u)][e & 3u] = wb[lj];\n" + ind + "}\n";
-    } else {
-      auto pack = [](const std::string& lo, const std::string& hi) {
-        return "pack2x16float(vec2<f32>(" + lo + ", " + hi + "))";
-      };
-      o += ind + "for (var lp = 0u; lp < " + U(l.ak / 2) + "; lp++) {\n";
-      for (uint32_t r = 0; r < l.ar; ++r) {
-        const std::string idx = "(ak + lp * " + U(l.aks) + ") * TM + am + " + U(r * l.lm);
-        const std::string lo = "ra[lp * " + U(2 * l.ar) + " + " + U(r) + "]";
-        const std::string hi = "ra[lp * " + U(2 * l.ar) + " + " + U(l.ar + r) + "]";
-        o += ind + "  { let e = " + idx + "; As[" + ao + " + (e >> 2u)][e & 3u] = " + pack(lo, hi) + "; }\n";
-      }
-      o += ind + "}\n" + ind + "for (var lp = 0u; lp < " + U(l.be / 2) + "; lp++) {\n";
-      o += ind + "  let e = bk * BS + bc + lp * " + U(2 * l.T / t.tk) + ";\n" + ind + "  Bs[" + bo +
-           " + (e >> 2u)][e & 3u] = " + pack("wb[lp * 2u]", "wb[lp * 2u + 1u]") + ";\n" + ind + "}\n";
+  s += "  for (var k0 = kbeg; k0 < kend; k0 += TK) {\n";
+  // Registers to workgroup memory.
+  if (l.pk == 1) {
+    s += "    for (var li = 0u; li < " + U(l.ak) + "; li++) {\n";
+    for (uint32_t r = 0; r < l.ar; ++r) {
+      const std::string idx = "(ak + li * " + U(l.aks) + ") * TM + am + " + U(r * l.lm);
+      s += "      { let e = " + idx + "; As[e >> 2u][e & 3u] = ra[li * " + U(l.ar) + " + " + U(r) + "]; }\n";
     }
-    return o;
-  };
-  // The slice's FMAs, reading the stage at word offsets `ao` / `bo`.
-  auto compute_slice = [&](const std::string& ao, const std::string& bo) {
-    std::string o;
-    auto fmas = [&](const std::string& suffix) {
-      for (uint32_t i = 0; i < t.rm; ++i) {
-        const std::string a = "a" + S(i / 4) + suffix + "." + Lane(static_cast<int>(i % 4));
-        for (uint32_t j = 0; j < rn4; ++j) {
-          const std::string c = "c" + S(i) + "_" + S(j);
-          o += "      " + c + " = fma(vec4<f32>(" + a + "), b" + S(j) + suffix + ", " + c + ");\n";
-        }
-      }
-    };
-    if (l.pk == 1) {
-      o += "    for (var kk = 0u; kk < TK; kk++) {\n";
-      for (uint32_t h = 0; h < rm4; ++h)
-        o += "      let a" + S(h) + " = As[" + ao + " + kk * (TM / 4u) + " + U(h * l.tpm) + " + tm];\n";
-      for (uint32_t h = 0; h < rn4; ++h)
-        o += "      let b" + S(h) + " = Bs[" + bo + " + kk * (BS / 4u) + " + U(h * l.tpn) + " + tn];\n";
-      fmas("");
-    } else {
-      // One word per row and column for two depths: unpacked to f32, the even depth's lanes (suffix e)
-      // and the odd depth's (suffix o) regroup into vec4s, then the same FMAs run per depth in f32.
-      auto unpack = [&](const std::string& v, const std::string& src) {
-        std::string u;
-        for (int q = 0; q < 4; ++q)
-          u += "      let " + v + "_" + Lane(q) + " = unpack2x16float(" + src + "." + Lane(q) + ");\n";
-        u += "      let " + v + "e = vec4<f32>(" + v + "_x.x, " + v + "_y.x, " + v + "_z.x, " + v + "_w.x);\n";
-        u += "      let " + v + "o = vec4<f32>(" + v + "_x.y, " + v + "_y.y, " + v + "_z.y, " + v + "_w.y);\n";
-        return u;
-      };
-      o += "    for (var kq = 0u; kq < TK / 2u; kq++) {\n";
-      for (uint32_t h = 0; h < rm4; ++h)
-        o += unpack("a" + S(h), "As[" + ao + " + kq * (TM / 4u) + " + U(h * l.tpm) + " + tm]");
-      for (uint32_t h = 0; h < rn4; ++h)
-        o += unpack("b" + S(h), "Bs[" + bo + " + kq * (BS / 4u) + " + U(h * l.tpn) + " + tn]");
-      fmas("e");
-      fmas("o");
-    }
-    o += "    }\n";
-    return o;
-  };
-  if (t.stages == 1) {
-    // One stage: store, barrier, prefetch the next slice into registers, FMAs, barrier.
-    s += "  for (var k0 = kbeg; k0 < kend; k0 += TK) {\n";
-    s += store_slice("0u", "0u", "    ");
-    s += "    workgroupBarrier();\n";
-    s += "    if (k0 + TK < kend) {\n    let kn = k0 + TK;\n" + LoadSlice(p, l, "kn") + "    }\n";
-    s += compute_slice("0u", "0u");
-    s += "    workgroupBarrier();\n  }\n";
+    s += "    }\n    for (var lj = 0u; lj < " + U(l.be) + "; lj++) {\n";
+    s += "      let e = bk * BS + bc + lj * " + U(l.T / t.tk) + ";\n      Bs[e >> 2u][e & 3u] = wb[lj];\n    }\n";
   } else {
-    // Two stages: while the FMAs read stage st, the next slice goes from registers into stage st ^ 1,
-    // so one barrier per slice suffices. The stage written in step i was last read in step i - 1, which
-    // every thread finished before step i - 1's barrier.
-    s += store_slice("0u", "0u", "  ");
-    s += "  workgroupBarrier();\n  var st = 0u;\n";
-    s += "  for (var k0 = kbeg; k0 < kend; k0 += TK) {\n";
-    s += "    let more = k0 + TK < kend;\n";
-    s += "    if (more) {\n    let kn = k0 + TK;\n" + LoadSlice(p, l, "kn") + "    }\n";
-    s += compute_slice("st * " + U(a_words), "st * " + U(b_words));
-    s += "    if (more) {\n" + store_slice("(st ^ 1u) * " + U(a_words), "(st ^ 1u) * " + U(b_words), "      ") +
-         "    }\n";
-    s += "    workgroupBarrier();\n    st ^= 1u;\n  }\n";
+    auto pack = [](const std::string& lo, const std::string& hi) {
+      return "pack2x16float(vec2<f32>(" + lo + ", " + hi + "))";
+    };
+    s += "    for (var lp = 0u; lp < " + U(l.ak / 2) + "; lp++) {\n";
+    for (uint32_t r = 0; r < l.ar; ++r) {
+      const std::string idx = "(ak + lp * " + U(l.aks) + ") * TM + am + " + U(r * l.lm);
+      const std::string lo = "ra[lp * " + U(2 * l.ar) + " + " + U(r) + "]";
+      const std::string hi = "ra[lp * " + U(2 * l.ar) + " + " + U(l.ar + r) + "]";
+      s += "      { let e = " + idx + "; As[e >> 2u][e & 3u] = " + pack(lo, hi) + "; }\n";
+    }
+    s += "    }\n    for (var lp = 0u; lp < " + U(l.be / 2) + "; lp++) {\n";
+    s += "      let e = bk * BS + bc + lp * " + U(2 * l.T / t.tk) + ";\n      Bs[e >> 2u][e & 3u] = " +
+         pack("wb[lp * 2u]", "wb[lp * 2u + 1u]") + ";\n    }\n";
   }
+  s += "    workgroupBarrier();\n";
+  s += "    if (k0 + TK < kend) {\n    let kn = k0 + TK;\n" + LoadSlice(p, l, "kn") + "    }\n";
+  auto fmas = [&](const std::string& suffix) {
+    for (uint32_t i = 0; i < t.rm; ++i) {
+      const std::string a = "a" + S(i / 4) + suffix + "." + Lane(static_cast<int>(i % 4));
+      for (uint32_t j = 0; j < rn4; ++j) {
+        const std::string c = "c" + S(i) + "_" + S(j);
+        s += "      " + c + " = fma(vec4<f32>(" + a + "), b" + S(j) + suffix + ", " + c + ");\n";
+      }
+    }
+  };
+  if (l.pk == 1) {
+    s += "    for (var kk = 0u; kk < TK; kk++) {\n";
+    for (uint32_t h = 0; h < rm4; ++h)
+      s += "      let a" + S(h) + " = As[kk * (TM / 4u) + " + U(h * l.tpm) + " + tm];\n";
+    for (uint32_t h = 0; h < rn4; ++h)
+      s += "      let b" + S(h) + " = Bs[kk * (BS / 4u) + " + U(h * l.tpn) + " + tn];\n";
+    fmas("");
+  } else {
+    // One word per row and column for two depths: unpacked to f32, the even depth's lanes (suffix e)
+    // and the odd depth's (suffix o) regroup into vec4s, then the same FMAs run per depth in f32.
+    auto unpack = [&](const std::string& v, const std::string& src) {
+      std::string u;
+      for (int q = 0; q < 4; ++q)
+        u += "      let " + v + "_" + Lane(q) + " = unpack2x16float(" + src + "." + Lane(q) + ");\n";
+      u += "      let " + v + "e = vec4<f32>(" + v + "_x.x, " + v + "_y.x, " + v + "_z.x, " + v + "_w.x);\n";
+      u += "      let " + v + "o = vec4<f32>(" + v + "_x.y, " + v + "_y.y, " + v + "_z.y, " + v + "_w.y);\n";
+      return u;
+    };
+    s += "    for (var kq = 0u; kq < TK / 2u; kq++) {\n";
+    for (uint32_t h = 0; h < rm4; ++h)
+      s += unpack("a" + S(h), "As[kq * (TM / 4u) + " + U(h * l.tpm) + " + tm]");
+    for (uint32_t h = 0; h < rn4; ++h)
+      s += unpack("b" + S(h), "Bs[kq * (BS / 4u) + " + U(h * l.tpn) + " + tn]");
+    fmas("e");
+    fmas("o");
+  }
+  s += "    }\n";
+  s += "    workgroupBarrier();\n  }\n";
   if (split.splits > 1) {
     // Raw partial sums; rows are contiguous per channel so both this store and SplitSumBody's reads
     // are coalesced.
