@@ -30,6 +30,19 @@ struct ConvFusion {
   bool empty() const { return steps.empty() && channel_total == 0 && !pooled(); }
 };
 
+// Set when the Conv is one stride phase of a ConvTranspose (ops/conv_transpose/conv_transpose_wgsl.cc
+// explains the decomposition). Per axis of axis3: the Conv's output q is the ConvTranspose's output
+// first + q * step (an output of `full` sizes), and the Conv's tap j is the ConvTranspose weight's
+// kernel index k0 + (kernel - 1 - j) * tap_step along an axis of `taps` entries; that weight is
+// [C, M/group, taps...]. `tapless`: no tap reaches this phase (a stride beyond the dilated kernel), so
+// its weights read as zero and its outputs get the bias alone.
+struct ConvTransposePhase {
+  bool active = false, tapless = false;
+  int64_t first[3] = {0, 0, 0}, step[3] = {1, 1, 1}, full[3] = {1, 1, 1};
+  int64_t k0[3] = {0, 0, 0}, tap_step[3] = {1, 1, 1}, taps[3] = {1, 1, 1};
+  int64_t full_spatial() const { return full[0] * full[1] * full[2]; }
+};
+
 struct ConvAttrs {
   WindowAttrs window;
   int64_t group = 1;
@@ -44,6 +57,7 @@ struct ConvProblem {
   AxisGeometry axis3[3];           // the same, front-padded with unit axes to exactly three
   bool has_bias = false;
   ConvFusion fusion;
+  ConvTransposePhase phase;  // only for ConvTranspose phases; such problems carry no fusion
   int64_t in_per_group() const { return in_channels / group; }
   int64_t out_per_group() const { return out_channels / group; }
   int64_t kernel_volume() const { return axis3[0].kernel * axis3[1].kernel * axis3[2].kernel; }
@@ -59,5 +73,7 @@ Result<ConvProblem> ResolveConv(const ConvAttrs& a, const TensorInfo& x, const T
 Status ConvReference(const ConvProblem& p, const HostTensor& x, const HostTensor& w, const HostTensor* bias,
                      HostTensor* y);
 Status ConvGpu(const ConvProblem& p, GpuContext& ctx);
+// The implicit-GEMM kernel alone, whatever the channel counts: how ConvTranspose runs its phases.
+Status ConvGemmGpu(const ConvProblem& p, GpuContext& ctx);
 
 }  // namespace webconv::ops

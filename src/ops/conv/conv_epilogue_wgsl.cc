@@ -115,10 +115,24 @@ std::string AddConvEpilogue(const ConvProblem& p, gpu::KernelBuilder& b, std::ve
   const Shape stored = ConvStoredShape(p);
   int64_t stored_sp = 1;
   for (size_t k = 2; k < stored.size(); ++k) stored_sp *= stored[k];
+  // A ConvTranspose phase stores output q at first + q * step of the ConvTranspose's output.
+  std::string put_sp = "sp";
+  if (p.phase.active) stored_sp = p.phase.full_spatial();
   // The output geometry and the steps are baked into the WGSL, so they are part of the cache key.
   b.Spec("y" + std::to_string(channels) + "x" + std::to_string(sp_total) + "o" + std::to_string(offset) +
          "p" + std::to_string(stored_sp) + spec);
   std::string wgsl = needs_tanh ? WgslMathFunctions(kMathTanh) : "";
+  if (p.phase.active) {
+    const ConvTransposePhase& ph = p.phase;
+    auto u = [](int64_t v) { return std::to_string(v) + "u"; };
+    auto at = [&](int a, const std::string& q) { return "(" + u(ph.first[a]) + " + " + q + " * " + u(ph.step[a]) + ")"; };
+    wgsl += "fn phase_sp(sp: u32) -> u32 {\n";
+    wgsl += "  let qw = sp % " + u(p.axis3[2].out) + ";\n  let t = sp / " + u(p.axis3[2].out) + ";\n";
+    wgsl += "  let qh = t % " + u(p.axis3[1].out) + ";\n  let qd = t / " + u(p.axis3[1].out) + ";\n";
+    wgsl += "  return (" + at(0, "qd") + " * " + u(ph.full[1]) + " + " + at(1, "qh") + ") * " + u(ph.full[2]) +
+            " + " + at(2, "qw") + ";\n}\n";
+    put_sp = "phase_sp(sp)";
+  }
   // conv_value: bias and steps for output (n, co, sp) of the Conv (addends read there); conv_put:
   // the store of a finished value at spatial index sp of the stored tensor.
   wgsl += "fn conv_value(n: u32, co: u32, sp: u32, acc: f32) -> f32 {\n";
@@ -129,7 +143,7 @@ std::string AddConvEpilogue(const ConvProblem& p, gpu::KernelBuilder& b, std::ve
   wgsl += "  return y;\n}\n";
   wgsl += "fn conv_put(n: u32, co: u32, sp: u32, y: f32) {\n";
   wgsl += "  Y[(n * " + std::to_string(channels) + "u + " + std::to_string(offset) + "u + co) * " +
-          std::to_string(stored_sp) + "u + sp] = y;\n}\n";
+          std::to_string(stored_sp) + "u + " + put_sp + "] = y;\n}\n";
   // Without a fused pool every output is stored where it is computed.
   if (!p.fusion.pooled())
     wgsl +=

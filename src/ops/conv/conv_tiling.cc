@@ -264,6 +264,13 @@ std::string ConvGeometryKey(const ConvProblem& p) {
   for (const AxisGeometry& g : p.axis3)
     s += ";" + std::to_string(g.in) + "," + std::to_string(g.out) + "," + std::to_string(g.kernel) + "," +
          std::to_string(g.stride) + "," + std::to_string(g.dilation) + "," + std::to_string(g.pad_begin);
+  const ConvTransposePhase& ph = p.phase;
+  if (ph.active) {
+    s += ph.tapless ? ";phase0" : ";phase";
+    for (int a = 0; a < 3; ++a)
+      for (int64_t v : {ph.first[a], ph.step[a], ph.full[a], ph.k0[a], ph.tap_step[a], ph.taps[a]})
+        s += "," + std::to_string(v);
+  }
   return s;
 }
 

@@ -92,6 +92,10 @@ std::string LoadSlice(const ConvProblem& p, const Layout& l, const std::string& 
       }
       idx += " + u32(id) * IN_HW + u32(ih) * IN_W + u32(iw)";
       const std::string reg = "ra[li * " + U(l.ar) + " + " + U(r) + "]";
+      if (p.phase.tapless) {  // nothing reaches the phase: not even a NaN of the input may
+        s += "      " + reg + " = 0.0;\n    }\n";
+        continue;
+      }
       if (cond.empty()) {
         s += "      " + reg + " = X[" + idx + "];\n";
       } else {
@@ -111,14 +115,38 @@ std::string LoadSlice(const ConvProblem& p, const Layout& l, const std::string& 
     const std::string k = l.pk == 1 ? "(" + kb + " + bk)" : "(" + kb + " + bk * 2u + (lj & 1u))";
     if (col_tail) add(co + " < COUT_G");
     if (k_tail) add(k + " < DEPTH");
-    const std::string load = "W[(g * COUT_G + " + co + ") * DEPTH + " + k + "]";
+    // A ConvTranspose phase reads its taps out of the ConvTranspose weight (PhaseWeightWgsl); a phase
+    // no tap reaches has none.
+    const std::string load = p.phase.tapless ? "0.0"
+                             : p.phase.active ? "W[w_index(g, " + co + ", " + k + ")]"
+                                              : "W[(g * COUT_G + " + co + ") * DEPTH + " + k + "]";
     const std::string reg = "wb[lj]";
+    if (p.phase.tapless) cond.clear();
     if (cond.empty())
       s += "    " + reg + " = " + load + ";\n";
     else
       s += "    " + reg + " = 0.0;\n    if (" + cond + ") { " + reg + " = " + load + "; }\n";
   }
   s += "  }\n";
+  return s;
+}
+
+// For a ConvTranspose phase (ConvProblem::phase): w_index(g, co, k), the element of the ConvTranspose
+// weight [C, M/group, taps...] holding this Conv's weight for output channel co of group g at reduction
+// index k = (ci, jd, jh, jw), whose taps run backwards through the phase's kernel indices.
+std::string PhaseWeightWgsl(const ConvProblem& p) {
+  const ConvTransposePhase& ph = p.phase;
+  const char* ax[3] = {"D", "H", "W"};
+  std::string s = "fn w_index(g: u32, co: u32, k: u32) -> u32 {\n";
+  s += "  let jw = k % K_W;\n  let q1 = k / K_W;\n  let jh = q1 % K_H;\n  let q2 = q1 / K_H;\n";
+  s += "  let jd = q2 % K_D;\n  let ci = q2 / K_D;\n";
+  for (int a = 0; a < 3; ++a) {
+    const std::string j = std::string("j") + "dhw"[a];
+    s += std::string("  let k") + "dhw"[a] + " = " + U(ph.k0[a]) + " + (K_" + ax[a] + " - 1u - " + j + ") * " +
+         U(ph.tap_step[a]) + ";\n";
+  }
+  s += "  return (((g * CIN_G + ci) * COUT_G + co) * " + U(ph.taps[0]) + " + kd) * " + U(ph.taps[1] * ph.taps[2]) +
+       " + kh * " + U(ph.taps[2]) + " + kw;\n}\n";
   return s;
 }
 
@@ -177,6 +205,7 @@ std::string Body(const ConvProblem& p, const Layout& l, const SplitK& split) {
   if (pooled) s += PoolWgsl(p);
   s += "const TPM = " + U(l.tpm) + ";\nconst TPN = " + U(l.tpn) + ";\nconst BS = " + U(l.bstride) + ";\n";
   s += ConvGeometryWgsl(p);
+  if (p.phase.active && !p.phase.tapless) s += PhaseWeightWgsl(p);
   if (split.splits > 1) s += "const SPLITS = " + U(split.splits) + ";\nconst KC = " + U(split.chunk) + ";\n";
   // The K slices in workgroup memory: f32 words, or (f16 tiles) u32 words each holding the f16 pair of
   // depths (2q, 2q + 1) of one row or column, so a slice takes half the bytes.
@@ -347,7 +376,9 @@ std::string SplitSumBody(const ConvProblem& p, const SplitK& split) {
   return s;
 }
 
-Status ConvIgemmGpu(const ConvProblem& p, GpuContext& ctx) {
+}  // namespace
+
+Status ConvGemmGpu(const ConvProblem& p, GpuContext& ctx) {
   WC_ASSIGN_OR_RETURN(const ConvTiling t, ChooseConvTiling(p, ctx.software_adapter, ctx.max_workgroup_storage));
   WC_ASSIGN_OR_RETURN(const SplitK split, ChooseConvSplits(p, t, ctx.software_adapter, ctx.max_storage_binding));
   WC_ASSIGN_OR_RETURN(const ConvMath math, ChooseConvMath());
@@ -356,6 +387,8 @@ Status ConvIgemmGpu(const ConvProblem& p, GpuContext& ctx) {
     return UsageError("WEBCONV_CONV_F16=tiles needs depth pairs per thread, which tile ", t.Name(), " does not give");
   // Kernel names say how slices are staged when not in f32 ("..._r8x8_f16tiles"), for profiles and sweeps.
   const std::string math_tag = math == ConvMath::kF32 ? "" : std::string("_") + ConvMathName(math);
+  // ConvTranspose phases keep their op's name in profiles.
+  const std::string family = p.phase.active ? "conv_transpose3d_f32_phase_igemm_" : "conv3d_f32_igemm_";
 
   const int64_t* pool = p.fusion.pool;  // rows as ROWS in ConvGeometryWgsl: only pooled windows' outputs
   const int64_t rows = p.batch * (p.axis3[0].out / pool[0]) * (p.axis3[1].out / pool[1]) *
@@ -367,7 +400,7 @@ Status ConvIgemmGpu(const ConvProblem& p, GpuContext& ctx) {
     return BadModel("Conv dispatch of ", groups[0], "x", groups[1], "x", groups[2],
                     " workgroups exceeds 65535 per dimension");
   if (split.splits == 1) {
-    gpu::KernelBuilder b("conv3d_f32_igemm_" + t.Name() + math_tag + ConvEpilogueTag(p));
+    gpu::KernelBuilder b(family + t.Name() + math_tag + ConvEpilogueTag(p));
     b.Spec(ConvGeometryKey(p));
     b.Input("X", gpu::ScalarType::kF32).Input("W", gpu::ScalarType::kF32);
     std::vector<GpuRef> bind = {GpuContext::In(0), GpuContext::In(1)};
@@ -378,7 +411,7 @@ Status ConvIgemmGpu(const ConvProblem& p, GpuContext& ctx) {
   }
   const uint64_t outputs = static_cast<uint64_t>(rows * p.out_channels);
   const GpuRef partial = ctx.Scratch(outputs * split.splits);
-  gpu::KernelBuilder gemm("conv3d_f32_igemm_" + t.Name() + math_tag + "_splitk" + std::to_string(split.splits));
+  gpu::KernelBuilder gemm(family + t.Name() + math_tag + "_splitk" + std::to_string(split.splits));
   gemm.Spec(ConvGeometryKey(p));
   gemm.Input("X", gpu::ScalarType::kF32).Input("W", gpu::ScalarType::kF32).Output("P", gpu::ScalarType::kF32);
   gemm.Body(Body(p, l, split));
@@ -397,8 +430,6 @@ Status ConvIgemmGpu(const ConvProblem& p, GpuContext& ctx) {
   return OkStatus();
 }
 
-}  // namespace
-
 Status ConvGpu(const ConvProblem& p, GpuContext& ctx) {
   const int64_t limit = int64_t{1} << 31;
   const int64_t depth = p.in_per_group() * p.kernel_volume();
@@ -414,7 +445,7 @@ Status ConvGpu(const ConvProblem& p, GpuContext& ctx) {
   if (p.out_per_group() <= 4) return ConvDirectGpu(p, ctx);
   // First layers (RGB in, many channels out): one thread per pixel for a block of channels.
   if (ConvUsesFewInputKernel(p)) return ConvFewInputGpu(p, ctx);
-  return ConvIgemmGpu(p, ctx);
+  return ConvGemmGpu(p, ctx);
 }
 
 }  // namespace webconv::ops
