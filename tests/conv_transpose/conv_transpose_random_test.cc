@@ -182,6 +182,13 @@ TEST(ConvTransposeRandom, Corners) {
   pads.pads = {2, 0, 1, 0, 3, 2};
   pads.output_padding = {1, 2, 1};
   corners.push_back({"3-D asymmetric pads with output_padding", pads});
+  // Kernel = stride: every phase has the same geometry, so all eight share one dispatch (phase slots
+  // times groups in workgroup z), here with two groups of 17 output channels.
+  Case unet = make(3, {3, 2, 3}, {2, 2, 2}, {2, 2, 2}, {1, 1, 1});
+  unet.group = 2;
+  unet.cin = 4;
+  unet.cout = 34;
+  corners.push_back({"kernel equal to the stride, groups", unet});
   std::mt19937_64 rng(7);
   for (const Corner& k : corners) {
     SCOPED_TRACE(::testing::Message() << k.what << ": " << k.c.Describe());

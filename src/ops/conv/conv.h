@@ -1,6 +1,7 @@
 // Conv: attributes, resolved geometry, and the pieces the reference and the WGSL generator share.
 #pragma once
 
+#include <array>
 #include <vector>
 
 #include "ops/conv/geometry.h"
@@ -30,16 +31,19 @@ struct ConvFusion {
   bool empty() const { return steps.empty() && channel_total == 0 && !pooled(); }
 };
 
-// Set when the Conv is one stride phase of a ConvTranspose (ops/conv_transpose/conv_transpose_wgsl.cc
-// explains the decomposition). Per axis of axis3: the Conv's output q is the ConvTranspose's output
-// first + q * step (an output of `full` sizes), and the Conv's tap j is the ConvTranspose weight's
-// kernel index k0 + (kernel - 1 - j) * tap_step along an axis of `taps` entries; that weight is
-// [C, M/group, taps...]. `tapless`: no tap reaches this phase (a stride beyond the dilated kernel), so
-// its weights read as zero and its outputs get the bias alone.
+// Set when the Conv runs stride phases of a ConvTranspose (ops/conv_transpose/conv_transpose_wgsl.cc
+// explains the decomposition). Phases whose Conv geometry (rows, taps, pad per axis) is the same share
+// one dispatch, one slot each (workgroup z = slot x group): per axis of axis3, the Conv's output q of
+// slot s is the ConvTranspose's output first[s] + q * step (an output of `full` sizes), and its tap j
+// is the ConvTranspose weight's kernel index k0[s] + (kernel - 1 - j) * tap_step along an axis of
+// `taps` entries; that weight is [C, M/group, taps...]. `tapless`: no tap reaches these phases (a
+// stride beyond the dilated kernel), so their weights read as zero and their outputs get the bias alone.
 struct ConvTransposePhase {
+  using Axes = std::array<int64_t, 3>;
   bool active = false, tapless = false;
-  int64_t first[3] = {0, 0, 0}, step[3] = {1, 1, 1}, full[3] = {1, 1, 1};
-  int64_t k0[3] = {0, 0, 0}, tap_step[3] = {1, 1, 1}, taps[3] = {1, 1, 1};
+  std::vector<Axes> first, k0;  // per slot
+  Axes step = {1, 1, 1}, full = {1, 1, 1}, tap_step = {1, 1, 1}, taps = {1, 1, 1};
+  int64_t slots() const { return active ? static_cast<int64_t>(first.size()) : 1; }
   int64_t full_spatial() const { return full[0] * full[1] * full[2]; }
 };
 

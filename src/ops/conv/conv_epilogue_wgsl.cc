@@ -125,8 +125,10 @@ std::string AddConvEpilogue(const ConvProblem& p, gpu::KernelBuilder& b, std::ve
   if (p.phase.active) {
     const ConvTransposePhase& ph = p.phase;
     auto u = [](int64_t v) { return std::to_string(v) + "u"; };
-    auto at = [&](int a, const std::string& q) { return "(" + u(ph.first[a]) + " + " + q + " * " + u(ph.step[a]) + ")"; };
-    wgsl += "fn phase_sp(sp: u32) -> u32 {\n";
+    auto at = [&](int a, const std::string& q) {
+      return "(f." + std::string(1, "xyz"[a]) + " + " + q + " * " + u(ph.step[a]) + ")";
+    };
+    wgsl += "fn phase_sp(sp: u32) -> u32 {\n  let f = PHASE_FIRST[phase_slot];\n";
     wgsl += "  let qw = sp % " + u(p.axis3[2].out) + ";\n  let t = sp / " + u(p.axis3[2].out) + ";\n";
     wgsl += "  let qh = t % " + u(p.axis3[1].out) + ";\n  let qd = t / " + u(p.axis3[1].out) + ";\n";
     wgsl += "  return (" + at(0, "qd") + " * " + u(ph.full[1]) + " + " + at(1, "qh") + ") * " + u(ph.full[2]) +

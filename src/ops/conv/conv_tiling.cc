@@ -192,7 +192,9 @@ void ForceConvSplitsForTesting(int splits) {
 Result<SplitK> ChooseConvSplits(const ConvProblem& p, const ConvTiling& t, bool software_adapter,
                                 uint64_t max_partial_bytes) {
   const int64_t depth = p.in_per_group() * p.kernel_volume();
-  if (p.fusion.pooled()) return SplitK{1, static_cast<uint32_t>(depth)};
+  // Pooled windows are averaged in the GEMM's registers; grouped ConvTranspose phases have their slots
+  // in workgroup z, which the split-K sum kernel does not know.
+  if (p.fusion.pooled() || p.phase.slots() > 1) return SplitK{1, static_cast<uint32_t>(depth)};
   uint32_t wanted = 1;
   if (g_forced_splits > 0) {
     wanted = static_cast<uint32_t>(g_forced_splits);
@@ -253,6 +255,19 @@ std::string ConvGeometryWgsl(const ConvProblem& p) {
   c("IN_SP", U(p.in_spatial()));
   c("IN_HW", U(p.axis3[1].in * p.axis3[2].in));
   c("OUT_SP", U(p.out_spatial()));
+  const ConvTransposePhase& ph = p.phase;
+  if (ph.active) {
+    // The ConvTranspose phases of this dispatch: each slot's first output and first kernel tap per axis.
+    auto table = [&](const std::vector<ConvTransposePhase::Axes>& v) {
+      std::string t = "array<vec3<u32>, " + U(static_cast<int64_t>(v.size())) + ">(";
+      for (size_t k = 0; k < v.size(); ++k)
+        t += std::string(k ? ", " : "") + "vec3<u32>(" + U(v[k][0]) + ", " + U(v[k][1]) + ", " + U(v[k][2]) + ")";
+      return t + ")";
+    };
+    s += "var<private> phase_slot: u32;\n";
+    c("PHASE_FIRST", table(ph.first));
+    c("PHASE_K0", table(ph.k0));
+  }
   return s;
 }
 
@@ -268,8 +283,9 @@ std::string ConvGeometryKey(const ConvProblem& p) {
   if (ph.active) {
     s += ph.tapless ? ";phase0" : ";phase";
     for (int a = 0; a < 3; ++a)
-      for (int64_t v : {ph.first[a], ph.step[a], ph.full[a], ph.k0[a], ph.tap_step[a], ph.taps[a]})
-        s += "," + std::to_string(v);
+      for (int64_t v : {ph.step[a], ph.full[a], ph.tap_step[a], ph.taps[a]}) s += "," + std::to_string(v);
+    for (size_t k = 0; k < ph.first.size(); ++k)
+      for (int a = 0; a < 3; ++a) s += "," + std::to_string(ph.first[k][a]) + ":" + std::to_string(ph.k0[k][a]);
   }
   return s;
 }

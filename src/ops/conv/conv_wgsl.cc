@@ -138,11 +138,12 @@ std::string PhaseWeightWgsl(const ConvProblem& p) {
   const ConvTransposePhase& ph = p.phase;
   const char* ax[3] = {"D", "H", "W"};
   std::string s = "fn w_index(g: u32, co: u32, k: u32) -> u32 {\n";
+  s += "  let k0 = PHASE_K0[phase_slot];\n";
   s += "  let jw = k % K_W;\n  let q1 = k / K_W;\n  let jh = q1 % K_H;\n  let q2 = q1 / K_H;\n";
   s += "  let jd = q2 % K_D;\n  let ci = q2 / K_D;\n";
   for (int a = 0; a < 3; ++a) {
     const std::string j = std::string("j") + "dhw"[a];
-    s += std::string("  let k") + "dhw"[a] + " = " + U(ph.k0[a]) + " + (K_" + ax[a] + " - 1u - " + j + ") * " +
+    s += std::string("  let k") + "dhw"[a] + " = k0." + Lane(a) + " + (K_" + ax[a] + " - 1u - " + j + ") * " +
          U(ph.tap_step[a]) + ";\n";
   }
   s += "  return (((g * CIN_G + ci) * COUT_G + co) * " + U(ph.taps[0]) + " + kd) * " + U(ph.taps[1] * ph.taps[2]) +
@@ -217,6 +218,9 @@ std::string Body(const ConvProblem& p, const Layout& l, const SplitK& split) {
   if (split.splits > 1) {
     s += "  let g = wid.z / SPLITS;\n  let ks = wid.z % SPLITS;\n  let kbeg = ks * KC;\n";
     s += "  let kend = min(kbeg + KC, DEPTH);\n";
+  } else if (p.phase.active) {  // workgroup z = (phase slot, group)
+    s += "  phase_slot = wid.z / " + U(p.group) + ";\n";
+    s += "  let g = wid.z % " + U(p.group) + ";\n  let kbeg = 0u;\n  let kend = DEPTH;\n";
   } else {
     s += "  let g = wid.z;\n  let kbeg = 0u;\n  let kend = DEPTH;\n";
   }
@@ -395,7 +399,7 @@ Status ConvGemmGpu(const ConvProblem& p, GpuContext& ctx) {
                        (p.axis3[2].out / pool[2]) * p.fusion.pool_volume();
   const uint32_t groups[3] = {static_cast<uint32_t>((rows + t.tm - 1) / t.tm),
                               static_cast<uint32_t>((p.out_per_group() + t.tn - 1) / t.tn),
-                              static_cast<uint32_t>(p.group * split.splits)};
+                              static_cast<uint32_t>(p.group * split.splits * p.phase.slots())};
   if (groups[0] > 65535 || groups[1] > 65535 || groups[2] > 65535)
     return BadModel("Conv dispatch of ", groups[0], "x", groups[1], "x", groups[2],
                     " workgroups exceeds 65535 per dimension");

@@ -9,8 +9,9 @@
 // nk, dilation in_step and pad P, whose rows are the phase's outputs. Each phase therefore runs on the
 // Conv's implicit-GEMM generator (conv_wgsl.cc, with its baked geometry, register blocking and tile
 // model); ConvProblem::phase makes it read its weights out of the ConvTranspose weight and store output
-// q at o = first + q * stride. Every output belongs to exactly one phase and is written exactly once;
-// outputs no tap reaches get the bias alone.
+// q at o = first + q * stride, and lets phases of equal geometry share one dispatch. Every output
+// belongs to exactly one phase and is written exactly once; outputs no tap reaches get the bias alone.
+#include <algorithm>
 #include <numeric>
 
 #include "ops/conv/conv.h"
@@ -66,39 +67,52 @@ Status ConvTransposeGpu(const ConvTransposeProblem& p, GpuContext& ctx) {
     tap_step[k] = a[k].stride / gcd;
     in_step[k] = a[k].dilation / gcd;
   }
-  // The phase Convs: same channels, groups and bias; per axis the phase's rows, taps and pad.
-  ConvProblem c;
-  c.batch = p.batch;
-  c.in_channels = p.in_channels;
-  c.out_channels = p.out_channels;
-  c.group = p.group;
-  c.has_bias = p.has_bias;
-  c.phase.active = true;
+  // The phase Convs: same channels, groups and bias; per axis the phase's rows, taps and pad. Phases
+  // with the same Conv geometry become slots of one dispatch (a kernel equal to the stride, as in most
+  // U-Nets, gives a single dispatch for all phases).
+  std::vector<ConvProblem> convs;
   for (int64_t f0 = 0; f0 < phases[0]; ++f0)
     for (int64_t f1 = 0; f1 < phases[1]; ++f1)
       for (int64_t f2 = 0; f2 < phases[2]; ++f2) {
         const int64_t first[3] = {f0, f1, f2};
-        c.phase.tapless = false;
+        ConvProblem c;
+        c.batch = p.batch;
+        c.in_channels = p.in_channels;
+        c.out_channels = p.out_channels;
+        c.group = p.group;
+        c.has_bias = p.has_bias;
+        c.phase.active = true;
+        ConvTransposePhase::Axes k0;
         for (int k = 0; k < 3; ++k) {
           const AxisPhase ph = PhaseOf(a[k], first[k], tap_step[k]);
           AxisGeometry& g = c.axis3[k];
-          g = AxisGeometry();
           g.in = a[k].in;
           g.out = ph.rows;
           g.kernel = std::max<int64_t>(ph.nk, 1);
           g.dilation = in_step[k];
           g.pad_begin = ph.nk > 0 ? (ph.nk - 1) * in_step[k] - ph.base : 0;
           c.phase.tapless = c.phase.tapless || ph.nk == 0;
-          c.phase.first[k] = first[k];
           c.phase.step[k] = a[k].stride;
           c.phase.full[k] = a[k].out;
-          c.phase.k0[k] = ph.k0;
           c.phase.tap_step[k] = tap_step[k];
           c.phase.taps[k] = a[k].kernel;
+          k0[k] = ph.k0;
         }
         c.axes.assign(c.axis3 + (3 - p.axes.size()), c.axis3 + 3);
-        WC_RETURN_IF_ERROR(ConvGemmGpu(c, ctx));
+        auto same = [&](const ConvProblem& o) {
+          if (o.phase.tapless != c.phase.tapless) return false;
+          for (int k = 0; k < 3; ++k) {
+            const AxisGeometry &x = o.axis3[k], &y = c.axis3[k];
+            if (x.out != y.out || x.kernel != y.kernel || x.pad_begin != y.pad_begin) return false;
+          }
+          return true;
+        };
+        auto it = std::find_if(convs.begin(), convs.end(), same);
+        if (it == convs.end()) it = convs.insert(convs.end(), c);
+        it->phase.first.push_back({first[0], first[1], first[2]});
+        it->phase.k0.push_back(k0);
       }
+  for (const ConvProblem& c : convs) WC_RETURN_IF_ERROR(ConvGemmGpu(c, ctx));
   return OkStatus();
 }
 
