@@ -94,7 +94,12 @@ Status Reference(RefContext& ctx) {
   return OkStatus();
 }
 
-// One pass per non-empty input, each thread moving one element of that input to its place.
+// One pass per non-empty input. Each thread moves four elements of that input, a grid's width apart so
+// that every load and store stays coalesced; its four loads are issued before any store, because one
+// 4-byte load in flight per thread cannot cover the memory latency (a U-Net skip Concat of 2 x 16.8 MB
+// on the H100: 0.176 ms with one element per thread, 0.38 TB/s).
+constexpr uint32_t kPerThread = 4;
+
 Status Gpu(GpuContext& ctx) {
   std::vector<const Shape*> shapes;
   for (const TensorInfo& in : ctx.inputs) shapes.push_back(&in.shape);
@@ -107,21 +112,29 @@ Status Gpu(GpuContext& ctx) {
     const int64_t block = l.extents[i] * l.inner;
     const int64_t n = block * l.outer;
     if (n > 0) {
-      gpu::KernelBuilder b("concat_b32");
+      const int64_t threads = (n + kPerThread - 1) / kPerThread;
+      gpu::KernelBuilder b("concat_b32_x4");
       b.Input("X", gpu::ScalarType::kU32).Output("Y", gpu::ScalarType::kU32);
       auto& u = b.uniforms();
       u.AddU32("n", static_cast<uint32_t>(n));
+      u.AddU32("threads", static_cast<uint32_t>(threads));
       u.AddU32("block", static_cast<uint32_t>(block));
       u.AddU32("out_block", static_cast<uint32_t>(out_block));
       u.AddU32("offset", static_cast<uint32_t>(offset));
+      const std::string per = std::to_string(kPerThread) + "u";
       b.Body(gpu::LinearIndexWgsl(kWorkgroup) + "@compute @workgroup_size(" + std::to_string(kWorkgroup) +
              ")\n"
              "fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: "
              "vec3<u32>) {\n"
-             "  let i = linear_index(gid, nwg);\n  if (i >= u.n) { return; }\n"
-             "  Y[(i / u.block) * u.out_block + u.offset + i % u.block] = X[i];\n}\n");
+             "  let t = linear_index(gid, nwg);\n  if (t >= u.threads) { return; }\n"
+             "  var v: array<u32, " + per + ">;\n"
+             "  for (var j = 0u; j < " + per + "; j++) {\n"
+             "    let i = t + j * u.threads;\n    if (i < u.n) { v[j] = X[i]; }\n  }\n"
+             "  for (var j = 0u; j < " + per + "; j++) {\n"
+             "    let i = t + j * u.threads;\n"
+             "    if (i < u.n) { Y[(i / u.block) * u.out_block + u.offset + i % u.block] = v[j]; }\n  }\n}\n");
       uint32_t groups[3];
-      gpu::LinearGrid(static_cast<uint64_t>(n), kWorkgroup, groups);
+      gpu::LinearGrid(static_cast<uint64_t>(threads), kWorkgroup, groups);
       ctx.Dispatch(b, {GpuContext::In(static_cast<int>(i)), GpuContext::Out(0)}, groups);
     }
     offset += block;
