@@ -11,7 +11,9 @@
 // K loop; taps outside the input read as zero through signed bounds checks, emitted only for axes
 // whose window can leave the input. Problems with few channels per group (depthwise) go to the
 // direct kernel instead (conv_direct_wgsl.cc). Optionally (ConvMath::kF16Tiles, WEBCONV_CONV_F16=tiles)
-// the slices are staged as packed f16 pairs of depths; the FMAs stay f32.
+// the slices are staged as packed f16 pairs of depths; the FMAs stay f32. ConvTranspose runs its stride
+// phases through the same kernel (ConvProblem::phase; see conv_transpose/conv_transpose_wgsl.cc): only
+// the weight index (w_index) and the store position (phase_sp in the epilogue) differ.
 #include <functional>
 
 #include "ops/conv/conv_direct.h"
