@@ -74,7 +74,9 @@ def concats():
             (TP.INT32, [(3, 5), (3, 1)], -1, 11),
             (TP.FLOAT, [(2, 3), (2, 6)], None, 1), (TP.INT64, [(1, 7), (4, 7), (2, 7)], 0, 4),
             (TP.BOOL, [(3, 2, 1), (3, 2, 3)], 2, 13), (TP.FLOAT, [(5,)], 0, 13),
-            (TP.UINT8, [(2, 0, 3), (2, 0, 3)], 0, 13), (TP.FLOAT, [(6, 1, 7), (6, 9, 7)], -2, 13)]):
+            (TP.UINT8, [(2, 0, 3), (2, 0, 3)], 0, 13), (TP.FLOAT, [(6, 1, 7), (6, 9, 7)], -2, 13),
+            # several workgroups of four-element threads, with a tail
+            (TP.FLOAT, [(2, 301, 3), (2, 45, 3)], 1, 13)]):
         names = [f'x{k}' for k in range(len(shapes))]
         attrs = {} if axis is None else {'axis': axis}
         save(f'concat_{i}', h.make_node('Concat', names, ['y'], **attrs),
