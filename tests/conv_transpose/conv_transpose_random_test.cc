@@ -200,5 +200,29 @@ TEST(ConvTransposeRandom, Corners) {
   }
 }
 
+// Every stride phase is a slot or a dispatch, so a hostile stride cannot make thousands of them: strides
+// of 300 x 300 (90000 phases) are refused with the numbers, naming the node, instead of generating them.
+TEST(ConvTransposeRandom, TooManyPhasesAreRefused) {
+  Case c;
+  c.rank = 2;
+  c.cin = 1;
+  c.cout = 1;
+  c.in = {2, 2};
+  c.kernel = {1, 1};
+  c.stride = {300, 300};
+  c.dilation = {1, 1};
+  std::mt19937_64 rng(3);
+  const auto model = BuildModel(c, rng, 17);
+  const std::map<std::string, HostTensor> feeds = {{"x", RandomTensor(DType::kFloat32, {1, 1, 2, 2}, rng)}};
+  auto r = RunOn(runtime::Backend::kWebGpu, model, feeds);
+  ASSERT_FALSE(r.ok());
+  const std::string m = r.status().ToString();
+  EXPECT_NE(m.find("convt"), std::string::npos) << m;
+  EXPECT_NE(m.find("ConvTranspose strides 1x300x300 give 90000 stride phases; at most 4096"), std::string::npos)
+      << m;
+  // The CPU backend has no such limit and computes it.
+  EXPECT_TRUE(RunOn(runtime::Backend::kCpu, model, feeds).ok());
+}
+
 }  // namespace
 }  // namespace webconv::testing

@@ -67,6 +67,13 @@ Status ConvTransposeGpu(const ConvTransposeProblem& p, GpuContext& ctx) {
     tap_step[k] = a[k].stride / gcd;
     in_step[k] = a[k].dilation / gcd;
   }
+  // Each phase is a slot of a dispatch (one table entry in its WGSL) or a dispatch of its own, so their
+  // number is bounded: 4096 allows a stride of 16 along all three axes.
+  constexpr int64_t kMaxPhases = 4096;
+  if (phases[0] * phases[1] * phases[2] > kMaxPhases)
+    return BadModel("ConvTranspose strides ", p.axis3[0].stride, "x", p.axis3[1].stride, "x", p.axis3[2].stride,
+                    " give ", phases[0] * phases[1] * phases[2], " stride phases; at most ", kMaxPhases,
+                    " are supported on WebGPU");
   // The phase Convs: same channels, groups and bias; per axis the phase's rows, taps and pad. Phases
   // with the same Conv geometry become slots of one dispatch (a kernel equal to the stride, as in most
   // U-Nets, gives a single dispatch for all phases).
