@@ -8,6 +8,7 @@
 
 #include "differential.h"
 #include "model_builder.h"
+#include "ops/conv/conv_tiling.h"
 
 namespace webconv::testing {
 namespace {
@@ -198,6 +199,42 @@ TEST(ConvTransposeRandom, Corners) {
     const std::map<std::string, HostTensor> feeds = {{"x", RandomTensor(DType::kFloat32, xs, rng)}};
     EXPECT_TRUE(MatchesReference(model, feeds, runtime::Tolerance{1e-5, 1e-4}));
   }
+}
+
+// Split-K on phase Convs: the partial sums and the sum kernel's store go through the phase's placement
+// too. Forced to 3 ranges (phases of one geometry each get split; several slots of one dispatch never
+// are): a 40-channel stride-2 problem whose four phases are 40-160 deep (3-10 K slices), then the first
+// random problems.
+TEST(ConvTransposeRandom, SplitKMatchesFloat64Reference) {
+  const uint64_t seed = BaseSeed(20261125);
+  std::cout << "ConvTransposeRandom split-K seed " << seed << " (WEBCONV_SEED)\n";
+  ops::ForceConvSplitsForTesting(3);
+  {
+    Case deep;
+    deep.cin = 40;
+    deep.cout = 6;
+    deep.in = {5, 6};
+    deep.kernel = {3, 3};
+    deep.stride = {2, 2};
+    deep.dilation = {1, 1};
+    deep.pads = {1, 0, 0, 1};
+    std::mt19937_64 rng(seed);
+    SCOPED_TRACE(::testing::Message() << "seed " << seed << ": " << deep.Describe());
+    const auto model = BuildModel(deep, rng, 17);
+    const std::map<std::string, HostTensor> feeds = {{"x", RandomTensor(DType::kFloat32, {1, 40, 5, 6}, rng)}};
+    EXPECT_TRUE(MatchesReference(model, feeds, runtime::Tolerance{1e-5, 1e-4}));
+  }
+  for (int i = 0; i < 8; ++i) {
+    std::mt19937_64 rng(seed + static_cast<uint64_t>(i));
+    const Case c = Draw(rng);
+    SCOPED_TRACE(::testing::Message() << "seed " << seed + i << ": " << c.Describe());
+    Shape xs = {c.batch, c.cin};
+    xs.insert(xs.end(), c.in.begin(), c.in.end());
+    const auto model = BuildModel(c, rng, 17);
+    const std::map<std::string, HostTensor> feeds = {{"x", RandomTensor(DType::kFloat32, xs, rng)}};
+    EXPECT_TRUE(MatchesReference(model, feeds, runtime::Tolerance{1e-5, 1e-4}));
+  }
+  ops::ForceConvSplitsForTesting(0);
 }
 
 // Every stride phase is a slot or a dispatch, so a hostile stride cannot make thousands of them: strides
