@@ -29,7 +29,6 @@ struct Candidate {
   int resident;
 };
 
-//
 // 64x64 tiles with 8x4 blocks take K slices of 8: on all eight TransNetV2 layers of a later sweep
 // (bench/results/h100-2026-11-25-stages/k8.txt) they beat the same tile with slices of 16 by 1-11%,
 // and beat the 4x4-block 64x64 tile on seven of them (by 4-9%; 10% slower on the 128->64 temporal
