@@ -47,8 +47,7 @@ const EnvVar kEnvVars[] = {
     {"WEBCONV_CONV_TILE",
      "a benchmark tuning knob of the implicit-GEMM Conv kernel: a tile named as in its kernel names "
      "(`t128x64k16_r8x8`: 128 output pixels x 64 channels per workgroup, K slices of 16, 8x8 outputs per "
-     "thread; `_reg` appended: no workgroup memory, each thread reads its own operands) is used for every "
-     "such Conv instead of the chosen one; an invalid tile fails with exit 2"},
+     "thread) is used for every such Conv instead of the chosen one; an invalid tile fails with exit 2"},
     {"WEBCONV_CONV_SPLITS",
      "a benchmark tuning knob of the implicit-GEMM Conv kernel: how many ranges its reduction is split "
      "into (split-K; a positive number, capped by the reduction's depth; 1 turns splitting off); unset, the "

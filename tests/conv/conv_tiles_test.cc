@@ -72,7 +72,6 @@ TEST(ConvTiles, SoftwareAdapterTiles) {
     auto sw = ops::ChooseConvTiling(p, true);
     ASSERT_TRUE(sw.ok()) << sw.status().ToString();
     EXPECT_TRUE(SameTile(sw.value(), c.want)) << sw.value().Name();
-    EXPECT_TRUE(sw.value().registers_only) << "no workgroup memory on a software adapter";
     auto gpu = ops::ChooseConvTiling(p, false, 1u << 16);
     ASSERT_TRUE(gpu.ok()) << gpu.status().ToString();
     EXPECT_GE(gpu.value().threads(), 64u) << gpu.value().Name();
@@ -100,11 +99,7 @@ TEST(ConvTiles, TileKnobParsesAndValidates) {
     EXPECT_TRUE(SameTile(parsed.value(), t)) << t.Name();
     EXPECT_EQ(ops::ConvTilingProblem(t, 1u << 16), "") << t.Name();
   }
-  auto reg = ops::ParseConvTiling("t32x32k16_r8x8_reg");
-  ASSERT_TRUE(reg.ok());
-  EXPECT_TRUE(reg.value().registers_only);
-  EXPECT_EQ(reg.value().Name(), "t32x32k16_r8x8_reg");
-  for (const char* bad : {"", "t64x64", "t64x64k16_r4x4x", "64x64k16_r4x4", "t64x64k16_r4x4_regx", "_reg"})
+  for (const char* bad : {"", "t64x64", "t64x64k16_r4x4x", "64x64k16_r4x4"})
     EXPECT_FALSE(ops::ParseConvTiling(bad).ok()) << bad;
   EXPECT_NE(ops::ConvTilingProblem({64, 64, 16, 6, 4}, 1u << 16), "");   // block not a multiple of 4
   EXPECT_NE(ops::ConvTilingProblem({64, 64, 16, 8, 12}, 1u << 16), "");  // block does not divide the tile

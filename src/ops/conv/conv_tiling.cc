@@ -54,16 +54,10 @@ const Candidate kCandidates[] = {
 //    the 1152- and 2304-deep layers of block 3, against 3.01 / 6.69 ms for 16x64;
 //  - the rest (short reductions, few channels): 16x32 with K slices of 8 (8 threads): 0.46 / 0.78 ms
 //    on the 96- and 384-deep temporal layers, against 0.61-0.67 / 1.14-1.58 ms for the others.
-//
-// All four run without workgroup memory (registers_only): each invocation reads its operands itself.
-// Against the same tiles staged through workgroup memory, a whole `webconv bench` of the TransNetV2
-// backbone at 1x3x2x8x8 (10 runs, pipeline compiles included) took 15.5-19.7 s of CPU against
-// 19.6-23.0 s (three alternating pairs under /usr/bin/time; wall-clock node sums on the 2-core machine
-// were too noisy to decide: 74-104 vs 98-115 ms).
-const ConvTiling kSoftwareTall = {32, 32, 16, 8, 8, true};
-const ConvTiling kSoftwareWide = {16, 64, 16, 8, 8, true};
-const ConvTiling kSoftwareShortWide = {8, 64, 8, 8, 8, true};
-const ConvTiling kSoftwareSmall = {16, 32, 8, 8, 8, true};
+const ConvTiling kSoftwareTall = {32, 32, 16, 8, 8};
+const ConvTiling kSoftwareWide = {16, 64, 16, 8, 8};
+const ConvTiling kSoftwareShortWide = {8, 64, 8, 8, 8};
+const ConvTiling kSoftwareSmall = {16, 32, 8, 8, 8};
 
 ConvTiling ChooseSoftwareTiling(const ConvProblem& p) {
   const int64_t rows = p.batch * p.out_spatial();
@@ -129,13 +123,8 @@ std::string ConvTilingProblem(const ConvTiling& t, uint32_t max_workgroup_storag
 Result<ConvTiling> ParseConvTiling(const std::string& name) {
   ConvTiling t;
   char tail = 0;
-  std::string base = name;
-  if (base.size() > 4 && base.compare(base.size() - 4, 4, "_reg") == 0) {
-    t.registers_only = true;
-    base.resize(base.size() - 4);
-  }
-  if (std::sscanf(base.c_str(), "t%ux%uk%u_r%ux%u%c", &t.tm, &t.tn, &t.tk, &t.rm, &t.rn, &tail) != 5)
-    return UsageError("tile '", name, "' is not of the form tTMxTNkTK_rRMxRN[_reg] (e.g. t128x64k16_r8x8)");
+  if (std::sscanf(name.c_str(), "t%ux%uk%u_r%ux%u%c", &t.tm, &t.tn, &t.tk, &t.rm, &t.rn, &tail) != 5)
+    return UsageError("tile '", name, "' is not of the form tTMxTNkTK_rRMxRN (e.g. t128x64k16_r8x8)");
   return t;
 }
 
@@ -163,7 +152,7 @@ Result<ConvMath> ChooseConvMath() {
 
 std::string ConvTiling::Name() const {
   return "t" + std::to_string(tm) + "x" + std::to_string(tn) + "k" + std::to_string(tk) + "_r" +
-         std::to_string(rm) + "x" + std::to_string(rn) + (registers_only ? "_reg" : "");
+         std::to_string(rm) + "x" + std::to_string(rn);
 }
 
 Result<ConvTiling> ChooseConvTiling(const ConvProblem& p, bool software_adapter, uint32_t max_workgroup_storage) {

@@ -17,13 +17,10 @@ namespace webconv::ops {
 struct ConvTiling {
   uint32_t tm = 64, tn = 64, tk = 16;  // workgroup tile (rows x columns) and K slice
   uint32_t rm = 4, rn = 4;             // register block per thread; multiples of 4 (vec4 lanes)
-  // No workgroup memory: each thread reads its operands itself, with no barrier (conv_wgsl.cc
-  // RegistersBody; for software adapters). tk then only names the tile.
-  bool registers_only = false;
   uint32_t threads_m() const { return tm / rm; }
   uint32_t threads_n() const { return tn / rn; }
   uint32_t threads() const { return threads_m() * threads_n(); }
-  std::string Name() const;  // "t128x64k16_r8x8", "t32x32k16_r8x8_reg" (registers only)
+  std::string Name() const;  // "t128x64k16_r8x8"
   // Rows of the input slice that consecutive threads load at one depth (each thread then loads
   // tm / load_rows() rows at each of its depths, decomposing each depth once). 32 (a warp's rows,
   // coalesced along ow) except with 8x8 blocks, whose threads take one row each at more depths: on the
@@ -38,8 +35,8 @@ struct ConvTiling {
 // intensity. Small problems get small tiles so that enough workgroups exist.
 // On a software adapter (SwiftShader: a few CPU cores running invocations four SIMD lanes at a
 // time) there is no occupancy to fill: every padded row or column is paid in full and every barrier
-// is a fiber switch, so the tile is one of four with 8x8 register blocks and no workgroup memory, by
-// rows, channels and reduction depth (measured per layer; see kSoftware* in conv_tiling.cc). Tiles needing more than `max_workgroup_storage` bytes of
+// is a fiber switch, so the tile is one of four with 8x8 register blocks, by rows, channels and
+// reduction depth (measured per layer; see kSoftware* in conv_tiling.cc). Tiles needing more than `max_workgroup_storage` bytes of
 // workgroup memory are never picked. WEBCONV_CONV_TILE, when set, overrides the choice (see
 // ParseConvTiling) unless a test forces a tile.
 Result<ConvTiling> ChooseConvTiling(const ConvProblem& p, bool software_adapter = false,

@@ -382,97 +382,12 @@ std::string SplitSumBody(const ConvProblem& p, const SplitK& split) {
   return s;
 }
 
-// The implicit GEMM without workgroup memory (ConvTiling::registers_only, for software adapters): each
-// thread walks the whole reduction itself, loading its RM inputs and RN weights per depth straight from
-// the tensors. On a CPU Vulkan, workgroup memory is ordinary memory and every barrier switches between the
-// workgroup's invocations, so staging K slices there buys nothing and costs two switches per slice.
-// Rows and columns of a thread's block are those of BlockStores, so the same epilogue finishes it.
-std::string RegistersBody(const ConvProblem& p, const Layout& l) {
-  const ConvTiling& t = l.t;
-  const bool check[3] = {ConvAxisNeedsCheck(p, 0), ConvAxisNeedsCheck(p, 1), ConvAxisNeedsCheck(p, 2)};
-  std::string s;
-  s += "const TM = " + U(t.tm) + ";\nconst TN = " + U(t.tn) + ";\n";
-  s += ConvGeometryWgsl(p);
-  if (p.phase.active && !p.phase.tapless) s += PhaseWeightWgsl(p);
-  s += "\n@compute @workgroup_size(" + S(l.T) + ", 1, 1)\n";
-  s += "fn main(@builtin(local_invocation_index) tid: u32, @builtin(workgroup_id) wid: vec3<u32>) {\n";
-  if (p.phase.active) {  // workgroup z = (phase slot, group)
-    s += "  phase_slot = wid.z / " + U(p.group) + ";\n  let g = wid.z % " + U(p.group) + ";\n";
-  } else {
-    s += "  let g = wid.z;\n";
-  }
-  s += "  let m0 = wid.x * TM;\n  let n0 = wid.y * TN;\n";
-  s += "  let tm = tid % " + U(l.tpm) + ";\n  let tn = tid / " + U(l.tpm) + ";\n";
-  for (uint32_t i = 0; i < t.rm; ++i) {
-    const std::string R = S(i);
-    s += "  let mr" + R + " = m0 + " + U((i / 4) * 4 * l.tpm + i % 4) + " + tm * 4u;\n";
-    s += "  let rv" + R + " = mr" + R + " < ROWS;\n";
-    s += "  let ow" + R + " = mr" + R + " % OUT_W;\n  let t" + R + "a = mr" + R + " / OUT_W;\n";
-    s += "  let oh" + R + " = t" + R + "a % OUT_H;\n  let t" + R + "b = t" + R + "a / OUT_H;\n";
-    s += "  let od" + R + " = t" + R + "b % OUT_D;\n  let nn" + R + " = t" + R + "b / OUT_D;\n";
-    s += "  let rd" + R + " = i32(od" + R + " * S_D) - P_D;\n";
-    s += "  let rh" + R + " = i32(oh" + R + " * S_H) - P_H;\n";
-    s += "  let rw" + R + " = i32(ow" + R + " * S_W) - P_W;\n";
-    s += "  let rb" + R + " = (nn" + R + " * CIN + g * CIN_G) * IN_SP;\n";
-  }
-  for (uint32_t j = 0; j < t.rn; ++j) {
-    const std::string J = S(j);
-    s += "  let co" + J + " = n0 + " + U((j / 4) * 4 * l.tpn + j % 4) + " + tn * 4u;\n";
-    s += "  let cv" + J + " = co" + J + " < COUT_G;\n";
-  }
-  for (uint32_t i = 0; i < t.rm; ++i)
-    for (uint32_t j = 0; j < t.rn / 4; ++j) s += "  var c" + S(i) + "_" + S(j) + " = vec4<f32>(0.0);\n";
-  s += "  for (var k = 0u; k < DEPTH; k++) {\n";
-  s += "    let kw = k % K_W;\n    let q1 = k / K_W;\n    let kh = q1 % K_H;\n    let q2 = q1 / K_H;\n";
-  s += "    let kd = q2 % K_D;\n    let ci = q2 / K_D;\n";
-  s += "    let dd = i32(kd * DL_D);\n    let dh = i32(kh * DL_H);\n    let dw = i32(kw * DL_W);\n";
-  for (uint32_t i = 0; i < t.rm; ++i) {
-    const std::string R = S(i);
-    s += "    var a" + R + " = 0.0;\n";
-    if (p.phase.tapless) continue;  // nothing reaches the phase: not even a NaN of the input may
-    s += "    {\n      let id = rd" + R + " + dd;\n      let ih = rh" + R + " + dh;\n      let iw = rw" + R +
-         " + dw;\n";
-    std::string cond = "rv" + R;
-    const char* ax[3] = {"D", "H", "W"};
-    for (int a = 0; a < 3; ++a)
-      if (check[a]) cond += std::string(" && u32(i") + "dhw"[a] + ") < IN_" + ax[a];
-    s += "      if (" + cond + ") { a" + R + " = X[rb" + R +
-         " + ci * IN_SP + u32(id) * IN_HW + u32(ih) * IN_W + u32(iw)]; }\n    }\n";
-  }
-  for (uint32_t j = 0; j < t.rn; ++j) {
-    const std::string J = S(j);
-    const std::string load = p.phase.active ? "W[w_index(g, co" + J + ", k)]"
-                                            : "W[(g * COUT_G + co" + J + ") * DEPTH + k]";
-    s += "    var b" + J + " = 0.0;\n";
-    if (!p.phase.tapless) s += "    if (cv" + J + ") { b" + J + " = " + load + "; }\n";
-  }
-  for (uint32_t j = 0; j < t.rn / 4; ++j) {
-    const std::string b = "vec4<f32>(b" + S(4 * j) + ", b" + S(4 * j + 1) + ", b" + S(4 * j + 2) + ", b" +
-                          S(4 * j + 3) + ")";
-    s += "    let bv" + S(j) + " = " + b + ";\n";
-    for (uint32_t i = 0; i < t.rm; ++i) {
-      const std::string c = "c" + S(i) + "_" + S(j);
-      s += "    " + c + " = fma(vec4<f32>(a" + S(i) + "), bv" + S(j) + ", " + c + ");\n";
-    }
-  }
-  s += "  }\n";
-  s += BlockStores(l, "      let n = m / OUT_SP;\n      let sp = m % OUT_SP;\n", [&](uint32_t i, uint32_t j) {
-    return "conv_store(n, g * COUT_G + co, sp, " + Acc(i, j) + ");";
-  });
-  s += "}\n";
-  return s;
-}
-
 }  // namespace
 
 Status ConvGemmGpu(const ConvProblem& p, GpuContext& ctx) {
-  WC_ASSIGN_OR_RETURN(ConvTiling t, ChooseConvTiling(p, ctx.software_adapter, ctx.max_workgroup_storage));
+  WC_ASSIGN_OR_RETURN(const ConvTiling t, ChooseConvTiling(p, ctx.software_adapter, ctx.max_workgroup_storage));
   WC_ASSIGN_OR_RETURN(const SplitK split, ChooseConvSplits(p, t, ctx.software_adapter, ctx.max_storage_binding));
   WC_ASSIGN_OR_RETURN(const ConvMath math, ChooseConvMath());
-  // The registers-only body has no pooled store, no split-K partial sums and no f16 staging: those run
-  // the staged kernel with the same tile.
-  if (t.registers_only && (p.fusion.pooled() || split.splits > 1 || math != ConvMath::kF32))
-    t.registers_only = false;
   const Layout l = MakeLayout(t, math);
   if (l.pk == 2 && (l.ak % 2 != 0 || l.be % 2 != 0))  // only a tile forced by WEBCONV_CONV_TILE can be
     return UsageError("WEBCONV_CONV_F16=tiles needs depth pairs per thread, which tile ", t.Name(), " does not give");
@@ -496,7 +411,7 @@ Status ConvGemmGpu(const ConvProblem& p, GpuContext& ctx) {
     b.Input("X", gpu::ScalarType::kF32).Input("W", gpu::ScalarType::kF32);
     std::vector<GpuRef> bind = {GpuContext::In(0), GpuContext::In(1)};
     const std::string store = AddConvEpilogue(p, b, &bind);
-    b.Body(store + (t.registers_only ? RegistersBody(p, l) : Body(p, l, split)));
+    b.Body(store + Body(p, l, split));
     ctx.Dispatch(b, bind, groups);
     return OkStatus();
   }
