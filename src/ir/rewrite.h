@@ -19,7 +19,11 @@ bool FusionDisabledByEnvironment();
 //   2. activations and same-shape residual Adds after a Conv become ConvFusion steps,
 //      rewrite_epilogue.cc;
 //   3. a Concat on axis 1 of Convs has each Conv write into its channel slice (the Concat runs no
-//      kernel on WebGPU), and activations and Adds after it move into every branch, rewrite_concat.cc.
+//      kernel on WebGPU), and activations and Adds after it move into every branch, rewrite_concat.cc;
+//   4. an AveragePool of non-overlapping windows after such a Conv or Concat becomes the Conv's pooled
+//      store, rewrite_pool.cc;
+//   5. sibling Convs (same input, same window, constant weights) run as one Conv whose readers, all
+//      Convs, read its channel slices, rewrite_siblings.cc.
 // A rewrite never removes a tensor that is a graph output or that another node reads. Each change is
 // listed in the new graph's `rewrites`.
 Status FuseAroundConv(BoundGraph* bound);

@@ -61,6 +61,20 @@ ops::ConvAttrs& FusionGraph::MutableConvAttrs(int i) {
   return *own;
 }
 
+bool FusionGraph::ConvProblemOf(int conv, ops::ConvProblem* p) const {
+  const Node& n = node(conv);
+  auto info = [&](size_t k) {
+    ops::TensorInfo t;
+    if (k < n.inputs.size() && n.inputs[k] >= 0) t = {true, value(n.inputs[k]).dtype, value(n.inputs[k]).shape, nullptr};
+    return t;
+  };
+  const ops::TensorInfo x = info(0), w = info(1), b = info(2);
+  auto r = ops::ResolveConv(conv_attrs(conv), x, w, b.present ? &b : nullptr);
+  if (!r.ok()) return false;
+  *p = *r;
+  return true;
+}
+
 bool FusionGraph::ChannelOffsets(int concat, std::vector<int64_t>* offsets) const {
   // Decided from the bound shapes, which settle the axis: with two or more inputs of non-empty
   // channels, axis-1 extents sum to the output's only when the axis is 1 (any other axis would leave
@@ -84,21 +98,30 @@ bool FusionGraph::ChannelOffsets(int concat, std::vector<int64_t>* offsets) cons
   return sum == out[1];
 }
 
-int FusionGraph::AddConstant(const std::string& base_name, HostTensor t) {
+int FusionGraph::AddValue(const std::string& base_name, DType dtype, const Shape& shape) {
   std::string name = base_name;
   for (int k = 2; graph_->value_ids.count(name); ++k) name = base_name + "_" + std::to_string(k);
   Value v;
   v.name = name;
-  v.dtype = t.dtype();
-  v.shape = t.shape();
+  v.dtype = dtype;
+  v.shape = shape;
   v.has_shape = true;
   v.dim_names.assign(v.shape.size(), "");
-  v.constant = std::make_shared<const HostTensor>(std::move(t));
-  v.is_initializer = true;
   const int id = static_cast<int>(graph_->values.size());
   graph_->value_ids[name] = id;
   graph_->values.push_back(v);
   bound_->values.push_back(std::move(v));
+  changed_ = true;
+  return id;
+}
+
+int FusionGraph::AddConstant(const std::string& base_name, HostTensor t) {
+  const int id = AddValue(base_name, t.dtype(), t.shape());
+  auto constant = std::make_shared<const HostTensor>(std::move(t));
+  for (std::vector<Value>* table : {&graph_->values, &bound_->values}) {
+    (*table)[id].constant = constant;
+    (*table)[id].is_initializer = true;
+  }
   return id;
 }
 
@@ -106,6 +129,18 @@ void FusionGraph::SetInput(int node, size_t k, int id) {
   std::vector<int>& in = graph_->nodes[node].inputs;
   if (in.size() <= k) in.resize(k + 1, -1);
   in[k] = id;
+  changed_ = true;
+  Reindex();
+}
+
+void FusionGraph::SetOutput(int node, size_t k, int id) {
+  graph_->nodes[node].outputs[k] = id;
+  changed_ = true;
+  Reindex();
+}
+
+void FusionGraph::Remove(int node) {
+  removed_[node] = true;
   changed_ = true;
   Reindex();
 }
@@ -197,6 +232,7 @@ Status FuseAroundConv(BoundGraph* bound) {
   FuseEpilogues(f);
   PlaceConcats(f);
   FusePools(f);
+  MergeSiblingConvs(f);
   return f.Finish();
 }
 

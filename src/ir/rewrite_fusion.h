@@ -1,5 +1,5 @@
 // The working state the Conv fusion rewrites share (rewrite_batch_norm.cc, rewrite_epilogue.cc,
-// rewrite_concat.cc): a mutable copy of a bound graph whose node indices stay fixed while rewriting
+// rewrite_concat.cc, rewrite_pool.cc, rewrite_siblings.cc): a mutable copy of a bound graph whose node indices stay fixed while rewriting
 // (removed nodes are only marked), with the bound values (concrete shapes, constants) kept in step.
 #pragma once
 
@@ -36,13 +36,19 @@ class FusionGraph {
   int ConvProducing(int id) const;
   const ops::ConvAttrs& conv_attrs(int i) const;
   ops::ConvAttrs& MutableConvAttrs(int i);  // copy on write: the unrewritten graph shares attributes
+  // The Conv's problem as bound (its inputs' shapes); false when it does not resolve.
+  bool ConvProblemOf(int conv, ops::ConvProblem* p) const;
   // For a running Concat whose inputs are distinct values concatenated on axis 1: each input's first
   // channel in the output. Fails (false) for any other axis.
   bool ChannelOffsets(int concat, std::vector<int64_t>* offsets) const;
 
   // Adds a constant value (a folded weight); returns its id.
   int AddConstant(const std::string& base_name, HostTensor t);
+  // Adds an intermediate value (no producer yet) of the given type and shape; returns its id.
+  int AddValue(const std::string& base_name, DType dtype, const Shape& shape);
   void SetInput(int node, size_t k, int id);
+  void SetOutput(int node, size_t k, int id);
+  void Remove(int node);
   // Changes the bound shape of intermediate value `id` (a branch output that a fused pool shrinks).
   void SetShape(int id, const Shape& shape);
   // Appends `id` as an input of Conv `node` after X, W and B (B stays omitted if absent); returns its index.
@@ -82,5 +88,6 @@ void FoldBatchNorms(FusionGraph& f);
 void FuseEpilogues(FusionGraph& f);
 void PlaceConcats(FusionGraph& f);
 void FusePools(FusionGraph& f);
+void MergeSiblingConvs(FusionGraph& f);
 
 }  // namespace webconv::ir

@@ -35,25 +35,9 @@ bool PoolWindow(const FusionGraph& f, int i, int64_t window[3]) {
   return true;
 }
 
-// The Conv's problem as bound (its inputs' shapes), for the kernel's capability check.
-bool Problem(const FusionGraph& f, int conv, ops::ConvProblem* p) {
-  const Node& n = f.node(conv);
-  auto info = [&](int k) {
-    ops::TensorInfo t;
-    if (k < static_cast<int>(n.inputs.size()) && n.inputs[k] >= 0)
-      t = {true, f.value(n.inputs[k]).dtype, f.value(n.inputs[k]).shape, nullptr};
-    return t;
-  };
-  const ops::TensorInfo x = info(0), w = info(1), b = info(2);
-  auto r = ops::ResolveConv(f.conv_attrs(conv), x, w, b.present ? &b : nullptr);
-  if (!r.ok()) return false;
-  *p = *r;
-  return true;
-}
-
 bool CanPool(const FusionGraph& f, int conv, const int64_t window[3]) {
   ops::ConvProblem p;
-  return Problem(f, conv, &p) && ops::ConvCanPoolInStore(p, window);
+  return f.ConvProblemOf(conv, &p) && ops::ConvCanPoolInStore(p, window);
 }
 
 void SetPool(FusionGraph& f, int conv, const int64_t window[3]) {

@@ -1,6 +1,8 @@
 // Conv (opsets 1-17): every form the spec allows, for 1-D, 2-D and 3-D, on both backends.
 #include "ops/conv/conv.h"
 
+#include <cstring>
+
 #include "ops/conv/conv_epilogue.h"
 #include "ops/families.h"
 
@@ -25,6 +27,16 @@ Result<ConvProblem> ResolveConv(const ConvAttrs& a, const TensorInfo& x, const T
   p.group = a.group;
   p.fusion = a.fusion;
   if (p.group < 1) return BadModel("group ", p.group, " must be at least 1");
+  if (a.fusion.reads_slice()) {
+    // A slice of a merged sibling Conv's output: the weight says how many channels are read.
+    p.in_channels = w.shape[1] * p.group;
+    p.x_channels = x.shape[1];
+    p.x_channel_offset = a.fusion.in_channel_offset;
+    if (x.shape[1] != a.fusion.in_channel_total || p.x_channel_offset < 0 ||
+        p.x_channel_offset + p.in_channels > p.x_channels)
+      return BadModel("input channels [", p.x_channel_offset, ", ", p.x_channel_offset + p.in_channels,
+                      ") do not fit the ", x.shape[1], " channels of X (slice of ", a.fusion.in_channel_total, ")");
+  }
   if (p.in_channels != w.shape[1] * p.group)
     return BadModel("input channels ", p.in_channels, " != weight channels ", w.shape[1], " x group ", p.group);
   if (p.out_channels % p.group != 0)
@@ -91,19 +103,41 @@ Result<ConvProblem> FromRef(const RefContext& ctx) {
 
 // The reference runs the plain Conv into Y (its own [N, M, ...] shape: on the CPU a placed Conv's
 // Concat still runs), then the fused steps over it.
+// X's channels [offset, offset + count) as a tensor of their own (the reference reads a slice so).
+HostTensor ChannelSlice(const HostTensor& x, int64_t offset, int64_t count) {
+  Shape s = x.shape();
+  const int64_t total = s[1];
+  s[1] = count;
+  HostTensor out(x.dtype(), s);
+  const size_t plane = static_cast<size_t>(NumElements(s) / (s[0] * count)) * DTypeSize(x.dtype());
+  const uint8_t* src = x.data();
+  uint8_t* dst = out.mutable_data();
+  for (int64_t n = 0; n < s[0]; ++n)
+    std::memcpy(dst + n * count * plane, src + (n * total + offset) * plane, count * plane);
+  return out;
+}
+
 Status Reference(RefContext& ctx) {
   WC_ASSIGN_OR_RETURN(ConvProblem p, FromRef(ctx));
   ConvProblem plain = p;
   plain.fusion = ConvFusion();
+  plain.x_channels = 0;
+  plain.x_channel_offset = 0;
   const HostTensor* bias = p.has_bias ? ctx.inputs[2] : nullptr;
+  HostTensor slice;
+  const HostTensor* x = ctx.inputs[0];
+  if (p.fusion.reads_slice()) {
+    slice = ChannelSlice(*x, p.x_channel_offset, p.in_channels);
+    x = &slice;
+  }
   if (!p.fusion.pooled()) {
-    WC_RETURN_IF_ERROR(ConvReference(plain, *ctx.inputs[0], *ctx.inputs[1], bias, &ctx.out(0)));
+    WC_RETURN_IF_ERROR(ConvReference(plain, *x, *ctx.inputs[1], bias, &ctx.out(0)));
     ApplyConvFusion(p, ctx.inputs, &ctx.out(0));
     return OkStatus();
   }
   // A fused AveragePool: the unpooled Conv and its steps first, then the pool.
   HostTensor full(ctx.out(0).dtype(), p.output_shape());
-  WC_RETURN_IF_ERROR(ConvReference(plain, *ctx.inputs[0], *ctx.inputs[1], bias, &full));
+  WC_RETURN_IF_ERROR(ConvReference(plain, *x, *ctx.inputs[1], bias, &full));
   ApplyConvFusion(p, ctx.inputs, &full);
   ConvPoolReference(p, full, &ctx.out(0));
   return OkStatus();

@@ -28,7 +28,13 @@ struct ConvFusion {
   int64_t pool[3] = {1, 1, 1};
   int64_t pool_volume() const { return pool[0] * pool[1] * pool[2]; }
   bool pooled() const { return pool_volume() > 1; }
-  bool empty() const { return steps.empty() && channel_total == 0 && !pooled(); }
+  // When in_channel_total > 0 the Conv reads its C input channels from channels
+  // [in_channel_offset, in_channel_offset + C) of an X with in_channel_total channels: its input was
+  // one of several sibling Convs that now run as one wider Conv (ir/rewrite_siblings.cc), and X is
+  // that Conv's output. No slice of it is ever copied out.
+  int64_t in_channel_offset = 0, in_channel_total = 0;
+  bool reads_slice() const { return in_channel_total > 0; }
+  bool empty() const { return steps.empty() && channel_total == 0 && !pooled() && !reads_slice(); }
 };
 
 // Set when the Conv runs stride phases of a ConvTranspose (ops/conv_transpose/conv_transpose_wgsl.cc
@@ -57,6 +63,11 @@ struct ConvAttrs {
 // to three (1-D and 2-D are 3-D with unit axes), so one kernel family serves every rank.
 struct ConvProblem {
   int64_t batch = 0, in_channels = 0, out_channels = 0, group = 1;
+  // X's channel count (0: in_channels) and the first channel this Conv reads: set only when the Conv
+  // reads a channel slice of X (ConvFusion::in_channel_total). Kernels index X as
+  // (n * x_total_channels() + x_channel_offset + c) * spatial.
+  int64_t x_channels = 0, x_channel_offset = 0;
+  int64_t x_total_channels() const { return x_channels > 0 ? x_channels : in_channels; }
   std::vector<AxisGeometry> axes;  // the model's spatial axes (1..3)
   AxisGeometry axis3[3];           // the same, front-padded with unit axes to exactly three
   bool has_bias = false;

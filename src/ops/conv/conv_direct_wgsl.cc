@@ -157,7 +157,7 @@ Status ConvDirectGpu(const ConvProblem& p, GpuContext& ctx) {
            " && ow + " + U(k) + " < OUT_W && sgi + " + U(k) + " < sgs;\n";
   }
   s += "  for (var ci = 0u; ci < CIN_G; ci++) {\n";
-  s += "    let xb = (n * CIN + g * CIN_G + ci) * IN_SP;\n";
+  s += "    let xb = (n * X_CH + X_CH0 + g * CIN_G + ci) * IN_SP;\n";
   s += "    let wb = (co * CIN_G + ci) * (K_D * K_H * K_W);\n";
   if (filter_in_registers) s += "    for (var k = 0u; k < K_D * K_H * K_W; k++) { wr[k] = W[wb + k]; }\n";
   // Each input slab along D is loaded once and used by every output depth whose window holds it.

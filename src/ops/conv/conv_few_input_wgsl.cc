@@ -88,7 +88,7 @@ Status ConvFewInputGpu(const ConvProblem& p, GpuContext& ctx) {
     s += "  let d" + Q + " = i32(sp" + Q + " / (OUT_W * OUT_H) * S_D) - P_D;\n";
     s += "  let h" + Q + " = i32((sp" + Q + " / OUT_W) % OUT_H * S_H) - P_H;\n";
     s += "  let w" + Q + " = i32(sp" + Q + " % OUT_W * S_W) - P_W;\n";
-    s += "  let xb" + Q + " = n" + Q + " * CIN * IN_SP;\n";
+    s += "  let xb" + Q + " = (n" + Q + " * X_CH + X_CH0) * IN_SP;\n";
   }
   // Accumulators are named vec4 variables and the pixel and channel loops are written out (an array
   // indexed in a loop the GPU compiler does not unroll would live in local memory).

@@ -242,6 +242,9 @@ std::string ConvGeometryWgsl(const ConvProblem& p) {
   }
   c("N", U(p.batch));
   c("CIN", U(p.in_channels));
+  // X's channel count and the first channel read (a slice of a merged sibling Conv's output).
+  c("X_CH", U(p.x_total_channels()));
+  c("X_CH0", U(p.x_channel_offset));
   c("COUT", U(p.out_channels));
   c("CIN_G", U(p.in_per_group()));
   c("COUT_G", U(p.out_per_group()));
@@ -271,7 +274,8 @@ std::string ConvGeometryWgsl(const ConvProblem& p) {
 }
 
 std::string ConvGeometryKey(const ConvProblem& p) {
-  std::string s = "n" + std::to_string(p.batch) + "c" + std::to_string(p.in_channels) + "m" +
+  std::string s = "n" + std::to_string(p.batch) + "c" + std::to_string(p.in_channels) + "x" +
+                  std::to_string(p.x_total_channels()) + "+" + std::to_string(p.x_channel_offset) + "m" +
                   std::to_string(p.out_channels) + "g" + std::to_string(p.group) + "p" +
                   std::to_string(p.fusion.pool[0]) + "," + std::to_string(p.fusion.pool[1]) + "," +
                   std::to_string(p.fusion.pool[2]);

@@ -254,7 +254,7 @@ std::string Body(const ConvProblem& p, const Layout& l, const SplitK& split) {
     s += "  let rd" + R + " = i32(od" + R + " * S_D) - P_D;\n";
     s += "  let rh" + R + " = i32(oh" + R + " * S_H) - P_H;\n";
     s += "  let rw" + R + " = i32(ow" + R + " * S_W) - P_W;\n";
-    s += "  let rb" + R + " = (nn" + R + " * CIN + g * CIN_G) * IN_SP;\n";
+    s += "  let rb" + R + " = (nn" + R + " * X_CH + X_CH0 + g * CIN_G) * IN_SP;\n";
   }
   s += "  var ra: array<f32, " + U(l.ak * l.ar) + ">;\n  var wb: array<f32, " + U(l.be) + ">;\n";
   for (uint32_t i = 0; i < t.rm; ++i)
@@ -440,7 +440,7 @@ Status ConvGpu(const ConvProblem& p, GpuContext& ctx) {
   const int64_t limit = int64_t{1} << 31;
   const int64_t depth = p.in_per_group() * p.kernel_volume();
   if (p.batch * p.out_channels * p.out_spatial() >= limit ||
-      p.batch * p.in_channels * p.in_spatial() >= limit || p.out_channels * depth >= limit)
+      p.batch * p.x_total_channels() * p.in_spatial() >= limit || p.out_channels * depth >= limit)
     return BadModel("tensors with 2^31 or more elements are not supported by the WebGPU Conv kernel");
   if (p.fusion.pooled() && !ConvCanPoolInStore(p, p.fusion.pool))
     return BadModel(

@@ -1,0 +1,152 @@
+// Sibling Convs: Convs that read the same input with the same window (kernel, strides, dilations,
+// pads), group 1 and constant weights run as one Conv whose output channels are theirs side by side.
+// Each sibling's readers, all Convs, then read their channel slice of the merged output
+// (ConvFusion::in_channel_offset/total), so no slice is ever copied.
+//
+// Why: TransNetV2's blocks open with four (2+1)-D branches whose 1x3x3 convs all read the block's
+// input. As four GEMMs each gathers the same im2col rows for N = 2F columns; as one it gathers them
+// once for N = 8F columns, which gives the tiles more columns per gathered row and the machine
+// fewer, larger dispatches. The merged Conv computes every output channel exactly as its sibling
+// did (same taps, same order over the reduction); only the tile that runs it may differ.
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+
+#include "ir/rewrite_fusion.h"
+
+namespace webconv::ir {
+namespace {
+
+bool ConstantF32(const FusionGraph& f, int id) {
+  return id >= 0 && f.value(id).constant && f.value(id).dtype == DType::kFloat32;
+}
+
+bool SameSteps(const ops::ConvFusion& a, const ops::ConvFusion& b) {
+  if (a.steps.size() != b.steps.size()) return false;
+  for (size_t k = 0; k < a.steps.size(); ++k)
+    if (a.steps[k].kind != b.steps[k].kind || a.steps[k].alpha != b.steps[k].alpha ||
+        a.steps[k].beta != b.steps[k].beta)
+      return false;
+  return true;
+}
+
+bool SameWindow(const ops::ConvProblem& a, const ops::ConvProblem& b) {
+  for (int k = 0; k < 3; ++k) {
+    const ops::AxisGeometry &x = a.axis3[k], &y = b.axis3[k];
+    if (x.in != y.in || x.out != y.out || x.kernel != y.kernel || x.stride != y.stride ||
+        x.dilation != y.dilation || x.pad_begin != y.pad_begin || x.pad_end != y.pad_end)
+      return false;
+  }
+  return a.axes.size() == b.axes.size() && a.batch == b.batch && a.in_channels == b.in_channels;
+}
+
+// Whether every reader of Conv `i`'s output is a Conv that reads it as X only, and could read a slice.
+bool ReadersTakeSlices(const FusionGraph& f, int i) {
+  const int y = f.node(i).outputs[0];
+  const Value& v = f.value(y);
+  if (v.is_graph_output || v.consumers.empty()) return false;
+  for (int c : v.consumers) {
+    if (!f.IsConv(c) || f.conv_attrs(c).fusion.reads_slice()) return false;
+    const std::vector<int>& in = f.node(c).inputs;
+    if (in[0] != y || std::count(in.begin(), in.end(), y) != 1) return false;
+  }
+  return true;
+}
+
+// A Conv that may join a merge: plain (group 1, no placement, pool, slice or fused Add), constant
+// float32 weight and bias, readers that can take a slice.
+bool Mergeable(const FusionGraph& f, int i, ops::ConvProblem* p) {
+  if (!f.IsConv(i) || !f.ConvProblemOf(i, p) || p->group != 1) return false;
+  const ops::ConvFusion& fusion = f.conv_attrs(i).fusion;
+  if (fusion.channel_total > 0 || fusion.pooled() || fusion.reads_slice()) return false;
+  for (const auto& s : fusion.steps)
+    if (s.kind == ops::ConvFusion::Step::kAdd) return false;
+  const std::vector<int>& in = f.node(i).inputs;
+  if (in.size() > 3 || !ConstantF32(f, in[1])) return false;
+  if (in.size() == 3 && in[2] >= 0 && !ConstantF32(f, in[2])) return false;
+  return ReadersTakeSlices(f, i);
+}
+
+void Merge(FusionGraph& f, const std::vector<int>& convs) {
+  const int first = convs[0];
+  std::vector<int64_t> offsets;
+  int64_t total = 0;
+  bool any_bias = false;
+  for (int c : convs) {
+    offsets.push_back(total);
+    total += f.value(f.node(c).inputs[1]).shape[0];
+    const std::vector<int>& in = f.node(c).inputs;
+    any_bias = any_bias || (in.size() == 3 && in[2] >= 0);
+  }
+  // Weights [M_k, C, kernel...] stacked along M: each sibling's bytes in turn.
+  Shape ws = f.value(f.node(first).inputs[1]).shape;
+  ws[0] = total;
+  HostTensor w(DType::kFloat32, ws), b(DType::kFloat32, {total});
+  size_t at = 0;
+  for (size_t k = 0; k < convs.size(); ++k) {
+    const std::vector<int>& in = f.node(convs[k]).inputs;
+    const HostTensor& wk = *f.value(in[1]).constant;
+    std::memcpy(w.mutable_data() + at, wk.data(), wk.byte_size());
+    at += wk.byte_size();
+    if (in.size() == 3 && in[2] >= 0) {
+      const HostTensor& bk = *f.value(in[2]).constant;
+      std::memcpy(b.mutable_data() + offsets[k] * sizeof(float), bk.data(), bk.byte_size());
+    }
+  }
+  const Node& head = f.node(first);
+  const std::string name = f.value(head.outputs[0]).name + "_siblings";
+  Shape ys = f.value(head.outputs[0]).shape;
+  ys[1] = total;
+  const int merged = f.AddValue(name, DType::kFloat32, ys);
+  f.SetInput(first, 1, f.AddConstant(name + "_w", std::move(w)));
+  if (any_bias) f.SetInput(first, 2, f.AddConstant(name + "_b", std::move(b)));
+  std::string names;
+  for (size_t k = 0; k < convs.size(); ++k) {
+    const int y = f.node(convs[k]).outputs[0];
+    const std::vector<int> readers = f.value(y).consumers;
+    for (int r : readers) {
+      ops::ConvFusion& fusion = f.MutableConvAttrs(r).fusion;
+      fusion.in_channel_offset = offsets[k];
+      fusion.in_channel_total = total;
+      f.SetInput(r, 0, merged);
+    }
+    names += StrCat(k ? ", '" : "'", f.node(convs[k]).name, "'");
+    if (k > 0) f.Remove(convs[k]);
+  }
+  f.SetOutput(first, 0, merged);
+  f.Note(StrCat("Convs ", names, " read the same input with the same window: one Conv '", f.node(first).name,
+                "' of ", total, " output channels; their readers read its channel slices"));
+}
+
+}  // namespace
+
+void MergeSiblingConvs(FusionGraph& f) {
+  // WEBCONV_NO_SIBLING_MERGE=1 keeps siblings apart (the other fusions stay on): for A/B timing.
+  const char* off = std::getenv("WEBCONV_NO_SIBLING_MERGE");
+  if (off && *off && std::string(off) != "0") return;
+  // Candidates by input, in node order; each is re-checked when its turn comes, because an earlier
+  // merge may have turned it into a slice reader.
+  std::map<int, std::vector<int>> by_input;
+  for (int i = 0; i < static_cast<int>(f.node_count()); ++i)
+    if (f.IsConv(i)) by_input[f.node(i).inputs[0]].push_back(i);
+  for (auto& [x, convs] : by_input) {
+    if (convs.size() < 2) continue;
+    std::vector<bool> done(convs.size(), false);
+    for (size_t a = 0; a < convs.size(); ++a) {
+      ops::ConvProblem pa, pb;
+      if (done[a] || !Mergeable(f, convs[a], &pa)) continue;
+      std::vector<int> group = {convs[a]};
+      for (size_t b = a + 1; b < convs.size(); ++b) {
+        if (done[b] || !Mergeable(f, convs[b], &pb) || !SameWindow(pa, pb) ||
+            !SameSteps(f.conv_attrs(convs[a]).fusion, f.conv_attrs(convs[b]).fusion))
+          continue;
+        group.push_back(convs[b]);
+        done[b] = true;
+      }
+      if (group.size() > 1) Merge(f, group);
+    }
+  }
+}
+
+}  // namespace webconv::ir
