@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# On the device machine: the sibling-Conv merge (ir/rewrite_siblings.cc) measured against the same
+# build with WEBCONV_NO_SIBLING_MERGE=1, alternating in one run, on the TransNetV2 backbone (T=100 and
+# T=16) and the other whole models; then every GEMM tile forced in turn on TransNetV2 T=100 (per-node
+# times, to check the tile model's choice for the merged Convs); the H100-vs-float64 check; ONNX
+# Runtime's WebGPU EP and PyTorch cuDNN on the same backbone.
+#
+# Prepare (here): DIR as for bench/device_suite.sh (bench/suite.py --prepare DIR --webconv DIR/webconv).
+# Run (device; carry .device and DIR):  bench/device_siblings.sh DIR [--tiles-only]
+# Results: $OUT/siblings_ab.txt, $OUT/siblings_per_kernel_*.txt, $OUT/siblings_tiles.txt, $OUT/anchors.txt
+set -u
+source bench/device_env.sh  # .device/env.sh, and ONNX Runtime on a warm machine
+dir=$1
+out=${OUT:-$dir/results}
+work=/tmp/webconv-siblings
+mkdir -p "$out" "$work"
+fill_models "$dir" "$work" transnetv2_backbone.onnx resnet.onnx mobilenetv2.onnx tcn1d.onnx unet3d.onnx
+wc="$dir/webconv"
+tn="$work/transnetv2_backbone.onnx"
+# Every tile forced on every GEMM Conv of TransNetV2 T=100, then split counts with the 128x128 tile;
+# one file of per-node lines (GPU median of 10) headed by the variant.
+tile_sweep() {
+  local tile splits
+  for tile in t128x128k16_r8x8 t64x128k16_r8x8 t128x64k16_r8x8 t256x64k16_r8x8 t64x64k8_r8x4 t64x64k16_r8x4 \
+              t64x64k16_r4x4 t128x32k16_r8x4 t64x32k16_r4x4; do
+    echo "== WEBCONV_CONV_TILE=$tile"
+    WEBCONV_CONV_TILE=$tile "$wc" bench "$tn" --runs 10 --warmup 2 --adapter gpu --per-kernel \
+      --shape frames=1,3,100,27,48 2>&1 | grep -E 'GPU time|conv_'
+  done
+  for splits in 1 2 4 8; do
+    echo "== WEBCONV_CONV_TILE=t128x128k16_r8x8 WEBCONV_CONV_SPLITS=$splits"
+    WEBCONV_CONV_TILE=t128x128k16_r8x8 WEBCONV_CONV_SPLITS=$splits "$wc" bench "$tn" --runs 10 --warmup 2 \
+      --adapter gpu --per-kernel --shape frames=1,3,100,27,48 2>&1 | grep -E 'GPU time|conv_'
+  done
+}
+if [ "${2:-}" = --tiles-only ]; then
+  tile_sweep > "$out/siblings_tiles.txt"
+  exit
+fi
+{
+  echo "== webconv check on the H100 against float64, T=16 (merged siblings)"
+  "$wc" check "$tn" --adapter gpu --shape frames=1,3,16,27,48 2>&1 | tail -3
+} | tee "$out/siblings_check.txt"
+row() {  # label model [shape]
+  local label=$1 model=$2 shape=${3:-}
+  for setting in merged separate merged separate; do
+    local args=(bench "$work/$model" --runs 20 --warmup 3 --adapter gpu --json)
+    [ -n "$shape" ] && args+=(--shape "$shape")
+    local j
+    if [ "$setting" = separate ]; then
+      j=$(WEBCONV_NO_SIBLING_MERGE=1 "$wc" "${args[@]}" 2>/dev/null | grep '^{' | tail -1)
+    else
+      j=$("$wc" "${args[@]}" 2>/dev/null | grep '^{' | tail -1)
+    fi
+    python3 -c "import json,sys; j=json.loads(sys.argv[1] or '{}'); \
+print('%-16s %-9s gpu %8.3f ms  wall %8.3f ms  dispatches %s' % (sys.argv[2], sys.argv[3], \
+j.get('gpu_median_ms', float('nan')), j.get('wall_median_ms', float('nan')), j.get('dispatches')))" \
+      "$j" "$label" "$setting"
+  done
+}
+{
+  row transnetv2_T100 transnetv2_backbone.onnx frames=1,3,100,27,48
+  row transnetv2_T16 transnetv2_backbone.onnx frames=1,3,16,27,48
+  row resnet50 resnet.onnx
+  row mobilenetv2 mobilenetv2.onnx
+  row tcn1d tcn1d.onnx
+  row unet3d unet3d.onnx
+} | tee "$out/siblings_ab.txt"
+"$wc" bench "$tn" --runs 20 --warmup 3 --adapter gpu --per-kernel --shape frames=1,3,100,27,48 \
+  > "$out/siblings_per_kernel_merged.txt" 2>&1
+WEBCONV_NO_SIBLING_MERGE=1 "$wc" bench "$tn" --runs 20 --warmup 3 --adapter gpu --per-kernel \
+  --shape frames=1,3,100,27,48 > "$out/siblings_per_kernel_separate.txt" 2>&1
+tile_sweep > "$out/siblings_tiles.txt"
+{
+  echo "== ONNX Runtime 1.30 WebGPU EP, T=100"
+  node .device/ort-bench.mjs "$tn" --ep webgpu --runs 10 --shape frames=1,3,100,27,48
+  echo "== PyTorch cuDNN FP32 and ceilings"
+  python3 .device/cudnn-transnet.py
+} 2>&1 | tee "$out/anchors.txt"
