@@ -113,6 +113,7 @@ def transnetv2(frames=100):
               for v in list(m.graph.input) + list(m.graph.value_info) + list(m.graph.output)}
     inits = {t.name: list(t.dims) for t in m.graph.initializer}
     r = []
+    siblings = {}  # (input, window) -> specs of the Convs reading that input with that window
     for n in m.graph.node:
         if n.op_type != "Conv":
             continue
@@ -123,6 +124,19 @@ def transnetv2(frames=100):
                  pads=a.get("pads"), group=a.get("group", 1), bias=len(n.input) > 2)
         kind = "spatial" if k[0] == 1 else f"temporal_d{s['dilation'][0]}"
         s["name"] = f"transnetv2.{kind}_{'x'.join(map(str, k))}_{s['cin']}to{s['cout']}@{'x'.join(map(str, x[2:]))}"
+        r.append(s)
+        if s["group"] == 1:
+            window = (tuple(k), tuple(s["stride"]), tuple(s["dilation"]), tuple(s["pads"]))
+            siblings.setdefault((n.input[0], window), []).append(s)
+    # Convs reading the same input with the same window run as one wider Conv in webconv
+    # (src/ir/rewrite_siblings.cc); those merged shapes are rows of their own.
+    for group in siblings.values():
+        if len(group) < 2:
+            continue
+        s = dict(group[0])
+        s["cout"] = sum(g["cout"] for g in group)
+        s["name"] = group[0]["name"].replace("transnetv2.", f"transnetv2.merged{len(group)}_", 1).replace(
+            f"to{group[0]['cout']}@", f"to{s['cout']}@")
         r.append(s)
     return dedupe(r)
 
