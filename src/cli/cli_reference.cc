@@ -62,7 +62,11 @@ const EnvVar kEnvVars[] = {
      "slower on the H100 where measured (NOTES.md)"},
     {"WEBCONV_NO_FUSION",
      "any value other than empty or `0` turns the Conv fusions off (BatchNorm folding, activation and "
-     "residual-Add epilogues, in-place Concat); every command, both backends"},
+     "residual-Add epilogues, in-place Concat, pooled stores, sibling Convs merged); every command, both "
+     "backends"},
+    {"WEBCONV_NO_SIBLING_MERGE",
+     "any value other than empty or `0` keeps sibling Convs (same input, same window) apart while the other "
+     "fusions stay on; for A/B timing of that one rewrite"},
 };
 
 std::string Code(const std::string& s) {
