@@ -12,6 +12,9 @@ Data:
                       the prepared suite's manifest (--manifest, bench/suite.py --prepare)
   --nodes FILE.txt    bench/device_siblings.sh's siblings_tiles.txt: per-node times of the merged
                       TransNetV2 Convs under each forced tile (shapes listed in MERGED below)
+  --layers FILE.txt   lines "LAYER TILE MS ms ..." for bench/make_conv_layers.py's layers under each
+                      forced tile (shapes listed in LAYERS below; e.g. layers_tiles.txt of
+                      bench/results/h100-2026-12-06-siblings/)
 
 Prints the current model's choice per layer where it is more than 3% slower than the fastest
 candidate, the sum of chosen over the sum of fastest times, then the same for the refitted numbers
@@ -33,6 +36,9 @@ SMS = 132
 # The merged sibling Convs of the TransNetV2 backbone at T=100 (rows, output channels, reduction depth).
 MERGED = {"conv_25": (129600, 128, 576), "conv_50": (31200, 256, 576), "conv_73": (31200, 256, 1152),
           "conv_98": (7200, 512, 1152), "conv_121": (7200, 512, 2304)}
+# bench/make_conv_layers.py's GEMM layers (rows, output channels, reduction depth), for --layers.
+LAYERS = {"c2d_3x3_256": (3136, 256, 2304), "c2d_1x1_512": (3136, 512, 512), "c2d_3x3_64": (12544, 64, 576),
+          "c3d_3x3x3_64": (50176, 64, 1728), "c3d_1x1x1_128": (12544, 128, 128)}
 
 
 def name(t):
@@ -67,6 +73,14 @@ def load(args):
                 times[m.group(2)][tile] = float(m.group(1))
         for k, (rows, cols, _) in MERGED.items():
             layers.append(("transnetv2_merged." + k, rows, cols, 1, times[k]))
+    for path in args.layers:
+        times = {}
+        for line in open(path):
+            m = re.match(r"(\S+)\s+(t\S+)\s+([\d.]+) ms", line)
+            if m and m.group(1) in LAYERS:
+                times.setdefault(m.group(1), {})[m.group(2)] = float(m.group(3))
+        for k, t in times.items():
+            layers.append(("conv_layers." + k, LAYERS[k][0], LAYERS[k][1], 1, t))
     return layers
 
 
@@ -126,6 +140,7 @@ def main():
     ap.add_argument("--manifest")
     ap.add_argument("--sweep", action="append", default=[])
     ap.add_argument("--nodes", action="append", default=[])
+    ap.add_argument("--layers", action="append", default=[])
     args = ap.parse_args()
     layers = load(args)
     report("current table", layers, CURRENT)
