@@ -89,5 +89,7 @@ void FuseEpilogues(FusionGraph& f);
 void PlaceConcats(FusionGraph& f);
 void FusePools(FusionGraph& f);
 void MergeSiblingConvs(FusionGraph& f);
+// Caps the merged output of MergeSiblingConvs at `bytes` (0: the normal limit, rewrite_siblings.cc).
+void SetSiblingMergeLimitForTesting(int64_t bytes);
 
 }  // namespace webconv::ir

@@ -119,7 +119,29 @@ void Merge(FusionGraph& f, const std::vector<int>& convs) {
                 "' of ", total, " output channels; their readers read its channel slices"));
 }
 
+// The largest tensor a merge may create: what every WebGPU device can bind (the spec's default
+// maxStorageBufferBindingSize, 128 MiB), or more when the graph already holds a tensor at least as
+// large (the device must then bind that one anyway). A merge never makes a model fail on a device
+// where its separate Convs run.
+int64_t g_limit_for_testing = 0;
+
+int64_t MergeLimitBytes(const FusionGraph& f, const std::vector<int>& all_values) {
+  if (g_limit_for_testing > 0) return g_limit_for_testing;
+  int64_t largest = int64_t{128} << 20;
+  for (int id : all_values) {
+    const Value& v = f.value(id);
+    if (!v.has_shape) continue;
+    auto n = CheckedNumElements(v.shape);
+    if (n.ok()) largest = std::max<int64_t>(largest, *n * static_cast<int64_t>(DTypeSize(v.dtype)));
+  }
+  return largest;
+}
+
 }  // namespace
+
+void SetSiblingMergeLimitForTesting(int64_t bytes) {
+  g_limit_for_testing = bytes;
+}
 
 void MergeSiblingConvs(FusionGraph& f) {
   // WEBCONV_NO_SIBLING_MERGE=1 keeps siblings apart (the other fusions stay on): for A/B timing.
@@ -128,8 +150,16 @@ void MergeSiblingConvs(FusionGraph& f) {
   // Candidates by input, in node order; each is re-checked when its turn comes, because an earlier
   // merge may have turned it into a slice reader.
   std::map<int, std::vector<int>> by_input;
-  for (int i = 0; i < static_cast<int>(f.node_count()); ++i)
+  std::vector<int> values;
+  for (int i = 0; i < static_cast<int>(f.node_count()); ++i) {
     if (f.IsConv(i)) by_input[f.node(i).inputs[0]].push_back(i);
+    for (int id : f.node(i).inputs)
+      if (id >= 0) values.push_back(id);
+    for (int id : f.node(i).outputs)
+      if (id >= 0) values.push_back(id);
+  }
+  if (by_input.empty()) return;
+  const int64_t limit = MergeLimitBytes(f, values);
   for (auto& [x, convs] : by_input) {
     if (convs.size() < 2) continue;
     std::vector<bool> done(convs.size(), false);
@@ -137,11 +167,16 @@ void MergeSiblingConvs(FusionGraph& f) {
       ops::ConvProblem pa, pb;
       if (done[a] || !Mergeable(f, convs[a], &pa)) continue;
       std::vector<int> group = {convs[a]};
+      // Bytes per output channel of the merged output (all siblings share its other dimensions).
+      const int64_t channel_bytes = 4 * pa.batch * pa.out_spatial();
+      int64_t channels = pa.out_channels;
       for (size_t b = a + 1; b < convs.size(); ++b) {
         if (done[b] || !Mergeable(f, convs[b], &pb) || !SameWindow(pa, pb) ||
-            !SameSteps(f.conv_attrs(convs[a]).fusion, f.conv_attrs(convs[b]).fusion))
+            !SameSteps(f.conv_attrs(convs[a]).fusion, f.conv_attrs(convs[b]).fusion) ||
+            (channels + pb.out_channels) * channel_bytes > limit)
           continue;
         group.push_back(convs[b]);
+        channels += pb.out_channels;
         done[b] = true;
       }
       if (group.size() > 1) Merge(f, group);

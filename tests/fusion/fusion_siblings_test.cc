@@ -2,6 +2,7 @@
 // merged output through every Conv kernel (implicit GEMM, split-K, the direct kernel, the
 // few-input-channel kernel), at batch 2 so each slice is strided; and the cases that must not merge.
 #include "fusion_harness.h"
+#include "ir/rewrite_fusion.h"
 #include "ops/conv/conv_tiling.h"
 
 namespace webconv::testing {
@@ -51,6 +52,22 @@ TEST(FusionSiblings, SplitReadersReadTheirSlices) {
   ASSERT_TRUE(result);
   EXPECT_EQ(run.Count("Conv"), 5);
   EXPECT_TRUE(run.Rewrote("one Conv 's0' of 11 output channels"));
+}
+
+// The merged output is capped (normally at 128 MiB or the graph's largest tensor): siblings join while
+// they fit, in node order, and the rest stay apart.
+TEST(FusionSiblings, MergedOutputStaysWithinTheLimit) {
+  std::mt19937_64 rng(BaseSeed(79));
+  std::cout << "seed " << BaseSeed(79) << "\n";
+  const Shape xs = {2, 5, 4, 6, 5};  // 4 x 2 x 4 x 6 x 5 = 960 bytes per output channel
+  const auto model = SiblingModel(rng, xs);
+  ir::SetSiblingMergeLimitForTesting(9 * 960);
+  FusedRun run;
+  const auto result = MatchesUnfused(model, {{"x", RandomTensor(DType::kFloat32, xs, rng)}}, &run);
+  ir::SetSiblingMergeLimitForTesting(0);
+  ASSERT_TRUE(result);
+  EXPECT_EQ(run.Count("Conv"), 6);
+  EXPECT_TRUE(run.Rewrote("Convs 's0', 's1' read the same input with the same window: one Conv 's0' of 9 output"));
 }
 
 // Siblings that share an activation merge; their outputs then hold the activated values.
