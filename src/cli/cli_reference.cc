@@ -62,8 +62,12 @@ const EnvVar kEnvVars[] = {
      "slower on the H100 where measured (NOTES.md)"},
     {"WEBCONV_NO_FUSION",
      "any value other than empty or `0` turns the Conv fusions off (BatchNorm folding, activation and "
-     "residual-Add epilogues, in-place Concat, pooled stores, sibling Convs merged); every command, both "
+     "residual-Add epilogues, in-place Concat, pooled stores, sibling and branch Convs merged); every command, both "
      "backends"},
+    {"WEBCONV_NO_BRANCH_MERGE",
+     "any value other than empty or `0` keeps Concat branch Convs that differ only in dilations and pads "
+     "apart (instead of one grouped Conv with per-group windows) while the other fusions stay on; for A/B "
+     "timing of that one rewrite"},
     {"WEBCONV_NO_SIBLING_MERGE",
      "any value other than empty or `0` keeps sibling Convs (same input, same window) apart while the other "
      "fusions stay on; for A/B timing of that one rewrite"},

@@ -23,7 +23,9 @@ bool FusionDisabledByEnvironment();
 //   4. an AveragePool of non-overlapping windows after such a Conv or Concat becomes the Conv's pooled
 //      store, rewrite_pool.cc;
 //   5. sibling Convs (same input, same window, constant weights) run as one Conv whose readers, all
-//      Convs, read its channel slices, rewrite_siblings.cc.
+//      Convs, read its channel slices, rewrite_siblings.cc;
+//   6. Convs placed side by side into one Concat that differ only in dilations, pads and input
+//      channels run as one grouped Conv with per-group windows, rewrite_branches.cc.
 // A rewrite never removes a tensor that is a graph output or that another node reads. Each change is
 // listed in the new graph's `rewrites`.
 Status FuseAroundConv(BoundGraph* bound);

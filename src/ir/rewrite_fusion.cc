@@ -139,6 +139,12 @@ void FusionGraph::SetOutput(int node, size_t k, int id) {
   Reindex();
 }
 
+void FusionGraph::SetInputs(int node, std::vector<int> ids) {
+  graph_->nodes[node].inputs = std::move(ids);
+  changed_ = true;
+  Reindex();
+}
+
 void FusionGraph::Remove(int node) {
   removed_[node] = true;
   changed_ = true;
@@ -233,6 +239,7 @@ Status FuseAroundConv(BoundGraph* bound) {
   PlaceConcats(f);
   FusePools(f);
   MergeSiblingConvs(f);
+  MergeBranchConvs(f);
   return f.Finish();
 }
 

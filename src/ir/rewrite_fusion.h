@@ -1,5 +1,5 @@
 // The working state the Conv fusion rewrites share (rewrite_batch_norm.cc, rewrite_epilogue.cc,
-// rewrite_concat.cc, rewrite_pool.cc, rewrite_siblings.cc): a mutable copy of a bound graph whose node indices stay fixed while rewriting
+// rewrite_concat.cc, rewrite_pool.cc, rewrite_siblings.cc, rewrite_branches.cc): a mutable copy of a bound graph whose node indices stay fixed while rewriting
 // (removed nodes are only marked), with the bound values (concrete shapes, constants) kept in step.
 #pragma once
 
@@ -48,6 +48,7 @@ class FusionGraph {
   int AddValue(const std::string& base_name, DType dtype, const Shape& shape);
   void SetInput(int node, size_t k, int id);
   void SetOutput(int node, size_t k, int id);
+  void SetInputs(int node, std::vector<int> ids);
   void Remove(int node);
   // Changes the bound shape of intermediate value `id` (a branch output that a fused pool shrinks).
   void SetShape(int id, const Shape& shape);
@@ -91,5 +92,6 @@ void FusePools(FusionGraph& f);
 void MergeSiblingConvs(FusionGraph& f);
 // Caps the merged output of MergeSiblingConvs at `bytes` (0: the normal limit, rewrite_siblings.cc).
 void SetSiblingMergeLimitForTesting(int64_t bytes);
+void MergeBranchConvs(FusionGraph& f);
 
 }  // namespace webconv::ir

@@ -14,6 +14,39 @@ Shape ConvProblem::output_shape() const {
   return s;
 }
 
+namespace {
+
+// ConvFusion::group_windows: each group's axes from its own window, which must give the node's kernel,
+// strides and output size; each group's input channels must lie inside X.
+Status ResolveGroupWindows(const ConvAttrs& a, const TensorInfo& x, const TensorInfo& w, ConvProblem* p) {
+  if (static_cast<int64_t>(a.fusion.group_windows.size()) != p->group || a.fusion.in_channel_total != x.shape[1])
+    return BadModel("per-group windows: ", a.fusion.group_windows.size(), " windows for ", p->group,
+                    " groups over an X of ", x.shape[1], " channels (expected ", a.fusion.in_channel_total, ")");
+  const std::vector<int64_t> kernel(w.shape.begin() + 2, w.shape.end());
+  const Shape spatial(x.shape.begin() + 2, x.shape.end());
+  const size_t lead = 3 - p->axes.size();
+  for (size_t g = 0; g < a.fusion.group_windows.size(); ++g) {
+    const ConvGroupWindow& gw = a.fusion.group_windows[g];
+    WC_ASSIGN_OR_RETURN(const std::vector<AxisGeometry> axes, ResolveForward(gw.window, spatial, kernel));
+    ConvProblem::GroupGeometry geometry;
+    for (size_t i = 0; i < 3; ++i) geometry.axis3[i] = i < lead ? p->axis3[i] : axes[i - lead];
+    for (size_t i = 0; i < axes.size(); ++i)
+      if (axes[i].out != p->axes[i].out || axes[i].stride != p->axes[i].stride)
+        return BadModel("group ", g, "'s window gives ", DescribeGeometry(axes), ", group 0's ",
+                        DescribeGeometry(p->axes));
+    geometry.x_channel_offset = gw.in_channel_offset;
+    if (gw.in_channel_offset < 0 || gw.in_channel_offset + w.shape[1] > x.shape[1])
+      return BadModel("group ", g, " reads channels [", gw.in_channel_offset, ", ", gw.in_channel_offset + w.shape[1],
+                      ") of an X with ", x.shape[1]);
+    p->group_geometry.push_back(geometry);
+  }
+  for (size_t i = 0; i < 3; ++i) p->axis3[i] = p->group_geometry[0].axis3[i];
+  for (size_t i = 0; i < p->axes.size(); ++i) p->axes[i] = p->axis3[lead + i];
+  return OkStatus();
+}
+
+}  // namespace
+
 Result<ConvProblem> ResolveConv(const ConvAttrs& a, const TensorInfo& x, const TensorInfo& w, const TensorInfo* b) {
   const size_t rank = x.shape.size();
   if (rank < 3 || rank > 5)
@@ -27,7 +60,10 @@ Result<ConvProblem> ResolveConv(const ConvAttrs& a, const TensorInfo& x, const T
   p.group = a.group;
   p.fusion = a.fusion;
   if (p.group < 1) return BadModel("group ", p.group, " must be at least 1");
-  if (a.fusion.reads_slice()) {
+  if (a.fusion.per_group()) {  // channels per group from the weight; ResolveGroupWindows checks the rest
+    p.in_channels = w.shape[1] * p.group;
+    p.x_channels = x.shape[1];
+  } else if (a.fusion.reads_slice()) {
     // A slice of a merged sibling Conv's output: the weight says how many channels are read.
     p.in_channels = w.shape[1] * p.group;
     p.x_channels = x.shape[1];
@@ -52,6 +88,7 @@ Result<ConvProblem> ResolveConv(const ConvAttrs& a, const TensorInfo& x, const T
     unit.in = unit.out = 1;
     p.axis3[i] = i < lead ? unit : p.axes[i - lead];
   }
+  if (a.fusion.per_group()) WC_RETURN_IF_ERROR(ResolveGroupWindows(a, x, w, &p));
   if (b && b->present) {
     if (b->shape != Shape{p.out_channels})
       return BadModel("bias B has shape ", ShapeString(b->shape), ", expected [", p.out_channels, "]");
@@ -117,27 +154,61 @@ HostTensor ChannelSlice(const HostTensor& x, int64_t offset, int64_t count) {
   return out;
 }
 
-Status Reference(RefContext& ctx) {
-  WC_ASSIGN_OR_RETURN(ConvProblem p, FromRef(ctx));
+// `count` leading entries of dimension 0 of `t` from `first` on, as a tensor of their own.
+HostTensor Rows(const HostTensor& t, int64_t first, int64_t count) {
+  Shape s = t.shape();
+  const size_t row = static_cast<size_t>(t.byte_size() / s[0]);
+  s[0] = count;
+  const uint8_t* src = t.data() + first * row;
+  return HostTensor::Owned(t.dtype(), s, std::vector<uint8_t>(src, src + count * row));
+}
+
+// The plain Conv of `p` into y ([N, M, spatial...]). With per-group windows each group runs as a Conv
+// of its own (its window, its input channels, its weights) into its output channels.
+Status PlainReference(const ConvProblem& p, const HostTensor& x, const HostTensor& w, const HostTensor* bias,
+                      HostTensor* y) {
   ConvProblem plain = p;
   plain.fusion = ConvFusion();
   plain.x_channels = 0;
   plain.x_channel_offset = 0;
-  const HostTensor* bias = p.has_bias ? ctx.inputs[2] : nullptr;
-  HostTensor slice;
-  const HostTensor* x = ctx.inputs[0];
-  if (p.fusion.reads_slice()) {
-    slice = ChannelSlice(*x, p.x_channel_offset, p.in_channels);
-    x = &slice;
+  plain.group_geometry.clear();
+  if (!p.fusion.per_group()) {
+    if (!p.fusion.reads_slice()) return ConvReference(plain, x, w, bias, y);
+    return ConvReference(plain, ChannelSlice(x, p.x_channel_offset, p.in_channels), w, bias, y);
   }
+  const int64_t cg = p.in_per_group(), mg = p.out_per_group();
+  plain.group = 1;
+  plain.in_channels = cg;
+  plain.out_channels = mg;
+  Shape ys = y->shape();
+  ys[1] = mg;
+  const size_t plane = static_cast<size_t>(NumElements(ys) / (ys[0] * mg)) * DTypeSize(y->dtype());
+  for (int64_t g = 0; g < p.group; ++g) {
+    const ConvProblem::GroupGeometry& geometry = p.group_geometry[static_cast<size_t>(g)];
+    for (int i = 0; i < 3; ++i) plain.axis3[i] = geometry.axis3[i];
+    for (size_t i = 0; i < plain.axes.size(); ++i) plain.axes[i] = plain.axis3[3 - plain.axes.size() + i];
+    const HostTensor bg = bias ? Rows(*bias, g * mg, mg) : HostTensor();
+    HostTensor yg(y->dtype(), ys);
+    WC_RETURN_IF_ERROR(ConvReference(plain, ChannelSlice(x, geometry.x_channel_offset, cg), Rows(w, g * mg, mg),
+                                     bias ? &bg : nullptr, &yg));
+    for (int64_t n = 0; n < ys[0]; ++n)
+      std::memcpy(y->mutable_data() + (n * p.out_channels + g * mg) * plane, yg.data() + n * mg * plane, mg * plane);
+  }
+  return OkStatus();
+}
+
+Status Reference(RefContext& ctx) {
+  WC_ASSIGN_OR_RETURN(ConvProblem p, FromRef(ctx));
+  const HostTensor* bias = p.has_bias ? ctx.inputs[2] : nullptr;
+  const HostTensor& x = *ctx.inputs[0];
   if (!p.fusion.pooled()) {
-    WC_RETURN_IF_ERROR(ConvReference(plain, *x, *ctx.inputs[1], bias, &ctx.out(0)));
+    WC_RETURN_IF_ERROR(PlainReference(p, x, *ctx.inputs[1], bias, &ctx.out(0)));
     ApplyConvFusion(p, ctx.inputs, &ctx.out(0));
     return OkStatus();
   }
   // A fused AveragePool: the unpooled Conv and its steps first, then the pool.
   HostTensor full(ctx.out(0).dtype(), p.output_shape());
-  WC_RETURN_IF_ERROR(ConvReference(plain, *x, *ctx.inputs[1], bias, &full));
+  WC_RETURN_IF_ERROR(PlainReference(p, x, *ctx.inputs[1], bias, &full));
   ApplyConvFusion(p, ctx.inputs, &full);
   ConvPoolReference(p, full, &ctx.out(0));
   return OkStatus();

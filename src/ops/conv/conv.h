@@ -9,6 +9,12 @@
 
 namespace webconv::ops {
 
+// One group's own window and input channels (ConvFusion::group_windows).
+struct ConvGroupWindow {
+  WindowAttrs window;             // the window of the Conv this group was
+  int64_t in_channel_offset = 0;  // the first channel of X this group reads
+};
+
 // Work fused into a Conv by graph rewrites; a Conv parsed from a model has none. The fused Conv
 // computes y = accumulator + bias, then applies `steps` in order, then stores y.
 struct ConvFusion {
@@ -34,7 +40,16 @@ struct ConvFusion {
   // that Conv's output. No slice of it is ever copied out.
   int64_t in_channel_offset = 0, in_channel_total = 0;
   bool reads_slice() const { return in_channel_total > 0; }
-  bool empty() const { return steps.empty() && channel_total == 0 && !pooled() && !reads_slice(); }
+  // When not empty (one entry per group; set with in_channel_total = X's channels), group g is a Conv
+  // of its own: its window is group_windows[g].window (same kernel, strides and output size as every
+  // other group, but its own dilations and pads) and it reads X's channels from
+  // group_windows[g].in_channel_offset. Convs placed side by side into a Concat and differing only in
+  // dilation become one such Conv (ir/rewrite_branches.cc): TransNetV2's four temporal convs per block.
+  std::vector<ConvGroupWindow> group_windows;
+  bool per_group() const { return !group_windows.empty(); }
+  bool empty() const {
+    return steps.empty() && channel_total == 0 && !pooled() && !reads_slice() && !per_group();
+  }
 };
 
 // Set when the Conv runs stride phases of a ConvTranspose (ops/conv_transpose/conv_transpose_wgsl.cc
@@ -68,6 +83,13 @@ struct ConvProblem {
   // (n * x_total_channels() + x_channel_offset + c) * spatial.
   int64_t x_channels = 0, x_channel_offset = 0;
   int64_t x_total_channels() const { return x_channels > 0 ? x_channels : in_channels; }
+  // Per-group geometry (ConvFusion::group_windows), empty otherwise: group g's axes and first X channel.
+  // axis3 then holds group 0's axes; strides, kernel and sizes are the same for every group.
+  struct GroupGeometry {
+    AxisGeometry axis3[3];
+    int64_t x_channel_offset = 0;
+  };
+  std::vector<GroupGeometry> group_geometry;
   std::vector<AxisGeometry> axes;  // the model's spatial axes (1..3)
   AxisGeometry axis3[3];           // the same, front-padded with unit axes to exactly three
   bool has_bias = false;

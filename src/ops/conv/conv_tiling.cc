@@ -228,10 +228,17 @@ Result<SplitK> ChooseConvSplits(const ConvProblem& p, const ConvTiling& t, bool 
   return s;
 }
 
-bool ConvAxisNeedsCheck(const ConvProblem& p, int a) {
-  const AxisGeometry& g = p.axis3[a];
+namespace {
+bool WindowLeavesInput(const AxisGeometry& g) {
   if (g.pad_begin > 0) return true;
   return (g.out - 1) * g.stride - g.pad_begin + (g.kernel - 1) * g.dilation > g.in - 1;
+}
+}  // namespace
+
+bool ConvAxisNeedsCheck(const ConvProblem& p, int a) {
+  for (const ConvProblem::GroupGeometry& g : p.group_geometry)
+    if (WindowLeavesInput(g.axis3[a])) return true;
+  return WindowLeavesInput(p.axis3[a]);
 }
 
 std::string ConvGeometryWgsl(const ConvProblem& p) {
@@ -264,6 +271,24 @@ std::string ConvGeometryWgsl(const ConvProblem& p) {
   c("IN_SP", U(p.in_spatial()));
   c("IN_HW", U(p.axis3[1].in * p.axis3[2].in));
   c("OUT_SP", U(p.out_spatial()));
+  if (!p.group_geometry.empty()) {
+    // Per-group windows (ConvFusion::group_windows): each group's first X channel, dilations and
+    // leading pads, indexed by the group in the kernel.
+    std::string x0 = "array<u32, " + U(p.group) + ">(", dl = "array<vec3<u32>, " + U(p.group) + ">(",
+                pad = "array<vec3<i32>, " + U(p.group) + ">(";
+    for (size_t k = 0; k < p.group_geometry.size(); ++k) {
+      const ConvProblem::GroupGeometry& g = p.group_geometry[k];
+      const std::string sep = k ? ", " : "";
+      x0 += sep + U(g.x_channel_offset);
+      dl += sep + "vec3<u32>(" + U(g.axis3[0].dilation) + ", " + U(g.axis3[1].dilation) + ", " +
+            U(g.axis3[2].dilation) + ")";
+      pad += sep + "vec3<i32>(" + std::to_string(g.axis3[0].pad_begin) + ", " + std::to_string(g.axis3[1].pad_begin) +
+             ", " + std::to_string(g.axis3[2].pad_begin) + ")";
+    }
+    c("GROUP_X0", x0 + ")");
+    c("GROUP_DL", dl + ")");
+    c("GROUP_P", pad + ")");
+  }
   const ConvTransposePhase& ph = p.phase;
   if (ph.active) {
     // The ConvTranspose phases of this dispatch: each slot's first output and first kernel tap per axis.
@@ -289,6 +314,10 @@ std::string ConvGeometryKey(const ConvProblem& p) {
   for (const AxisGeometry& g : p.axis3)
     s += ";" + std::to_string(g.in) + "," + std::to_string(g.out) + "," + std::to_string(g.kernel) + "," +
          std::to_string(g.stride) + "," + std::to_string(g.dilation) + "," + std::to_string(g.pad_begin);
+  for (const ConvProblem::GroupGeometry& g : p.group_geometry) {
+    s += ";g" + std::to_string(g.x_channel_offset);
+    for (const AxisGeometry& a : g.axis3) s += "," + std::to_string(a.dilation) + ":" + std::to_string(a.pad_begin);
+  }
   const ConvTransposePhase& ph = p.phase;
   if (ph.active) {
     s += ph.tapless ? ";phase0" : ";phase";

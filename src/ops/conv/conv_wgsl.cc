@@ -89,7 +89,9 @@ std::string LoadSlice(const ConvProblem& p, const Layout& l, const std::string& 
       s += "    {\n";
       for (int a = 0; a < 3; ++a) {
         const std::string c = std::string(1, "dhw"[a]);
-        s += "      let i" + c + " = r" + c + S(r) + " + i32(" + kv[a] + " * DL_" + ax[a] + ");\n";
+        // Per-group windows take the group's dilation from GROUP_DL (gdl, read once per workgroup).
+        const std::string dl = p.group_geometry.empty() ? std::string("DL_") + ax[a] : std::string("gdl.") + Lane(a);
+        s += "      let i" + c + " = r" + c + S(r) + " + i32(" + kv[a] + " * " + dl + ");\n";
         if (check[a]) add("u32(i" + c + ") < IN_" + ax[a]);
       }
       idx += " + u32(id) * IN_HW + u32(ih) * IN_W + u32(iw)";
@@ -227,6 +229,9 @@ std::string Body(const ConvProblem& p, const Layout& l, const SplitK& split) {
     s += "  let g = wid.z;\n  let kbeg = 0u;\n  let kend = DEPTH;\n";
   }
   s += "  let m0 = wid.x * TM;\n  let n0 = wid.y * TN;\n";
+  const bool per_group = !p.group_geometry.empty();
+  if (per_group) s += "  let gdl = GROUP_DL[g];\n  let gp = GROUP_P[g];\n";
+  auto pad = [&](int a) { return per_group ? std::string("gp.") + Lane(a) : std::string("P_") + "DHW"[a]; };
   s += "  let am = tid % " + U(l.lm) + ";\n  let ak = tid / " + U(l.lm) + ";\n";
   if (l.pk == 1)
     s += "  let bk = tid % TK;\n  let bc = tid / TK;\n";
@@ -251,10 +256,11 @@ std::string Body(const ConvProblem& p, const Layout& l, const SplitK& split) {
       s += "  let oh" + R + " = t" + R + "a % OUT_H;\n  let t" + R + "b = t" + R + "a / OUT_H;\n";
       s += "  let od" + R + " = t" + R + "b % OUT_D;\n  let nn" + R + " = t" + R + "b / OUT_D;\n";
     }
-    s += "  let rd" + R + " = i32(od" + R + " * S_D) - P_D;\n";
-    s += "  let rh" + R + " = i32(oh" + R + " * S_H) - P_H;\n";
-    s += "  let rw" + R + " = i32(ow" + R + " * S_W) - P_W;\n";
-    s += "  let rb" + R + " = (nn" + R + " * X_CH + X_CH0 + g * CIN_G) * IN_SP;\n";
+    s += "  let rd" + R + " = i32(od" + R + " * S_D) - " + pad(0) + ";\n";
+    s += "  let rh" + R + " = i32(oh" + R + " * S_H) - " + pad(1) + ";\n";
+    s += "  let rw" + R + " = i32(ow" + R + " * S_W) - " + pad(2) + ";\n";
+    s += "  let rb" + R + " = (nn" + R + (per_group ? " * X_CH + GROUP_X0[g]" : " * X_CH + X_CH0 + g * CIN_G") +
+         ") * IN_SP;\n";
   }
   s += "  var ra: array<f32, " + U(l.ak * l.ar) + ">;\n  var wb: array<f32, " + U(l.be) + ">;\n";
   for (uint32_t i = 0; i < t.rm; ++i)
@@ -394,7 +400,9 @@ Status ConvGemmGpu(const ConvProblem& p, GpuContext& ctx) {
   // Kernel names say how slices are staged when not in f32 ("..._r8x8_f16tiles"), for profiles and sweeps.
   const std::string math_tag = math == ConvMath::kF32 ? "" : std::string("_") + ConvMathName(math);
   // ConvTranspose phases keep their op's name in profiles.
-  const std::string family = p.phase.active ? "conv_transpose3d_f32_phase_igemm_" : "conv3d_f32_igemm_";
+  const std::string family = p.phase.active    ? "conv_transpose3d_f32_phase_igemm_"
+                             : p.fusion.per_group() ? "conv3d_f32_igemm_branches" + std::to_string(p.group) + "_"
+                                                    : "conv3d_f32_igemm_";
 
   const int64_t* pool = p.fusion.pool;  // rows as ROWS in ConvGeometryWgsl: only pooled windows' outputs
   const int64_t rows = p.batch * (p.axis3[0].out / pool[0]) * (p.axis3[1].out / pool[1]) *
@@ -447,6 +455,8 @@ Status ConvGpu(const ConvProblem& p, GpuContext& ctx) {
         "a fused pool of ", p.fusion.pool_volume(),
         " outputs needs the implicit-GEMM Conv (more than 4 output channels per group) and 2 or 4 "
         "outputs per window");
+  // Per-group windows (merged branch Convs) are only known to the implicit GEMM.
+  if (p.fusion.per_group()) return ConvGemmGpu(p, ctx);
   // Few output channels per group leave most of a GEMM column tile idle: one thread per output wins.
   if (p.out_per_group() <= 4) return ConvDirectGpu(p, ctx);
   // First layers (RGB in, many channels out): one thread per pixel for a block of channels.
