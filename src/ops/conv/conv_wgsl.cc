@@ -13,7 +13,10 @@
 // direct kernel instead (conv_direct_wgsl.cc). Optionally (ConvMath::kF16Tiles, WEBCONV_CONV_F16=tiles)
 // the slices are staged as packed f16 pairs of depths; the FMAs stay f32. ConvTranspose runs its stride
 // phases through the same kernel (ConvProblem::phase; see conv_transpose/conv_transpose_wgsl.cc): only
-// the weight index (w_index) and the store position (phase_sp in the epilogue) differ.
+// the weight index (w_index) and the store position (phase_sp in the epilogue) differ. A Conv with
+// per-group windows (ConvFusion::group_windows: Concat branches merged by ir/rewrite_branches.cc) reads
+// its group's dilations, leading pads and first input channel from the GROUP_DL, GROUP_P and GROUP_X0
+// tables once per workgroup; it always runs here (the direct and few-input kernels do not know them).
 #include <functional>
 
 #include "ops/conv/conv_direct.h"
