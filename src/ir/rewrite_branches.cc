@@ -8,17 +8,12 @@
 // Each is a narrow GEMM (16-64 columns) over few rows, so each dispatch is short and leaves SMs idle at
 // its tail; as groups of one dispatch they share the machine, and three dispatches go away.
 #include <cstdlib>
-#include <cstring>
 #include <string>
 
 #include "ir/rewrite_fusion.h"
 
 namespace webconv::ir {
 namespace {
-
-bool ConstantF32(const FusionGraph& f, int id) {
-  return id >= 0 && f.value(id).constant && f.value(id).dtype == DType::kFloat32;
-}
 
 // The fused work a branch carries, which every branch of a merge must share (addends by value id).
 bool SameWork(const FusionGraph& f, int a, int b) {
@@ -41,8 +36,8 @@ bool Joinable(const FusionGraph& f, int i, ops::ConvProblem* p) {
   const ops::ConvFusion& fusion = f.conv_attrs(i).fusion;
   if (fusion.channel_total == 0 || fusion.per_group()) return false;
   const std::vector<int>& in = f.node(i).inputs;
-  if (!ConstantF32(f, in[1])) return false;
-  return in.size() < 3 || in[2] < 0 || ConstantF32(f, in[2]);
+  if (!IsConstantF32(f, in[1])) return false;
+  return in.size() < 3 || in[2] < 0 || IsConstantF32(f, in[2]);
 }
 
 // Whether branch b can be the group after branch a (same X, kernel, strides, sizes, work).
@@ -55,17 +50,6 @@ bool SameShape(const FusionGraph& f, int a, const ops::ConvProblem& pa, int b, c
     if (x.in != y.in || x.out != y.out || x.kernel != y.kernel || x.stride != y.stride) return false;
   }
   return SameWork(f, a, b);
-}
-
-// Concatenates the constants `ids` (float32, same trailing dims) along dimension 0; an absent id
-// (-1) contributes `rows` zeros.
-HostTensor Stack(const FusionGraph& f, const std::vector<int>& ids, int64_t rows, Shape shape) {
-  shape[0] = rows * static_cast<int64_t>(ids.size());
-  HostTensor t(DType::kFloat32, shape);
-  const size_t block = t.byte_size() / ids.size();
-  for (size_t k = 0; k < ids.size(); ++k)
-    if (ids[k] >= 0) std::memcpy(t.mutable_data() + k * block, f.value(ids[k]).constant->data(), block);
-  return t;
 }
 
 void Merge(FusionGraph& f, int concat, size_t first_input, const std::vector<int>& convs) {
@@ -91,8 +75,9 @@ void Merge(FusionGraph& f, int concat, size_t first_input, const std::vector<int
   y_shape[1] *= static_cast<int64_t>(convs.size());
   const std::string name = f.value(f.node(head).outputs[0]).name + "_branches";
   const int merged = f.AddValue(name, DType::kFloat32, y_shape);
-  f.SetInput(head, 1, f.AddConstant(name + "_w", Stack(f, weights, m, w_shape)));
-  if (any_bias) f.SetInput(head, 2, f.AddConstant(name + "_b", Stack(f, biases, m, {m})));
+  const std::vector<int64_t> rows(convs.size(), m);
+  f.SetInput(head, 1, f.AddConstant(name + "_w", StackRows(f, weights, rows, w_shape)));
+  if (any_bias) f.SetInput(head, 2, f.AddConstant(name + "_b", StackRows(f, biases, rows, {m})));
   ops::ConvAttrs& attrs = f.MutableConvAttrs(head);
   attrs.group = static_cast<int64_t>(convs.size());
   attrs.fusion.in_channel_offset = 0;

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <cstring>
 #include <set>
 
 #include "ir/rewrite.h"
@@ -230,6 +231,26 @@ Status FusionGraph::Finish() {
   Reindex();
   bound_->graph = graph_;
   return OkStatus();
+}
+
+bool IsConstantF32(const FusionGraph& f, int id) {
+  return id >= 0 && f.value(id).constant && f.value(id).dtype == DType::kFloat32;
+}
+
+HostTensor StackRows(const FusionGraph& f, const std::vector<int>& ids, const std::vector<int64_t>& rows,
+                     Shape shape) {
+  int64_t total = 0;
+  for (int64_t r : rows) total += r;
+  shape[0] = total;
+  HostTensor t(DType::kFloat32, shape);
+  const size_t row_bytes = static_cast<size_t>(NumElements(Shape(shape.begin() + 1, shape.end()))) * sizeof(float);
+  size_t at = 0;
+  for (size_t k = 0; k < ids.size(); ++k) {
+    const size_t bytes = static_cast<size_t>(rows[k]) * row_bytes;
+    if (ids[k] >= 0) std::memcpy(t.mutable_data() + at, f.value(ids[k]).constant->data(), bytes);
+    at += bytes;
+  }
+  return t;
 }
 
 Status FuseAroundConv(BoundGraph* bound) {

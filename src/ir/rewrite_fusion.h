@@ -84,6 +84,13 @@ bool AsActivationStep(const FusionGraph& f, int i, ops::ConvFusion::Step* step);
 // exact shape and dtype (no broadcasting); else -1.
 int SameShapeAddend(const FusionGraph& f, int i, int id);
 
+// Whether value `id` is a float32 constant (a weight or bias a rewrite may restack).
+bool IsConstantF32(const FusionGraph& f, int id);
+// Float32 constants `ids` stacked along dimension 0, id k contributing rows[k] rows of `shape`'s
+// trailing dimensions (zeros where ids[k] is -1, an absent bias): merged Convs' weights and biases.
+HostTensor StackRows(const FusionGraph& f, const std::vector<int>& ids, const std::vector<int64_t>& rows,
+                     Shape shape);
+
 // The passes, in the order FuseAroundConv runs them.
 void FoldBatchNorms(FusionGraph& f);
 void FuseEpilogues(FusionGraph& f);

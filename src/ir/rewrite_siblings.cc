@@ -10,17 +10,12 @@
 // did (same taps, same order over the reduction); only the tile that runs it may differ.
 #include <algorithm>
 #include <cstdlib>
-#include <cstring>
 #include <map>
 
 #include "ir/rewrite_fusion.h"
 
 namespace webconv::ir {
 namespace {
-
-bool ConstantF32(const FusionGraph& f, int id) {
-  return id >= 0 && f.value(id).constant && f.value(id).dtype == DType::kFloat32;
-}
 
 bool SameSteps(const ops::ConvFusion& a, const ops::ConvFusion& b) {
   if (a.steps.size() != b.steps.size()) return false;
@@ -63,37 +58,29 @@ bool Mergeable(const FusionGraph& f, int i, ops::ConvProblem* p) {
   for (const auto& s : fusion.steps)
     if (s.kind == ops::ConvFusion::Step::kAdd) return false;
   const std::vector<int>& in = f.node(i).inputs;
-  if (in.size() > 3 || !ConstantF32(f, in[1])) return false;
-  if (in.size() == 3 && in[2] >= 0 && !ConstantF32(f, in[2])) return false;
+  if (in.size() > 3 || !IsConstantF32(f, in[1])) return false;
+  if (in.size() == 3 && in[2] >= 0 && !IsConstantF32(f, in[2])) return false;
   return ReadersTakeSlices(f, i);
 }
 
 void Merge(FusionGraph& f, const std::vector<int>& convs) {
   const int first = convs[0];
-  std::vector<int64_t> offsets;
+  std::vector<int64_t> offsets, rows;
+  std::vector<int> weights, biases;
   int64_t total = 0;
   bool any_bias = false;
   for (int c : convs) {
-    offsets.push_back(total);
-    total += f.value(f.node(c).inputs[1]).shape[0];
     const std::vector<int>& in = f.node(c).inputs;
-    any_bias = any_bias || (in.size() == 3 && in[2] >= 0);
+    offsets.push_back(total);
+    rows.push_back(f.value(in[1]).shape[0]);
+    total += rows.back();
+    weights.push_back(in[1]);
+    biases.push_back(in.size() == 3 ? in[2] : -1);
+    any_bias = any_bias || biases.back() >= 0;
   }
-  // Weights [M_k, C, kernel...] stacked along M: each sibling's bytes in turn.
-  Shape ws = f.value(f.node(first).inputs[1]).shape;
-  ws[0] = total;
-  HostTensor w(DType::kFloat32, ws), b(DType::kFloat32, {total});
-  size_t at = 0;
-  for (size_t k = 0; k < convs.size(); ++k) {
-    const std::vector<int>& in = f.node(convs[k]).inputs;
-    const HostTensor& wk = *f.value(in[1]).constant;
-    std::memcpy(w.mutable_data() + at, wk.data(), wk.byte_size());
-    at += wk.byte_size();
-    if (in.size() == 3 && in[2] >= 0) {
-      const HostTensor& bk = *f.value(in[2]).constant;
-      std::memcpy(b.mutable_data() + offsets[k] * sizeof(float), bk.data(), bk.byte_size());
-    }
-  }
+  // Weights [M_k, C, kernel...] stacked along M, each sibling's in turn; biases likewise (zeros where absent).
+  HostTensor w = StackRows(f, weights, rows, f.value(weights[0]).shape);
+  HostTensor b = StackRows(f, biases, rows, {total});
   const Node& head = f.node(first);
   const std::string name = f.value(head.outputs[0]).name + "_siblings";
   Shape ys = f.value(head.outputs[0]).shape;

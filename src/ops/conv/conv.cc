@@ -138,15 +138,18 @@ Result<ConvProblem> FromRef(const RefContext& ctx) {
   return ResolveFused(ctx.Attrs<ConvAttrs>(), in);
 }
 
-// The reference runs the plain Conv into Y (its own [N, M, ...] shape: on the CPU a placed Conv's
-// Concat still runs), then the fused steps over it.
+// Bytes of one [spatial...] plane of a [N, C, spatial...] tensor.
+size_t PlaneBytes(const Shape& s, DType dtype) {
+  return static_cast<size_t>(NumElements(Shape(s.begin() + 2, s.end()))) * DTypeSize(dtype);
+}
+
 // X's channels [offset, offset + count) as a tensor of their own (the reference reads a slice so).
 HostTensor ChannelSlice(const HostTensor& x, int64_t offset, int64_t count) {
   Shape s = x.shape();
   const int64_t total = s[1];
   s[1] = count;
   HostTensor out(x.dtype(), s);
-  const size_t plane = static_cast<size_t>(NumElements(s) / (s[0] * count)) * DTypeSize(x.dtype());
+  const size_t plane = PlaneBytes(s, x.dtype());
   const uint8_t* src = x.data();
   uint8_t* dst = out.mutable_data();
   for (int64_t n = 0; n < s[0]; ++n)
@@ -157,7 +160,7 @@ HostTensor ChannelSlice(const HostTensor& x, int64_t offset, int64_t count) {
 // `count` leading entries of dimension 0 of `t` from `first` on, as a tensor of their own.
 HostTensor Rows(const HostTensor& t, int64_t first, int64_t count) {
   Shape s = t.shape();
-  const size_t row = static_cast<size_t>(t.byte_size() / s[0]);
+  const size_t row = static_cast<size_t>(NumElements(Shape(s.begin() + 1, s.end()))) * DTypeSize(t.dtype());
   s[0] = count;
   const uint8_t* src = t.data() + first * row;
   return HostTensor::Owned(t.dtype(), s, std::vector<uint8_t>(src, src + count * row));
@@ -182,7 +185,7 @@ Status PlainReference(const ConvProblem& p, const HostTensor& x, const HostTenso
   plain.out_channels = mg;
   Shape ys = y->shape();
   ys[1] = mg;
-  const size_t plane = static_cast<size_t>(NumElements(ys) / (ys[0] * mg)) * DTypeSize(y->dtype());
+  const size_t plane = PlaneBytes(ys, y->dtype());
   for (int64_t g = 0; g < p.group; ++g) {
     const ConvProblem::GroupGeometry& geometry = p.group_geometry[static_cast<size_t>(g)];
     for (int i = 0; i < 3; ++i) plain.axis3[i] = geometry.axis3[i];
@@ -197,6 +200,8 @@ Status PlainReference(const ConvProblem& p, const HostTensor& x, const HostTenso
   return OkStatus();
 }
 
+// The reference runs the plain Conv into Y (its own [N, M, ...] shape: on the CPU a placed Conv's
+// Concat still runs), then the fused steps over it.
 Status Reference(RefContext& ctx) {
   WC_ASSIGN_OR_RETURN(ConvProblem p, FromRef(ctx));
   const HostTensor* bias = p.has_bias ? ctx.inputs[2] : nullptr;
