@@ -100,26 +100,20 @@ void Merge(FusionGraph& f, int concat, size_t first_input, const std::vector<int
 }
 
 void MergeConcat(FusionGraph& f, int concat) {
-  const std::vector<int> inputs = f.node(concat).inputs;
   // Runs of consecutive inputs whose producers can be groups of one Conv, longest first from the left.
-  for (size_t start = 0; start < inputs.size();) {
+  // After a merge the run's place holds the merged output (not joinable), so the scan goes on after it.
+  for (size_t start = 0; start < f.node(concat).inputs.size(); ++start) {
+    const std::vector<int>& inputs = f.node(concat).inputs;
     const int a = f.ConvProducing(inputs[start]);
     ops::ConvProblem pa, pb;
-    if (a < 0 || !Joinable(f, a, &pa)) {
-      ++start;
-      continue;
-    }
+    if (a < 0 || !Joinable(f, a, &pa)) continue;
     std::vector<int> run = {a};
     while (start + run.size() < inputs.size()) {
       const int b = f.ConvProducing(inputs[start + run.size()]);
       if (b < 0 || !Joinable(f, b, &pb) || !SameShape(f, a, pa, b, pb)) break;
       run.push_back(b);
     }
-    if (run.size() > 1) {
-      Merge(f, concat, start, run);
-      return MergeConcat(f, concat);  // indices moved; look again from the left
-    }
-    ++start;
+    if (run.size() > 1) Merge(f, concat, start, run);
   }
 }
 

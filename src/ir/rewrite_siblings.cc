@@ -10,6 +10,7 @@
 // did (same taps, same order over the reduction); only the tile that runs it may differ.
 #include <algorithm>
 #include <cstdlib>
+#include <cstring>
 #include <map>
 
 #include "ir/rewrite_fusion.h"
@@ -17,23 +18,19 @@
 namespace webconv::ir {
 namespace {
 
-bool SameSteps(const ops::ConvFusion& a, const ops::ConvFusion& b) {
-  if (a.steps.size() != b.steps.size()) return false;
-  for (size_t k = 0; k < a.steps.size(); ++k)
-    if (a.steps[k].kind != b.steps[k].kind || a.steps[k].alpha != b.steps[k].alpha ||
-        a.steps[k].beta != b.steps[k].beta)
-      return false;
-  return true;
-}
-
-bool SameWindow(const ops::ConvProblem& a, const ops::ConvProblem& b) {
-  for (int k = 0; k < 3; ++k) {
-    const ops::AxisGeometry &x = a.axis3[k], &y = b.axis3[k];
-    if (x.in != y.in || x.out != y.out || x.kernel != y.kernel || x.stride != y.stride ||
-        x.dilation != y.dilation || x.pad_begin != y.pad_begin || x.pad_end != y.pad_end)
-      return false;
+// What siblings must share to merge: the resolved window (every axis), batch, input channels and the
+// fused activation steps. Convs of equal keys over the same input are siblings.
+std::vector<int64_t> SiblingKey(const ops::ConvProblem& p) {
+  std::vector<int64_t> key = {p.batch, p.in_channels, static_cast<int64_t>(p.axes.size())};
+  for (const ops::AxisGeometry& g : p.axis3)
+    key.insert(key.end(), {g.in, g.out, g.kernel, g.stride, g.dilation, g.pad_begin, g.pad_end});
+  for (const auto& s : p.fusion.steps) {
+    int32_t alpha = 0, beta = 0;
+    std::memcpy(&alpha, &s.alpha, sizeof alpha);
+    std::memcpy(&beta, &s.beta, sizeof beta);
+    key.insert(key.end(), {static_cast<int64_t>(s.kind), alpha, beta});
   }
-  return a.axes.size() == b.axes.size() && a.batch == b.batch && a.in_channels == b.in_channels;
+  return key;
 }
 
 // Whether every reader of Conv `i`'s output is a Conv that reads it as X only, and could read a slice.
@@ -149,22 +146,27 @@ void MergeSiblingConvs(FusionGraph& f) {
   const int64_t limit = MergeLimitBytes(f, values);
   for (auto& [x, convs] : by_input) {
     if (convs.size() < 2) continue;
-    std::vector<bool> done(convs.size(), false);
-    for (size_t a = 0; a < convs.size(); ++a) {
-      ops::ConvProblem pa, pb;
-      if (done[a] || !Mergeable(f, convs[a], &pa)) continue;
-      std::vector<int> group = {convs[a]};
-      // Bytes per output channel of the merged output (all siblings share its other dimensions).
-      const int64_t channel_bytes = 4 * pa.batch * pa.out_spatial();
-      int64_t channels = pa.out_channels;
-      for (size_t b = a + 1; b < convs.size(); ++b) {
-        if (done[b] || !Mergeable(f, convs[b], &pb) || !SameWindow(pa, pb) ||
-            !SameSteps(f.conv_attrs(convs[a]).fusion, f.conv_attrs(convs[b]).fusion) ||
-            (channels + pb.out_channels) * channel_bytes > limit)
-          continue;
-        group.push_back(convs[b]);
-        channels += pb.out_channels;
-        done[b] = true;
+    std::map<std::vector<int64_t>, std::vector<int>> classes;  // each in node order
+    for (int c : convs) {
+      ops::ConvProblem p;
+      if (Mergeable(f, c, &p)) classes[SiblingKey(p)].push_back(c);
+    }
+    for (const auto& [key, members] : classes) {
+      // Consecutive members while the merged output fits the limit; each re-checked, since an earlier
+      // merge may have turned it into a slice reader.
+      std::vector<int> group;
+      int64_t channels = 0;
+      for (int c : members) {
+        ops::ConvProblem p;
+        if (!Mergeable(f, c, &p)) continue;
+        const int64_t channel_bytes = 4 * p.batch * p.out_spatial();
+        if (!group.empty() && (channels + p.out_channels) * channel_bytes > limit) {
+          if (group.size() > 1) Merge(f, group);
+          group.clear();
+          channels = 0;
+        }
+        group.push_back(c);
+        channels += p.out_channels;
       }
       if (group.size() > 1) Merge(f, group);
     }
