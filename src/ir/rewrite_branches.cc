@@ -99,6 +99,10 @@ void Merge(FusionGraph& f, int concat, size_t first_input, const std::vector<int
                 f.node(head).name, "' of ", convs.size(), " groups with per-group windows"));
 }
 
+// At most this many branches become one Conv: its groups (times up to 16 split-K ranges) are workgroup
+// z, which WebGPU caps at 65535, and each group is an entry of the kernel's GROUP_* tables.
+constexpr size_t kMaxGroups = 1024;
+
 void MergeConcat(FusionGraph& f, int concat) {
   // Runs of consecutive inputs whose producers can be groups of one Conv, longest first from the left.
   // After a merge the run's place holds the merged output (not joinable), so the scan goes on after it.
@@ -108,7 +112,7 @@ void MergeConcat(FusionGraph& f, int concat) {
     ops::ConvProblem pa, pb;
     if (a < 0 || !Joinable(f, a, &pa)) continue;
     std::vector<int> run = {a};
-    while (start + run.size() < inputs.size()) {
+    while (start + run.size() < inputs.size() && run.size() < kMaxGroups) {
       const int b = f.ConvProducing(inputs[start + run.size()]);
       if (b < 0 || !Joinable(f, b, &pb) || !SameShape(f, a, pa, b, pb)) break;
       run.push_back(b);
