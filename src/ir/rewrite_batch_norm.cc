@@ -106,13 +106,9 @@ bool FoldThroughConcat(FusionGraph& f, int bn, int concat) {
   }
   ChannelAffine a;
   if (!AffineOf(f, bn, f.value(f.node(concat).outputs[0]).shape[1], &a)) return false;
-  std::string names;
-  for (size_t k = 0; k < convs.size(); ++k) {
-    FoldInto(f, convs[k], a, offsets[k]);
-    names += StrCat(k ? ", '" : "'", f.node(convs[k]).name, "'");
-  }
+  for (size_t k = 0; k < convs.size(); ++k) FoldInto(f, convs[k], a, offsets[k]);
   f.Note(StrCat("BatchNormalization '", f.node(bn).name, "' split over Concat '", f.node(concat).name,
-                "' and folded into Convs ", names));
+                "' and folded into Convs ", NodeNames(f, convs)));
   f.Absorb(concat, bn);
   return true;
 }

@@ -83,9 +83,8 @@ void Merge(FusionGraph& f, int concat, size_t first_input, const std::vector<int
   attrs.fusion.in_channel_offset = 0;
   attrs.fusion.in_channel_total = f.value(x).shape[1];
   attrs.fusion.group_windows = windows;
-  std::string names;
+  const std::string names = NodeNames(f, convs);
   for (size_t k = 0; k < convs.size(); ++k) {
-    names += StrCat(k ? ", '" : "'", f.node(convs[k]).name, "'");
     if (k > 0) f.Remove(convs[k]);
   }
   f.SetOutput(head, 0, merged);

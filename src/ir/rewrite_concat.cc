@@ -9,12 +9,6 @@
 namespace webconv::ir {
 namespace {
 
-std::string ConvNames(const FusionGraph& f, const std::vector<int>& convs) {
-  std::string s;
-  for (size_t k = 0; k < convs.size(); ++k) s += StrCat(k ? ", '" : "'", f.node(convs[k]).name, "'");
-  return s;
-}
-
 // The branch Convs of a Concat that can be placed, in input order; empty when it cannot.
 std::vector<int> PlaceableBranches(const FusionGraph& f, int concat, std::vector<int64_t>* offsets) {
   if (!f.ChannelOffsets(concat, offsets) || f.value(f.node(concat).outputs[0]).dtype != DType::kFloat32)
@@ -43,7 +37,7 @@ void Place(FusionGraph& f, int concat) {
     fusion.channel_total = total;
   }
   f.MarkInputsInPlace(concat);
-  f.Note(StrCat("Concat '", f.node(concat).name, "': Convs ", ConvNames(f, convs),
+  f.Note(StrCat("Concat '", f.node(concat).name, "': Convs ", NodeNames(f, convs),
                 " write into their channel slices of its output; no Concat kernel"));
   // What follows the Concat, while it is elementwise and the Concat's output has no other reader.
   for (;;) {
@@ -63,7 +57,7 @@ void Place(FusionGraph& f, int concat) {
       }
     }
     f.Note(StrCat(f.node(reader).op_type, " '", f.node(reader).name, "' after Concat '", f.node(concat).name,
-                  "' moved into Convs ", ConvNames(f, convs)));
+                  "' moved into Convs ", NodeNames(f, convs)));
     f.Absorb(concat, reader);
   }
 }

@@ -233,6 +233,14 @@ Status FusionGraph::Finish() {
   return OkStatus();
 }
 
+std::string NodeNames(const FusionGraph& f, const std::vector<int>& nodes) {
+  constexpr size_t kShown = 8;
+  std::string s;
+  for (size_t k = 0; k < nodes.size() && k < kShown; ++k) s += StrCat(k ? ", '" : "'", f.node(nodes[k]).name, "'");
+  if (nodes.size() > kShown) s += StrCat(" and ", nodes.size() - kShown, " more");
+  return s;
+}
+
 bool IsConstantF32(const FusionGraph& f, int id) {
   return id >= 0 && f.value(id).constant && f.value(id).dtype == DType::kFloat32;
 }

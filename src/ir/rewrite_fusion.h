@@ -84,6 +84,8 @@ bool AsActivationStep(const FusionGraph& f, int i, ops::ConvFusion::Step* step);
 // exact shape and dtype (no broadcasting); else -1.
 int SameShapeAddend(const FusionGraph& f, int i, int id);
 
+// The nodes' names quoted and comma-separated for a rewrite line; past 8 names, "and N more".
+std::string NodeNames(const FusionGraph& f, const std::vector<int>& nodes);
 // Whether value `id` is a float32 constant (a weight or bias a rewrite may restack).
 bool IsConstantF32(const FusionGraph& f, int id);
 // Float32 constants `ids` stacked along dimension 0, id k contributing rows[k] rows of `shape`'s

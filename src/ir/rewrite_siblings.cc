@@ -85,7 +85,7 @@ void Merge(FusionGraph& f, const std::vector<int>& convs) {
   const int merged = f.AddValue(name, DType::kFloat32, ys);
   f.SetInput(first, 1, f.AddConstant(name + "_w", std::move(w)));
   if (any_bias) f.SetInput(first, 2, f.AddConstant(name + "_b", std::move(b)));
-  std::string names;
+  const std::string names = NodeNames(f, convs);
   for (size_t k = 0; k < convs.size(); ++k) {
     const int y = f.node(convs[k]).outputs[0];
     const std::vector<int> readers = f.value(y).consumers;
@@ -95,7 +95,6 @@ void Merge(FusionGraph& f, const std::vector<int>& convs) {
       fusion.in_channel_total = total;
       f.SetInput(r, 0, merged);
     }
-    names += StrCat(k ? ", '" : "'", f.node(convs[k]).name, "'");
     if (k > 0) f.Remove(convs[k]);
   }
   f.SetOutput(first, 0, merged);
