@@ -20,10 +20,7 @@ row() {  # label model [shape]
     [ -n "$shape" ] && args+=(--shape "$shape")
     local j
     j=$("$dir/$bin" "${args[@]}" 2>/dev/null | grep '^{' | tail -1)
-    python3 -c "import json,sys; j=json.loads(sys.argv[1] or '{}'); \
-print('%-28s %-13s gpu %8.3f ms  wall %8.3f ms  dispatches %s' % (sys.argv[2], sys.argv[3], \
-j.get('gpu_median_ms', float('nan')), j.get('wall_median_ms', float('nan')), j.get('dispatches')))" \
-      "$j" "$label" "$bin"
+    bench_line "$label" "$bin" "$j"
   done
 }
 {

@@ -21,3 +21,12 @@ fill_models() {
 onnx_weights.fill('$dir/models/$name', '$work/$name')"
   done
 }
+
+# bench_line LABEL VARIANT JSON: one aligned line from a `webconv bench --json` result (GPU and wall
+# medians, dispatches), for the A/B scripts' tables.
+bench_line() {
+  python3 -c "import json,sys; j=json.loads(sys.argv[1] or '{}'); \
+print('%-28s %-13s gpu %8.3f ms  wall %8.3f ms  dispatches %s' % (sys.argv[2], sys.argv[3], \
+j.get('gpu_median_ms', float('nan')), j.get('wall_median_ms', float('nan')), j.get('dispatches')))" \
+    "$3" "$1" "$2"
+}

@@ -59,10 +59,7 @@ row() {  # label model [shape]
     [ -n "$shape" ] && args+=(--shape "$shape")
     local j
     j=$(run_setting $setting "${args[@]}" 2>/dev/null | grep '^{' | tail -1)
-    python3 -c "import json,sys; j=json.loads(sys.argv[1] or '{}'); \
-print('%-16s %-9s gpu %8.3f ms  wall %8.3f ms  dispatches %s' % (sys.argv[2], sys.argv[3], \
-j.get('gpu_median_ms', float('nan')), j.get('wall_median_ms', float('nan')), j.get('dispatches')))" \
-      "$j" "$label" "$setting"
+    bench_line "$label" "$setting" "$j"
   done
 }
 {

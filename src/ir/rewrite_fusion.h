@@ -1,6 +1,7 @@
 // The working state the Conv fusion rewrites share (rewrite_batch_norm.cc, rewrite_epilogue.cc,
-// rewrite_concat.cc, rewrite_pool.cc, rewrite_siblings.cc, rewrite_branches.cc): a mutable copy of a bound graph whose node indices stay fixed while rewriting
-// (removed nodes are only marked), with the bound values (concrete shapes, constants) kept in step.
+// rewrite_concat.cc, rewrite_pool.cc, rewrite_siblings.cc, rewrite_branches.cc): a mutable copy of a
+// bound graph whose node indices stay fixed while rewriting (removed nodes are only marked), with the
+// bound values (concrete shapes, constants) kept in step.
 #pragma once
 
 #include <map>

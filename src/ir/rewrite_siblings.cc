@@ -108,15 +108,16 @@ void Merge(FusionGraph& f, const std::vector<int>& convs) {
 // where its separate Convs run.
 int64_t g_limit_for_testing = 0;
 
-int64_t MergeLimitBytes(const FusionGraph& f, const std::vector<int>& all_values) {
+int64_t MergeLimitBytes(const FusionGraph& f) {
   if (g_limit_for_testing > 0) return g_limit_for_testing;
   int64_t largest = int64_t{128} << 20;
-  for (int id : all_values) {
-    const Value& v = f.value(id);
-    if (!v.has_shape) continue;
-    auto n = CheckedNumElements(v.shape);
-    if (n.ok()) largest = std::max<int64_t>(largest, *n * static_cast<int64_t>(DTypeSize(v.dtype)));
-  }
+  for (int i = 0; i < static_cast<int>(f.node_count()); ++i)
+    for (const std::vector<int>* ids : {&f.node(i).inputs, &f.node(i).outputs})
+      for (int id : *ids) {
+        if (id < 0 || !f.value(id).has_shape) continue;
+        const auto n = CheckedNumElements(f.value(id).shape);
+        if (n.ok()) largest = std::max<int64_t>(largest, *n * static_cast<int64_t>(DTypeSize(f.value(id).dtype)));
+      }
   return largest;
 }
 
@@ -130,19 +131,12 @@ void MergeSiblingConvs(FusionGraph& f) {
   // WEBCONV_NO_SIBLING_MERGE=1 keeps siblings apart (the other fusions stay on): for A/B timing.
   const char* off = std::getenv("WEBCONV_NO_SIBLING_MERGE");
   if (off && *off && std::string(off) != "0") return;
-  // Candidates by input, in node order; each is re-checked when its turn comes, because an earlier
-  // merge may have turned it into a slice reader.
+  // Candidates by input, in node order.
   std::map<int, std::vector<int>> by_input;
-  std::vector<int> values;
-  for (int i = 0; i < static_cast<int>(f.node_count()); ++i) {
+  for (int i = 0; i < static_cast<int>(f.node_count()); ++i)
     if (f.IsConv(i)) by_input[f.node(i).inputs[0]].push_back(i);
-    for (int id : f.node(i).inputs)
-      if (id >= 0) values.push_back(id);
-    for (int id : f.node(i).outputs)
-      if (id >= 0) values.push_back(id);
-  }
   if (by_input.empty()) return;
-  const int64_t limit = MergeLimitBytes(f, values);
+  const int64_t limit = MergeLimitBytes(f);
   for (auto& [x, convs] : by_input) {
     if (convs.size() < 2) continue;
     std::map<std::vector<int64_t>, std::vector<int>> classes;  // each in node order

@@ -8,21 +8,6 @@
 namespace webconv::testing {
 namespace {
 
-// A Conv with explicit dilations and pads (begin..., end...).
-void AddBranch(ModelBuilder& m, std::mt19937_64& rng, const std::string& x, const std::string& y, int64_t cin,
-               int64_t cout, const std::vector<int64_t>& kernel, const std::vector<int64_t>& dilation,
-               const std::vector<int64_t>& pads, bool bias) {
-  Shape ws = {cout, cin};
-  ws.insert(ws.end(), kernel.begin(), kernel.end());
-  m.Initializer(y + "_w", RandomTensor(DType::kFloat32, ws, rng));
-  std::vector<std::string> inputs = {x, y + "_w"};
-  if (bias) {
-    m.Initializer(y + "_b", RandomTensor(DType::kFloat32, {cout}, rng));
-    inputs.push_back(y + "_b");
-  }
-  m.Node("Conv", inputs, {y}, {IntsAttr("pads", pads), IntsAttr("dilations", dilation)}, y);
-}
-
 // Four 3x3x1 branches over the same input (ASPP-like), dilations and pads per branch, -> Concat -> Relu.
 TEST(FusionBranches, DilatedBranchesOfOneInputRunAsOneConv) {
   std::mt19937_64 rng(BaseSeed(83));
@@ -30,10 +15,10 @@ TEST(FusionBranches, DilatedBranchesOfOneInputRunAsOneConv) {
   const Shape xs = {2, 6, 5, 4, 5};
   ModelBuilder m(13);
   m.Input("x", DType::kFloat32, xs);
-  AddBranch(m, rng, "x", "b0", 6, 5, {3, 3, 1}, {1, 1, 1}, {1, 1, 0, 1, 1, 0}, true);
-  AddBranch(m, rng, "x", "b1", 6, 5, {3, 3, 1}, {2, 1, 1}, {4, 1, 0, 0, 1, 0}, false);  // causal along D
-  AddBranch(m, rng, "x", "b2", 6, 5, {3, 3, 1}, {1, 2, 1}, {1, 2, 0, 1, 2, 0}, true);
-  AddBranch(m, rng, "x", "b3", 6, 5, {3, 3, 1}, {3, 2, 1}, {3, 1, 0, 3, 3, 0}, true);
+  AddConv(m, rng, "x", "b0", 6, 5, {3, 3, 1}, true, {1, 1, 1}, {1, 1, 0, 1, 1, 0});
+  AddConv(m, rng, "x", "b1", 6, 5, {3, 3, 1}, false, {2, 1, 1}, {4, 1, 0, 0, 1, 0});  // causal along D
+  AddConv(m, rng, "x", "b2", 6, 5, {3, 3, 1}, true, {1, 2, 1}, {1, 2, 0, 1, 2, 0});
+  AddConv(m, rng, "x", "b3", 6, 5, {3, 3, 1}, true, {3, 2, 1}, {3, 1, 0, 3, 3, 0});
   m.Node("Concat", {"b0", "b1", "b2", "b3"}, {"cat"}, {IntAttr("axis", 1)}, "cat");
   m.Node("Relu", {"cat"}, {"y"}, {}, "relu");
   m.Output("y", DType::kFloat32);
@@ -58,7 +43,7 @@ std::vector<uint8_t> SliceBranchModel(std::mt19937_64& rng, const Shape& xs, int
     AddConv(m, rng, "x", s, xs[1], 7, {1, 3, 3}, k != 1);
     const std::vector<int64_t> pads = k == 2 ? std::vector<int64_t>{8, 0, 0, 0, 0, 0}
                                              : std::vector<int64_t>{d[k], 0, 0, d[k], 0, 0};
-    AddBranch(m, rng, s, t, 7, cout, {3, 1, 1}, {d[k], 1, 1}, pads, k != 0);
+    AddConv(m, rng, s, t, 7, cout, {3, 1, 1}, k != 0, {d[k], 1, 1}, pads);
     branches.push_back(t);
   }
   m.Node("Concat", branches, {"cat"}, {IntAttr("axis", 1)}, "cat");
@@ -114,9 +99,9 @@ TEST(FusionBranches, RunsSplitByAnotherBranch) {
   for (int k = 0; k < 6; ++k) {
     const int64_t d = 1 + k % 3;
     if (k == 2)
-      AddBranch(m, rng, "x", names[k], 3, 4, {1, 3}, {1, 1}, {0, 1, 0, 1}, true);
+      AddConv(m, rng, "x", names[k], 3, 4, {1, 3}, true, {1, 1}, {0, 1, 0, 1});
     else
-      AddBranch(m, rng, "x", names[k], 3, 4, {3, 3}, {d, 1}, {d, 1, d, 1}, true);
+      AddConv(m, rng, "x", names[k], 3, 4, {3, 3}, true, {d, 1}, {d, 1, d, 1});
   }
   m.Node("Concat", {"b0", "b1", "c", "b2", "b3", "b4"}, {"y"}, {IntAttr("axis", 1)}, "cat");
   m.Output("y", DType::kFloat32);
@@ -138,14 +123,14 @@ TEST(FusionBranches, NotMergedWhenItMustNot) {
   const Shape xs = {2, 3, 6, 6};
   ModelBuilder m(13);
   m.Input("x", DType::kFloat32, xs);
-  AddBranch(m, rng, "x", "a0", 3, 4, {3, 3}, {1, 1}, {1, 1, 1, 1}, true);
-  AddBranch(m, rng, "x", "a1", 3, 5, {3, 3}, {2, 2}, {2, 2, 2, 2}, true);
+  AddConv(m, rng, "x", "a0", 3, 4, {3, 3}, true, {1, 1}, {1, 1, 1, 1});
+  AddConv(m, rng, "x", "a1", 3, 5, {3, 3}, true, {2, 2}, {2, 2, 2, 2});
   m.Node("Concat", {"a0", "a1"}, {"ya"}, {IntAttr("axis", 1)}, "cat_widths");
-  AddBranch(m, rng, "x", "k0", 3, 4, {3, 3}, {1, 1}, {1, 1, 1, 1}, true);
-  AddBranch(m, rng, "x", "k1", 3, 4, {1, 1}, {1, 1}, {0, 0, 0, 0}, true);
+  AddConv(m, rng, "x", "k0", 3, 4, {3, 3}, true, {1, 1}, {1, 1, 1, 1});
+  AddConv(m, rng, "x", "k1", 3, 4, {1, 1}, true, {1, 1}, {0, 0, 0, 0});
   m.Node("Concat", {"k0", "k1"}, {"yk"}, {IntAttr("axis", 1)}, "cat_kernels");
-  AddBranch(m, rng, "x", "r0", 3, 4, {3, 3}, {1, 1}, {1, 1, 1, 1}, true);
-  AddBranch(m, rng, "x", "r1", 3, 4, {3, 3}, {2, 2}, {2, 2, 2, 2}, true);
+  AddConv(m, rng, "x", "r0", 3, 4, {3, 3}, true, {1, 1}, {1, 1, 1, 1});
+  AddConv(m, rng, "x", "r1", 3, 4, {3, 3}, true, {2, 2}, {2, 2, 2, 2});
   m.Node("Relu", {"r0"}, {"r0_relu"}, {}, "r0_relu");
   m.Node("Concat", {"r0_relu", "r1"}, {"yr"}, {IntAttr("axis", 1)}, "cat_relu");
   for (const char* y : {"ya", "yk", "yr"}) m.Output(y, DType::kFloat32);

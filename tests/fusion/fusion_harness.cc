@@ -76,7 +76,7 @@ bool FusedRun::Rewrote(const std::string& fragment) const {
 
 void AddConv(ModelBuilder& m, std::mt19937_64& rng, const std::string& x, const std::string& y, int64_t cin,
              int64_t cout, const std::vector<int64_t>& kernel, bool bias,
-             const std::vector<int64_t>& dilation) {
+             const std::vector<int64_t>& dilation, const std::vector<int64_t>& explicit_pads) {
   Shape ws = {cout, cin};
   ws.insert(ws.end(), kernel.begin(), kernel.end());
   m.Initializer(y + "_w", RandomTensor(DType::kFloat32, ws, rng));
@@ -86,8 +86,11 @@ void AddConv(ModelBuilder& m, std::mt19937_64& rng, const std::string& x, const 
     inputs.push_back(y + "_b");
   }
   std::vector<int64_t> d = dilation.empty() ? std::vector<int64_t>(kernel.size(), 1) : dilation;
-  std::vector<int64_t> pads(2 * kernel.size());
-  for (size_t k = 0; k < kernel.size(); ++k) pads[k] = pads[k + kernel.size()] = (kernel[k] - 1) / 2 * d[k];
+  std::vector<int64_t> pads = explicit_pads;
+  if (pads.empty()) {
+    pads.resize(2 * kernel.size());
+    for (size_t k = 0; k < kernel.size(); ++k) pads[k] = pads[k + kernel.size()] = (kernel[k] - 1) / 2 * d[k];
+  }
   m.Node("Conv", inputs, {y}, {IntsAttr("pads", pads), IntsAttr("dilations", d)}, y);
 }
 

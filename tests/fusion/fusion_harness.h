@@ -37,10 +37,11 @@ struct FusedRun {
                                                               FusedRun* on, FusedRun* off);
 
 // Model-building helpers shared by the fusion tests.
-// A Conv with random weights (and bias when `bias`), "same"-style explicit pads for odd kernels.
+// A Conv with random weights (and bias when `bias`); explicit `pads` (begin..., end...) or, when empty,
+// "same"-style pads for odd kernels.
 void AddConv(ModelBuilder& m, std::mt19937_64& rng, const std::string& x, const std::string& y, int64_t cin,
              int64_t cout, const std::vector<int64_t>& kernel, bool bias,
-             const std::vector<int64_t>& dilation = {});
+             const std::vector<int64_t>& dilation = {}, const std::vector<int64_t>& pads = {});
 // A BatchNormalization with random statistics (var in [0.5, 1.5]).
 void AddBatchNorm(ModelBuilder& m, std::mt19937_64& rng, const std::string& x, const std::string& y,
                   int64_t c, float epsilon = 1e-3f);
