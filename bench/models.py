@@ -11,7 +11,7 @@ import conv_shapes
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 TOOLS = os.path.join(ROOT, "tools", "models")
 # Whole-network builders run as `make_X.py OUT.onnx` (their defaults give the benchmark shapes).
-BUILDERS = ("resnet", "mobilenetv2", "unet3d", "tcn1d")
+BUILDERS = ("resnet", "mobilenetv2", "mobilenetv3", "dbnet", "unet3d", "tcn1d")
 
 
 def conv_model(s, seed):
@@ -109,7 +109,8 @@ def whole_models(out_dir, quick):
 
 
 # Whole models small enough for a CPU Vulkan (SwiftShader) in CI: the builders' --tiny presets and the
-# TransNetV2 backbone at 2 frames of 8x8 (its three 1x2x2 AveragePools leave 1x1).
+# TransNetV2 backbone at 2 frames of 8x8 (its three 1x2x2 AveragePools leave 1x1). make_dbnet.py --tiny is
+# left out: planning its 91 kernels takes SwiftShader 15-20 s of wall.
 QUICK_TRANSNET = [1, 3, 2, 8, 8]
 
 
@@ -123,7 +124,7 @@ def quick_models(out_dir, make_transnetv2):
     rows.append({"name": "quick.model.transnetv2_backbone_T2_8x8", "group": "model", "kind": "model",
                  "model": os.path.basename(path), "shape": "frames=" + ",".join(map(str, QUICK_TRANSNET)),
                  "bytes": bytes_moved(m, "frames", QUICK_TRANSNET)})
-    for b in ("resnet", "mobilenetv2"):
+    for b in ("resnet", "mobilenetv2", "mobilenetv3"):
         path = os.path.join(out_dir, f"{b}_tiny.onnx")
         subprocess.run([sys.executable, os.path.join(TOOLS, f"make_{b}.py"), path, "--tiny"], check=True,
                        capture_output=True)

@@ -1,5 +1,6 @@
 """Small ONNX graph-writing helper shared by the model builders (make_transnetv2.py, make_resnet.py,
-make_mobilenetv2.py, make_tf_same.py, make_unet3d.py, make_tcn1d.py).
+make_mobilenetv2.py, make_mobilenetv3.py, make_dbnet.py, make_tf_same.py, make_unet3d.py,
+make_tcn1d.py).
 
 Weights are seeded random (He-scaled, so activations keep their scale through deep stacks), never trained.
 Every node gets a unique readable name, so webconv's errors and inspect output point at it.
