@@ -34,6 +34,16 @@ const EnvVar kEnvVars[] = {
     {"WEBCONV_GPU_TIMEOUT_S",
      "seconds to wait for the GPU (a submit, a readback) before failing with exit 4 (default 60)"},
     {"WEBCONV_GPU_WAIT", "`poll` forces the polling wait instead of timed waits"},
+    {"WEBCONV_PIPELINE_CACHE",
+     "`0` or `off` turns the persistent pipeline cache off (as `--no-pipeline-cache` does): compiled "
+     "shaders are then neither read from nor written to disk"},
+    {"WEBCONV_CACHE_DIR, XDG_CACHE_HOME, HOME",
+     "where the persistent pipeline cache lives: `WEBCONV_CACHE_DIR`, else `$XDG_CACHE_HOME/webconv`, else "
+     "`~/.cache/webconv`; one folder per adapter, driver and WebGPU library, each with an `about.txt`. A "
+     "corrupt or truncated entry is refused with a warning and compiled afresh; delete the folder to clear it"},
+    {"WEBCONV_SERIAL_COMPILE",
+     "`1` creates pipelines one at a time instead of all at once on the WebGPU library's worker threads "
+     "(for comparing the two)"},
     {"WEBCONV_GPU_MAX_BUFFER_BYTES",
      "lowers (never raises) the device's buffer size limits, to test the 'tensor larger than the device "
      "allows' error"},

@@ -5,6 +5,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/phases.h"
 #include "cli/tensor_io.h"
 #include "runtime/compare.h"
 
@@ -50,16 +51,32 @@ int CmdRun(int argc, char** argv) {
   if (args->positional.size() != 1) return Fail(UsageError("run expects one MODEL"));
   auto so = SessionOptionsFromArgs(*args);
   if (!so.ok()) return Fail(so.status());
+  ProgressLine progress;
+  so->progress = progress.Callback();
+  progress.Begin("load");
   auto session = runtime::Session::Load(args->positional[0], *so);
+  progress.End();
   if (!session.ok()) return FailModel(session.status(), args->positional[0]);
   PrintAdapter(**session, std::cout);
+  std::cout.flush();
   auto feeds = PrepareFeeds(**session, *args, std::cout);
   if (!feeds.ok()) return Fail(feeds.status());
   runtime::RunStats stats;
+  progress.Begin("run");
   auto outputs = (*session)->Run(*feeds, &stats);
+  const double first_result_ms = MsSinceProcessStart();
+  progress.End();
   if (!outputs.ok()) return FailModel(outputs.status(), args->positional[0]);
   for (const auto& [name, t] : *outputs) std::cout << "output '" << name << "': " << Summarize(t) << "\n";
   std::cout << std::fixed << std::setprecision(3) << "time: " << stats.wall_ms << " ms (first run, includes planning)\n";
+  if (args->Has("timing")) {
+    ColdStart cold = CollectColdStart(**session, stats, first_result_ms);
+    runtime::RunStats warm;
+    auto again = (*session)->Run(*feeds, &warm);
+    if (!again.ok()) return FailModel(again.status(), args->positional[0]);
+    cold.warm_run_ms = warm.wall_ms;
+    PrintPhases(cold, std::cout);
+  }
   Status s = WriteOutputs(*outputs, args->Get("output-dir", "webconv_out"), *args);
   if (!s.ok()) return Fail(s);
   return 0;

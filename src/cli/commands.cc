@@ -32,6 +32,12 @@ OptionSpec AdapterOption() {
           "which WebGPU adapter: a hardware GPU, SwiftShader (CPU Vulkan), or one whose name contains NAME. "
           "Default: WEBCONV_ADAPTER, else a hardware GPU when Vulkan offers one, else SwiftShader"};
 }
+OptionSpec CacheOption() {
+  return {"no-pipeline-cache", "", false,
+          "do not read or write the persistent pipeline cache (compiled shaders kept between processes, in "
+          "WEBCONV_CACHE_DIR, else $XDG_CACHE_HOME/webconv, else ~/.cache/webconv). WEBCONV_PIPELINE_CACHE=0 "
+          "does the same"};
+}
 OptionSpec SeedOption() {
   return {"seed", "N", false,
           "seed of the random data for inputs not given (default 1; the k-th input of the model, counting "
@@ -51,14 +57,20 @@ std::vector<CommandSpec> BuildTable() {
          "than [A-Za-z0-9._-] in NAME become '_'); an output never overwrites a file given with --input"},
         BackendOption(),
         AdapterOption(),
-        SeedOption()},
+        SeedOption(),
+        {"timing", "", false,
+         "print where the time to the first result went (load, device, bind, plan, compile with the "
+         "pipeline count, upload, first run) and run once more for a warm-run time"},
+        CacheOption()},
        "Prints the adapter, a summary of each output and the time of the run (the first run, so it "
-       "includes planning and shader compilation)."});
+       "includes planning and shader compilation). On a terminal, a step that takes over a second "
+       "shows a progress line on stderr (load, compile i/N, run)."});
   t.push_back({"check",
                "MODEL",
                "run MODEL on WebGPU and on the float64 reference with the same inputs, and compare",
                {InputOption(),
                 ShapeOption(),
+                CacheOption(),
                 {"atol", "A", false, "absolute tolerance (default 1e-4)"},
                 {"rtol", "R", false, "relative tolerance (default 1e-3)"},
                 {"backend", "webgpu|cpu", false,
@@ -88,12 +100,15 @@ std::vector<CommandSpec> BuildTable() {
                 InputOption(),
                 {"runs", "N", false, "timed runs (default 20, 1 to 100000)"},
                 {"warmup", "N", false, "untimed runs first (default 3, 0 to 100000; the first one plans)"},
-                {"json", "", false, "print one JSON object instead of text"},
+                {"json", "", false,
+                 "print one JSON object instead of text; its \"phases\" give the cold start: load, device, "
+                 "bind, plan, compile (ms and pipeline counts), upload, first run, warm run"},
                 {"per-kernel", "", false,
                  "add each node's median GPU time, share and GFLOP/s (needs timestamp queries)"},
                 BackendOption(),
                 AdapterOption(),
-                SeedOption()},
+                SeedOption(),
+                CacheOption()},
                "Two timings: wall time (host time around a whole run: upload, submit, wait, readback) and, "
                "where the adapter has timestamp queries, GPU time (the sum of per-dispatch timestamps, in "
                "separate runs). The headline median is the GPU time when there is one, else the wall time."});

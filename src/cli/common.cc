@@ -16,6 +16,7 @@ Result<runtime::SessionOptions> SessionOptionsFromArgs(const Args& args) {
   else if (backend == "webgpu") o.backend = runtime::Backend::kWebGpu;
   else return UsageError("--backend must be webgpu or cpu, got '", backend, "'");
   o.device.adapter = args.Get("adapter");
+  if (args.Has("no-pipeline-cache")) o.device.pipeline_cache = false;
   return o;
 }
 

@@ -1,15 +1,18 @@
 // The part of a Device that does not depend on the WebGPU implementation underneath, shared by the
-// native and the browser backend: CreateBuffer's size rounding and limit checks, and Prepare over the
-// pipeline cache. A backend derives as `class X : public BackendDevice<X, XPipeline>` and provides
+// native and the browser backend: CreateBuffer's size rounding and limit checks, and Prepare/PrepareAll
+// over the pipeline cache. A backend derives as `class X : public BackendDevice<X, XPipeline>` and provides
 //   Result<BufferPtr> Allocate(uint64_t size, const std::string& label);   // size already checked
-//   Result<std::shared_ptr<XPipeline>> Compile(const Kernel& kernel);      // on a cache miss
+//   Status CompileBatch(const std::vector<const Kernel*>& kernels, const ProgressFn& progress,
+//                       std::vector<std::shared_ptr<XPipeline>>* out);   // distinct cache misses
 // These are called directly (CRTP), never virtually: in WebAssembly, compiling suspends the module
 // (Asyncify), and Asyncify instruments only direct call paths to the bridge (web/CMakeLists.txt).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "gpu/buffer_limits.h"
 #include "gpu/device.h"
@@ -26,11 +29,42 @@ class BackendDevice : public Device {
   }
   Status Prepare(const Kernel& kernel) final { return GetPipeline(kernel).status(); }
   size_t pipeline_cache_size() const final { return cache_.size(); }
+  CompileStats compile_stats() const override { return stats_; }
+
+  Status PrepareAll(const std::vector<const Kernel*>& kernels, const ProgressFn& progress) final {
+    // The distinct identities not compiled yet, in first-use order.
+    PipelineCache<PipelineSource> pending;
+    std::vector<const Kernel*> misses;
+    for (const Kernel* k : kernels) {
+      if (cache_.Find(*k) || pending.Find(*k)) {
+        ++stats_.pipelines_reused;
+        continue;
+      }
+      auto marker = std::make_shared<PipelineSource>();
+      marker->SetSource(*k);
+      pending.Insert(*k, std::move(marker));
+      misses.push_back(k);
+    }
+    if (misses.empty()) return OkStatus();
+    const auto t0 = std::chrono::steady_clock::now();
+    std::vector<std::shared_ptr<P>> compiled;
+    Status st = static_cast<Backend*>(this)->CompileBatch(misses, progress, &compiled);
+    stats_.compile_ms += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    WC_RETURN_IF_ERROR(st);
+    for (size_t i = 0; i < misses.size(); ++i) cache_.Insert(*misses[i], std::move(compiled[i]));
+    stats_.pipelines_compiled += misses.size();
+    return OkStatus();
+  }
 
   // The cached pipeline for `kernel`, compiling it on a miss.
   Result<std::shared_ptr<P>> GetPipeline(const Kernel& kernel) {
-    return cache_.Get(kernel, [this](const Kernel& k) { return static_cast<Backend*>(this)->Compile(k); });
+    if (std::shared_ptr<P> hit = cache_.Find(kernel)) return hit;
+    WC_RETURN_IF_ERROR(PrepareAll({&kernel}, nullptr));
+    return cache_.Find(kernel);
   }
+
+ protected:
+  CompileStats stats_;
 
  private:
   PipelineCache<P> cache_;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -36,6 +37,26 @@ struct DeviceOptions {
   // case-insensitive substring of the adapter name. Defaults to env WEBCONV_ADAPTER when empty.
   std::string adapter;
   bool want_timestamps = true;
+  // The persistent pipeline cache (native backend: Dawn's blob cache in files, gpu/native/disk_cache.h),
+  // so a second process skips shader compilation. Off when false, or when env WEBCONV_PIPELINE_CACHE is
+  // "0" or "off". Its folder: `cache_dir` when set, else env WEBCONV_CACHE_DIR, else
+  // $XDG_CACHE_HOME/webconv, else ~/.cache/webconv. The browser backend has the browser's own cache.
+  bool pipeline_cache = true;
+  std::string cache_dir;
+};
+
+// Progress of a step made of units (pipelines to compile): `done` of `total`.
+using ProgressFn = std::function<void(size_t done, size_t total)>;
+
+// What compiling cost this device so far.
+struct CompileStats {
+  size_t pipelines_compiled = 0;  // distinct pipelines compiled
+  size_t pipelines_reused = 0;    // requests served by a pipeline already compiled in this process
+  double compile_ms = 0;          // wall time of the compiles (a batch's pipelines compile concurrently)
+  // The persistent cache (native): entries read back, looked up and not found, written, and found but
+  // refused (corrupt, truncated or from another key), each with a warning on stderr.
+  size_t disk_hits = 0, disk_misses = 0, disk_stores = 0, disk_rejected = 0;
+  std::string disk_dir;           // the cache's folder; empty when it is off
 };
 
 // A GPU buffer (storage | copy src | copy dst). Move-only; released on destruction (returned to the pool).
@@ -87,9 +108,15 @@ class Device {
   virtual Status Write(const Buffer& buffer, uint64_t offset, const void* data, uint64_t size) = 0;
   // Blocking readback.
   virtual Status Read(const Buffer& buffer, uint64_t offset, void* data, uint64_t size) = 0;
-  // Compiles (or fetches from the pipeline cache, keyed by kernel.CacheKey()) the kernel's pipeline.
+  // Compiles (or fetches from the pipeline cache, by pipeline identity: kernel.h) the kernel's pipeline.
   // A WGSL compile or validation error is returned as a Status naming the kernel, with the WGSL line.
   virtual Status Prepare(const Kernel& kernel) = 0;
+  // Prepare for many kernels at once: kernels with the same identity compile once, and the pipelines
+  // not yet compiled are compiled concurrently where the backend can (native: Dawn's asynchronous
+  // pipeline creation on its worker threads; browser: createComputePipelineAsync). `progress`, when
+  // set, is called as pipelines complete (done of the number to compile).
+  virtual Status PrepareAll(const std::vector<const Kernel*>& kernels, const ProgressFn& progress) = 0;
+  virtual CompileStats compile_stats() const = 0;
   // Builds a program; compiles any kernel not yet prepared; validates every binding.
   virtual Result<std::unique_ptr<Program>> CreateProgram(std::vector<Dispatch> dispatches) = 0;
   virtual size_t pipeline_cache_size() const = 0;

@@ -77,19 +77,26 @@ std::vector<uint8_t> UniformBlock::Pack() const {
   return out;
 }
 
-std::string UniformBlock::LayoutKey() const {
-  std::string k;
-  for (const Field& f : fields_) {
-    k += f.name + ":" + WgslType(f.type);
-    if (f.capacity) k += "x" + std::to_string(f.capacity);
-    k += ";";
-  }
-  return k;
+std::string Kernel::LayoutSignature() const {
+  std::string s;
+  for (const BindingDecl& b : bindings) s += b.read_only ? 'r' : 'w';
+  if (has_uniforms) s += 'u';
+  return s;
 }
 
-KernelBuilder& KernelBuilder::Spec(const std::string& s) {
-  spec_ += (spec_.empty() ? "" : ",") + s;
-  return *this;
+uint64_t Kernel::IdentityHash() const {
+  // FNV-1a over the layout signature, a separator no WGSL starts with, and the source.
+  uint64_t h = 0xcbf29ce484222325ull;
+  auto mix = [&h](const std::string& bytes) {
+    for (unsigned char c : bytes) {
+      h ^= c;
+      h *= 0x100000001b3ull;
+    }
+  };
+  mix(LayoutSignature());
+  mix(std::string(1, '\0'));
+  mix(wgsl);
+  return h;
 }
 
 KernelBuilder& KernelBuilder::Input(const std::string& name, ScalarType t) {
@@ -126,13 +133,6 @@ std::shared_ptr<const Kernel> KernelBuilder::Build() const {
   if (k->has_uniforms) src += uniforms_.Wgsl(static_cast<uint32_t>(bindings_.size()));
   src += body_;
   k->wgsl = std::move(src);
-  // Binding names are baked into the WGSL too, so they belong in the key: two kernels that differ only in
-  // a binding's name would otherwise share a key and trip the pipeline cache's WGSL check.
-  std::string layout;
-  for (const BindingDecl& b : bindings_) {
-    layout += b.name + ":" + WgslType(b.type) + (b.read_only ? "r" : "w") + ";";
-  }
-  k->specialization = spec_ + "|" + layout + "|" + uniforms_.LayoutKey();
   return k;
 }
 

@@ -22,7 +22,7 @@ struct BindingDecl {
 // A uniform block: named scalars and fixed-capacity arrays. It emits its WGSL struct (and accessor
 // functions for arrays) and packs values under WGSL's uniform layout rules: scalars are 4-byte
 // aligned; arrays are array<vec4<T>, ceil(capacity/4)> (16-byte aligned and strided); the struct size
-// is a multiple of 16. The layout depends only on names, types and capacities, never on values, so
+// is a multiple of 16. The WGSL depends only on names, types and capacities, never on values, so
 // kernels that differ only in uniform values share one pipeline.
 class UniformBlock {
  public:
@@ -39,7 +39,6 @@ class UniformBlock {
   // The bytes of the uniform buffer; empty when the block has no fields, as a Dispatch of a kernel without
   // a uniform block must have no uniform bytes.
   std::vector<uint8_t> Pack() const;
-  std::string LayoutKey() const;  // e.g. "n:u32;shape:i32x8"
 
  private:
   struct Field {
@@ -52,13 +51,19 @@ class UniformBlock {
   std::vector<Field> fields_;
 };
 
+// A kernel's pipeline is identified by what the GPU compiles: its WGSL and the bind group layout it
+// declares (each storage binding read-only or not, and whether a uniform block follows). Two kernels with
+// the same identity share one compiled pipeline whatever their names; different WGSL never shares one.
 struct Kernel {
-  std::string name;            // says what it is: "binary_add_f32"; profiler label and cache-key prefix
-  std::string specialization;  // the rest of the pipeline cache key: everything baked into the WGSL
+  std::string name;            // says what it is: "binary_add_f32"; the profiler's label
   std::string wgsl;            // complete source
   std::vector<BindingDecl> bindings;  // storage bindings 0..n-1
   bool has_uniforms = false;          // uniform block at binding n
-  std::string CacheKey() const { return name + "/" + specialization; }
+  // The layout part of the identity: one 'r' or 'w' per storage binding, then 'u' when uniforms follow.
+  std::string LayoutSignature() const;
+  // A 64-bit hash of LayoutSignature() and the WGSL. Equal identities are compared in full before a
+  // pipeline is shared (pipeline_cache.h), so a hash collision never runs the wrong code.
+  uint64_t IdentityHash() const;
 };
 
 // Builds a Kernel: declares the storage bindings and the uniform block, then appends the body
@@ -66,7 +71,6 @@ struct Kernel {
 class KernelBuilder {
  public:
   explicit KernelBuilder(std::string name) : name_(std::move(name)) {}
-  KernelBuilder& Spec(const std::string& s);  // appended to the specialization key
   KernelBuilder& Input(const std::string& name, ScalarType t);
   KernelBuilder& Output(const std::string& name, ScalarType t);
   UniformBlock& uniforms() { return uniforms_; }
@@ -77,7 +81,7 @@ class KernelBuilder {
   std::vector<uint8_t> PackUniforms() const { return uniforms_.Pack(); }
 
  private:
-  std::string name_, spec_, body_, enables_;
+  std::string name_, body_, enables_;
   std::vector<BindingDecl> bindings_;
   UniformBlock uniforms_;
 };

@@ -1,9 +1,10 @@
-// The pipeline cache both backends keep: compiled pipelines by Kernel::CacheKey(). A key names what a
-// kernel's WGSL depends on, so a hit must present the very WGSL and bindings the pipeline was compiled
-// from; anything else is a kernel whose specialization misses something, reported as an internal error
-// instead of silently running the wrong pipeline.
+// The pipeline cache both backends keep, by pipeline identity (kernel.h): the WGSL and the bind group
+// layout. Kernels that generate the same shader share one compile, whatever their names; a hit is
+// confirmed by comparing the full WGSL and layout, so different WGSL never shares a pipeline, even on a
+// hash collision.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <type_traits>
@@ -18,15 +19,12 @@ namespace webconv::gpu {
 
 // What a compiled pipeline was built from; each backend's pipeline type derives from it.
 struct PipelineSource {
-  std::string name;             // kernel name
-  std::string wgsl;             // the source it was compiled from
-  std::vector<bool> read_only;  // per storage binding, as the bind group layout declares it
-  bool has_uniforms = false;
+  std::string name;    // the first kernel's name (Dawn's labels and messages quote it)
+  std::string wgsl;    // the source it was compiled from
+  std::string layout;  // Kernel::LayoutSignature()
   void SetSource(const Kernel& kernel);
+  bool Matches(const Kernel& kernel) const { return layout == kernel.LayoutSignature() && wgsl == kernel.wgsl; }
 };
-
-// OK when `kernel` is what `hit` was compiled from; otherwise the internal error naming the kernel and key.
-Status CheckCacheHit(const PipelineSource& hit, const Kernel& kernel);
 
 // P: the backend's pipeline, derived from PipelineSource.
 template <typename P>
@@ -34,22 +32,23 @@ class PipelineCache {
   static_assert(std::is_base_of_v<PipelineSource, P>, "a cached pipeline must record its source");
 
  public:
-  // The cached pipeline for `kernel`; on a miss, compile(kernel) -> Result<std::shared_ptr<P>> makes it.
-  template <typename CompileFn>
-  Result<std::shared_ptr<P>> Get(const Kernel& kernel, CompileFn&& compile) {
-    std::string key = kernel.CacheKey();
-    auto it = pipelines_.find(key);
-    if (it != pipelines_.end()) {
-      WC_RETURN_IF_ERROR(CheckCacheHit(*it->second, kernel));
-      return it->second;
-    }
-    WC_ASSIGN_OR_RETURN(std::shared_ptr<P> compiled, compile(kernel));
-    return pipelines_.emplace(std::move(key), std::move(compiled)).first->second;
+  // The pipeline compiled from exactly this kernel's WGSL and layout, or nullptr.
+  std::shared_ptr<P> Find(const Kernel& kernel) const {
+    auto it = pipelines_.find(kernel.IdentityHash());
+    if (it == pipelines_.end()) return nullptr;
+    for (const std::shared_ptr<P>& p : it->second)
+      if (p->Matches(kernel)) return p;
+    return nullptr;
   }
-  size_t size() const { return pipelines_.size(); }
+  void Insert(const Kernel& kernel, std::shared_ptr<P> pipeline) {
+    pipelines_[kernel.IdentityHash()].push_back(std::move(pipeline));
+    ++size_;
+  }
+  size_t size() const { return size_; }
 
  private:
-  std::unordered_map<std::string, std::shared_ptr<P>> pipelines_;
+  std::unordered_map<uint64_t, std::vector<std::shared_ptr<P>>> pipelines_;
+  size_t size_ = 0;
 };
 
 }  // namespace webconv::gpu

@@ -57,6 +57,7 @@ using WGPUTextureView = struct WGPUTextureViewImpl*;
 using WGPUEnum = uint32_t;
 namespace SType {  // V2 WGPUSType; the Dawn-only values are >= 0x50000 (V2), unlike V3
 constexpr WGPUEnum kShaderSourceWGSL = 2;
+constexpr WGPUEnum kDawnCacheDeviceDescriptor = 0x50007;  // 327687 (V5, and the V2 neighbour below)
 constexpr WGPUEnum kDawnTogglesDescriptor = 0x5000A;  // 327690 (V2)
 }  // namespace SType
 namespace CallbackMode {
@@ -171,6 +172,11 @@ using WGPUUncapturedErrorCallback = void (*)(const WGPUDevice* device, WGPUEnum 
 struct WGPUCompilationInfo;
 using WGPUCompilationInfoCallback = void (*)(WGPUEnum status, const WGPUCompilationInfo* info,
                                              void* userdata1, void* userdata2);
+// V3: (WGPUCreatePipelineAsyncStatus status, WGPUComputePipeline pipeline, WGPUStringView message, ...);
+// Success is 1.
+using WGPUCreateComputePipelineAsyncCallback = void (*)(WGPUEnum status, WGPUComputePipeline pipeline,
+                                                        WGPUStringView message, void* userdata1,
+                                                        void* userdata2);
 
 // Every XxxCallbackInfo has the same shape (V1: size 40, callback at 16); one template declares them.
 template <typename Callback>
@@ -188,6 +194,8 @@ using WGPUQueueWorkDoneCallbackInfo = WGPUCallbackInfo<WGPUQueueWorkDoneCallback
 using WGPUPopErrorScopeCallbackInfo = WGPUCallbackInfo<WGPUPopErrorScopeCallback>;
 using WGPUDeviceLostCallbackInfo = WGPUCallbackInfo<WGPUDeviceLostCallback>;
 using WGPUCompilationInfoCallbackInfo = WGPUCallbackInfo<WGPUCompilationInfoCallback>;
+// V1: cimport.struct_WGPUCreateComputePipelineAsyncCallbackInfo, size 40, callback at 16.
+using WGPUCreateComputePipelineAsyncCallbackInfo = WGPUCallbackInfo<WGPUCreateComputePipelineAsyncCallback>;
 
 struct WGPUUncapturedErrorCallbackInfo {  // no mode: it fires whenever an error is not captured
   const WGPUChainedStruct* nextInChain;
@@ -273,6 +281,22 @@ struct DawnTogglesDescriptor {
   const char* const* enabledToggles;
   size_t disabledToggleCount;
   const char* const* disabledToggles;
+};
+
+// Dawn-only chained struct (sType kDawnCacheDeviceDescriptor) that gives the device a persistent blob
+// cache: Dawn calls `load` (first with value == nullptr to ask for the size, then with a buffer of that
+// size; 0 means "not found") and `store`, possibly from its worker threads. Field order: V5 (Dawn's
+// 2025 webgpu.h, where the isolation key is a WGPUStringView).
+using DawnLoadCacheDataFunction = size_t (*)(const void* key, size_t key_size, void* value, size_t value_size,
+                                             void* userdata);
+using DawnStoreCacheDataFunction = void (*)(const void* key, size_t key_size, const void* value,
+                                            size_t value_size, void* userdata);
+struct DawnCacheDeviceDescriptor {
+  WGPUChainedStruct chain;
+  WGPUStringView isolationKey;
+  DawnLoadCacheDataFunction loadDataFunction;
+  DawnStoreCacheDataFunction storeDataFunction;
+  void* functionUserdata;
 };
 
 struct WGPUBufferDescriptor {
@@ -476,6 +500,9 @@ static_assert(sizeof(WGPUComputePassDescriptor) == 32);
 static_assert(sizeof(WGPUShaderSourceWGSL) == 32);    // V3 layout; chain + string view
 static_assert(sizeof(WGPUCompilationMessage) == 64);  // V3 layout
 static_assert(sizeof(DawnTogglesDescriptor) == 48);
+static_assert(sizeof(DawnCacheDeviceDescriptor) == 56);
+static_assert(sizeof(WGPUCreateComputePipelineAsyncCallbackInfo) == 40 &&
+              offsetof(WGPUCreateComputePipelineAsyncCallbackInfo, callback) == 16);
 
 // ---- Function pointer types, one per entry point used. X(name, return type, parameters...) lists them
 // once; dawn_procs.h expands the list into the dlsym table. Signatures: V3 (2024-25 revision).
@@ -502,6 +529,8 @@ static_assert(sizeof(DawnTogglesDescriptor) == 48);
   X(DeviceCreateBindGroupLayout, WGPUBindGroupLayout, WGPUDevice, const WGPUBindGroupLayoutDescriptor*)     \
   X(DeviceCreatePipelineLayout, WGPUPipelineLayout, WGPUDevice, const WGPUPipelineLayoutDescriptor*)        \
   X(DeviceCreateComputePipeline, WGPUComputePipeline, WGPUDevice, const WGPUComputePipelineDescriptor*)     \
+  X(DeviceCreateComputePipelineAsync, WGPUFuture, WGPUDevice, const WGPUComputePipelineDescriptor*,         \
+    WGPUCreateComputePipelineAsyncCallbackInfo)                                                             \
   X(DeviceCreateBindGroup, WGPUBindGroup, WGPUDevice, const WGPUBindGroupDescriptor*)                       \
   X(DeviceCreateCommandEncoder, WGPUCommandEncoder, WGPUDevice, const WGPUCommandEncoderDescriptor*)        \
   X(DeviceCreateQuerySet, WGPUQuerySet, WGPUDevice, const WGPUQuerySetDescriptor*)                          \

@@ -20,7 +20,7 @@ class GpuPlan : public Plan {
   GpuPlan(std::shared_ptr<const ir::BoundGraph> bound, std::shared_ptr<gpu::Device> device)
       : bound_(std::move(bound)), device_(std::move(device)) {}
 
-  Status Build(ConstantCache* constants);
+  Status Build(ConstantCache* constants, const ProgressFn& progress);
 
   Result<std::vector<HostTensor>> Execute(const std::map<int, const HostTensor*>& inputs, RunStats* stats) override {
     const auto& values = bound_->values;
@@ -80,7 +80,12 @@ class GpuPlan : public Plan {
   size_t intermediate_values_ = 0, intermediate_buffers_ = 0;
 };
 
-Status GpuPlan::Build(ConstantCache* constants) {
+double MsSince(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+
+Status GpuPlan::Build(ConstantCache* constants, const ProgressFn& progress) {
+  const auto t_start = std::chrono::steady_clock::now();
   const ir::Graph& g = *bound_->graph;
   const auto& values = bound_->values;
   const int never = std::numeric_limits<int>::max();
@@ -136,9 +141,11 @@ Status GpuPlan::Build(ConstantCache* constants) {
     if (v.constant && !(v.is_graph_input && !v.is_initializer)) {
       auto& cached = constants->buffers[v.constant.get()];
       if (!cached) {
+        const auto tu = std::chrono::steady_clock::now();
         WC_ASSIGN_OR_RETURN(auto words, ToGpuWords(*v.constant, v.name));
         WC_ASSIGN_OR_RETURN(cached, NewBuffer(words.size(), v.name));
         if (!words.empty()) WC_RETURN_IF_ERROR(device_->Write(*cached, 0, words.data(), words.size() * 4));
+        timing.upload_ms += MsSince(tu);
       }
       storage_[id] = cached;
     } else if (v.is_graph_input) {
@@ -243,17 +250,35 @@ Status GpuPlan::Build(ConstantCache* constants) {
     }
   }
   dispatch_count_ = dispatches.size();
+  timing.plan_ms = MsSince(t_start) - timing.upload_ms;
+
+  // Every pipeline at once: identical WGSL compiles once, the rest concurrently.
+  const auto tc = std::chrono::steady_clock::now();
+  const gpu::CompileStats before = device_->compile_stats();
+  std::vector<const gpu::Kernel*> kernels;
+  for (const gpu::Dispatch& d : dispatches) kernels.push_back(d.kernel.get());
+  gpu::ProgressFn compile_progress;
+  if (progress) compile_progress = [&progress](size_t done, size_t total) { progress("compile", done, total); };
+  WC_RETURN_IF_ERROR(device_->PrepareAll(kernels, compile_progress));
+  const gpu::CompileStats after = device_->compile_stats();
+  timing.pipelines_compiled = after.pipelines_compiled - before.pipelines_compiled;
+  timing.pipelines = timing.pipelines_compiled + (after.pipelines_reused - before.pipelines_reused);
+  timing.compile_ms = MsSince(tc);
+
+  const auto tp = std::chrono::steady_clock::now();
   WC_ASSIGN_OR_RETURN(program_, device_->CreateProgram(std::move(dispatches)));
+  timing.program_ms = MsSince(tp);
   return OkStatus();
 }
 
 }  // namespace
 
 Result<std::unique_ptr<Plan>> MakeGpuPlan(std::shared_ptr<const ir::BoundGraph> bound,
-                                          std::shared_ptr<gpu::Device> device, std::shared_ptr<void>* constants) {
+                                          std::shared_ptr<gpu::Device> device, std::shared_ptr<void>* constants,
+                                          const ProgressFn& progress) {
   if (!*constants) *constants = std::make_shared<ConstantCache>();
   auto plan = std::make_unique<GpuPlan>(std::move(bound), std::move(device));
-  WC_RETURN_IF_ERROR(plan->Build(static_cast<ConstantCache*>(constants->get())));
+  WC_RETURN_IF_ERROR(plan->Build(static_cast<ConstantCache*>(constants->get()), progress));
   return std::unique_ptr<Plan>(std::move(plan));
 }
 

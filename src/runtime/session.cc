@@ -9,27 +9,41 @@ namespace webconv::runtime {
 
 const char* BackendName(Backend b) { return b == Backend::kCpu ? "cpu" : "webgpu"; }
 
+namespace {
+double MsSince(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+}  // namespace
+
 Result<std::unique_ptr<Session>> Session::Load(const std::string& path, const SessionOptions& options) {
+  const auto t0 = std::chrono::steady_clock::now();
   WC_ASSIGN_OR_RETURN(auto model, onnx::LoadModelFile(path));
-  return FromModel(std::move(model), options);
+  const double read_ms = MsSince(t0);
+  WC_ASSIGN_OR_RETURN(auto session, FromModel(std::move(model), options));
+  session->timing_.load_ms += read_ms;
+  return session;
 }
 
 Result<std::unique_ptr<Session>> Session::FromModel(std::shared_ptr<const onnx::Model> model,
                                                     const SessionOptions& options) {
   std::unique_ptr<Session> s(new Session());
   s->options_ = options;
+  const auto t0 = std::chrono::steady_clock::now();
   WC_ASSIGN_OR_RETURN(auto graph, ir::BuildGraph(std::move(model)));
   // No silent fallback: a node the backend cannot run fails the session here, naming it.
   auto problems = graph->Problems();
   if (!problems.empty()) return problems.front();
   s->graph_ = graph;
   s->value_inputs_ = ir::ValueDependentInputs(*graph);
+  s->timing_.load_ms = MsSince(t0);
   if (options.backend == Backend::kWebGpu) {
     if (options.shared_device) {
       s->device_ = options.shared_device;
     } else {
+      const auto t1 = std::chrono::steady_clock::now();
       WC_ASSIGN_OR_RETURN(auto dev, gpu::Device::Create(options.device));
       s->device_ = std::move(dev);
+      s->timing_.device_ms = MsSince(t1);
     }
   }
   return s;
@@ -88,13 +102,19 @@ Result<std::map<std::string, HostTensor>> Session::Run(const std::map<std::strin
     ir::BindOptions bo;
     bo.fold_constants = options_.fold_constants;
     bo.fuse = options_.fuse;
+    const auto tb = std::chrono::steady_clock::now();
     WC_ASSIGN_OR_RETURN(auto bound, ir::Bind(graph_, bindings, bo));
+    const double bind_ms = MsSince(tb);
     std::unique_ptr<Plan> plan;
     if (options_.backend == Backend::kCpu) {
+      const auto tp = std::chrono::steady_clock::now();
       WC_ASSIGN_OR_RETURN(plan, MakeCpuPlan(bound));
+      plan->timing.plan_ms = MsSince(tp);
     } else {
-      WC_ASSIGN_OR_RETURN(plan, MakeGpuPlan(bound, device_, &gpu_constants_));
+      WC_ASSIGN_OR_RETURN(plan, MakeGpuPlan(bound, device_, &gpu_constants_, options_.progress));
     }
+    plan->timing.bind_ms = bind_ms;
+    if (stats) stats->plan = plan->timing;
     bounds_[key] = bound;
     it = plans_.emplace(key, std::move(plan)).first;
   }

@@ -1,6 +1,7 @@
 // Session: load a model, bind input shapes, plan once per shape, run on the chosen backend.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -16,6 +17,21 @@ namespace webconv::runtime {
 enum class Backend { kWebGpu, kCpu };
 const char* BackendName(Backend b);
 
+// Where the time before a first result goes. Every field is host wall time in milliseconds.
+// `webconv run --timing`, `webconv bench --json` ("phases") and the JS API report these.
+struct PlanTiming {
+  double bind_ms = 0;     // shape inference, constant folding and the fusion rewrites for these shapes
+  double plan_ms = 0;     // kernels generated and buffers assigned (WebGPU), or the CPU plan built
+  double compile_ms = 0;  // pipelines compiled (concurrently where the backend can)
+  size_t pipelines = 0;           // the dispatches' distinct pipelines
+  size_t pipelines_compiled = 0;  // of those, compiled now (the rest were compiled earlier in the process)
+  double upload_ms = 0;   // constants (weights) written to the GPU
+  double program_ms = 0;  // uniform buffers and bind groups of the prepared dispatches
+};
+
+// What the plan is doing, for a progress display: `phase` is "compile" (done/total pipelines).
+using ProgressFn = std::function<void(const std::string& phase, size_t done, size_t total)>;
+
 struct SessionOptions {
   Backend backend = Backend::kWebGpu;
   gpu::DeviceOptions device;
@@ -26,6 +42,7 @@ struct SessionOptions {
   bool profile = false;  // per-dispatch GPU timings (timestamp queries) in RunStats
   // Shared device (e.g. many sessions in one test run); created on demand when null.
   std::shared_ptr<gpu::Device> shared_device;
+  ProgressFn progress;  // called during long steps of planning; may be empty
 };
 
 struct InputSpec {
@@ -38,9 +55,10 @@ struct InputSpec {
 };
 
 struct RunStats {
-  double wall_ms = 0;       // host time around upload, execution and readback
-  double execute_ms = 0;    // host time around the execution alone
+  double wall_ms = 0;       // host time around the whole run, planning included when it planned
+  double execute_ms = 0;    // host time around the execution alone: upload, dispatches, readback
   bool planned = false;     // this run built a new plan (first run for these shapes)
+  PlanTiming plan;          // when `planned`: where the planning time went
   std::vector<gpu::DispatchTiming> dispatches;  // per kernel, when profiling and timestamps exist
 };
 
@@ -56,6 +74,13 @@ class Plan {
   // reuse); 0 for the CPU plan.
   virtual size_t intermediate_values() const { return 0; }
   virtual size_t intermediate_buffers() const { return 0; }
+  PlanTiming timing;  // filled while the plan is built
+};
+
+// Where the session's own start-up went (before any plan): host wall time in milliseconds.
+struct SessionTiming {
+  double load_ms = 0;    // the model file read, parsed and built into the typed graph
+  double device_ms = 0;  // the WebGPU adapter and device (0 when shared or on the CPU backend)
 };
 
 class Session {
@@ -76,6 +101,7 @@ class Session {
                                                 RunStats* stats = nullptr);
   // The bound graph of the last run (shapes, folded nodes), for inspect/profiles; nullptr before a run.
   std::shared_ptr<const ir::BoundGraph> last_bound() const { return last_bound_; }
+  const SessionTiming& timing() const { return timing_; }
   const Plan* last_plan() const { return last_plan_; }
   size_t plan_count() const { return plans_.size(); }
 
@@ -90,12 +116,14 @@ class Session {
   std::shared_ptr<const ir::BoundGraph> last_bound_;
   const Plan* last_plan_ = nullptr;
   std::shared_ptr<void> gpu_constants_;  // uploaded constants shared by this session's plans
+  SessionTiming timing_;
 };
 
 // Backend plans (cpu_plan.cc, gpu_plan.cc).
 Result<std::unique_ptr<Plan>> MakeCpuPlan(std::shared_ptr<const ir::BoundGraph> bound);
 Result<std::unique_ptr<Plan>> MakeGpuPlan(std::shared_ptr<const ir::BoundGraph> bound,
-                                          std::shared_ptr<gpu::Device> device, std::shared_ptr<void>* constants);
+                                          std::shared_ptr<gpu::Device> device, std::shared_ptr<void>* constants,
+                                          const ProgressFn& progress);
 
 }  // namespace webconv::runtime
 

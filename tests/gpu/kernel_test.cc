@@ -1,8 +1,11 @@
 // Kernels on the GPU: KernelBuilder + uniforms against a CPU computation, the uniform layout as WGSL
 // sees it, the pipeline cache, and compile errors.
 #include <cmath>
+#include <memory>
 #include <random>
+#include <utility>
 
+#include "gpu/pipeline_cache.h"
 #include "gpu_test_util.h"
 
 namespace webconv::gpu {
@@ -144,48 +147,108 @@ TEST(GpuKernels, EmptyUniformBlockPacksToNoBytes) {
   EXPECT_EQ(Download<uint32_t>(dev, *out.value(), 1)[0], 7u);
 }
 
-TEST(GpuKernels, PipelineCacheHitsOnSameKey) {
+TEST(GpuKernels, PipelineIdentityIsTheWgslAndLayout) {
   WC_TEST_DEVICE(dev);
-  auto make = [](uint32_t n) {
-    KernelBuilder kb("cache_probe");
+  auto make = [](const std::string& name, uint32_t n) {
+    KernelBuilder kb(name);
     kb.Output("out", ScalarType::kU32);
-    kb.uniforms().AddU32("n", n);  // a uniform value: not part of the key
+    kb.uniforms().AddU32("n", n);  // a uniform value: not part of the WGSL
     kb.Body("@compute @workgroup_size(1)\nfn main() { out[0] = u.n; }\n");
     return kb;
   };
-  WC_ASSERT_OK(dev->Prepare(*make(1).Build()));
+  WC_ASSERT_OK(dev->Prepare(*make("cache_probe", 1).Build()));
   const size_t size = dev->pipeline_cache_size();
-  WC_ASSERT_OK(dev->Prepare(*make(1).Build()));
-  WC_ASSERT_OK(dev->Prepare(*make(2).Build()));
+  const CompileStats before = dev->compile_stats();
+  // Same WGSL and layout: one pipeline, whatever the uniform values or the kernel's name.
+  WC_ASSERT_OK(dev->Prepare(*make("cache_probe", 1).Build()));
+  WC_ASSERT_OK(dev->Prepare(*make("cache_probe", 2).Build()));
+  WC_ASSERT_OK(dev->Prepare(*make("another_layer_same_shader", 3).Build()));
   EXPECT_EQ(dev->pipeline_cache_size(), size);
-  // The cached pipeline runs with each program's own uniform values.
+  EXPECT_EQ(dev->compile_stats().pipelines_compiled, before.pipelines_compiled);
+  // The shared pipeline runs with each program's own uniform values.
   auto out = dev->CreateBuffer(16, "out");
   ASSERT_TRUE(out.ok());
   for (uint32_t n : {5u, 6u}) {
-    WC_ASSERT_OK(RunOne(dev, make(n), {out.value()}, 1, "probe"));
+    WC_ASSERT_OK(RunOne(dev, make(n == 5 ? "cache_probe" : "renamed_probe", n), {out.value()}, 1, "probe"));
     EXPECT_EQ(Download<uint32_t>(dev, *out.value(), 1)[0], n);
   }
   EXPECT_EQ(dev->pipeline_cache_size(), size);
-  // A different specialization is a different pipeline.
-  KernelBuilder other = make(1);
-  other.Spec("variant=2");
+  // One character of WGSL more: a different pipeline.
+  KernelBuilder other("cache_probe");
+  other.Output("out", ScalarType::kU32);
+  other.uniforms().AddU32("n", 1);
+  other.Body("@compute @workgroup_size(1)\nfn main() { out[0] = u.n + 0u; }\n");
   WC_ASSERT_OK(dev->Prepare(*other.Build()));
   EXPECT_EQ(dev->pipeline_cache_size(), size + 1);
 }
 
-TEST(GpuKernels, SameKeyDifferentWgslIsAnInternalError) {
+// A batch compiles each distinct WGSL once: two layers that generate the same shader share one compile,
+// and layers with different WGSL each get their own pipeline, which computes its own result.
+TEST(GpuKernels, PrepareAllCompilesEachDistinctShaderOnce) {
   WC_TEST_DEVICE(dev);
-  auto make = [](const char* value) {
-    KernelBuilder kb("key_clash");
+  auto make = [](const std::string& name, const std::string& value) {
+    KernelBuilder kb(name);
     kb.Output("out", ScalarType::kU32);
-    kb.Body(std::string("@compute @workgroup_size(1)\nfn main() { out[0] = ") + value + "; }\n");
-    return kb.Build();
+    kb.Body("@compute @workgroup_size(1)\nfn main() { out[0] = " + value + "; }\n");
+    return kb;
   };
-  WC_ASSERT_OK(dev->Prepare(*make("1u")));
-  const Status s = dev->Prepare(*make("2u"));
-  ASSERT_FALSE(s.ok());
-  EXPECT_NE(s.message.find("internal error"), std::string::npos) << s.message;
-  EXPECT_NE(s.message.find("key_clash"), std::string::npos) << s.message;
+  // Values no earlier test compiles, so every distinct shader here is new to the device.
+  auto a1 = make("layer_a", "9101u").Build(), a2 = make("layer_b", "9101u").Build();
+  auto b = make("layer_c", "9102u").Build(), c = make("layer_d", "9103u").Build();
+  const CompileStats before = dev->compile_stats();
+  std::vector<std::pair<size_t, size_t>> seen;
+  WC_ASSERT_OK(dev->PrepareAll({a1.get(), a2.get(), b.get(), c.get(), a1.get()},
+                               [&seen](size_t done, size_t total) { seen.push_back({done, total}); }));
+  const CompileStats after = dev->compile_stats();
+  EXPECT_EQ(after.pipelines_compiled - before.pipelines_compiled, 3u);
+  EXPECT_EQ(after.pipelines_reused - before.pipelines_reused, 2u);
+  // Progress counts the pipelines compiled, ending at all of them.
+  ASSERT_EQ(seen.size(), 3u);
+  EXPECT_EQ(seen.back(), std::make_pair(size_t{3}, size_t{3}));
+  // Each distinct shader computes its own value.
+  auto out = dev->CreateBuffer(16, "out");
+  ASSERT_TRUE(out.ok());
+  for (const auto& [name, value] : std::vector<std::pair<std::string, uint32_t>>{
+           {"layer_a", 9101u}, {"layer_b", 9101u}, {"layer_c", 9102u}, {"layer_d", 9103u}}) {
+    WC_ASSERT_OK(RunOne(dev, make(name, std::to_string(value) + "u"), {out.value()}, 1, name));
+    EXPECT_EQ(Download<uint32_t>(dev, *out.value(), 1)[0], value) << name;
+  }
+  // Preparing them again compiles nothing.
+  WC_ASSERT_OK(dev->PrepareAll({a1.get(), b.get(), c.get()}, nullptr));
+  EXPECT_EQ(dev->compile_stats().pipelines_compiled, after.pipelines_compiled);
+}
+
+// The same WGSL with a different bind group layout (a binding read-write instead of read-only) is a
+// different pipeline: sharing one would fail validation or write through a read-only binding.
+TEST(GpuKernels, SameWgslDifferentLayoutIsADifferentPipeline) {
+  Kernel ro, rw;
+  ro.name = rw.name = "layout_probe";
+  ro.wgsl = rw.wgsl = "@compute @workgroup_size(1)\nfn main() {}\n";
+  ro.bindings = {{"a", ScalarType::kF32, true}};
+  rw.bindings = {{"a", ScalarType::kF32, false}};
+  EXPECT_NE(ro.LayoutSignature(), rw.LayoutSignature());
+  EXPECT_NE(ro.IdentityHash(), rw.IdentityHash());
+  Kernel with_uniforms = ro;
+  with_uniforms.has_uniforms = true;
+  EXPECT_NE(ro.IdentityHash(), with_uniforms.IdentityHash());
+}
+
+// Two kernels whose identity hashes collide but whose WGSL differs must each get their own pipeline.
+TEST(GpuKernels, HashCollisionNeverSharesAPipeline) {
+  struct Fake : PipelineSource {};
+  PipelineCache<Fake> cache;
+  Kernel a;
+  a.name = "a";
+  a.wgsl = "fn main() {}";
+  auto pa = std::make_shared<Fake>();
+  pa->SetSource(a);
+  cache.Insert(a, pa);
+  Kernel b = a;
+  b.wgsl = "fn main() { }";
+  EXPECT_EQ(cache.Find(a), pa);
+  EXPECT_EQ(cache.Find(b), nullptr);
+  // Even filed under a's hash (as a collision would), b does not match a's pipeline.
+  EXPECT_FALSE(pa->Matches(b));
 }
 
 TEST(GpuKernels, WgslSyntaxErrorNamesKernelAndLine) {

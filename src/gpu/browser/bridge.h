@@ -21,8 +21,11 @@ void wcgpu_trim_pool(void);  // destroys the released buffers the pool keeps for
 void wcgpu_buffer_write(int buffer, double offset, const void* data, double size);
 int wcgpu_read(int buffer, double offset, void* data, double size);  // ASYNC
 
-int wcgpu_compile(const char* name, const char* wgsl, const uint8_t* read_only, int bindings,
-                  int has_uniforms);  // ASYNC; a pipeline handle
+// Starts a compile without waiting: a pending handle. finish waits for it: a pipeline handle, or 0.
+int wcgpu_compile_begin(const char* name, const char* wgsl, const uint8_t* read_only, int bindings,
+                        int has_uniforms);
+int wcgpu_compile_finish(int pending);  // ASYNC
+void wcgpu_compile_abandon(int pending);
 int wcgpu_compile_message_count(void);
 char* wcgpu_compile_message(int index, int* line, int* column);
 void wcgpu_pipeline_release(int pipeline);

@@ -2,7 +2,7 @@
 // WebAssembly module has one WebGPU device, held by the bridge; BrowserDevice objects (normally one,
 // shared by all sessions) are views of it. Methods are split by topic like the native backend's:
 //   browser_device.cc  creation, adapter facts, errors; buffers (pool in the bridge) Write / Read
-//   pipelines.cc       Compile (Prepare's cache: backend_device.h): bind group layouts, compile errors
+//   pipelines.cc       CompileBatch (the cache: backend_device.h): concurrent compiles, compile errors
 //   program.cc         CreateProgram / Program::Run, timestamps
 #pragma once
 
@@ -51,7 +51,8 @@ class BrowserDevice final : public BackendDevice<BrowserDevice, Pipeline> {
  private:
   friend class BackendDevice<BrowserDevice, Pipeline>;
   Result<BufferPtr> Allocate(uint64_t size, const std::string& label);
-  Result<std::shared_ptr<Pipeline>> Compile(const Kernel& kernel);
+  Status CompileBatch(const std::vector<const Kernel*>& kernels, const ProgressFn& progress,
+                      std::vector<std::shared_ptr<Pipeline>>* out);
   AdapterInfo info_;
 };
 

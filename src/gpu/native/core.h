@@ -14,11 +14,14 @@
 #include "common/status.h"
 #include "gpu/device.h"
 #include "gpu/native/dawn_procs.h"
+#include "gpu/native/disk_cache.h"
 #include "gpu/native/wait.h"
 
 namespace webconv::gpu::native {
 
 struct Core {
+  // Declared first so it is destroyed last: Dawn may store into it until the device is gone.
+  std::unique_ptr<DiskCache> disk_cache;  // the persistent pipeline cache, or nullptr when off
   const DawnProcs* p = nullptr;
   abi::WGPUInstance instance = nullptr;
   abi::WGPUAdapter adapter = nullptr;

@@ -2,8 +2,11 @@
 // adapter's maximum limits for what kernels need, hook up error callbacks, and check the ABI on the way.
 #include "gpu/native/native_device.h"
 
+#include <sys/stat.h>
+
 #include <cstdlib>
 #include <cstring>
+#include <iostream>
 #include <vector>
 
 #include "gpu/native/abi_check.h"
@@ -62,6 +65,31 @@ void ApplyForcedBufferLimit(abi::WGPULimits* l) {
   if (v < l->maxStorageBufferBindingSize) l->maxStorageBufferBindingSize = v;
 }
 
+size_t LoadCacheData(const void* key, size_t key_size, void* value, size_t value_size, void* cache) {
+  return static_cast<native::DiskCache*>(cache)->Load(key, key_size, value, value_size);
+}
+
+void StoreCacheData(const void* key, size_t key_size, const void* value, size_t value_size, void* cache) {
+  static_cast<native::DiskCache*>(cache)->Store(key, key_size, value, value_size);
+}
+
+bool CacheWanted(const DeviceOptions& options) {
+  if (!options.pipeline_cache) return false;
+  const char* env = std::getenv("WEBCONV_PIPELINE_CACHE");
+  return !(env && (std::string(env) == "0" || std::string(env) == "off"));
+}
+
+// What compiled code depends on besides the shader: the adapter, its driver, and the Dawn library
+// (path, size and modification time stand for its version). Each becomes part of the cache folder's name.
+std::string CacheIsolation(const native::DawnProcs& p, const native::ChosenAdapter& chosen) {
+  struct stat st {};
+  const bool have = stat(p.path.c_str(), &st) == 0;
+  return StrCat("adapter: ", chosen.facts.Name(), "\nbackend: ", native::BackendName(chosen.facts.backend),
+                "\ndriver: ", chosen.facts.description, "\nvendor/device: ", chosen.facts.vendor_id, "/",
+                chosen.facts.device_id, "\nlibrary: ", p.path, " (", have ? st.st_size : 0, " bytes, mtime ",
+                have ? static_cast<long long>(st.st_mtime) : 0, ")\nformat: 1");
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Device>> Device::Create(const DeviceOptions& options) {
@@ -97,8 +125,24 @@ Result<std::unique_ptr<Device>> Device::Create(const DeviceOptions& options) {
   toggles.disabledToggleCount = 1;
   toggles.disabledToggles = disabled_toggles;
 
+  // The persistent pipeline cache: Dawn's blob cache, backed by files (disk_cache.h).
+  abi::DawnCacheDeviceDescriptor cache_desc{};
+  const std::string isolation = CacheIsolation(*p, chosen);
+  if (CacheWanted(options)) {
+    const std::string root = options.cache_dir.empty() ? native::DiskCache::DefaultRoot() : options.cache_dir;
+    core->disk_cache = native::DiskCache::Open(root, isolation);
+  }
+  if (core->disk_cache) {
+    cache_desc.chain.sType = abi::SType::kDawnCacheDeviceDescriptor;
+    cache_desc.isolationKey = abi::View(isolation);
+    cache_desc.loadDataFunction = LoadCacheData;
+    cache_desc.storeDataFunction = StoreCacheData;
+    cache_desc.functionUserdata = core->disk_cache.get();
+    cache_desc.chain.next = timestamps ? &toggles.chain : nullptr;
+  }
+
   abi::WGPUDeviceDescriptor desc{};
-  desc.nextInChain = timestamps ? &toggles.chain : nullptr;
+  desc.nextInChain = core->disk_cache ? &cache_desc.chain : timestamps ? &toggles.chain : nullptr;
   desc.label = abi::View("webconv");
   desc.requiredFeatureCount = features.size();
   desc.requiredFeatures = features.data();
@@ -126,6 +170,17 @@ Result<std::unique_ptr<Device>> Device::Create(const DeviceOptions& options) {
   const std::string adapter_name = chosen.facts.Name();
   WC_RETURN_IF_ERROR(core->waiter->WaitFor(p->AdapterRequestDevice(chosen.adapter, &desc, info), got,
                                            "a device on '" + adapter_name + "'"));
+  if (!got->device && core->disk_cache) {
+    // A WebGPU library without Dawn's cache descriptor refuses the chain: go on without the cache.
+    std::cerr << "webconv: warning: pipeline cache off: '" << p->path
+              << "' refused Dawn's cache descriptor (" << got->message << ")\n";
+    core->disk_cache.reset();
+    desc.nextInChain = timestamps ? &toggles.chain : nullptr;
+    got = std::make_unique<Got>();
+    info.userdata1 = got.get();
+    WC_RETURN_IF_ERROR(core->waiter->WaitFor(p->AdapterRequestDevice(chosen.adapter, &desc, info), got,
+                                             "a device on '" + adapter_name + "'"));
+  }
   if (!got->device) return DeviceError("requesting a device on '", adapter_name, "' failed: ", got->message);
   core->device = got->device;
   core->queue = p->DeviceGetQueue(core->device);
@@ -153,6 +208,18 @@ Result<std::unique_ptr<Device>> Device::Create(const DeviceOptions& options) {
   ai.max_workgroups_per_dim = l.maxComputeWorkgroupsPerDimension;
   ai.max_workgroup_storage = l.maxComputeWorkgroupStorageSize;
   return std::unique_ptr<Device>(new native::NativeDevice(std::move(core)));
+}
+
+CompileStats native::NativeDevice::compile_stats() const {
+  CompileStats s = stats_;
+  if (const native::DiskCache* c = core_->disk_cache.get()) {
+    s.disk_dir = c->dir();
+    s.disk_hits = c->hits();
+    s.disk_misses = c->misses();
+    s.disk_stores = c->stores();
+    s.disk_rejected = c->rejected();
+  }
+  return s;
 }
 
 Status native::NativeDevice::ForceLossForTesting() {

@@ -1,7 +1,8 @@
 // The native (Dawn) implementation of gpu::Device. Its methods are split by topic:
 //   native_device.cc  creation: adapter choice, device request, error callbacks, ABI checks
 //   buffers.cc        Allocate (CreateBuffer's size checks: backend_device.h) / Write / Read, staging
-//   pipelines.cc      Compile (Prepare's cache: backend_device.h): bind group layouts, compile errors
+//   pipelines.cc      CompileBatch (the cache: backend_device.h): bind group layouts, compile errors,
+//                     concurrent pipeline creation
 //   program.cc        CreateProgram / Program::Run, timestamps
 // A Device is not thread-safe: use it from one thread at a time (buffers may be released anywhere).
 //
@@ -10,6 +11,9 @@
 //   WEBCONV_ADAPTER          adapter choice when DeviceOptions::adapter is empty: gpu | swiftshader | name part
 //   WEBCONV_GPU_TIMEOUT_S    the longest any wait may take, in seconds (default 60)
 //   WEBCONV_GPU_WAIT=poll    poll instead of blocking in WaitAny (a fallback; tests use it too)
+//   WEBCONV_PIPELINE_CACHE=0 no persistent pipeline cache (DeviceOptions::pipeline_cache); its folder:
+//   WEBCONV_CACHE_DIR        (else $XDG_CACHE_HOME/webconv, else ~/.cache/webconv; see disk_cache.h)
+//   WEBCONV_SERIAL_COMPILE=1 create pipelines one at a time instead of concurrently (comparisons)
 //   WEBCONV_GPU_MAX_BUFFER_BYTES  test hook: lowers maxBufferSize / maxStorageBufferBindingSize to this
 //   WEBCONV_SWIFTSHADER_ICD  SwiftShader's ICD manifest (default /usr/lib/chromium/vk_swiftshader_icd.json)
 //   VK_ICD_FILENAMES / VK_DRIVER_FILES  honoured as set; when neither is set and no hardware adapter
@@ -42,6 +46,7 @@ class NativeDevice final : public BackendDevice<NativeDevice, Pipeline> {
   Status Write(const Buffer& buffer, uint64_t offset, const void* data, uint64_t size) override;
   Status Read(const Buffer& buffer, uint64_t offset, void* data, uint64_t size) override;
   Result<std::unique_ptr<Program>> CreateProgram(std::vector<Dispatch> dispatches) override;
+  CompileStats compile_stats() const override;
 
   // `buffer` as a NativeBuffer of this device, or an error naming `what`.
   Result<const NativeBuffer*> Native(const Buffer& buffer, const std::string& what) const;
@@ -49,7 +54,8 @@ class NativeDevice final : public BackendDevice<NativeDevice, Pipeline> {
  private:
   friend class BackendDevice<NativeDevice, Pipeline>;
   Result<BufferPtr> Allocate(uint64_t size, const std::string& label);
-  Result<std::shared_ptr<Pipeline>> Compile(const Kernel& kernel);
+  Status CompileBatch(const std::vector<const Kernel*>& kernels, const ProgressFn& progress,
+                      std::vector<std::shared_ptr<Pipeline>>* out);
   std::shared_ptr<Core> core_;
 };
 

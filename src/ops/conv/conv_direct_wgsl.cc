@@ -119,7 +119,6 @@ Status ConvDirectGpu(const ConvProblem& p, GpuContext& ctx) {
   WC_ASSIGN_OR_RETURN(const bool sg, ChooseConvSubgroupTaps(p, ctx.subgroups));
   gpu::KernelBuilder b("conv3d_f32_direct_h" + std::to_string(rh) + (rd > 1 ? "d" + std::to_string(rd) : "") +
                        (sg ? "_sg" : "") + ConvEpilogueTag(p));
-  b.Spec(ConvGeometryKey(p) + ";rh" + std::to_string(rh) + "rd" + std::to_string(rd) + (sg ? ";sg" : ""));
   if (sg) b.Enable("subgroups");
   b.Input("X", gpu::ScalarType::kF32).Input("W", gpu::ScalarType::kF32);
   std::vector<GpuRef> bind = {GpuContext::In(0), GpuContext::In(1)};

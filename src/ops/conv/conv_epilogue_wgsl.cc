@@ -90,9 +90,7 @@ std::string AddConvEpilogue(const ConvProblem& p, gpu::KernelBuilder& b, std::ve
   }
   int addends = 0;
   bool needs_tanh = false;
-  std::string spec;
   for (const Step& s : p.fusion.steps) {
-    spec += std::string("_") + StepTag(s.kind);
     if (s.kind == Step::kAdd) {
       const std::string name = "Addend" + std::to_string(addends++);
       b.Input(name, gpu::ScalarType::kF32);
@@ -100,8 +98,6 @@ std::string AddConvEpilogue(const ConvProblem& p, gpu::KernelBuilder& b, std::ve
       body += "  y = y + " + name + "[i];\n";
       continue;
     }
-    if (s.kind == Step::kClip || s.kind == Step::kLeakyRelu || s.kind == Step::kHardSigmoid)
-      spec += F32(s.alpha) + F32(s.beta);
     needs_tanh = needs_tanh || s.kind == Step::kTanh;
     body += "  " + ActivationWgsl(s) + "\n";
   }
@@ -118,9 +114,6 @@ std::string AddConvEpilogue(const ConvProblem& p, gpu::KernelBuilder& b, std::ve
   // A ConvTranspose phase stores output q at first + q * step of the ConvTranspose's output.
   std::string put_sp = "sp";
   if (p.phase.active) stored_sp = p.phase.full_spatial();
-  // The output geometry and the steps are baked into the WGSL, so they are part of the cache key.
-  b.Spec("y" + std::to_string(channels) + "x" + std::to_string(sp_total) + "o" + std::to_string(offset) +
-         "p" + std::to_string(stored_sp) + spec);
   std::string wgsl = needs_tanh ? WgslMathFunctions(kMathTanh) : "";
   if (p.phase.active) {
     const ConvTransposePhase& ph = p.phase;

@@ -61,7 +61,6 @@ Status ConvFewInputGpu(const ConvProblem& p, GpuContext& ctx) {
   const bool check[3] = {ConvAxisNeedsCheck(p, 0), ConvAxisNeedsCheck(p, 1), ConvAxisNeedsCheck(p, 2)};
   gpu::KernelBuilder b("conv3d_f32_fewin_c" + std::to_string(cb) + "p" + std::to_string(kPixels) +
                        ConvEpilogueTag(p));
-  b.Spec(ConvGeometryKey(p) + ";cb" + std::to_string(cb));
   b.Input("X", gpu::ScalarType::kF32).Input("W", gpu::ScalarType::kF32);
   std::vector<GpuRef> bind = {GpuContext::In(0), GpuContext::In(1)};
   const std::string store = AddConvEpilogue(p, b, &bind);

@@ -305,28 +305,4 @@ std::string ConvGeometryWgsl(const ConvProblem& p) {
   return s;
 }
 
-std::string ConvGeometryKey(const ConvProblem& p) {
-  std::string s = "n" + std::to_string(p.batch) + "c" + std::to_string(p.in_channels) + "x" +
-                  std::to_string(p.x_total_channels()) + "+" + std::to_string(p.x_channel_offset) + "m" +
-                  std::to_string(p.out_channels) + "g" + std::to_string(p.group) + "p" +
-                  std::to_string(p.fusion.pool[0]) + "," + std::to_string(p.fusion.pool[1]) + "," +
-                  std::to_string(p.fusion.pool[2]);
-  for (const AxisGeometry& g : p.axis3)
-    s += ";" + std::to_string(g.in) + "," + std::to_string(g.out) + "," + std::to_string(g.kernel) + "," +
-         std::to_string(g.stride) + "," + std::to_string(g.dilation) + "," + std::to_string(g.pad_begin);
-  for (const ConvProblem::GroupGeometry& g : p.group_geometry) {
-    s += ";g" + std::to_string(g.x_channel_offset);
-    for (const AxisGeometry& a : g.axis3) s += "," + std::to_string(a.dilation) + ":" + std::to_string(a.pad_begin);
-  }
-  const ConvTransposePhase& ph = p.phase;
-  if (ph.active) {
-    s += ph.tapless ? ";phase0" : ";phase";
-    for (int a = 0; a < 3; ++a)
-      for (int64_t v : {ph.step[a], ph.full[a], ph.tap_step[a], ph.taps[a]}) s += "," + std::to_string(v);
-    for (size_t k = 0; k < ph.first.size(); ++k)
-      for (int a = 0; a < 3; ++a) s += "," + std::to_string(ph.first[k][a]) + ":" + std::to_string(ph.k0[k][a]);
-  }
-  return s;
-}
-
 }  // namespace webconv::ops

@@ -95,10 +95,8 @@ const char* ConvMathName(ConvMath m);             // "f32", "f16tiles"
 
 // WGSL `const` declarations of the geometry (IN_D/H/W, OUT_D/H/W, K_D/H/W, S_*, DL_*, P_* (i32),
 // N, CIN, COUT, CIN_G, COUT_G, DEPTH, ROWS, IN_SP, IN_HW, OUT_SP; for ConvTranspose phases also the
-// slot tables PHASE_FIRST and PHASE_K0 and the private phase_slot the kernel sets) and a key naming all
-// of it for the pipeline cache.
+// slot tables PHASE_FIRST and PHASE_K0 and the private phase_slot the kernel sets).
 std::string ConvGeometryWgsl(const ConvProblem& p);
-std::string ConvGeometryKey(const ConvProblem& p);
 
 // True when the window along axis `a` (0..2 of axis3) can reach outside the input, so taps along
 // it need a bounds check.

@@ -418,7 +418,6 @@ Status ConvGemmGpu(const ConvProblem& p, GpuContext& ctx) {
                     " workgroups exceeds 65535 per dimension");
   if (split.splits == 1) {
     gpu::KernelBuilder b(family + t.Name() + math_tag + ConvEpilogueTag(p));
-    b.Spec(ConvGeometryKey(p));
     b.Input("X", gpu::ScalarType::kF32).Input("W", gpu::ScalarType::kF32);
     std::vector<GpuRef> bind = {GpuContext::In(0), GpuContext::In(1)};
     const std::string store = AddConvEpilogue(p, b, &bind);
@@ -429,13 +428,11 @@ Status ConvGemmGpu(const ConvProblem& p, GpuContext& ctx) {
   const uint64_t outputs = static_cast<uint64_t>(rows * p.out_channels);
   const GpuRef partial = ctx.Scratch(outputs * split.splits);
   gpu::KernelBuilder gemm(family + t.Name() + math_tag + "_splitk" + std::to_string(split.splits));
-  gemm.Spec(ConvGeometryKey(p));
   gemm.Input("X", gpu::ScalarType::kF32).Input("W", gpu::ScalarType::kF32).Output("P", gpu::ScalarType::kF32);
   gemm.Body(Body(p, l, split));
   ctx.Dispatch(gemm, {GpuContext::In(0), GpuContext::In(1), partial}, groups);
 
   gpu::KernelBuilder sum("conv3d_f32_splitk" + std::to_string(split.splits) + "_sum" + ConvEpilogueTag(p));
-  sum.Spec(ConvGeometryKey(p));
   sum.Input("P", gpu::ScalarType::kF32);
   std::vector<GpuRef> bind = {partial};
   const std::string store = AddConvEpilogue(p, sum, &bind);

@@ -51,7 +51,6 @@ Status Gpu(GpuContext& ctx) {
   if (a.fmod) name += "_fmod";
   if (a.shift_left) name += "_left";
   gpu::KernelBuilder b(name + (same ? "" : "_bcast"));
-  b.Spec(NarrowSpec(ctx.outputs[0].dtype));
   b.Input("A", ta).Input("B", tb).Output("C", tc);
   b.uniforms() = u;
   const bool f32 = ta == gpu::ScalarType::kF32 || tb == gpu::ScalarType::kF32;

@@ -196,11 +196,6 @@ std::string NarrowWgsl(DType t) {
   return "fn narrow(v: " + w + ") -> " + w + " { return " + body + "; }\n";
 }
 
-std::string NarrowSpec(DType t) {
-  const bool narrow = t == DType::kInt8 || t == DType::kInt16 || t == DType::kUInt8 || t == DType::kUInt16;
-  return std::string("narrow:") + (narrow ? DTypeName(t) : "none");
-}
-
 std::string ElementwiseMain(const std::string& statement) {
   return gpu::LinearIndexWgsl(kElementwiseWorkgroup) + "@compute @workgroup_size(" +
          std::to_string(kElementwiseWorkgroup) +

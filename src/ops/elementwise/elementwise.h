@@ -70,8 +70,6 @@ double ClampToGpuRange(double v, gpu::ScalarType t);
 // reads back, and feeds the next kernel, as the type's own arithmetic would have left it. Identity
 // for every other type.
 std::string NarrowWgsl(DType t);
-// The pipeline-cache specialization that NarrowWgsl(t) adds to a kernel's WGSL.
-std::string NarrowSpec(DType t);
 
 // The @compute entry point of a one-thread-per-element kernel over u.n elements; `statement` uses `i`.
 std::string ElementwiseMain(const std::string& statement);

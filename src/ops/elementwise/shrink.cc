@@ -108,7 +108,6 @@ Status Gpu(GpuContext& ctx) {
   const auto& a = ctx.Attrs<ShrinkAttrs>();
   const gpu::ScalarType st = GpuType(ctx.inputs[0].dtype);
   gpu::KernelBuilder b(KernelName("unary", "shrink", {st}));
-  b.Spec(NarrowSpec(ctx.inputs[0].dtype));
   b.Input("X", st).Output("Y", st);
   const uint64_t n = static_cast<uint64_t>(NumElements(ctx.outputs[0].shape));
   gpu::UniformBlock& u = b.uniforms();

@@ -95,7 +95,6 @@ Status Gpu(GpuContext& ctx) {
   std::vector<gpu::ScalarType> types = {st};
   if (ot != st) types.push_back(ot);
   gpu::KernelBuilder b(KernelName("unary", d.op, types));
-  b.Spec(NarrowSpec(OutputType(d, t)));
   b.Input("X", st).Output("Y", ot);
   const uint64_t n = static_cast<uint64_t>(NumElements(ctx.outputs[0].shape));
   b.uniforms().AddU32("n", static_cast<uint32_t>(n));

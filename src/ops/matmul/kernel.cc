@@ -130,7 +130,6 @@ Status DispatchProduct(GpuContext& ctx, const std::string& op, const Geometry& g
       for (uint64_t x0 = 0; x0 < grid[0]; x0 += kMaxGroups) {
         const uint64_t offset[3] = {x0, y0, z0};
         gpu::KernelBuilder b(name);
-        b.Spec(StrCat("tk", t.tk, ",epilogue=", EpilogueName(s.epilogue)));
         b.Input("A", s.type).Input("B", s.type);
         if (s.has_c) b.Input("C", s.type);
         b.Output("Y", s.type);

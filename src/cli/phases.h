@@ -1,0 +1,59 @@
+// Where the time to a first result goes, as `webconv run --timing` prints it and `webconv bench --json`
+// reports it ("phases"), and the progress line the CLI shows on a terminal while a step is slow.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <iosfwd>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "runtime/session.h"
+
+namespace webconv::cli {
+
+// Milliseconds since the process started (its static initialisation: before main, after the loader).
+double MsSinceProcessStart();
+
+// The phases of one cold start: the session's load, the first run (which plans and compiles) and, when
+// measured, a warm run.
+struct ColdStart {
+  runtime::SessionTiming session;
+  runtime::RunStats first;        // the first run's stats (its `plan` says where planning went)
+  double first_result_ms = 0;     // process start to the first run's outputs on the host
+  double warm_run_ms = -1;        // a later run of the same shapes; < 0 when not measured
+  gpu::CompileStats compile;      // the device's, after the first run (zero on the CPU backend)
+};
+
+ColdStart CollectColdStart(const runtime::Session& s, const runtime::RunStats& first, double first_result_ms);
+void PrintPhases(const ColdStart& c, std::ostream& os);
+// A JSON object (no trailing newline) with every field in milliseconds or counts.
+std::string PhasesJson(const ColdStart& c);
+
+// A one-line progress display on stderr: "webconv: compile 12/48 (3.1 s)". It appears only when stderr is
+// a terminal and a step has taken over a second, is redrawn in place, and is cleared when the step ends.
+class ProgressLine {
+ public:
+  ProgressLine();
+  ~ProgressLine();
+  void Begin(const std::string& step);  // a step with no count yet ("load", "run")
+  void Update(const std::string& step, size_t done, size_t total);
+  void End();                           // the step is over: the line is cleared
+  // A session progress callback that feeds this line.
+  runtime::ProgressFn Callback();
+
+ private:
+  void Loop();
+  void Draw(bool clear);
+  const bool enabled_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false, active_ = false, shown_ = false;
+  std::string step_;
+  size_t done_ = 0, total_ = 0;
+  std::chrono::steady_clock::time_point since_;
+  std::thread thread_;
+};
+
+}  // namespace webconv::cli
