@@ -163,8 +163,11 @@ def main():
                 shutil.rmtree(cache, ignore_errors=True)
             ph = [r.get("phases", {}) for r in runs]
             m = {k: median([x.get(k) for x in ph]) for k in
-                 ("first_result_ms", "load_ms", "device_ms", "compile_ms", "pipelines", "pipelines_compiled",
-                  "upload_ms", "first_run_ms", "warm_run_ms", "disk_hits", "disk_misses", "disk_stores")}
+                 ("first_result_ms", "load_ms", "device_ms", "bind_ms", "plan_ms", "compile_ms", "pipelines",
+                  "pipelines_compiled", "upload_ms", "program_ms", "first_run_ms", "warm_run_ms", "disk_hits",
+                  "disk_misses", "disk_stores", "disk_rejected")}
+            for k in ("upload_ms", "submit_wait_ms", "readback_ms"):
+                m["warm_" + k] = median([r.get("wall_parts", {}).get(k) for r in runs])
             if m["first_result_ms"] is None:  # a binary without phases: the process's own wall time
                 m["first_result_ms"] = median([r["process_ms"] for r in runs])
             m["wall_median_ms"] = median([r.get("wall_median_ms") for r in runs])

@@ -117,14 +117,21 @@ int CmdBench(int argc, char** argv) {
   ColdStart cold = CollectColdStart(s, first, first_result_ms);
 
   // Wall time: the other warm-up runs, then timed runs without timestamp queries.
-  std::vector<double> wall_ms;
+  std::vector<double> wall_ms, upload_ms, submit_wait_ms, readback_ms;
   if (*warmup == 0) wall_ms.push_back(first.wall_ms);
   for (int64_t i = 1; i < *warmup + *runs; ++i) {
+    runtime::RunStats rs;
+    rs.timestamps = false;
     const auto t0 = std::chrono::steady_clock::now();
-    auto out = s.Run(*feeds, nullptr);
+    auto out = s.Run(*feeds, &rs);
     const auto t1 = std::chrono::steady_clock::now();
     if (!out.ok()) return FailModel(out.status(), args->positional[0]);
-    if (i >= *warmup) wall_ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+    if (i >= *warmup) {
+      wall_ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+      upload_ms.push_back(rs.upload_ms);
+      submit_wait_ms.push_back(rs.gpu_ms);
+      readback_ms.push_back(rs.readback_ms);
+    }
     if (i == 1) cold.warm_run_ms = std::chrono::duration<double, std::milli>(t1 - t0).count();
   }
 
@@ -169,7 +176,10 @@ int CmdBench(int argc, char** argv) {
       << ", \"min_ms\": " << head.min << ", \"max_ms\": " << head.max << ", \"gflop\": " << flops / 1e9
       << ", \"gflops_per_s\": " << rate(head.median) << ", \"wall_median_ms\": " << wall.median
       << ", \"wall_min_ms\": " << wall.min << ", \"wall_max_ms\": " << wall.max
-      << ", \"wall_gflops_per_s\": " << rate(wall.median) << ", \"phases\": " << PhasesJson(cold);
+      << ", \"wall_gflops_per_s\": " << rate(wall.median) << ", \"phases\": " << PhasesJson(cold)
+      << ", \"wall_parts\": {\"upload_ms\": " << Summarize(upload_ms).median
+      << ", \"submit_wait_ms\": " << Summarize(submit_wait_ms).median
+      << ", \"readback_ms\": " << Summarize(readback_ms).median << "}";
     if (use_gpu) {
       o << ", \"gpu_median_ms\": " << gpu.median << ", \"gpu_min_ms\": " << gpu.min
         << ", \"gpu_max_ms\": " << gpu.max << ", \"gpu_gflops_per_s\": " << rate(gpu.median)

@@ -10,6 +10,10 @@
 namespace webconv::runtime {
 namespace {
 
+double MsSince(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+
 // Constants uploaded once per session, shared by all of its plans.
 struct ConstantCache {
   std::map<const HostTensor*, gpu::BufferPtr> buffers;
@@ -24,6 +28,7 @@ class GpuPlan : public Plan {
 
   Result<std::vector<HostTensor>> Execute(const std::map<int, const HostTensor*>& inputs, RunStats* stats) override {
     const auto& values = bound_->values;
+    const auto t_upload = std::chrono::steady_clock::now();
     for (const auto& [id, buffer] : uploads_) {
       auto it = inputs.find(id);
       if (it == inputs.end()) return UsageError("input '", values[id].name, "' was not given");
@@ -37,8 +42,14 @@ class GpuPlan : public Plan {
       if (!words.empty()) WC_RETURN_IF_ERROR(device_->Write(*buffer, 0, words.data(), words.size() * 4));
     }
     std::vector<gpu::DispatchTiming> timings;
-    WC_RETURN_IF_ERROR(program_->Run(stats ? &timings : nullptr));
-    if (stats) stats->dispatches = std::move(timings);
+    const auto t_run = std::chrono::steady_clock::now();
+    WC_RETURN_IF_ERROR(program_->Run(stats && stats->timestamps ? &timings : nullptr));
+    const auto t_read = std::chrono::steady_clock::now();
+    if (stats) {
+      stats->dispatches = std::move(timings);
+      stats->upload_ms = std::chrono::duration<double, std::milli>(t_run - t_upload).count();
+      stats->gpu_ms = std::chrono::duration<double, std::milli>(t_read - t_run).count();
+    }
     std::vector<HostTensor> out;
     for (int id : bound_->graph->outputs) {
       const ir::Value& v = values[id];
@@ -59,6 +70,7 @@ class GpuPlan : public Plan {
       if (!words.empty()) WC_RETURN_IF_ERROR(device_->Read(*storage_[id], 0, words.data(), words.size() * 4));
       out.push_back(FromGpuWords(words, v.dtype, v.shape));
     }
+    if (stats) stats->readback_ms = MsSince(t_read);
     return out;
   }
 
@@ -79,10 +91,6 @@ class GpuPlan : public Plan {
   size_t dispatch_count_ = 0;
   size_t intermediate_values_ = 0, intermediate_buffers_ = 0;
 };
-
-double MsSince(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-}
 
 Status GpuPlan::Build(ConstantCache* constants, const ProgressFn& progress) {
   const auto t_start = std::chrono::steady_clock::now();

@@ -55,8 +55,14 @@ struct InputSpec {
 };
 
 struct RunStats {
+  // In: per-dispatch GPU timings (timestamp queries, each dispatch in its own pass) are collected into
+  // `dispatches` unless this is false, which leaves the run exactly as an unprofiled one.
+  bool timestamps = true;
   double wall_ms = 0;       // host time around the whole run, planning included when it planned
   double execute_ms = 0;    // host time around the execution alone: upload, dispatches, readback
+  double upload_ms = 0;     // of which: inputs written to the GPU (WebGPU)
+  double gpu_ms = 0;        //   the dispatches encoded, submitted and waited for
+  double readback_ms = 0;   //   outputs read back
   bool planned = false;     // this run built a new plan (first run for these shapes)
   PlanTiming plan;          // when `planned`: where the planning time went
   std::vector<gpu::DispatchTiming> dispatches;  // per kernel, when profiling and timestamps exist

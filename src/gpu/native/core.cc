@@ -18,15 +18,8 @@ const char* ErrorTypeName(abi::WGPUEnum type) {
   }
 }
 
-struct PopResult {
-  bool called = false;
-  abi::WGPUEnum status = 0;
-  abi::WGPUEnum type = 0;
-  std::string message;
-};
-
 void OnPop(abi::WGPUEnum status, abi::WGPUEnum type, abi::WGPUStringView message, void* userdata1, void*) {
-  auto* r = static_cast<PopResult*>(userdata1);
+  auto* r = static_cast<Core::ScopeAnswer*>(userdata1);
   r->called = true;
   r->status = status;
   r->type = type;
@@ -87,14 +80,28 @@ void Core::PushScopes() {
 }
 
 Status Core::PopScopes(const std::string& context) {
-  Status first;
+  PendingScopes pending = PopScopesLater();
+  return WaitScopes(pending, context);
+}
+
+Core::PendingScopes Core::PopScopesLater() {
+  PendingScopes pending;
   for (int i = 0; i < 3; ++i) {  // scopes pop in reverse: internal, out-of-memory, validation
-    auto r = std::make_unique<PopResult>();
+    pending.answers[i] = std::make_unique<ScopeAnswer>();
     abi::WGPUPopErrorScopeCallbackInfo info{};
     info.mode = abi::CallbackMode::kWaitAnyOnly;
     info.callback = OnPop;
-    info.userdata1 = r.get();
-    Status s = waiter->WaitFor(p->DevicePopErrorScope(device, info), r, "an error scope");
+    info.userdata1 = pending.answers[i].get();
+    pending.futures[i] = p->DevicePopErrorScope(device, info);
+  }
+  return pending;
+}
+
+Status Core::WaitScopes(PendingScopes& pending, const std::string& context) {
+  Status first;
+  for (int i = 0; i < 3; ++i) {
+    std::unique_ptr<ScopeAnswer>& r = pending.answers[i];
+    Status s = waiter->WaitFor(pending.futures[i], r, "an error scope");
     if (s.ok() && (!r->called || r->status != abi::kSuccess)) {
       s = DeviceError("an error scope could not be popped (status ", r->status, ")");
     }

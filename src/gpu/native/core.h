@@ -44,6 +44,19 @@ struct Core {
   // waits for all three and returns the first error as a kDevice Status prefixed by `context`.
   void PushScopes();
   Status PopScopes(const std::string& context);
+  // The same in two steps: PopScopesLater pops now (scopes are a stack, so the order of pops matters)
+  // and WaitScopes waits for the answers, so that other work can go on in between.
+  struct ScopeAnswer {
+    bool called = false;
+    abi::WGPUEnum status = 0, type = 0;
+    std::string message;
+  };
+  struct PendingScopes {
+    abi::WGPUFuture futures[3] = {};
+    std::unique_ptr<ScopeAnswer> answers[3];
+  };
+  PendingScopes PopScopesLater();
+  Status WaitScopes(PendingScopes& pending, const std::string& context);
 
   // ---- Raw buffer pool, keyed by (usage, size). Thread-safe (buffers are released from any thread).
   Result<abi::WGPUBuffer> AcquireBuffer(abi::WGPUFlags usage, uint64_t size, const std::string& label);

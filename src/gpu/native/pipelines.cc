@@ -51,77 +51,6 @@ Pipeline::~Pipeline() {
 
 namespace {
 
-// A shader module and the layouts of one kernel, made before its pipeline is requested.
-struct Staged {
-  abi::WGPUShaderModule module = nullptr;
-  abi::WGPUPipelineLayout pipeline_layout = nullptr;
-};
-
-// Creates the kernel's shader module (with its compilation messages) and layouts into `out` and `staged`.
-Status StageKernel(Core& core, const Kernel& kernel, Pipeline* out, Staged* staged) {
-  const DawnProcs& p = *core.p;
-  const std::string who = "kernel '" + kernel.name + "': ";
-  core.PushScopes();
-  abi::WGPUShaderSourceWGSL source{};
-  source.chain.sType = abi::SType::kShaderSourceWGSL;
-  source.code = abi::View(kernel.wgsl);
-  abi::WGPUShaderModuleDescriptor module_desc{};
-  module_desc.nextInChain = &source.chain;
-  module_desc.label = abi::View(kernel.name);
-  staged->module = p.DeviceCreateShaderModule(core.device, &module_desc);
-  auto compiled = std::make_unique<CompileResult>();
-  abi::WGPUCompilationInfoCallbackInfo info{};
-  info.mode = abi::CallbackMode::kWaitAnyOnly;
-  info.callback = OnCompilationInfo;
-  info.userdata1 = compiled.get();
-  Status waited =
-      core.waiter->WaitFor(p.ShaderModuleGetCompilationInfo(staged->module, info), compiled, "WGSL compilation");
-  if (!waited.ok()) {
-    (void)core.PopScopes("");
-    return waited.Prefixed(who);
-  }
-  Status scope = core.PopScopes(who + "creating the shader module: ");
-  std::string errors;
-  int shown = 0;
-  for (const CompileMessage& m : compiled->messages) {
-    if (m.type < abi::CompilationMessageType::kError || m.type > abi::CompilationMessageType::kInfo) {
-      return DeviceError("ABI mismatch: a WGPUCompilationMessage from '", p.path, "' has type ", m.type);
-    }
-    if (m.type == abi::CompilationMessageType::kError && shown++ < 3) {
-      errors += "\n" + FormatCompileMessage(m.line, m.column, m.text, kernel.wgsl);
-    }
-  }
-  if (!errors.empty()) return DeviceError(who, "WGSL compile error", shown > 1 ? "s" : "", ":", errors);
-  WC_RETURN_IF_ERROR(scope);
-
-  // The explicit layout: read-only or read-write storage per binding, then the uniform block.
-  std::vector<abi::WGPUBindGroupLayoutEntry> entries(kernel.bindings.size() + (kernel.has_uniforms ? 1 : 0));
-  for (size_t i = 0; i < entries.size(); ++i) {
-    abi::WGPUBindGroupLayoutEntry& e = entries[i];
-    e = abi::WGPUBindGroupLayoutEntry{};
-    e.binding = static_cast<uint32_t>(i);
-    e.visibility = abi::ShaderStage::kCompute;
-    if (i < kernel.bindings.size()) {
-      e.buffer.type = kernel.bindings[i].read_only ? abi::BufferBindingType::kReadOnlyStorage
-                                                   : abi::BufferBindingType::kStorage;
-    } else {
-      e.buffer.type = abi::BufferBindingType::kUniform;
-    }
-  }
-  core.PushScopes();
-  abi::WGPUBindGroupLayoutDescriptor layout_desc{};
-  layout_desc.label = abi::View(kernel.name);
-  layout_desc.entryCount = entries.size();
-  layout_desc.entries = entries.data();
-  out->layout = p.DeviceCreateBindGroupLayout(core.device, &layout_desc);
-  abi::WGPUPipelineLayoutDescriptor pl_desc{};
-  pl_desc.label = abi::View(kernel.name);
-  pl_desc.bindGroupLayoutCount = 1;
-  pl_desc.bindGroupLayouts = &out->layout;
-  staged->pipeline_layout = p.DeviceCreatePipelineLayout(core.device, &pl_desc);
-  return core.PopScopes(who + "creating the pipeline layout: ");
-}
-
 // Where an asynchronous pipeline creation reports. Heap-allocated and leaked if its wait fails, since
 // Dawn may still call back later.
 struct PipelineReply {
@@ -140,99 +69,169 @@ void OnPipeline(abi::WGPUEnum status, abi::WGPUComputePipeline pipeline, abi::WG
   r->message = StringOf(message);
 }
 
+// One kernel's compile in flight: every answer it waits for.
+struct InFlight {
+  Core::PendingScopes scopes;  // around the shader module and layouts
+  abi::WGPUFuture info_future{};
+  std::unique_ptr<CompileResult> info;
+  abi::WGPUFuture pipeline_future{};
+  std::unique_ptr<PipelineReply> reply;
+  abi::WGPUComputePipeline serial_pipeline = nullptr;  // WEBCONV_SERIAL_COMPILE
+};
+
 bool SerialCompile() {
   const char* env = std::getenv("WEBCONV_SERIAL_COMPILE");
   return env && *env && std::string(env) != "0";
+}
+
+// Creates the kernel's shader module (Dawn parses and validates the WGSL here) and layouts, and requests
+// its compilation messages and its pipeline; waits for none of them.
+void Issue(Core& core, const Kernel& kernel, bool serial, Pipeline* out, InFlight* f) {
+  const DawnProcs& p = *core.p;
+  core.PushScopes();
+  abi::WGPUShaderSourceWGSL source{};
+  source.chain.sType = abi::SType::kShaderSourceWGSL;
+  source.code = abi::View(kernel.wgsl);
+  abi::WGPUShaderModuleDescriptor module_desc{};
+  module_desc.nextInChain = &source.chain;
+  module_desc.label = abi::View(kernel.name);
+  abi::WGPUShaderModule module = p.DeviceCreateShaderModule(core.device, &module_desc);
+
+  // The explicit layout: read-only or read-write storage per binding, then the uniform block.
+  std::vector<abi::WGPUBindGroupLayoutEntry> entries(kernel.bindings.size() + (kernel.has_uniforms ? 1 : 0));
+  for (size_t i = 0; i < entries.size(); ++i) {
+    abi::WGPUBindGroupLayoutEntry& e = entries[i];
+    e = abi::WGPUBindGroupLayoutEntry{};
+    e.binding = static_cast<uint32_t>(i);
+    e.visibility = abi::ShaderStage::kCompute;
+    if (i < kernel.bindings.size()) {
+      e.buffer.type = kernel.bindings[i].read_only ? abi::BufferBindingType::kReadOnlyStorage
+                                                   : abi::BufferBindingType::kStorage;
+    } else {
+      e.buffer.type = abi::BufferBindingType::kUniform;
+    }
+  }
+  abi::WGPUBindGroupLayoutDescriptor layout_desc{};
+  layout_desc.label = abi::View(kernel.name);
+  layout_desc.entryCount = entries.size();
+  layout_desc.entries = entries.data();
+  out->layout = p.DeviceCreateBindGroupLayout(core.device, &layout_desc);
+  abi::WGPUPipelineLayoutDescriptor pl_desc{};
+  pl_desc.label = abi::View(kernel.name);
+  pl_desc.bindGroupLayoutCount = 1;
+  pl_desc.bindGroupLayouts = &out->layout;
+  abi::WGPUPipelineLayout pipeline_layout = p.DeviceCreatePipelineLayout(core.device, &pl_desc);
+  f->scopes = core.PopScopesLater();
+
+  f->info = std::make_unique<CompileResult>();
+  abi::WGPUCompilationInfoCallbackInfo info{};
+  info.mode = abi::CallbackMode::kWaitAnyOnly;
+  info.callback = OnCompilationInfo;
+  info.userdata1 = f->info.get();
+  f->info_future = p.ShaderModuleGetCompilationInfo(module, info);
+
+  abi::WGPUComputePipelineDescriptor d{};
+  d.label = abi::View(kernel.name);
+  d.layout = pipeline_layout;
+  d.compute.module = module;
+  d.compute.entryPoint = abi::View("main");  // KernelBuilder's convention
+  if (serial) {
+    f->serial_pipeline = p.DeviceCreateComputePipeline(core.device, &d);
+  } else {
+    f->reply = std::make_unique<PipelineReply>();
+    abi::WGPUCreateComputePipelineAsyncCallbackInfo cb{};
+    cb.mode = abi::CallbackMode::kWaitAnyOnly;
+    cb.callback = OnPipeline;
+    cb.userdata1 = f->reply.get();
+    f->pipeline_future = p.DeviceCreateComputePipelineAsync(core.device, &d, cb);
+  }
+  // The requests hold what they need.
+  p.PipelineLayoutRelease(pipeline_layout);
+  p.ShaderModuleRelease(module);
+}
+
+// Waits for one kernel's answers, in the order that gives the clearest message: WGSL errors (with the
+// offending line), then errors creating the module or layouts, then the pipeline's own.
+Status Settle(Core& core, const Kernel& kernel, bool serial, InFlight* f, abi::WGPUComputePipeline* pipeline) {
+  const DawnProcs& p = *core.p;
+  const std::string who = "kernel '" + kernel.name + "': ";
+  Status result = core.waiter->WaitFor(f->info_future, f->info, "WGSL compilation").Prefixed(who);
+  if (result.ok()) {
+    std::string errors;
+    int shown = 0;
+    for (const CompileMessage& m : f->info->messages) {
+      if (m.type < abi::CompilationMessageType::kError || m.type > abi::CompilationMessageType::kInfo) {
+        result = DeviceError("ABI mismatch: a WGPUCompilationMessage from '", p.path, "' has type ", m.type);
+        break;
+      }
+      if (m.type == abi::CompilationMessageType::kError && shown++ < 3) {
+        errors += "\n" + FormatCompileMessage(m.line, m.column, m.text, kernel.wgsl);
+      }
+    }
+    if (result.ok() && !errors.empty())
+      result = DeviceError(who, "WGSL compile error", shown > 1 ? "s" : "", ":", errors);
+  }
+  Status scopes = core.WaitScopes(f->scopes, who + "creating the shader module: ");
+  if (result.ok()) result = scopes;
+  abi::WGPUComputePipeline made = nullptr;
+  if (serial) {
+    made = f->serial_pipeline;
+  } else {
+    Status waited = core.waiter->WaitFor(f->pipeline_future, f->reply, "the compile of " + who);
+    if (!waited.ok()) {
+      if (result.ok()) result = waited.Prefixed(who);
+    } else {
+      made = f->reply->pipeline;
+      if (result.ok() && (f->reply->status != abi::kSuccess || !made)) {
+        result = DeviceError(who, "creating the compute pipeline failed (status ", f->reply->status,
+                             "): ", f->reply->message);
+      }
+    }
+  }
+  if (result.ok() && !made) result = DeviceError(who, "creating the compute pipeline failed");
+  if (!result.ok()) {
+    if (made) p.ComputePipelineRelease(made);
+    return result;
+  }
+  *pipeline = made;
+  return OkStatus();
 }
 
 }  // namespace
 
 Status NativeDevice::CompileBatch(const std::vector<const Kernel*>& kernels, const ProgressFn& progress,
                                   std::vector<std::shared_ptr<Pipeline>>* out) {
-  const DawnProcs& p = *core_->p;
   WC_RETURN_IF_ERROR(core_->TakeErrors("before compiling kernel '" + kernels.front()->name + "': "));
   const size_t n = kernels.size();
-  std::vector<Staged> staged(n);
-  auto release_staged = [&]() {
-    for (Staged& s : staged) {
-      if (s.pipeline_layout) p.PipelineLayoutRelease(s.pipeline_layout);
-      if (s.module) p.ShaderModuleRelease(s.module);
-      s = Staged{};
-    }
-  };
+  const bool serial = SerialCompile();
+  // Every request first, so the driver compiles them side by side on Dawn's worker threads; only the
+  // parsing of each WGSL happens on this thread. Then the answers, in order.
+  std::vector<InFlight> flights(n);
   out->clear();
   for (size_t i = 0; i < n; ++i) {
     auto pipe = std::make_shared<Pipeline>();
     pipe->core = core_;
     pipe->SetSource(*kernels[i]);
     out->push_back(pipe);
-    Status st = StageKernel(*core_, *kernels[i], pipe.get(), &staged[i]);
+    Issue(*core_, *kernels[i], serial, pipe.get(), &flights[i]);
+  }
+  Status first;
+  for (size_t i = 0; i < n; ++i) {
+    abi::WGPUComputePipeline made = nullptr;
+    Status st = Settle(*core_, *kernels[i], serial, &flights[i], &made);
     if (!st.ok()) {
-      release_staged();
-      return st;
+      if (first.ok()) first = st;
+      continue;  // the rest are still waited for: their callbacks write into `flights`
+    }
+    if (first.ok()) {
+      (*out)[i]->pipeline = made;
+      if (progress) progress(i + 1, n);
+    } else {
+      core_->p->ComputePipelineRelease(made);
     }
   }
-
-  auto describe = [&](size_t i) {
-    abi::WGPUComputePipelineDescriptor d{};
-    d.label = abi::View((*out)[i]->name);
-    d.layout = staged[i].pipeline_layout;
-    d.compute.module = staged[i].module;
-    d.compute.entryPoint = abi::View("main");  // KernelBuilder's convention
-    return d;
-  };
-  Status result;
-  if (SerialCompile()) {
-    for (size_t i = 0; i < n && result.ok(); ++i) {
-      const std::string who = "kernel '" + kernels[i]->name + "': ";
-      core_->PushScopes();
-      const abi::WGPUComputePipelineDescriptor d = describe(i);
-      (*out)[i]->pipeline = p.DeviceCreateComputePipeline(core_->device, &d);
-      result = core_->PopScopes(who + "creating the compute pipeline: ");
-      if (result.ok() && !(*out)[i]->pipeline) result = DeviceError(who, "creating the compute pipeline failed");
-      if (result.ok() && progress) progress(i + 1, n);
-    }
-    release_staged();
-    return result;
-  }
-  // All requests first, so the driver compiles them side by side; then the waits, in order.
-  std::vector<std::unique_ptr<PipelineReply>> replies(n);
-  std::vector<abi::WGPUFuture> futures(n);
-  for (size_t i = 0; i < n; ++i) {
-    replies[i] = std::make_unique<PipelineReply>();
-    abi::WGPUCreateComputePipelineAsyncCallbackInfo info{};
-    info.mode = abi::CallbackMode::kWaitAnyOnly;
-    info.callback = OnPipeline;
-    info.userdata1 = replies[i].get();
-    const abi::WGPUComputePipelineDescriptor d = describe(i);
-    futures[i] = p.DeviceCreateComputePipelineAsync(core_->device, &d, info);
-  }
-  release_staged();  // the requests hold what they need
-  for (size_t i = 0; i < n; ++i) {
-    const std::string who = "kernel '" + kernels[i]->name + "': ";
-    if (!result.ok()) {
-      // After a failure the rest are still waited for (their callbacks write into `replies`), but
-      // their pipelines are released rather than kept.
-      Status waited = core_->waiter->WaitFor(futures[i], replies[i], "a pipeline compile");
-      if (waited.ok() && replies[i]->pipeline) p.ComputePipelineRelease(replies[i]->pipeline);
-      continue;
-    }
-    Status waited = core_->waiter->WaitFor(futures[i], replies[i], "the compile of " + who);
-    if (!waited.ok()) {
-      result = waited.Prefixed(who);
-      continue;
-    }
-    const PipelineReply& r = *replies[i];
-    if (r.status != abi::kSuccess || !r.pipeline) {
-      if (r.pipeline) p.ComputePipelineRelease(r.pipeline);
-      result = DeviceError(who, "creating the compute pipeline failed (status ", r.status, "): ", r.message);
-      continue;
-    }
-    (*out)[i]->pipeline = r.pipeline;
-    if (progress) progress(i + 1, n);
-  }
-  if (result.ok()) result = core_->TakeErrors("compiling pipelines: ");
-  return result;
+  if (first.ok()) first = core_->TakeErrors("compiling pipelines: ");
+  return first;
 }
 
 }  // namespace webconv::gpu::native

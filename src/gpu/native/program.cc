@@ -248,13 +248,21 @@ Status NativeProgram::Run(std::vector<DispatchTiming>* timings) {
   return OkStatus();
 }
 
-Status MakeBindGroup(Core& core, const std::vector<uint8_t>& uniforms, Step& s);
+Status MakeBindGroup(Core& core, const std::vector<uint8_t>& uniforms, Step& s, Core::PendingScopes* scopes);
 
 Status NativeProgram::MakeBindGroups(const std::vector<Dispatch>& dispatches) {
-  for (size_t i = 0; i < steps_.size(); ++i) {
-    if (!steps_[i].skipped) WC_RETURN_IF_ERROR(MakeBindGroup(*core_, dispatches[i].uniforms, steps_[i]));
+  // Every bind group is made before the first answer is waited for: one round of waits, not one per step.
+  std::vector<Core::PendingScopes> scopes(steps_.size());
+  Status first;
+  for (size_t i = 0; i < steps_.size() && first.ok(); ++i) {
+    if (!steps_[i].skipped) first = MakeBindGroup(*core_, dispatches[i].uniforms, steps_[i], &scopes[i]);
   }
-  return OkStatus();
+  for (size_t i = 0; i < steps_.size(); ++i) {
+    if (!scopes[i].answers[0]) continue;  // not made
+    Status st = core_->WaitScopes(scopes[i], steps_[i].Who() + "creating the bind group: ");
+    if (first.ok()) first = st;
+  }
+  return first;
 }
 
 // Validates one dispatch and resolves its pipeline and buffers; creates no GPU object yet.
@@ -268,9 +276,10 @@ Status ResolveStep(NativeDevice& device, Dispatch& d, Step* s) {
   return OkStatus();
 }
 
-// Makes the step's uniform buffer and bind group. On error, what was made stays in the step for the
-// program's destructor to release.
-Status MakeBindGroup(Core& core, const std::vector<uint8_t>& uniforms, Step& s) {
+// Makes the step's uniform buffer and bind group; the bind group's error scopes are popped into `scopes`
+// for the caller to wait on. On error, what was made stays in the step for the program's destructor to
+// release.
+Status MakeBindGroup(Core& core, const std::vector<uint8_t>& uniforms, Step& s, Core::PendingScopes* scopes) {
   const DawnProcs& p = *core.p;
   std::vector<abi::WGPUBindGroupEntry> entries(s.buffers.size() + (uniforms.empty() ? 0 : 1));
   for (size_t b = 0; b < entries.size(); ++b) {
@@ -298,7 +307,8 @@ Status MakeBindGroup(Core& core, const std::vector<uint8_t>& uniforms, Step& s) 
   desc.entries = entries.data();
   core.PushScopes();
   s.bind_group = p.DeviceCreateBindGroup(core.device, &desc);
-  return core.PopScopes(s.Who() + "creating the bind group: ");
+  *scopes = core.PopScopesLater();
+  return OkStatus();
 }
 
 }  // namespace
