@@ -8,6 +8,8 @@ the medians are printed side by side with their ratio. webconv variants, each it
   cache-warm   a second process over a cache folder that a first process filled
   serial       as cold, with pipelines created one by one (WEBCONV_SERIAL_COMPILE=1)
   base         as cold, with another webconv binary (--base), e.g. the build before a change
+  browser      the browser build (web/dist) under Node with Dawn's dawn.node as navigator.gpu
+               (bench/web_bench.mjs; --web-bench, --web-dist and --webgpu say where they are)
 On NVIDIA, set __GL_SHADER_DISK_CACHE=0 so the driver's own shader cache does not hide compile time
 (bench/device_cold.sh does).
 
@@ -98,7 +100,10 @@ def main():
     p.add_argument("--repeat", type=int, default=3, help="fresh processes per variant (median)")
     p.add_argument("--runs", type=int, default=5, help="warm runs after the first, per process")
     p.add_argument("--adapter", help="passed to webconv as --adapter")
-    p.add_argument("--variants", default="cold,cache-warm,serial,base")
+    p.add_argument("--variants", default="cold,cache-warm,serial,base,browser")
+    p.add_argument("--web-bench", help="bench/web_bench.mjs; without it, no browser variant")
+    p.add_argument("--web-dist", default=os.path.join(ROOT, "web", "dist"))
+    p.add_argument("--webgpu", help="the folder of npm's webgpu package (dawn.node)")
     p.add_argument("--work", help="where filled models go (default: a temp dir)")
     p.add_argument("--timeout", type=int, default=300)
     p.add_argument("--json", metavar="OUT")
@@ -115,6 +120,8 @@ def main():
     variants = a.variants.split(",")
     if not a.base:
         variants = [v for v in variants if v != "base"]
+    if not a.web_bench:
+        variants = [v for v in variants if v != "browser"]
     results = []
     print(f"{'model':<26} {'variant':<11} {'first result':>12} {'load':>7} {'device':>7} {'compile':>8} "
           f"{'pipes':>7} {'upload':>7} {'1st run':>8} {'warm':>8}   ORT {a.ort_ep} cold / ratio")
@@ -148,6 +155,10 @@ def main():
             cmd = [binary, "bench", model, "--json", "--shape", shape, "--runs", str(a.runs), "--warmup", "1"]
             if a.adapter:
                 cmd += ["--adapter", a.adapter]
+            if v == "browser":
+                cmd = [a.node, a.web_bench, model, "--shape", shape, "--runs", str(a.runs), "--dist", a.web_dist]
+                if a.webgpu:
+                    cmd += ["--webgpu", a.webgpu]
             runs = []
             try:
                 for _ in range(a.repeat):

@@ -85,13 +85,25 @@ struct DispatchTiming {
   double ms = 0;
 };
 
+// A range of a buffer to copy to host memory after a program runs.
+struct ReadRequest {
+  const Buffer* buffer = nullptr;
+  uint64_t offset = 0;
+  void* data = nullptr;
+  uint64_t size = 0;
+};
+
 // Dispatches prepared once (bind groups and uniform buffers created up front) and submitted many times.
 class Program {
  public:
   virtual ~Program() = default;
   // Submits all dispatches in order and waits for completion. When `timings` is non-null and the
   // adapter has timestamp queries, fills per-dispatch GPU times; otherwise leaves it empty.
-  virtual Status Run(std::vector<DispatchTiming>* timings) = 0;
+  Status Run(std::vector<DispatchTiming>* timings) { return RunAndRead(timings, {}); }
+  // Run, then the reads: their copies go into the same submission as the dispatches and one wait
+  // covers all of them, so a run costs one round trip to the GPU however many outputs it has.
+  // (Code built for the browser calls this directly: Asyncify follows the runtime's virtual calls only.)
+  virtual Status RunAndRead(std::vector<DispatchTiming>* timings, const std::vector<ReadRequest>& reads) = 0;
 };
 
 class Device {

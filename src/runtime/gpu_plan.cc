@@ -42,16 +42,13 @@ class GpuPlan : public Plan {
       if (!words.empty()) WC_RETURN_IF_ERROR(device_->Write(*buffer, 0, words.data(), words.size() * 4));
     }
     std::vector<gpu::DispatchTiming> timings;
-    const auto t_run = std::chrono::steady_clock::now();
-    WC_RETURN_IF_ERROR(program_->Run(stats && stats->timestamps ? &timings : nullptr));
-    const auto t_read = std::chrono::steady_clock::now();
-    if (stats) {
-      stats->dispatches = std::move(timings);
-      stats->upload_ms = std::chrono::duration<double, std::milli>(t_run - t_upload).count();
-      stats->gpu_ms = std::chrono::duration<double, std::milli>(t_read - t_run).count();
-    }
+    // The outputs are read in the same submission as the dispatches: GPU-word dtypes straight into the
+    // output tensors' bytes, the others as words converted afterwards.
     std::vector<HostTensor> out;
-    for (int id : bound_->graph->outputs) {
+    std::vector<std::vector<uint32_t>> words(bound_->graph->outputs.size());
+    std::vector<gpu::ReadRequest> reads;
+    for (size_t k = 0; k < bound_->graph->outputs.size(); ++k) {
+      const int id = bound_->graph->outputs[k];
       const ir::Value& v = values[id];
       if (!storage_[id]) {
         // Folded when planning (or a constant passed straight through).
@@ -60,15 +57,25 @@ class GpuPlan : public Plan {
         continue;
       }
       if (IsGpuWordDType(v.dtype)) {
-        // Read back straight into the output tensor's bytes.
-        HostTensor t(v.dtype, v.shape);
-        if (t.byte_size()) WC_RETURN_IF_ERROR(device_->Read(*storage_[id], 0, t.mutable_data(), t.byte_size()));
-        out.push_back(std::move(t));
+        out.emplace_back(v.dtype, v.shape);
+        if (out.back().byte_size()) reads.push_back({storage_[id].get(), 0, out.back().mutable_data(), out.back().byte_size()});
         continue;
       }
-      std::vector<uint32_t> words(static_cast<size_t>(NumElements(v.shape)));
-      if (!words.empty()) WC_RETURN_IF_ERROR(device_->Read(*storage_[id], 0, words.data(), words.size() * 4));
-      out.push_back(FromGpuWords(words, v.dtype, v.shape));
+      out.emplace_back();
+      words[k].resize(static_cast<size_t>(NumElements(v.shape)));
+      if (!words[k].empty()) reads.push_back({storage_[id].get(), 0, words[k].data(), words[k].size() * 4});
+    }
+    const auto t_run = std::chrono::steady_clock::now();
+    WC_RETURN_IF_ERROR(program_->RunAndRead(stats && stats->timestamps ? &timings : nullptr, reads));
+    const auto t_read = std::chrono::steady_clock::now();
+    for (size_t k = 0; k < bound_->graph->outputs.size(); ++k) {
+      const ir::Value& v = values[bound_->graph->outputs[k]];
+      if (storage_[bound_->graph->outputs[k]] && !IsGpuWordDType(v.dtype)) out[k] = FromGpuWords(words[k], v.dtype, v.shape);
+    }
+    if (stats) {
+      stats->dispatches = std::move(timings);
+      stats->upload_ms = std::chrono::duration<double, std::milli>(t_run - t_upload).count();
+      stats->gpu_ms = std::chrono::duration<double, std::milli>(t_read - t_run).count();
     }
     if (stats) stats->readback_ms = MsSince(t_read);
     return out;

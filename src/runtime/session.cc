@@ -97,7 +97,8 @@ Result<std::map<std::string, HostTensor>> Session::Run(const std::map<std::strin
     by_id[id] = &t;
   }
   auto it = plans_.find(key);
-  if (stats) stats->planned = it == plans_.end();
+  const bool planning = it == plans_.end();
+  if (stats) stats->planned = planning;
   if (it == plans_.end()) {
     ir::BindOptions bo;
     bo.fold_constants = options_.fold_constants;
@@ -120,9 +121,12 @@ Result<std::map<std::string, HostTensor>> Session::Run(const std::map<std::strin
   }
   last_bound_ = bounds_[key];
   last_plan_ = it->second.get();
+  const bool report = planning && options_.progress;  // the first run of a plan: the user is waiting
+  if (report) options_.progress("run", 0, 1);
   const auto t1 = std::chrono::steady_clock::now();
   WC_ASSIGN_OR_RETURN(auto outs, it->second->Execute(by_id, stats));
   const auto t2 = std::chrono::steady_clock::now();
+  if (report) options_.progress("run", 1, 1);
   std::map<std::string, HostTensor> result;
   for (size_t k = 0; k < graph_->outputs.size(); ++k)
     result[graph_->values[graph_->outputs[k]].name] = std::move(outs[k]);

@@ -29,7 +29,8 @@ struct PlanTiming {
   double program_ms = 0;  // uniform buffers and bind groups of the prepared dispatches
 };
 
-// What the plan is doing, for a progress display: `phase` is "compile" (done/total pipelines).
+// What the plan is doing, for a progress display: `phase` is "compile" (done/total pipelines), then "run"
+// (0/1 when a plan's first run starts, 1/1 when it ends).
 using ProgressFn = std::function<void(const std::string& phase, size_t done, size_t total)>;
 
 struct SessionOptions {
@@ -61,8 +62,8 @@ struct RunStats {
   double wall_ms = 0;       // host time around the whole run, planning included when it planned
   double execute_ms = 0;    // host time around the execution alone: upload, dispatches, readback
   double upload_ms = 0;     // of which: inputs written to the GPU (WebGPU)
-  double gpu_ms = 0;        //   the dispatches encoded, submitted and waited for
-  double readback_ms = 0;   //   outputs read back
+  double gpu_ms = 0;        //   one submission: the dispatches and the outputs' copies, waited for and read
+  double readback_ms = 0;   //   outputs converted from GPU words to their dtypes
   bool planned = false;     // this run built a new plan (first run for these shapes)
   PlanTiming plan;          // when `planned`: where the planning time went
   std::vector<gpu::DispatchTiming> dispatches;  // per kernel, when profiling and timestamps exist

@@ -1,6 +1,8 @@
 // wc_session_*: runtime::Session behind integer handles, for the JS API. Errors read exactly as the CLI
 // prints them for the same failure (src/cli/common.cc InModel), with "model" standing for the file name:
 // the JS API substitutes the name the user gave, when there is one.
+#include <emscripten.h>
+
 #include <chrono>
 #include <cstring>
 #include <vector>
@@ -21,11 +23,24 @@ constexpr const char* kModelName = "model";
 struct WebSession {
   std::unique_ptr<runtime::Session> session;
   bool profile = false;
+  double create_ms = 0;  // wc_session_create: the model parsed, the device made when it was the first
+  double device_ms = 0;  // of which: the shared device, when this session made it
   std::map<std::string, HostTensor> feeds;                  // set since the last run
   std::vector<std::pair<std::string, HostTensor>> outputs;  // of the last run, in graph order
   bool ran = false;
   runtime::RunStats stats;
 };
+
+// The session whose run is in progress, for the progress hook (calls into the module are serialized).
+int g_running = 0;
+
+EM_JS(void, wc_js_progress, (int session, const char* phase, double done, double total), {
+  if (Module['wcProgress']) Module['wcProgress'](session, UTF8ToString(phase), done, total);
+});
+
+void ReportProgress(const std::string& phase, size_t done, size_t total) {
+  if (g_running) wc_js_progress(g_running, phase.c_str(), static_cast<double>(done), static_cast<double>(total));
+}
 
 HandleTable<WebSession>& Sessions() {
   static HandleTable<WebSession> table;
@@ -109,6 +124,8 @@ using namespace webconv;
 using namespace webconv::web;
 
 int wc_session_create(const uint8_t* model, size_t bytes, const char* options_json) {
+  const auto t0 = std::chrono::steady_clock::now();
+  double device_ms = 0;
   auto options = ParseSessionOptions(options_json);
   if (!options.ok()) return SetError(options.status());
   if (!model && bytes > 0) return SetError("wc_session_create: null model pointer");
@@ -119,14 +136,17 @@ int wc_session_create(const uint8_t* model, size_t bytes, const char* options_js
   runtime::SessionOptions so;
   so.backend = options->cpu ? runtime::Backend::kCpu : runtime::Backend::kWebGpu;
   so.profile = options->profile;
+  so.progress = ReportProgress;
   if (!options->cpu) {
     // After a device loss (driver reset, GPU removed) new sessions get a new device; sessions on the lost
     // one keep failing with the loss's message.
     if (SharedDevice() && wcgpu_device_lost()) SharedDevice().reset();
     if (!SharedDevice()) {
+      const auto td = std::chrono::steady_clock::now();
       auto device = gpu::Device::Create(so.device);
       if (!device.ok()) return ModelError(device.status());
       SharedDevice() = std::move(device).value();
+      device_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - td).count();
     }
     so.shared_device = SharedDevice();
   }
@@ -135,6 +155,8 @@ int wc_session_create(const uint8_t* model, size_t bytes, const char* options_js
   auto ws = std::make_unique<WebSession>();
   ws->session = std::move(session).value();
   ws->profile = options->profile;
+  ws->create_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  ws->device_ms = device_ms;
   return Sessions().Add(std::move(ws));
 }
 
@@ -209,18 +231,13 @@ int wc_session_run(int session) {
   ws->ran = false;
   ws->stats = runtime::RunStats();
   // Run may suspend the module (WebGPU work); the JS API serializes calls into the module, so no
-  // release can remove `ws` meanwhile.
-  // Run fills per-dispatch timings whenever it is given stats, and timing every dispatch costs a pass
-  // each on the GPU: without profiling, the wall time and the planned flag are taken here instead.
-  const auto t0 = std::chrono::steady_clock::now();
-  const size_t plans_before = ws->session->plan_count();
-  auto outputs = ws->session->Run(feeds, ws->profile ? &ws->stats : nullptr);
+  // release can remove `ws` meanwhile. Timing every dispatch costs a pass each on the GPU: only when
+  // profiling.
+  ws->stats.timestamps = ws->profile;
+  g_running = session;
+  auto outputs = ws->session->Run(feeds, &ws->stats);
+  g_running = 0;
   if (!outputs.ok()) return ModelError(outputs.status());
-  if (!ws->profile) {
-    ws->stats.wall_ms =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-    ws->stats.planned = ws->session->plan_count() > plans_before;
-  }
   for (const std::string& name : ws->session->output_names()) {
     auto it = outputs->find(name);
     if (it != outputs->end()) ws->outputs.emplace_back(name, std::move(it->second));
@@ -249,6 +266,22 @@ int wc_session_output(int session, int index) {
   return Tensors().Add(std::move(wt));
 }
 
+const char* wc_session_outputs_json(int session) {
+  WebSession* ws = Find(session);
+  if (!ws || !ws->ran) return ReturnString("null");
+  std::string j = "[";
+  for (size_t k = 0; k < ws->outputs.size(); ++k) {
+    const auto& [name, t] = ws->outputs[k];
+    std::string dims = "[";
+    for (size_t d = 0; d < t.shape().size(); ++d) dims += (d ? "," : "") + std::to_string(t.shape()[d]);
+    j += (k ? "," : "");
+    j += "{\"name\":" + JsonString(name) + ",\"dtype\":" + JsonString(DTypeName(t.dtype())) +
+         ",\"dims\":" + dims + "],\"ptr\":" + std::to_string(reinterpret_cast<uintptr_t>(t.data())) +
+         ",\"bytes\":" + std::to_string(t.byte_size()) + "}";
+  }
+  return ReturnString(j + "]");
+}
+
 const char* wc_session_profile_json(int session) {
   WebSession* ws = Find(session);
   if (!ws || !ws->ran) return ReturnString("null");
@@ -259,7 +292,19 @@ const char* wc_session_profile_json(int session) {
   const bool has_gpu_ms = ws->session->backend() == runtime::Backend::kWebGpu && !st.dispatches.empty();
   std::string j = "{\"wall_ms\":" + JsonNumber(st.wall_ms) +
                   ",\"gpu_ms\":" + (has_gpu_ms ? JsonNumber(gpu_ms) : std::string("null")) +
-                  ",\"planned\":" + (st.planned ? "true" : "false") + ",\"dispatches\":[";
+                  ",\"planned\":" + (st.planned ? "true" : "false");
+  if (st.planned) {
+    const runtime::PlanTiming& p = st.plan;
+    const runtime::SessionTiming& s = ws->session->timing();
+    j += ",\"phases\":{\"create_ms\":" + JsonNumber(ws->create_ms) + ",\"load_ms\":" + JsonNumber(s.load_ms) +
+         ",\"device_ms\":" + JsonNumber(s.device_ms + ws->device_ms) + ",\"bind_ms\":" + JsonNumber(p.bind_ms) +
+         ",\"plan_ms\":" + JsonNumber(p.plan_ms) + ",\"compile_ms\":" + JsonNumber(p.compile_ms) +
+         ",\"pipelines\":" + std::to_string(p.pipelines) +
+         ",\"pipelines_compiled\":" + std::to_string(p.pipelines_compiled) +
+         ",\"upload_ms\":" + JsonNumber(p.upload_ms) + ",\"program_ms\":" + JsonNumber(p.program_ms) +
+         ",\"first_run_ms\":" + JsonNumber(st.execute_ms) + "}";
+  }
+  j += ",\"dispatches\":[";
   for (size_t i = 0; i < st.dispatches.size(); ++i) {
     const gpu::DispatchTiming& d = st.dispatches[i];
     j += (i ? "," : "");

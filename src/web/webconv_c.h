@@ -12,6 +12,8 @@ extern "C" {
 #endif
 
 // options_json: {"backend":"webgpu"|"cpu","profile":true|false}; unknown keys are an error. ASYNC.
+// While a session plans (its first run for given shapes), the module calls Module.wcProgress(session,
+// phase, done, total) when JS has set it: phase "compile" (pipelines) and "run".
 int wc_session_create(const uint8_t* model, size_t bytes, const char* options_json);
 const char* wc_last_error(void);
 const char* wc_session_info_json(int session);
@@ -20,6 +22,11 @@ int wc_session_set_input(int session, const char* name, const char* dtype, const
 int wc_session_run(int session);  // ASYNC
 int wc_session_output_count(int session);
 int wc_session_output(int session, int index);
+// The last run's outputs: [{"name","dtype","dims","ptr","bytes"}], ptr an address in the heap valid until
+// the next call that runs or releases the session; JS copies the data out from there.
+const char* wc_session_outputs_json(int session);
+// The last run's profile: wall and GPU times, per-dispatch times when profiling, and "phases" (where the
+// time went) when the run planned.
 const char* wc_session_profile_json(int session);
 void wc_session_release(int session);
 

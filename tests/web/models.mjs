@@ -73,6 +73,17 @@ try {
     console.log(`webconv (${r.adapter}): create ${r.createMs.toFixed(0)} ms, first run ${r.firstMs.toFixed(1)} ms, ` +
                 `steady median ${median(r.steadyMs).toFixed(1)} ms over ${m.runs} runs ` +
                 `[${r.steadyMs.map((x) => x.toFixed(1)).join(', ')}]`);
+    // Progress and phases: 'load' 0/1 and 1/1, one 'compile' event per pipeline compiled (done counting up
+    // to the total the phases report), then 'run' 0/1 and 1/1; phases only on the run that planned.
+    const compiles = r.progress.filter((p) => p.phase === 'compile');
+    const order = r.progress.map((p) => p.phase).filter((p, i, a) => i === 0 || a[i - 1] !== p).join(',');
+    const progressOk = r.phases && order === 'load,compile,run' && compiles.length === r.phases.pipelinesCompiled &&
+                       compiles.every((p, i) => p.done === i + 1 && p.total === compiles.length) &&
+                       r.phases.pipelines >= r.phases.pipelinesCompiled && r.phases.compileMs > 0 &&
+                       r.steadyPhases === null;
+    console.log(`${progressOk ? 'ok  ' : 'FAIL'} progress ${order} (${compiles.length} compile events); phases ` +
+                JSON.stringify(r.phases));
+    if (!progressOk) ++failures;
     // The native CLI on the same model and input.
     const outDir = path.join(flags.work, `native_${path.basename(m.model, '.onnx')}`);
     const native = await runCommand(flags.webconv, ['run', m.model, '--input', `${r.inputName}=${m.input}`,
@@ -134,12 +145,15 @@ async function runWebconv({ url, inputUrl, runs }) {
     const wc = await import('/webconv.mjs');
     const input = await wc.tensorFromNpy(new Uint8Array(await (await fetch(inputUrl)).arrayBuffer()));
     let t = performance.now();
-    const session = await wc.InferenceSession.create(url, { executionProviders: ['webgpu'] });
+    const progress = [];
+    const session = await wc.InferenceSession.create(url, { executionProviders: ['webgpu'],
+                                                            onProgress: (p) => progress.push(p) });
     const createMs = performance.now() - t;
     const feeds = { [session.inputNames[0]]: input };
     t = performance.now();
     let out = await session.run(feeds);
     const firstMs = performance.now() - t;
+    const phases = session.profile?.phases ?? null;
     const steadyMs = [];
     for (let k = 0; k < runs; ++k) {
       t = performance.now();
@@ -150,8 +164,8 @@ async function runWebconv({ url, inputUrl, runs }) {
     for (const [name, v] of Object.entries(out)) outputs[name] = { type: v.type, dims: v.dims, data: Array.from(v.data) };
     const a = session.adapter;
     await session.release();
-    return { inputName: session.inputNames[0], createMs, firstMs, steadyMs, outputs,
-             adapter: a ? `${a.name}, ${a.backend}` : 'cpu' };
+    return { inputName: session.inputNames[0], createMs, firstMs, steadyMs, outputs, progress, phases,
+             steadyPhases: session.profile?.phases ?? null, adapter: a ? `${a.name}, ${a.backend}` : 'cpu' };
   } catch (e) {
     return { error: String(e.message ?? e) };
   }

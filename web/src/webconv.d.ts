@@ -52,6 +52,36 @@ export interface DispatchTiming {
   readonly ms: number;
 }
 
+/** Where the time to a planning run's result went (milliseconds of host wall time, and pipeline counts). */
+export interface PlanPhases {
+  /** InferenceSession.create in the core: the model parsed (and the GPU device made, for the first session). */
+  readonly createMs: number;
+  readonly loadMs: number;
+  readonly deviceMs: number;
+  /** Shapes, constant folding and fusion rewrites for these input shapes. */
+  readonly bindMs: number;
+  /** Kernels generated, buffers assigned. */
+  readonly planMs: number;
+  /** Pipelines compiled, concurrently. */
+  readonly compileMs: number;
+  /** Distinct pipelines the run uses, and how many of them were compiled now (the rest were reused). */
+  readonly pipelines: number;
+  readonly pipelinesCompiled: number;
+  /** Constants (weights) written to the GPU. */
+  readonly uploadMs: number;
+  /** Bind groups and uniform buffers. */
+  readonly programMs: number;
+  /** The run itself: inputs up, dispatches, outputs back. */
+  readonly firstRunMs: number;
+}
+
+/** What a session reports while it loads and plans. */
+export interface Progress {
+  readonly phase: 'load' | 'compile' | 'run';
+  readonly done: number;
+  readonly total: number;
+}
+
 export interface RunProfile {
   /** Host time of the whole run in the core. */
   readonly wallMs: number | null;
@@ -59,6 +89,8 @@ export interface RunProfile {
   readonly gpuMs: number | null;
   /** Whether this run planned the session (the first run compiles its kernels). */
   readonly planned: boolean;
+  /** On a run that planned: where the time went; else null. */
+  readonly phases: PlanPhases | null;
   /** Per dispatch, when the session was created with enableProfiling and the adapter has timestamps. */
   readonly dispatches: readonly DispatchTiming[];
 }
@@ -70,6 +102,8 @@ export interface SessionOptions {
   executionProviders?: readonly ExecutionProvider[];
   /** Per-dispatch GPU timing in `profile` after each run. */
   enableProfiling?: boolean;
+  /** Called while the session loads and while a run plans (compile: pipelines done of total). */
+  onProgress?: (progress: Progress) => void;
 }
 
 export declare class InferenceSession {

@@ -111,6 +111,8 @@ export class Tensor {
 
 let corePromise = null;
 let queueTail = Promise.resolve();
+// Session handle -> its onProgress callback.
+const progressListeners = new Map();
 
 // Runs `job(core)` after every job queued before it has finished; one job at a time, in order.
 function serialize(job) {
@@ -138,7 +140,19 @@ function loadCore() {
       const { readFile } = await import('node:fs/promises');
       options.wasmBinary = await readFile(new URL(coreUrl('webconv.wasm')));
     }
-    return createWebconvCore(options);
+    const core = await createWebconvCore(options);
+    // Progress of a session's planning, called by the core (src/web/sessions.cc) while a run plans.
+    core.wcProgress = (handle, phase, done, total) => {
+      const listener = progressListeners.get(handle);
+      if (listener) {
+        try {
+          listener({ phase, done, total });
+        } catch (e) {
+          env.logger.error(`webconv: an onProgress callback threw: ${e?.message ?? e}`);
+        }
+      }
+    };
+    return core;
   })();
   corePromise.catch(() => {
     corePromise = null; // a failed load (say, a wrong wasmPaths) may be retried
@@ -271,11 +285,22 @@ function toMetadata(value) {
            shape: value.dims ?? [] };
 }
 
+// Where a planning run's time went (src/runtime/session.h PlanTiming), in the JS API's spelling.
+function toPhases(p) {
+  if (!p) return null;
+  return {
+    createMs: p.create_ms, loadMs: p.load_ms, deviceMs: p.device_ms, bindMs: p.bind_ms, planMs: p.plan_ms,
+    compileMs: p.compile_ms, pipelines: p.pipelines, pipelinesCompiled: p.pipelines_compiled,
+    uploadMs: p.upload_ms, programMs: p.program_ms, firstRunMs: p.first_run_ms,
+  };
+}
+
 function toProfile(p) {
   return {
     wallMs: p.wall_ms ?? null,
     gpuMs: p.gpu_ms ?? null,
     planned: !!p.planned,
+    phases: toPhases(p.phases),
     dispatches: (p.dispatches ?? []).map((d) => ({ node: d.node, kernel: d.kernel, ms: d.ms })),
   };
 }
@@ -301,6 +326,8 @@ export class InferenceSession {
    * onnxruntime-web's (buffer, byteOffset, byteLength, options) form is accepted too.
    * options.executionProviders: ['webgpu'] (default) or ['cpu'] / ['wasm'] for the float64 reference;
    * options.enableProfiling: per-dispatch GPU times in `profile` after each run.
+   * options.onProgress: called as ({phase, done, total}) while the session loads ('load') and while a run
+   * plans, the first for given input shapes ('compile': pipelines done of total; 'run').
    */
   static async create(source, ...rest) {
     let options = {};
@@ -312,6 +339,8 @@ export class InferenceSession {
       options = rest[0] ?? {};
     }
     const backend = chooseBackend(options.executionProviders);
+    const onProgress = typeof options.onProgress === 'function' ? options.onProgress : null;
+    if (onProgress) onProgress({ phase: 'load', done: 0, total: 1 });
     const { bytes, label } = await readModel(source);
     const optionsJson = JSON.stringify({ backend, profile: !!options.enableProfiling });
     return serialize(async (core) => {
@@ -328,6 +357,10 @@ export class InferenceSession {
       }
       if (!handle) throw new Error(withModelName(lastError(core), label));
       const info = JSON.parse(callString(core, 'wc_session_info_json', [handle]));
+      if (onProgress) {
+        progressListeners.set(handle, onProgress);
+        onProgress({ phase: 'load', done: 1, total: 1 });
+      }
       return new InferenceSession(kCreateToken, core, handle, info, label);
     });
   }
@@ -355,7 +388,12 @@ export class InferenceSession {
     return { name: a.name, backend: a.backend, type: a.type ?? '', isSoftware: !!a.is_software,
              hasTimestamps: !!a.has_timestamps };
   }
-  /** The last run's profile: {wallMs, gpuMs, planned, dispatches: [{node, kernel, ms}]}; null before a run. */
+  /**
+   * The last run's profile: {wallMs, gpuMs, planned, phases, dispatches: [{node, kernel, ms}]}; null before a
+   * run. `phases` (on a run that planned, else null): where the time to that result went, as `webconv run
+   * --timing` prints it: {createMs, loadMs, deviceMs, bindMs, planMs, compileMs, pipelines,
+   * pipelinesCompiled, uploadMs, programMs, firstRunMs}.
+   */
   get profile() {
     return this.#profile;
   }
@@ -389,15 +427,19 @@ export class InferenceSession {
       const profileText = callString(core, 'wc_session_profile_json', [handle]);
       const profile = profileText ? JSON.parse(profileText) : null;
       this.#profile = profile ? toProfile(profile) : null;
-      const count = core.ccall('wc_session_output_count', 'number', ['number'], [handle]);
+      // One call describes every output; each is copied once, straight from the core's heap.
+      const outputs = JSON.parse(callString(core, 'wc_session_outputs_json', [handle]) || 'null');
+      if (!outputs) throw new Error(lastError(core));
       const results = {};
-      for (let k = 0; k < count; ++k) {
-        const t = core.ccall('wc_session_output', 'number', ['number', 'number'], [handle, k]);
-        if (!t) throw new Error(lastError(core));
-        const { name, tensor } = takeTensor(core, t);
-        const key = name || this.outputNames[k];
-        if (!wanted || wanted.includes(key)) results[key] = tensor;
-      }
+      outputs.forEach((o, k) => {
+        const key = o.name || this.outputNames[k];
+        if (wanted && !wanted.includes(key)) return;
+        const ArrayType = kArrayTypes[o.dtype];
+        if (!ArrayType) throw new Error(`webconv: the core returned a tensor of unsupported type '${o.dtype}'`);
+        const copy = core.HEAPU8.slice(o.ptr, o.ptr + o.bytes);  // a fresh, aligned buffer owned by JS
+        results[key] = new Tensor(o.dtype, new ArrayType(copy.buffer, 0, o.bytes / ArrayType.BYTES_PER_ELEMENT),
+                                  o.dims);
+      });
       return results;
     });
   }
@@ -406,6 +448,7 @@ export class InferenceSession {
   release() {
     return serialize((core) => {
       if (this.#handle) core.ccall('wc_session_release', null, ['number'], [this.#handle]);
+      progressListeners.delete(this.#handle);
       this.#handle = 0;
     });
   }

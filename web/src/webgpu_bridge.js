@@ -226,42 +226,62 @@ mergeInto(LibraryManager.library, {
     });
   },
 
-  // Compiles a kernel: shader module (its compilation messages kept for wcgpu_compile_message), the
-  // explicit bind group layout (storage bindings 0..n-1 read-only or not, then the uniform block at n)
-  // and the pipeline with entry point `main`. Returns a pipeline handle, or 0.
-  wcgpu_compile__deps: ['$WCGPU', '$Asyncify'],
-  wcgpu_compile: function(namePtr, wgslPtr, readOnlyPtr, n, hasUniforms) {
+  // Compiling is split in two so that a batch of kernels compiles concurrently. wcgpu_compile_begin
+  // creates the shader module and the explicit bind group layout (storage bindings 0..n-1 read-only or
+  // not, then the uniform block at n) and starts createComputePipelineAsync with entry point `main`,
+  // without waiting; it returns a pending handle. wcgpu_compile_finish waits for that kernel's
+  // compilation messages and pipeline and returns a pipeline handle, or 0 (compile errors are then kept
+  // for wcgpu_compile_message). wcgpu_compile_abandon drops a pending compile after an earlier failure.
+  wcgpu_compile_begin__deps: ['$WCGPU'],
+  wcgpu_compile_begin: function(namePtr, wgslPtr, readOnlyPtr, n, hasUniforms) {
+    const device = WCGPU.device;
+    const label = UTF8ToString(namePtr);
+    const code = UTF8ToString(wgslPtr);
+    const readOnly = Array.from(HEAPU8.subarray(readOnlyPtr, readOnlyPtr + n));
+    const entries = [];
+    for (let i = 0; i < n + (hasUniforms ? 1 : 0); ++i) {
+      entries.push({binding: i, visibility: GPUShaderStage.COMPUTE,
+                    buffer: {type: i >= n ? 'uniform' : readOnly[i] ? 'read-only-storage' : 'storage'}});
+    }
+    // The scopes are popped at once (error scopes are a stack shared by every pending compile); their
+    // promises settle later.
+    WCGPU.pushScopes(device);
+    const module = device.createShaderModule({label, code});
+    const layout = device.createBindGroupLayout({label, entries});
+    const pipelineLayout = device.createPipelineLayout({label, bindGroupLayouts: [layout]});
+    const scopes = WCGPU.popScopes(device);
+    const info = module.getCompilationInfo();
+    const pipeline = device.createComputePipelineAsync({label, layout: pipelineLayout,
+                                                        compute: {module, entryPoint: 'main'}});
+    // A rejection is read in wcgpu_compile_finish; until then it must not count as unhandled.
+    pipeline.catch(() => {});
+    return WCGPU.add({pending: true, info, scopes, pipeline, layout});
+  },
+  wcgpu_compile_finish__deps: ['$WCGPU', '$Asyncify'],
+  wcgpu_compile_finish: function(h) {
     return Asyncify.handleAsync(async () => {
-      const device = WCGPU.device;
-      const label = UTF8ToString(namePtr);
-      const code = UTF8ToString(wgslPtr);
-      const readOnly = Array.from(HEAPU8.subarray(readOnlyPtr, readOnlyPtr + n));
+      const c = WCGPU.objects.get(h);
+      WCGPU.objects.delete(h);
       WCGPU.compileMessages = [];
-      WCGPU.pushScopes(device);
-      const module = device.createShaderModule({label, code});
-      const info = await module.getCompilationInfo();
-      const moduleError = await WCGPU.popScopes(device);
+      const info = await c.info;
       const errors = info.messages.filter((m) => m.type === 'error');
       if (errors.length) {
         WCGPU.compileMessages = errors.map((m) => ({line: m.lineNum, column: m.linePos, text: m.message}));
         return 0;
       }
+      const moduleError = await c.scopes;
       if (moduleError) return WCGPU.fail('creating the shader module: ' + moduleError);
-      const entries = [];
-      for (let i = 0; i < n + (hasUniforms ? 1 : 0); ++i) {
-        entries.push({binding: i, visibility: GPUShaderStage.COMPUTE,
-                      buffer: {type: i >= n ? 'uniform' : readOnly[i] ? 'read-only-storage' : 'storage'}});
+      let pipeline;
+      try {
+        pipeline = await c.pipeline;
+      } catch (e) {
+        return WCGPU.fail('creating the compute pipeline: ' + e.message);
       }
-      WCGPU.pushScopes(device);
-      const layout = device.createBindGroupLayout({label, entries});
-      const pipeline = device.createComputePipeline({
-        label, layout: device.createPipelineLayout({label, bindGroupLayouts: [layout]}),
-        compute: {module, entryPoint: 'main'}});
-      const pipelineError = await WCGPU.popScopes(device);
-      if (pipelineError) return WCGPU.fail('creating the compute pipeline: ' + pipelineError);
-      return WCGPU.add({pipeline, layout});
+      return WCGPU.add({pipeline, layout: c.layout});
     });
   },
+  wcgpu_compile_abandon__deps: ['$WCGPU'],
+  wcgpu_compile_abandon: function(h) { WCGPU.objects.delete(h); },
   wcgpu_compile_message_count__deps: ['$WCGPU'],
   wcgpu_compile_message_count: function() { return WCGPU.compileMessages.length; },
   // Message i of the last failed compilation: its text (the caller frees it), line and column (1-based).
@@ -312,9 +332,12 @@ mergeInto(LibraryManager.library, {
 
   // Submits a program and waits for it. Untimed: one compute pass for all dispatches (WebGPU orders
   // them and makes each one's writes visible to the next). Timed: one pass per dispatch with
-  // beginning/end timestamp writes, resolved and read back into the program's timings (ms).
+  // beginning/end timestamp writes, resolved and read back into the program's timings (ms). The reads
+  // (readCount entries of 4 doubles at readsPtr: buffer handle, offset, size, heap address) are copied
+  // to staging buffers in the same submission; the error scopes, the queue and every map are awaited
+  // together, so a run is one suspension of the module and one round trip to the GPU.
   wcgpu_run__deps: ['$WCGPU', '$Asyncify'],
-  wcgpu_run: function(h, timed) {
+  wcgpu_run: function(h, timed, readsPtr, readCount) {
     return Asyncify.handleAsync(async () => {
       const device = WCGPU.device;
       const prog = WCGPU.objects.get(h);
@@ -332,16 +355,18 @@ mergeInto(LibraryManager.library, {
       }
       WCGPU.pushScopes(device);
       const encoder = device.createCommandEncoder({label: 'webconv program'});
-      let pass = null;
+      let pass = null, current = null;
       for (let i = 0; i < n; ++i) {
         const s = prog.steps[i];
         const timedStep = timed && 2 * i + 1 < prog.queryCount;
         if (!pass || timed) {
+          current = null;
           pass = encoder.beginComputePass(timedStep ? {label: s.label, timestampWrites: {
             querySet: prog.querySet, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1}}
                                                     : {label: timed ? s.label : 'webconv program'});
         }
-        pass.setPipeline(s.pipeline);
+        if (s.pipeline !== current) pass.setPipeline(s.pipeline);  // consecutive steps often share one
+        current = s.pipeline;
         pass.setBindGroup(0, s.bindGroup);
         pass.dispatchWorkgroups(s.groups[0], s.groups[1], s.groups[2]);
         if (timed) {
@@ -354,11 +379,41 @@ mergeInto(LibraryManager.library, {
         encoder.resolveQuerySet(prog.querySet, 0, prog.queryCount, prog.resolve, 0);
         encoder.copyBufferToBuffer(prog.resolve, 0, prog.readback, 0, 8 * prog.queryCount);
       }
+      const reads = [];
+      const usage = GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST;
+      for (let k = 0; k < readCount; ++k) {
+        const base = (readsPtr >> 3) + 4 * k;
+        const r = WCGPU.objects.get(HEAPF64[base]);
+        const offset = HEAPF64[base + 1], size = HEAPF64[base + 2], dst = HEAPF64[base + 3];
+        if (size === 0) continue;
+        const begin = Math.floor(offset / 4) * 4, length = Math.ceil((offset + size) / 4) * 4 - begin;
+        // Staging sizes are powers of two (min 256 B) so that the pool reuses them from run to run.
+        let staging = 256;
+        while (staging < length) staging *= 2;
+        if (staging > WCGPU.info.limits[0]) staging = Math.ceil(length / 16) * 16;
+        const buffer = WCGPU.acquire(usage, staging, 'readback');
+        encoder.copyBufferToBuffer(r.buffer, begin, buffer, 0, length);
+        reads.push({buffer, staging, skip: offset - begin, size, dst, length});
+      }
       device.queue.submit([encoder.finish()]);
-      await device.queue.onSubmittedWorkDone();
-      const e = await WCGPU.popScopes(device);
+      const scopes = WCGPU.popScopes(device);
+      const maps = reads.map((r) => r.buffer.mapAsync(GPUMapMode.READ, 0, r.length).then(() => null, (e) => e));
+      const [scopeError, , ...mapErrors] = await Promise.all([scopes, device.queue.onSubmittedWorkDone(), ...maps]);
+      let failed = null;
+      for (let k = 0; k < reads.length; ++k) {
+        const r = reads[k];
+        if (mapErrors[k]) {
+          r.buffer.destroy();  // a map may still be pending on it: never reuse it
+          failed = failed || 'mapping the readback buffer failed: ' + mapErrors[k].message;
+          continue;
+        }
+        HEAPU8.set(new Uint8Array(r.buffer.getMappedRange(0, r.length), r.skip, r.size), r.dst);
+        r.buffer.unmap();
+        WCGPU.recycle(usage, r.staging, r.buffer, device);
+      }
       if (WCGPU.lost) return 0;
-      if (e) return WCGPU.fail('running a program: ' + e);
+      if (scopeError) return WCGPU.fail('running a program: ' + scopeError);
+      if (failed) return WCGPU.fail(failed);
       prog.timings = new Float64Array(n);
       if (timed) {
         try {

@@ -34,7 +34,9 @@ int wcgpu_program_create(void);
 void wcgpu_program_add(int program, int pipeline, const int* buffers, int count, const uint8_t* uniforms,
                        int uniform_bytes, int gx, int gy, int gz, const char* label);
 int wcgpu_finish_program(int program);  // ASYNC
-int wcgpu_run(int program, int timed);  // ASYNC
+// Runs the program and then copies each read (4 doubles: buffer handle, offset, size, heap address;
+// offsets and sizes of any alignment) to the heap, in one submission and one wait.
+int wcgpu_run(int program, int timed, const double* reads, int read_count);  // ASYNC
 double wcgpu_program_timing(int program, int step);
 void wcgpu_program_release(int program);
 }

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "gpu/browser/bridge.h"
+#include "gpu/buffer_limits.h"
 #include "gpu/browser/browser_device.h"
 #include "gpu/dispatch_check.h"
 
@@ -24,7 +25,7 @@ class BrowserProgram final : public Program {
     if (handle_) wcgpu_program_release(handle_);
   }
   Status Build(const std::vector<Dispatch>& dispatches);
-  Status Run(std::vector<DispatchTiming>* timings) override;
+  Status RunAndRead(std::vector<DispatchTiming>* timings, const std::vector<ReadRequest>& reads) override;
 
  private:
   std::vector<Step> steps_;
@@ -55,11 +56,19 @@ Status BrowserProgram::Build(const std::vector<Dispatch>& dispatches) {
   return OkStatus();
 }
 
-Status BrowserProgram::Run(std::vector<DispatchTiming>* timings) {
+Status BrowserProgram::RunAndRead(std::vector<DispatchTiming>* timings, const std::vector<ReadRequest>& reads) {
   if (timings) timings->clear();
   WC_RETURN_IF_ERROR(TakeErrors("before running a program: "));
   const bool timed = timings && has_timestamps_ && active_ > 0;
-  if (!wcgpu_run(handle_, timed ? 1 : 0)) {
+  // The reads as the bridge takes them: per read, buffer handle, offset, size, heap address.
+  std::vector<double> table;
+  for (const ReadRequest& r : reads) {
+    WC_ASSIGN_OR_RETURN(const BrowserBuffer* b, BrowserDevice::Browser(*r.buffer, "Read"));
+    WC_RETURN_IF_ERROR(CheckRange(b->size(), r.offset, r.size, "Read"));
+    table.insert(table.end(), {static_cast<double>(b->handle()), static_cast<double>(r.offset),
+                               static_cast<double>(r.size), static_cast<double>(reinterpret_cast<uintptr_t>(r.data))});
+  }
+  if (!wcgpu_run(handle_, timed ? 1 : 0, table.data(), static_cast<int>(reads.size()))) {
     Status st = TakeErrors("");
     return st.ok() ? DeviceError("running a program of ", active_, " dispatches failed") : st;
   }

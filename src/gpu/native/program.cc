@@ -6,6 +6,7 @@
 #include <cstring>
 #include <memory>
 
+#include "gpu/buffer_limits.h"
 #include "gpu/dispatch_check.h"
 #include "gpu/native/abi_check.h"
 #include "gpu/native/native_device.h"
@@ -18,6 +19,20 @@ constexpr abi::WGPUFlags kResolveUsage = abi::BufferUsage::kQueryResolve | abi::
 constexpr abi::WGPUFlags kReadbackUsage = abi::BufferUsage::kMapRead | abi::BufferUsage::kCopyDst;
 // WebGPU caps a query set at 4096 queries (2048 timed dispatches); longer programs use several sets.
 constexpr uint32_t kQueriesPerSet = 4096;
+
+// A read's staging buffer, returned to the pool when the run is over (released instead after a failed
+// map: a map may still be pending on it).
+struct ReadStaging {
+  Core* core = nullptr;
+  abi::WGPUBuffer buffer = nullptr;
+  uint64_t size = 0, begin = 0, length = 0;
+  bool reusable = false;
+  ~ReadStaging() {
+    if (!buffer) return;
+    if (reusable) core->RecycleBuffer(kReadbackUsage, size, buffer);
+    else core->p->BufferRelease(buffer);
+  }
+};
 
 struct Step : CheckedDispatch {
   std::shared_ptr<Pipeline> pipeline;
@@ -32,7 +47,7 @@ class NativeProgram final : public Program {
   NativeProgram(std::shared_ptr<Core> core, std::vector<Step> steps)
       : core_(std::move(core)), steps_(std::move(steps)) {}
   ~NativeProgram() override;
-  Status Run(std::vector<DispatchTiming>* timings) override;
+  Status RunAndRead(std::vector<DispatchTiming>* timings, const std::vector<ReadRequest>& reads) override;
   // Creates every step's uniform buffer and bind group; `dispatches` supplies the uniform bytes.
   Status MakeBindGroups(const std::vector<Dispatch>& dispatches);
 
@@ -42,6 +57,7 @@ class NativeProgram final : public Program {
   void DropQueries();
   Status ReadTimings(uint32_t active, std::vector<DispatchTiming>* timings);
   Status Diagnose(const Status& failure);
+  Status FinishReads(const std::vector<ReadRequest>& reads, std::vector<std::unique_ptr<ReadStaging>>& staging);
 
   std::shared_ptr<Core> core_;
   std::vector<Step> steps_;
@@ -201,9 +217,29 @@ Status NativeProgram::Diagnose(const Status& failure) {
   return failure;
 }
 
-Status NativeProgram::Run(std::vector<DispatchTiming>* timings) {
+Status NativeProgram::RunAndRead(std::vector<DispatchTiming>* timings, const std::vector<ReadRequest>& reads) {
   const DawnProcs& p = *core_->p;
   if (timings) timings->clear();
+  // Staging for every read, before anything is encoded.
+  std::vector<std::unique_ptr<ReadStaging>> staging;
+  for (const ReadRequest& r : reads) {
+    const auto* nb = dynamic_cast<const NativeBuffer*>(r.buffer);
+    if (!nb || nb->core() != core_.get()) return DeviceError("RunAndRead: the buffer was not created by this device");
+    WC_RETURN_IF_ERROR(CheckRange(nb->size(), r.offset, r.size, "Read"));
+    auto st = std::make_unique<ReadStaging>();
+    st->core = core_.get();
+    const WordRange words = CoveringWords(r.offset, r.size);
+    st->begin = words.begin;
+    st->length = words.length;
+    // Power-of-two sizes (min 256 B) so the pool reuses them from run to run.
+    st->size = 256;
+    while (st->size < st->length) st->size *= 2;
+    if (st->size > core_->limits.maxBufferSize) st->size = RoundUp(st->length, 16);
+    if (r.size) {
+      WC_ASSIGN_OR_RETURN(st->buffer, core_->AcquireBuffer(kReadbackUsage, st->size, "readback"));
+    }
+    staging.push_back(std::move(st));
+  }
   WC_RETURN_IF_ERROR(core_->TakeErrors("before running a program: "));
   const auto active = static_cast<uint32_t>(
       std::count_if(steps_.begin(), steps_.end(), [](const Step& s) { return !s.skipped; }));
@@ -221,6 +257,12 @@ Status NativeProgram::Run(std::vector<DispatchTiming>* timings) {
                                       resolve_, uint64_t{8} * first);
     }
     p.CommandEncoderCopyBufferToBuffer(encoder, resolve_, 0, readback_, 0, uint64_t{16} * active);
+  }
+  for (size_t i = 0; i < reads.size(); ++i) {
+    if (!staging[i]->buffer) continue;
+    const auto& nb = static_cast<const NativeBuffer&>(*reads[i].buffer);
+    p.CommandEncoderCopyBufferToBuffer(encoder, nb.handle(), staging[i]->begin, staging[i]->buffer, 0,
+                                       staging[i]->length);
   }
   abi::WGPUCommandBufferDescriptor cmd_desc{};
   abi::WGPUCommandBuffer commands = p.CommandEncoderFinish(encoder, &cmd_desc);
@@ -244,8 +286,57 @@ Status NativeProgram::Run(std::vector<DispatchTiming>* timings) {
   Status errors = core_->TakeErrors("running a program: ");
   if (!errors.ok()) return Diagnose(errors);
   if (*done != abi::kSuccess) return DeviceError("running a program: the queue reported status ", *done);
-  if (timed) return ReadTimings(active, timings);
-  return OkStatus();
+  if (timed) WC_RETURN_IF_ERROR(ReadTimings(active, timings));
+  return FinishReads(reads, staging);
+}
+
+// The reads' copies were part of the submission, which is complete: map every staging buffer (all maps
+// requested before the first wait), then copy out.
+Status NativeProgram::FinishReads(const std::vector<ReadRequest>& reads,
+                                  std::vector<std::unique_ptr<ReadStaging>>& staging) {
+  const DawnProcs& p = *core_->p;
+  struct Mapped {
+    abi::WGPUEnum status = 0;
+    std::string message;
+  };
+  std::vector<std::unique_ptr<Mapped>> mapped(reads.size());
+  std::vector<abi::WGPUFuture> futures(reads.size());
+  for (size_t i = 0; i < reads.size(); ++i) {
+    if (!staging[i]->buffer) continue;
+    mapped[i] = std::make_unique<Mapped>();
+    abi::WGPUBufferMapCallbackInfo info{};
+    info.mode = abi::CallbackMode::kWaitAnyOnly;
+    info.callback = [](abi::WGPUEnum status, abi::WGPUStringView message, void* u1, void*) {
+      static_cast<Mapped*>(u1)->status = status;
+      static_cast<Mapped*>(u1)->message = StringOf(message);
+    };
+    info.userdata1 = mapped[i].get();
+    futures[i] = p.BufferMapAsync(staging[i]->buffer, abi::MapMode::kRead, 0, staging[i]->length, info);
+  }
+  Status first;
+  for (size_t i = 0; i < reads.size(); ++i) {
+    if (!staging[i]->buffer) continue;
+    Status s = core_->waiter->WaitFor(futures[i], mapped[i], StrCat("a readback of ", reads[i].size, " bytes"));
+    if (s.ok() && mapped[i]->status != abi::kSuccess) {
+      s = DeviceError("Read: mapping the readback buffer failed (status ", mapped[i]->status, "): ",
+                      mapped[i]->message);
+    }
+    if (!s.ok()) {
+      if (first.ok()) first = s;
+      continue;
+    }
+    const void* src = p.BufferGetConstMappedRange(staging[i]->buffer, 0, staging[i]->length);
+    if (src) {
+      std::memcpy(reads[i].data, static_cast<const uint8_t*>(src) + (reads[i].offset - staging[i]->begin),
+                  reads[i].size);
+    } else if (first.ok()) {
+      first = DeviceError("Read: the mapped range of the readback buffer is null");
+    }
+    p.BufferUnmap(staging[i]->buffer);
+    staging[i]->reusable = true;
+  }
+  WC_RETURN_IF_ERROR(first);
+  return core_->TakeErrors("Read: ");
 }
 
 Status MakeBindGroup(Core& core, const std::vector<uint8_t>& uniforms, Step& s, Core::PendingScopes* scopes);
