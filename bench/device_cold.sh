@@ -5,6 +5,8 @@
 # Prepare (here, from the project root):
 #   /usr/bin/python3 bench/cold.py --prepare .devdata/cold && strip -o .devdata/webconv build/webconv
 #   ../shared/device/prepare.sh node_modules/bun-webgpu-linux-x64/libwebgpu_wrapper.so   # once: .device/
+#   bench/pack_dawn_node.sh          # once: .device/webgpu (dawn.node, for the browser build's rows)
+#   web/build.sh && mkdir -p .devdata/dist && cp web/dist/webconv*.mjs web/dist/webconv.wasm .devdata/dist/
 # Run (device; carry .device and .devdata):  bench/device_cold.sh .devdata/cold .devdata/webconv [BASE] [cold.py options]
 # Results: $OUT/cold.txt and $OUT/cold.json.
 set -u
@@ -16,6 +18,16 @@ base=()
 if [ $# -gt 0 ] && [ -x "$1" ]; then base=(--base "$1"); shift; fi
 out=${OUT:-$dir/results}
 mkdir -p "$out"
+# The browser build under dawn.node (bench/pack_dawn_node.sh packed it; web/dist or .devdata/dist carried).
+web=()
+if [ -f .device/webgpu/dawn.node.xz ]; then
+  mkdir -p /tmp/webgpu/dist/linux-x64
+  cp .device/webgpu/index.js .device/webgpu/package.json /tmp/webgpu/
+  [ -f /tmp/webgpu/dist/linux-x64/dawn.node ] || xz -dc .device/webgpu/dawn.node.xz > /tmp/webgpu/dist/linux-x64/dawn.node
+  dist=web/dist
+  [ -f "$dist/webconv.mjs" ] || dist=.devdata/dist
+  web=(--web-bench bench/web_bench.mjs --web-dist "$dist" --webgpu /tmp/webgpu)
+fi
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader 2>/dev/null | tee "$out/cold.txt"
-python3 bench/cold.py --models "$dir" --webconv "$webconv" "${base[@]}" --ort bench/ort_cold.mjs --adapter gpu \
+python3 bench/cold.py --models "$dir" --webconv "$webconv" "${base[@]}" "${web[@]}" --ort bench/ort_cold.mjs --adapter gpu \
   --json "$out/cold.json" "$@" | tee -a "$out/cold.txt"

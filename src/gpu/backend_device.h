@@ -3,6 +3,7 @@
 // over the pipeline cache. A backend derives as `class X : public BackendDevice<X, XPipeline>` and provides
 //   Result<BufferPtr> Allocate(uint64_t size, const std::string& label);   // size already checked
 //   Status CompileBatch(const std::vector<const Kernel*>& kernels, const ProgressFn& progress,
+//                       const std::function<Status()>& meanwhile,
 //                       std::vector<std::shared_ptr<XPipeline>>* out);   // distinct cache misses
 // These are called directly (CRTP), never virtually: in WebAssembly, compiling suspends the module
 // (Asyncify), and Asyncify instruments only direct call paths to the bridge (web/CMakeLists.txt).
@@ -10,6 +11,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -31,7 +33,8 @@ class BackendDevice : public Device {
   size_t pipeline_cache_size() const final { return cache_.size(); }
   CompileStats compile_stats() const override { return stats_; }
 
-  Status PrepareAll(const std::vector<const Kernel*>& kernels, const ProgressFn& progress) final {
+  Status PrepareAll(const std::vector<const Kernel*>& kernels, const ProgressFn& progress,
+                    const std::function<Status()>& meanwhile = nullptr) final {
     // The distinct identities not compiled yet, in first-use order.
     PipelineCache<PipelineSource> pending;
     std::vector<const Kernel*> misses;
@@ -45,10 +48,10 @@ class BackendDevice : public Device {
       pending.Insert(*k, std::move(marker));
       misses.push_back(k);
     }
-    if (misses.empty()) return OkStatus();
+    if (misses.empty()) return meanwhile ? meanwhile() : OkStatus();
     const auto t0 = std::chrono::steady_clock::now();
     std::vector<std::shared_ptr<P>> compiled;
-    Status st = static_cast<Backend*>(this)->CompileBatch(misses, progress, &compiled);
+    Status st = static_cast<Backend*>(this)->CompileBatch(misses, progress, meanwhile, &compiled);
     stats_.compile_ms += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     WC_RETURN_IF_ERROR(st);
     for (size_t i = 0; i < misses.size(); ++i) cache_.Insert(*misses[i], std::move(compiled[i]));

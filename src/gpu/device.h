@@ -126,8 +126,11 @@ class Device {
   // Prepare for many kernels at once: kernels with the same identity compile once, and the pipelines
   // not yet compiled are compiled concurrently where the backend can (native: Dawn's asynchronous
   // pipeline creation on its worker threads; browser: createComputePipelineAsync). `progress`, when
-  // set, is called as pipelines complete (done of the number to compile).
-  virtual Status PrepareAll(const std::vector<const Kernel*>& kernels, const ProgressFn& progress) = 0;
+  // set, is called as pipelines complete (done of the number to compile). `meanwhile`, when set, runs
+  // once every compile has been requested and before the first wait (the runtime uploads weights there),
+  // so that its work overlaps the compiles; its error fails the call.
+  virtual Status PrepareAll(const std::vector<const Kernel*>& kernels, const ProgressFn& progress,
+                            const std::function<Status()>& meanwhile = nullptr) = 0;
   virtual CompileStats compile_stats() const = 0;
   // Builds a program; compiles any kernel not yet prepared; validates every binding.
   virtual Result<std::unique_ptr<Program>> CreateProgram(std::vector<Dispatch> dispatches) = 0;

@@ -22,10 +22,11 @@ const char* BackendName(Backend b);
 struct PlanTiming {
   double bind_ms = 0;     // shape inference, constant folding and the fusion rewrites for these shapes
   double plan_ms = 0;     // kernels generated and buffers assigned (WebGPU), or the CPU plan built
-  double compile_ms = 0;  // pipelines compiled (concurrently where the backend can)
+  double compile_ms = 0;  // pipelines compiled (concurrently where the backend can); includes upload_ms
+
   size_t pipelines = 0;           // the dispatches' distinct pipelines
   size_t pipelines_compiled = 0;  // of those, compiled now (the rest were compiled earlier in the process)
-  double upload_ms = 0;   // constants (weights) written to the GPU
+  double upload_ms = 0;   // constants (weights) written to the GPU, while the pipelines compile
   double program_ms = 0;  // uniform buffers and bind groups of the prepared dispatches
 };
 

@@ -47,6 +47,10 @@ try {
   check(st.probabilities.every((p) => p >= 0 && p <= 1), 'probabilities lie in [0, 1]');
   check(dispatches > 0 && bars > 0, `per-op chart: ${bars} bars from ${dispatches} timed dispatches`);
   check(await page.locator('#probability-plot .truth').count() >= 2, 'ground truth drawn on the plot');
+  const cp = st.compileProgress;
+  check(cp && cp.total > 0 && cp.done === cp.total && await page.locator('#builtin-progress').isHidden(),
+        `the progress bar counted the compiled pipelines (${cp ? `${cp.done} of ${cp.total}` : 'never shown'}) ` +
+        'and was hidden when the run ended');
 
   const shot = path.join(flags.work, 'demo.png');
   const png = await page.screenshot({ path: shot, fullPage: true });

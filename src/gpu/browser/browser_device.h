@@ -52,7 +52,7 @@ class BrowserDevice final : public BackendDevice<BrowserDevice, Pipeline> {
   friend class BackendDevice<BrowserDevice, Pipeline>;
   Result<BufferPtr> Allocate(uint64_t size, const std::string& label);
   Status CompileBatch(const std::vector<const Kernel*>& kernels, const ProgressFn& progress,
-                      std::vector<std::shared_ptr<Pipeline>>* out);
+                      const std::function<Status()>& meanwhile, std::vector<std::shared_ptr<Pipeline>>* out);
   AdapterInfo info_;
 };
 

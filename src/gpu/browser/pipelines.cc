@@ -39,6 +39,7 @@ Status CompileFailure(const Kernel& kernel) {
 }  // namespace
 
 Status BrowserDevice::CompileBatch(const std::vector<const Kernel*>& kernels, const ProgressFn& progress,
+                                   const std::function<Status()>& meanwhile,
                                    std::vector<std::shared_ptr<Pipeline>>* out) {
   WC_RETURN_IF_ERROR(TakeErrors("before compiling kernel '" + kernels.front()->name + "': "));
   // Every compile is started before the first wait, so the browser compiles them side by side.
@@ -50,6 +51,13 @@ Status BrowserDevice::CompileBatch(const std::vector<const Kernel*>& kernels, co
                                           static_cast<int>(read_only.size()), k->has_uniforms ? 1 : 0));
   }
   out->clear();
+  if (meanwhile) {
+    Status st = meanwhile();
+    if (!st.ok()) {
+      for (int h : pending) wcgpu_compile_abandon(h);
+      return st;
+    }
+  }
   for (size_t i = 0; i < kernels.size(); ++i) {
     auto pipe = std::make_shared<Pipeline>();
     pipe->SetSource(*kernels[i]);

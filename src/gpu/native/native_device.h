@@ -55,7 +55,7 @@ class NativeDevice final : public BackendDevice<NativeDevice, Pipeline> {
   friend class BackendDevice<NativeDevice, Pipeline>;
   Result<BufferPtr> Allocate(uint64_t size, const std::string& label);
   Status CompileBatch(const std::vector<const Kernel*>& kernels, const ProgressFn& progress,
-                      std::vector<std::shared_ptr<Pipeline>>* out);
+                      const std::function<Status()>& meanwhile, std::vector<std::shared_ptr<Pipeline>>* out);
   std::shared_ptr<Core> core_;
 };
 

@@ -200,6 +200,7 @@ Status Settle(Core& core, const Kernel& kernel, bool serial, InFlight* f, abi::W
 }  // namespace
 
 Status NativeDevice::CompileBatch(const std::vector<const Kernel*>& kernels, const ProgressFn& progress,
+                                  const std::function<Status()>& meanwhile,
                                   std::vector<std::shared_ptr<Pipeline>>* out) {
   WC_RETURN_IF_ERROR(core_->TakeErrors("before compiling kernel '" + kernels.front()->name + "': "));
   const size_t n = kernels.size();
@@ -215,7 +216,7 @@ Status NativeDevice::CompileBatch(const std::vector<const Kernel*>& kernels, con
     out->push_back(pipe);
     Issue(*core_, *kernels[i], serial, pipe.get(), &flights[i]);
   }
-  Status first;
+  Status first = meanwhile ? meanwhile() : OkStatus();
   for (size_t i = 0; i < n; ++i) {
     abi::WGPUComputePipeline made = nullptr;
     Status st = Settle(*core_, *kernels[i], serial, &flights[i], &made);

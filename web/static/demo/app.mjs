@@ -47,6 +47,32 @@ async function detectWebGpu() {
 
 const backend = () => $('backend').value;
 
+// The session's onProgress, shown on a <progress> bar next to a status line: the model loading, then the
+// first run compiling its pipelines (i of N), then running. The bar hides itself when the run ends.
+function progressTo(barId, statusId) {
+  return ({ phase, done, total }) => {
+    const bar = $(barId);
+    if (phase === 'compile') {
+      state.compileProgress = { done, total };  // what the bar last showed (read by tests/web/demo_page.mjs)
+      bar.hidden = false;
+      bar.max = total;
+      bar.value = done;
+      setStatus(statusId, `Compiling GPU pipelines: ${done} of ${total}…`);
+    } else if (phase === 'load') {
+      bar.hidden = done >= total;
+      bar.removeAttribute('value');  // indeterminate while the model is read
+    } else if (phase === 'run') {
+      if (done < total) {
+        bar.hidden = false;
+        bar.removeAttribute('value');
+        setStatus(statusId, 'Running the first time…');
+      } else {
+        bar.hidden = true;
+      }
+    }
+  };
+}
+
 function setStatus(id, text, isError = false) {
   $(id).textContent = text;
   $(id).className = 'status-inline' + (isError ? ' error' : '');
@@ -121,7 +147,8 @@ async function runBuiltin() {
     if (!session) {
       setStatus('builtin-status', 'Loading the model (about 30 MB)…');
       session = await wc.InferenceSession.create('demo/default.onnx',
-                                                 { executionProviders: [backend()], enableProfiling: true });
+                                                 { executionProviders: [backend()], enableProfiling: true,
+                                                   onProgress: progressTo('builtin-progress', 'builtin-status') });
       builtinSessions.set(backend(), session);
     }
     setStatus('builtin-status', `Running on ${session.backend}` +
@@ -137,6 +164,7 @@ async function runBuiltin() {
     state.builtin = 'done';
     state.probabilities = probs;
   } catch (e) {
+    $('builtin-progress').hidden = true;
     setStatus('builtin-status', e.message, true);
     state.builtin = 'error';
     state.error = e.message;
@@ -190,7 +218,8 @@ async function loadCustom(file) {
     custom = null;
     setStatus('custom-status', `Loading ${file.name}…`);
     const bytes = new Uint8Array(await file.arrayBuffer());
-    const session = await wc.InferenceSession.create(bytes, { executionProviders: [backend()], enableProfiling: true });
+    const session = await wc.InferenceSession.create(bytes, { executionProviders: [backend()], enableProfiling: true,
+                                                              onProgress: progressTo('custom-progress', 'custom-status') });
     custom = { session, name: file.name };
     $('model-info').replaceChildren(ioTable(`Inputs of ${file.name}`, session.inputMetadata, true),
                                     ioTable('Outputs', session.outputMetadata, false));
@@ -230,6 +259,7 @@ async function runCustom() {
     setStatus('custom-status', `Done in ${ms.toFixed(1)} ms (random inputs, seeds 1, 2, …).`);
     state.custom = 'done';
   } catch (e) {
+    $('custom-progress').hidden = true;
     setStatus('custom-status', e.message, true);
     state.custom = 'error';
     state.error = e.message;
