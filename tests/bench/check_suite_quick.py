@@ -1,6 +1,6 @@
 #!/usr/bin/python3
-"""Runs `bench/suite.py --quick` (three tiny Conv rows and three tiny whole models: TransNetV2's
-backbone, ResNet, MobileNetV2) and checks what it wrote: every row timed with positive numbers,
+"""Runs `bench/suite.py --quick` (three tiny Conv rows and four tiny whole models: TransNetV2's
+backbone, ResNet, MobileNetV2, MobileNetV3) and checks what it wrote: every row timed with positive numbers,
 the derived figures consistent with the raw ones, the suite's FLOP count equal to webconv's, the ONNX
 Runtime column present when onnxruntime-node is installed (its ratio to webconv printed for each whole
 model), and the SVG plot drawn with one bar per layer row.
@@ -56,7 +56,7 @@ def main():
         res = json.load(f)
     rows, meta = res["rows"], res["meta"]
     models = [r for r in rows if r["kind"] == "model"]
-    check(len(rows) == 6 and len(models) == 3, f"{len(rows)} rows ({len(models)} models), want 3 layers + 3 models")
+    check(len(rows) == 7 and len(models) == 4, f"{len(rows)} rows ({len(models)} models), want 3 layers + 4 models")
     check(meta["quick"] and meta["runs"] >= 1, "meta: quick and runs")
     for r in rows:
         for key in ("webconv_wall_ms", "webconv_wall_min_ms", "webconv_wall_max_ms", "flops", "bytes", "tflops",
