@@ -33,18 +33,22 @@ import onnx_weights  # noqa: E402
 
 
 def build_models(out_dir, quick):
-    """(file, input name, dims) per model. Needs python3-onnx (runs where models are generated)."""
+    """(file, input name, dims) per model. Needs python3-onnx (runs where models are generated).
+    Full: TransNetV2 (backbone and whole model) at T=100, MobileNetV3-small at 48x192, DBNet at 960x960.
+    Quick: the quick suite's whole models (bench/models.py quick_models: TransNetV2's backbone at
+    1x3x2x8x8 and the builders' --tiny presets) and the default demo model (whole TransNetV2, T=8)."""
     import onnx
     sys.path.insert(0, os.path.join(ROOT, "tools", "models"))
     import make_transnetv2
     rows = []
-    t, h, w = (8, 27, 48) if quick else (100, 27, 48)
-    for backbone, name in ((True, "transnetv2_backbone"), (False, "transnetv2")):
+    shapes = ([(True, "transnetv2_backbone", (2, 8, 8)), (False, "transnetv2", (8, 27, 48))] if quick else
+              [(True, "transnetv2_backbone", (100, 27, 48)), (False, "transnetv2", (100, 27, 48))])
+    for backbone, name, (t, h, w) in shapes:
         m = make_transnetv2.build(t, "torch", backbone, 2020, height=h, width=w)
-        f = f"{name}_T{t}.onnx"
+        f = f"{name}_T{t}_{h}x{w}.onnx"
         onnx.save(m, os.path.join(out_dir, f))
         rows.append((f, "frames", [1, 3, t, h, w]))
-    for builder in ("mobilenetv3", "dbnet"):
+    for builder in (("resnet", "mobilenetv2", "mobilenetv3") if quick else ("mobilenetv3", "dbnet")):
         script = os.path.join(ROOT, "tools", "models", f"make_{builder}.py")
         if not os.path.exists(script):
             print(f"note: {builder} skipped, {script} is not present")

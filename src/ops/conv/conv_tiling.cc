@@ -65,11 +65,22 @@ const ConvTiling kSoftwareTall = {32, 32, 16, 8, 8};
 const ConvTiling kSoftwareWide = {16, 64, 16, 8, 8};
 const ConvTiling kSoftwareShortWide = {8, 64, 8, 8, 8};
 const ConvTiling kSoftwareSmall = {16, 32, 8, 8, 8};
+// Light layers on a software adapter: there, compiling a pipeline costs more than running a small layer
+// many times over, and the compile time grows with the unrolled register block. MobileNetV3-small at
+// 32x96 (bench/cold.py --quick, this 2-core machine): 45 pipelines compiled in 16.0 s with the tiles
+// above, 6.5 s with 16x32 tiles of 4x4 blocks and 5.2 s with 16x16 ones (warm runs 23.3, 20.8 and
+// 17.0 ms). TransNetV2 at T=8 with every layer on 16x16 4x4: compile 7.2 -> 2.2 s but runs 3.7 -> 6.6 s,
+// so heavy layers keep the 8x8 blocks. Below this many FLOPs a layer runs in a few ms at most.
+const ConvTiling kSoftwareLight = {16, 16, 8, 4, 4};
+constexpr double kSoftwareLightFlops = 16e6;
 
 ConvTiling ChooseSoftwareTiling(const ConvProblem& p) {
   const int64_t rows = p.batch * p.out_spatial();
   const int64_t cols = p.out_per_group();
   const int64_t depth = p.in_per_group() * p.kernel_volume();
+  if (2.0 * static_cast<double>(rows) * static_cast<double>(cols) * static_cast<double>(depth) *
+          static_cast<double>(p.group) < kSoftwareLightFlops)
+    return kSoftwareLight;
   if (rows >= 64) return kSoftwareTall;
   if (cols > 32 && depth >= 512) return rows <= 8 ? kSoftwareShortWide : kSoftwareWide;
   return kSoftwareSmall;
@@ -99,7 +110,8 @@ SplitK MakeSplitK(uint32_t wanted, uint32_t tk, int64_t depth) {
 std::vector<ConvTiling> ConvTilingCandidates() {
   std::vector<ConvTiling> v;
   for (const Candidate& c : kCandidates) v.push_back(c.t);
-  for (const ConvTiling& t : {kSoftwareTall, kSoftwareWide, kSoftwareShortWide, kSoftwareSmall}) v.push_back(t);
+  for (const ConvTiling& t : {kSoftwareTall, kSoftwareWide, kSoftwareShortWide, kSoftwareSmall, kSoftwareLight})
+    v.push_back(t);
   return v;
 }
 
