@@ -88,7 +88,8 @@ class Plan {
 // Where the session's own start-up went (before any plan): host wall time in milliseconds.
 struct SessionTiming {
   double load_ms = 0;    // the model file read, parsed and built into the typed graph
-  double device_ms = 0;  // the WebGPU adapter and device (0 when shared or on the CPU backend)
+  double device_ms = 0;  // the WebGPU adapter and device (0 when shared or on the CPU backend); Load
+                         // makes it while the model is read, so the two overlap
 };
 
 class Session {
