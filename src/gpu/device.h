@@ -85,6 +85,13 @@ struct DispatchTiming {
   double ms = 0;
 };
 
+// Bytes to write at the start of a buffer before a program runs (a size that is a multiple of 4).
+struct WriteRequest {
+  const Buffer* buffer = nullptr;
+  const void* data = nullptr;
+  uint64_t size = 0;
+};
+
 // A range of a buffer to copy to host memory after a program runs.
 struct ReadRequest {
   const Buffer* buffer = nullptr;
@@ -99,11 +106,14 @@ class Program {
   virtual ~Program() = default;
   // Submits all dispatches in order and waits for completion. When `timings` is non-null and the
   // adapter has timestamp queries, fills per-dispatch GPU times; otherwise leaves it empty.
-  Status Run(std::vector<DispatchTiming>* timings) { return RunAndRead(timings, {}); }
-  // Run, then the reads: their copies go into the same submission as the dispatches and one wait
-  // covers all of them, so a run costs one round trip to the GPU however many outputs it has.
+  Status Run(std::vector<DispatchTiming>* timings) { return RunAndRead({}, timings, {}); }
+  // The writes, then Run, then the reads: the reads' copies go into the same submission as the
+  // dispatches and one wait covers all of them, so a run costs one round trip to the GPU however many
+  // outputs it has. The native backend writes through staging buffers the program keeps mapped between
+  // runs (a large input is then one memcpy, not a fresh staging allocation per run).
   // (Code built for the browser calls this directly: Asyncify follows the runtime's virtual calls only.)
-  virtual Status RunAndRead(std::vector<DispatchTiming>* timings, const std::vector<ReadRequest>& reads) = 0;
+  virtual Status RunAndRead(const std::vector<WriteRequest>& writes, std::vector<DispatchTiming>* timings,
+                            const std::vector<ReadRequest>& reads) = 0;
 };
 
 class Device {

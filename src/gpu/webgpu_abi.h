@@ -113,7 +113,7 @@ namespace ShaderStage {
 constexpr WGPUFlags kCompute = 1u << 2;
 }
 namespace MapMode {
-constexpr WGPUFlags kRead = 1u << 0;
+constexpr WGPUFlags kRead = 1u << 0, kWrite = 1u << 1;
 }
 
 // ---- Structs (field order: V3 and V2; sizes and offsets: V1, asserted below).
@@ -544,6 +544,7 @@ static_assert(sizeof(WGPUCreateComputePipelineAsyncCallbackInfo) == 40 &&
   X(QueueRelease, void, WGPUQueue)                                                                          \
   X(BufferMapAsync, WGPUFuture, WGPUBuffer, WGPUFlags, size_t, size_t, WGPUBufferMapCallbackInfo)           \
   X(BufferGetConstMappedRange, const void*, WGPUBuffer, size_t, size_t)                                     \
+  X(BufferGetMappedRange, void*, WGPUBuffer, size_t, size_t)                                                \
   X(BufferUnmap, void, WGPUBuffer)                                                                          \
   X(BufferDestroy, void, WGPUBuffer)                                                                        \
   X(BufferRelease, void, WGPUBuffer)                                                                        \

@@ -29,17 +29,21 @@ class GpuPlan : public Plan {
   Result<std::vector<HostTensor>> Execute(const std::map<int, const HostTensor*>& inputs, RunStats* stats) override {
     const auto& values = bound_->values;
     const auto t_upload = std::chrono::steady_clock::now();
-    for (const auto& [id, buffer] : uploads_) {
+    // The inputs are written by the run itself (through staging the program keeps between runs).
+    std::vector<gpu::WriteRequest> writes;
+    std::vector<std::vector<uint32_t>> converted(uploads_.size());
+    for (size_t k = 0; k < uploads_.size(); ++k) {
+      const auto& [id, buffer] = uploads_[k];
       auto it = inputs.find(id);
       if (it == inputs.end()) return UsageError("input '", values[id].name, "' was not given");
       if (IsGpuWordDType(it->second->dtype())) {
         // Already 4-byte GPU words: uploaded straight from the caller's bytes, with no host-side copy.
         const HostTensor& t = *it->second;
-        if (t.byte_size()) WC_RETURN_IF_ERROR(device_->Write(*buffer, 0, t.data(), t.byte_size()));
+        writes.push_back({buffer.get(), t.data(), t.byte_size()});
         continue;
       }
-      WC_ASSIGN_OR_RETURN(auto words, ToGpuWords(*it->second, values[id].name));
-      if (!words.empty()) WC_RETURN_IF_ERROR(device_->Write(*buffer, 0, words.data(), words.size() * 4));
+      WC_ASSIGN_OR_RETURN(converted[k], ToGpuWords(*it->second, values[id].name));
+      writes.push_back({buffer.get(), converted[k].data(), converted[k].size() * 4});
     }
     std::vector<gpu::DispatchTiming> timings;
     // The outputs are read in the same submission as the dispatches: GPU-word dtypes straight into the
@@ -66,7 +70,7 @@ class GpuPlan : public Plan {
       if (!words[k].empty()) reads.push_back({storage_[id].get(), 0, words[k].data(), words[k].size() * 4});
     }
     const auto t_run = std::chrono::steady_clock::now();
-    WC_RETURN_IF_ERROR(program_->RunAndRead(stats && stats->timestamps ? &timings : nullptr, reads));
+    WC_RETURN_IF_ERROR(program_->RunAndRead(writes, stats && stats->timestamps ? &timings : nullptr, reads));
     const auto t_read = std::chrono::steady_clock::now();
     for (size_t k = 0; k < bound_->graph->outputs.size(); ++k) {
       const ir::Value& v = values[bound_->graph->outputs[k]];

@@ -62,8 +62,8 @@ struct RunStats {
   bool timestamps = true;
   double wall_ms = 0;       // host time around the whole run, planning included when it planned
   double execute_ms = 0;    // host time around the execution alone: upload, dispatches, readback
-  double upload_ms = 0;     // of which: inputs written to the GPU (WebGPU)
-  double gpu_ms = 0;        //   one submission: the dispatches and the outputs' copies, waited for and read
+  double upload_ms = 0;     // of which: inputs prepared for the GPU (converted to 4-byte words if needed)
+  double gpu_ms = 0;        //   one submission: inputs copied in, the dispatches, the outputs copied back
   double readback_ms = 0;   //   outputs converted from GPU words to their dtypes
   bool planned = false;     // this run built a new plan (first run for these shapes)
   PlanTiming plan;          // when `planned`: where the planning time went

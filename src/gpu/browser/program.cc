@@ -25,7 +25,8 @@ class BrowserProgram final : public Program {
     if (handle_) wcgpu_program_release(handle_);
   }
   Status Build(const std::vector<Dispatch>& dispatches);
-  Status RunAndRead(std::vector<DispatchTiming>* timings, const std::vector<ReadRequest>& reads) override;
+  Status RunAndRead(const std::vector<WriteRequest>& writes, std::vector<DispatchTiming>* timings,
+                    const std::vector<ReadRequest>& reads) override;
 
  private:
   std::vector<Step> steps_;
@@ -56,9 +57,16 @@ Status BrowserProgram::Build(const std::vector<Dispatch>& dispatches) {
   return OkStatus();
 }
 
-Status BrowserProgram::RunAndRead(std::vector<DispatchTiming>* timings, const std::vector<ReadRequest>& reads) {
+Status BrowserProgram::RunAndRead(const std::vector<WriteRequest>& writes, std::vector<DispatchTiming>* timings,
+                                  const std::vector<ReadRequest>& reads) {
   if (timings) timings->clear();
   WC_RETURN_IF_ERROR(TakeErrors("before running a program: "));
+  // The browser's writeBuffer copies out of the heap at once and orders the write before the next submit.
+  for (const WriteRequest& w : writes) {
+    WC_ASSIGN_OR_RETURN(const BrowserBuffer* b, BrowserDevice::Browser(*w.buffer, "Write"));
+    WC_RETURN_IF_ERROR(CheckWrite(b->size(), 0, w.size));
+    if (w.size) wcgpu_buffer_write(b->handle(), 0, w.data, static_cast<double>(w.size));
+  }
   const bool timed = timings && has_timestamps_ && active_ > 0;
   // The reads as the bridge takes them: per read, buffer handle, offset, size, heap address.
   std::vector<double> table;

@@ -4,6 +4,7 @@
 // its own pass with begin/end timestamp writes, then resolves and reads the timestamps back.
 #include <algorithm>
 #include <cstring>
+#include <map>
 #include <memory>
 
 #include "gpu/buffer_limits.h"
@@ -17,6 +18,29 @@ namespace {
 constexpr abi::WGPUFlags kUniformUsage = abi::BufferUsage::kUniform | abi::BufferUsage::kCopyDst;
 constexpr abi::WGPUFlags kResolveUsage = abi::BufferUsage::kQueryResolve | abi::BufferUsage::kCopySrc;
 constexpr abi::WGPUFlags kReadbackUsage = abi::BufferUsage::kMapRead | abi::BufferUsage::kCopyDst;
+constexpr abi::WGPUFlags kUploadUsage = abi::BufferUsage::kMapWrite | abi::BufferUsage::kCopySrc;
+
+// A map request's answer. Kept (leaked) if its wait fails: Dawn may still call back later.
+struct MapAnswer {
+  abi::WGPUEnum status = 0;
+  std::string message;
+};
+
+void OnMapped(abi::WGPUEnum status, abi::WGPUStringView message, void* u1, void*) {
+  static_cast<MapAnswer*>(u1)->status = status;
+  static_cast<MapAnswer*>(u1)->message = StringOf(message);
+}
+
+// The staging buffer of one written tensor, kept by the program: mapped for writing between runs (the
+// map for the next run is requested right after this run's submission, and is done by the time it is
+// needed), so a run's input costs one memcpy into memory the process has already touched.
+struct UploadStaging {
+  abi::WGPUBuffer buffer = nullptr;
+  uint64_t size = 0;
+  bool mapped = false;
+  abi::WGPUFuture pending{};
+  std::unique_ptr<MapAnswer> answer;  // of `pending`, when a map is in flight
+};
 // WebGPU caps a query set at 4096 queries (2048 timed dispatches); longer programs use several sets.
 constexpr uint32_t kQueriesPerSet = 4096;
 
@@ -47,7 +71,8 @@ class NativeProgram final : public Program {
   NativeProgram(std::shared_ptr<Core> core, std::vector<Step> steps)
       : core_(std::move(core)), steps_(std::move(steps)) {}
   ~NativeProgram() override;
-  Status RunAndRead(std::vector<DispatchTiming>* timings, const std::vector<ReadRequest>& reads) override;
+  Status RunAndRead(const std::vector<WriteRequest>& writes, std::vector<DispatchTiming>* timings,
+                    const std::vector<ReadRequest>& reads) override;
   // Creates every step's uniform buffer and bind group; `dispatches` supplies the uniform bytes.
   Status MakeBindGroups(const std::vector<Dispatch>& dispatches);
 
@@ -58,6 +83,12 @@ class NativeProgram final : public Program {
   Status ReadTimings(uint32_t active, std::vector<DispatchTiming>* timings);
   Status Diagnose(const Status& failure);
   Status FinishReads(const std::vector<ReadRequest>& reads, std::vector<std::unique_ptr<ReadStaging>>& staging);
+  // Copies each write into its staging buffer (waiting for the map requested after the last run).
+  Status StageWrites(const std::vector<WriteRequest>& writes);
+  // Requests the maps for the next run's writes.
+  void RemapUploads();
+  Status WaitUpload(UploadStaging& u);
+  std::map<const Buffer*, UploadStaging> uploads_;
 
   std::shared_ptr<Core> core_;
   std::vector<Step> steps_;
@@ -68,6 +99,11 @@ class NativeProgram final : public Program {
 
 NativeProgram::~NativeProgram() {
   const DawnProcs& p = *core_->p;
+  for (auto& [buffer, u] : uploads_) {
+    if (u.answer && !core_->lost()) (void)WaitUpload(u);  // a map in flight writes into u.answer
+    if (u.answer) (void)u.answer.release();
+    p.BufferRelease(u.buffer);
+  }
   for (Step& s : steps_) {
     if (s.bind_group) p.BindGroupRelease(s.bind_group);
     if (s.uniforms) core_->RecycleBuffer(kUniformUsage, s.uniform_size, s.uniforms);
@@ -217,9 +253,78 @@ Status NativeProgram::Diagnose(const Status& failure) {
   return failure;
 }
 
-Status NativeProgram::RunAndRead(std::vector<DispatchTiming>* timings, const std::vector<ReadRequest>& reads) {
+Status NativeProgram::WaitUpload(UploadStaging& u) {
+  if (!u.answer) return OkStatus();
+  Status s = core_->waiter->WaitFor(u.pending, u.answer, "mapping an input's staging buffer");
+  if (!s.ok()) return s;  // the answer was released by WaitFor
+  const MapAnswer a = *u.answer;
+  u.answer.reset();
+  if (a.status != abi::kSuccess) {
+    return DeviceError("mapping an input's staging buffer failed (status ", a.status, "): ", a.message);
+  }
+  u.mapped = true;
+  return OkStatus();
+}
+
+Status NativeProgram::StageWrites(const std::vector<WriteRequest>& writes) {
+  const DawnProcs& p = *core_->p;
+  for (const WriteRequest& w : writes) {
+    const auto* nb = dynamic_cast<const NativeBuffer*>(w.buffer);
+    if (!nb || nb->core() != core_.get()) return DeviceError("Write: the buffer was not created by this device");
+    WC_RETURN_IF_ERROR(CheckWrite(nb->size(), 0, w.size));
+    if (w.size % 4) return DeviceError("Write: a staged write must be a whole number of 4-byte words");
+    if (w.size == 0) continue;
+    UploadStaging& u = uploads_[w.buffer];
+    if (u.buffer && u.size != w.size) {
+      WC_RETURN_IF_ERROR(WaitUpload(u));
+      p.BufferRelease(u.buffer);
+      u = UploadStaging{};
+    }
+    if (!u.buffer) {
+      abi::WGPUBufferDescriptor desc{};
+      desc.label = abi::View("input staging");
+      desc.usage = kUploadUsage;
+      desc.size = w.size;
+      desc.mappedAtCreation = 1;
+      core_->PushScopes();
+      u.buffer = p.DeviceCreateBuffer(core_->device, &desc);
+      u.size = w.size;
+      Status made = core_->PopScopes(StrCat("creating an input's staging buffer (", w.size, " bytes): "));
+      if (!made.ok() || !u.buffer) {
+        if (u.buffer) p.BufferRelease(u.buffer);
+        uploads_.erase(w.buffer);
+        return made.ok() ? DeviceError("creating an input's staging buffer failed") : made;
+      }
+      u.mapped = true;
+    }
+    WC_RETURN_IF_ERROR(WaitUpload(u));
+    void* dst = p.BufferGetMappedRange(u.buffer, 0, w.size);
+    if (!dst) return DeviceError("the mapped range of an input's staging buffer is null");
+    std::memcpy(dst, w.data, w.size);
+    p.BufferUnmap(u.buffer);
+    u.mapped = false;
+  }
+  return OkStatus();
+}
+
+void NativeProgram::RemapUploads() {
+  const DawnProcs& p = *core_->p;
+  for (auto& [buffer, u] : uploads_) {
+    if (u.mapped || u.answer) continue;
+    u.answer = std::make_unique<MapAnswer>();
+    abi::WGPUBufferMapCallbackInfo info{};
+    info.mode = abi::CallbackMode::kWaitAnyOnly;
+    info.callback = OnMapped;
+    info.userdata1 = u.answer.get();
+    u.pending = p.BufferMapAsync(u.buffer, abi::MapMode::kWrite, 0, u.size, info);
+  }
+}
+
+Status NativeProgram::RunAndRead(const std::vector<WriteRequest>& writes, std::vector<DispatchTiming>* timings,
+                                 const std::vector<ReadRequest>& reads) {
   const DawnProcs& p = *core_->p;
   if (timings) timings->clear();
+  WC_RETURN_IF_ERROR(StageWrites(writes));
   // Staging for every read, before anything is encoded.
   std::vector<std::unique_ptr<ReadStaging>> staging;
   for (const ReadRequest& r : reads) {
@@ -248,6 +353,11 @@ Status NativeProgram::RunAndRead(std::vector<DispatchTiming>* timings, const std
 
   abi::WGPUCommandEncoderDescriptor enc_desc{};
   abi::WGPUCommandEncoder encoder = p.DeviceCreateCommandEncoder(core_->device, &enc_desc);
+  for (const WriteRequest& w : writes) {
+    if (w.size == 0) continue;
+    p.CommandEncoderCopyBufferToBuffer(encoder, uploads_[w.buffer].buffer, 0,
+                                       static_cast<const NativeBuffer&>(*w.buffer).handle(), 0, w.size);
+  }
   Encode(encoder, timed);
   if (timed) {
     // One resolve per set; each lands at a multiple of 4096 * 8 bytes (the 256-byte alignment rule holds).
@@ -269,6 +379,7 @@ Status NativeProgram::RunAndRead(std::vector<DispatchTiming>* timings, const std
   p.QueueSubmit(core_->queue, 1, &commands);
   if (commands) p.CommandBufferRelease(commands);
   p.CommandEncoderRelease(encoder);
+  RemapUploads();  // done by the time the submission is, ready for the next run
 
   auto done = std::make_unique<abi::WGPUEnum>(0);
   abi::WGPUQueueWorkDoneCallbackInfo info{};
