@@ -85,8 +85,9 @@ class NativeProgram final : public Program {
   Status FinishReads(const std::vector<ReadRequest>& reads, std::vector<std::unique_ptr<ReadStaging>>& staging);
   // Copies each write into its staging buffer (waiting for the map requested after the last run).
   Status StageWrites(const std::vector<WriteRequest>& writes);
-  // Requests the maps for the next run's writes.
+  // Requests the maps for the next run's writes (RequestMap: one staging buffer's, unless mapped or pending).
   void RemapUploads();
+  void RequestMap(UploadStaging& u);
   Status WaitUpload(UploadStaging& u);
   std::map<const Buffer*, UploadStaging> uploads_;
 
@@ -297,6 +298,7 @@ Status NativeProgram::StageWrites(const std::vector<WriteRequest>& writes) {
       }
       u.mapped = true;
     }
+    RequestMap(u);  // normally requested after the last run; not when that run failed before its submit
     WC_RETURN_IF_ERROR(WaitUpload(u));
     void* dst = p.BufferGetMappedRange(u.buffer, 0, w.size);
     if (!dst) return DeviceError("the mapped range of an input's staging buffer is null");
@@ -307,17 +309,18 @@ Status NativeProgram::StageWrites(const std::vector<WriteRequest>& writes) {
   return OkStatus();
 }
 
+void NativeProgram::RequestMap(UploadStaging& u) {
+  if (u.mapped || u.answer) return;
+  u.answer = std::make_unique<MapAnswer>();
+  abi::WGPUBufferMapCallbackInfo info{};
+  info.mode = abi::CallbackMode::kWaitAnyOnly;
+  info.callback = OnMapped;
+  info.userdata1 = u.answer.get();
+  u.pending = core_->p->BufferMapAsync(u.buffer, abi::MapMode::kWrite, 0, u.size, info);
+}
+
 void NativeProgram::RemapUploads() {
-  const DawnProcs& p = *core_->p;
-  for (auto& [buffer, u] : uploads_) {
-    if (u.mapped || u.answer) continue;
-    u.answer = std::make_unique<MapAnswer>();
-    abi::WGPUBufferMapCallbackInfo info{};
-    info.mode = abi::CallbackMode::kWaitAnyOnly;
-    info.callback = OnMapped;
-    info.userdata1 = u.answer.get();
-    u.pending = p.BufferMapAsync(u.buffer, abi::MapMode::kWrite, 0, u.size, info);
-  }
+  for (auto& [buffer, u] : uploads_) RequestMap(u);
 }
 
 Status NativeProgram::RunAndRead(const std::vector<WriteRequest>& writes, std::vector<DispatchTiming>* timings,
