@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "common/hash.h"
+
 namespace webconv::gpu {
 
 const char* WgslType(ScalarType t) {
@@ -85,18 +87,12 @@ std::string Kernel::LayoutSignature() const {
 }
 
 uint64_t Kernel::IdentityHash() const {
-  // FNV-1a over the layout signature, a separator no WGSL starts with, and the source.
-  uint64_t h = 0xcbf29ce484222325ull;
-  auto mix = [&h](const std::string& bytes) {
-    for (unsigned char c : bytes) {
-      h ^= c;
-      h *= 0x100000001b3ull;
-    }
-  };
-  mix(LayoutSignature());
-  mix(std::string(1, '\0'));
-  mix(wgsl);
-  return h;
+  // The layout signature, a separator no WGSL starts with, and the source.
+  const std::string layout = LayoutSignature();
+  const char separator = '\0';
+  uint64_t h = Fnv1a64(layout.data(), layout.size());
+  h = Fnv1a64(&separator, 1, h);
+  return Fnv1a64(wgsl.data(), wgsl.size(), h);
 }
 
 KernelBuilder& KernelBuilder::Input(const std::string& name, ScalarType t) {

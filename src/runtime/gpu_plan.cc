@@ -36,14 +36,8 @@ class GpuPlan : public Plan {
       const auto& [id, buffer] = uploads_[k];
       auto it = inputs.find(id);
       if (it == inputs.end()) return UsageError("input '", values[id].name, "' was not given");
-      if (IsGpuWordDType(it->second->dtype())) {
-        // Already 4-byte GPU words: uploaded straight from the caller's bytes, with no host-side copy.
-        const HostTensor& t = *it->second;
-        writes.push_back({buffer.get(), t.data(), t.byte_size()});
-        continue;
-      }
-      WC_ASSIGN_OR_RETURN(converted[k], ToGpuWords(*it->second, values[id].name));
-      writes.push_back({buffer.get(), converted[k].data(), converted[k].size() * 4});
+      WC_ASSIGN_OR_RETURN(const GpuWordBytes bytes, AsGpuWordBytes(*it->second, values[id].name, &converted[k]));
+      writes.push_back({buffer.get(), bytes.data, bytes.size});
     }
     std::vector<gpu::DispatchTiming> timings;
     // The outputs are read in the same submission as the dispatches: GPU-word dtypes straight into the
@@ -80,8 +74,8 @@ class GpuPlan : public Plan {
       stats->dispatches = std::move(timings);
       stats->upload_ms = std::chrono::duration<double, std::milli>(t_run - t_upload).count();
       stats->gpu_ms = std::chrono::duration<double, std::milli>(t_read - t_run).count();
+      stats->readback_ms = MsSince(t_read);
     }
-    if (stats) stats->readback_ms = MsSince(t_read);
     return out;
   }
 
@@ -278,17 +272,13 @@ Status GpuPlan::Build(ConstantCache* constants, const ProgressFn& progress) {
   timing.plan_ms = MsSince(t_start);
 
   // Every pipeline at once: identical WGSL compiles once, the rest concurrently, and the constants are
-  // written meanwhile. GPU-word tensors (float32, int32, ...) go up straight from their bytes.
+  // written meanwhile.
   auto write_constants = [&]() -> Status {
     const auto tu = std::chrono::steady_clock::now();
+    std::vector<uint32_t> scratch;
     for (const ConstantWrite& w : constant_writes) {
-      const HostTensor& t = *w.tensor;
-      if (IsGpuWordDType(t.dtype())) {
-        if (t.byte_size()) WC_RETURN_IF_ERROR(device_->Write(*w.buffer, 0, t.data(), t.byte_size()));
-        continue;
-      }
-      WC_ASSIGN_OR_RETURN(auto words, ToGpuWords(t, w.name));
-      if (!words.empty()) WC_RETURN_IF_ERROR(device_->Write(*w.buffer, 0, words.data(), words.size() * 4));
+      WC_ASSIGN_OR_RETURN(const GpuWordBytes bytes, AsGpuWordBytes(*w.tensor, w.name, &scratch));
+      if (bytes.size) WC_RETURN_IF_ERROR(device_->Write(*w.buffer, 0, bytes.data, bytes.size));
     }
     timing.upload_ms = MsSince(tu);
     return OkStatus();

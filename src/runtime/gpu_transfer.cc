@@ -46,4 +46,10 @@ HostTensor FromGpuWords(const std::vector<uint32_t>& words, DType dtype, const S
   return t;
 }
 
+Result<GpuWordBytes> AsGpuWordBytes(const HostTensor& t, const std::string& name, std::vector<uint32_t>* scratch) {
+  if (IsGpuWordDType(t.dtype())) return GpuWordBytes{t.data(), t.byte_size()};  // no host-side copy
+  WC_ASSIGN_OR_RETURN(*scratch, ToGpuWords(t, name));
+  return GpuWordBytes{scratch->data(), scratch->size() * 4};
+}
+
 }  // namespace webconv::runtime

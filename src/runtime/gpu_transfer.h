@@ -15,6 +15,13 @@ Status CheckGpuDType(DType t, const std::string& what);
 // float32, int32 and uint32: their host bytes are GPU words already, so they move without conversion.
 inline bool IsGpuWordDType(DType t) { return t == DType::kFloat32 || t == DType::kInt32 || t == DType::kUInt32; }
 Result<std::vector<uint32_t>> ToGpuWords(const HostTensor& t, const std::string& name);
+// The tensor's bytes as GPU words, ready to upload: its own bytes when its dtype is a GPU word, else the
+// converted words, kept in `*scratch` (which must outlive the use of the returned pointer).
+struct GpuWordBytes {
+  const void* data = nullptr;
+  uint64_t size = 0;
+};
+Result<GpuWordBytes> AsGpuWordBytes(const HostTensor& t, const std::string& name, std::vector<uint32_t>* scratch);
 HostTensor FromGpuWords(const std::vector<uint32_t>& words, DType dtype, const Shape& shape);
 
 }  // namespace webconv::runtime

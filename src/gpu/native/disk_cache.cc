@@ -10,6 +10,8 @@
 #include <iterator>
 #include <vector>
 
+#include "common/hash.h"
+
 namespace webconv::gpu::native {
 namespace fs = std::filesystem;
 namespace {
@@ -17,15 +19,6 @@ namespace {
 constexpr char kMagic[8] = {'W', 'C', 'P', 'I', 'P', 'E', '0', '1'};
 // magic, key size, value size, checksum: then the key, then the value.
 constexpr size_t kHeader = 8 + 8 + 8 + 8;
-
-uint64_t Fnv(const void* data, size_t size, uint64_t h = 0xcbf29ce484222325ull) {
-  const auto* p = static_cast<const unsigned char*>(data);
-  for (size_t i = 0; i < size; ++i) {
-    h ^= p[i];
-    h *= 0x100000001b3ull;
-  }
-  return h;
-}
 
 std::string Hex(uint64_t v) {
   char buf[17];
@@ -51,7 +44,7 @@ std::string DiskCache::DefaultRoot() {
 std::unique_ptr<DiskCache> DiskCache::Open(const std::string& root, const std::string& isolation,
                                            uint64_t max_bytes) {
   if (root.empty()) return nullptr;
-  const std::string dir = root + "/pipelines-" + Hex(Fnv(isolation.data(), isolation.size()));
+  const std::string dir = root + "/pipelines-" + Hex(Fnv1a64(isolation.data(), isolation.size()));
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec || !fs::is_directory(dir, ec)) {
@@ -70,7 +63,7 @@ std::unique_ptr<DiskCache> DiskCache::Open(const std::string& root, const std::s
 }
 
 std::string DiskCache::PathFor(const void* key, size_t key_size) const {
-  return dir_ + "/" + Hex(Fnv(key, key_size)) + ".bin";
+  return dir_ + "/" + Hex(Fnv1a64(key, key_size)) + ".bin";
 }
 
 void DiskCache::Warn(const std::string& message) {
@@ -96,7 +89,7 @@ size_t DiskCache::Load(const void* key, size_t key_size, void* value, size_t val
       why = "truncated or of the wrong size";
     } else if (std::memcmp(bytes.data() + kHeader, key, key_size) != 0) {
       why = "written for another key";
-    } else if (Fnv(bytes.data() + kHeader, ks + vs) != ReadU64(bytes.data() + 24)) {
+    } else if (Fnv1a64(bytes.data() + kHeader, ks + vs) != ReadU64(bytes.data() + 24)) {
       why = "corrupt (checksum mismatch)";
     }
   }
@@ -135,7 +128,7 @@ void DiskCache::Store(const void* key, size_t key_size, const void* value, size_
   std::memcpy(bytes.data() + 16, &vs, 8);
   std::memcpy(bytes.data() + kHeader, key, key_size);
   if (value_size) std::memcpy(bytes.data() + kHeader + key_size, value, value_size);
-  const uint64_t sum = Fnv(bytes.data() + kHeader, key_size + value_size);
+  const uint64_t sum = Fnv1a64(bytes.data() + kHeader, key_size + value_size);
   std::memcpy(bytes.data() + 24, &sum, 8);
   const std::string path = PathFor(key, key_size);
   const std::string tmp = path + ".tmp" + std::to_string(getpid()) + "." + std::to_string(temp_counter_++);

@@ -409,21 +409,14 @@ Status NativeProgram::RunAndRead(const std::vector<WriteRequest>& writes, std::v
 Status NativeProgram::FinishReads(const std::vector<ReadRequest>& reads,
                                   std::vector<std::unique_ptr<ReadStaging>>& staging) {
   const DawnProcs& p = *core_->p;
-  struct Mapped {
-    abi::WGPUEnum status = 0;
-    std::string message;
-  };
-  std::vector<std::unique_ptr<Mapped>> mapped(reads.size());
+  std::vector<std::unique_ptr<MapAnswer>> mapped(reads.size());
   std::vector<abi::WGPUFuture> futures(reads.size());
   for (size_t i = 0; i < reads.size(); ++i) {
     if (!staging[i]->buffer) continue;
-    mapped[i] = std::make_unique<Mapped>();
+    mapped[i] = std::make_unique<MapAnswer>();
     abi::WGPUBufferMapCallbackInfo info{};
     info.mode = abi::CallbackMode::kWaitAnyOnly;
-    info.callback = [](abi::WGPUEnum status, abi::WGPUStringView message, void* u1, void*) {
-      static_cast<Mapped*>(u1)->status = status;
-      static_cast<Mapped*>(u1)->message = StringOf(message);
-    };
+    info.callback = OnMapped;
     info.userdata1 = mapped[i].get();
     futures[i] = p.BufferMapAsync(staging[i]->buffer, abi::MapMode::kRead, 0, staging[i]->length, info);
   }
