@@ -67,10 +67,12 @@ const ConvTiling kSoftwareShortWide = {8, 64, 8, 8, 8};
 const ConvTiling kSoftwareSmall = {16, 32, 8, 8, 8};
 // Light layers on a software adapter: there, compiling a pipeline costs more than running a small layer
 // many times over, and the compile time grows with the unrolled register block. MobileNetV3-small at
-// 32x96 (bench/cold.py --quick, this 2-core machine): 45 pipelines compiled in 16.0 s with the tiles
-// above, 6.5 s with 16x32 tiles of 4x4 blocks and 5.2 s with 16x16 ones (warm runs 23.3, 20.8 and
-// 17.0 ms). TransNetV2 at T=8 with every layer on 16x16 4x4: compile 7.2 -> 2.2 s but runs 3.7 -> 6.6 s,
-// so heavy layers keep the 8x8 blocks. Below this many FLOPs a layer runs in a few ms at most.
+// 32x96 (`make_mobilenetv3.py --tiny`; `WEBCONV_PIPELINE_CACHE=0 WEBCONV_CONV_TILE=... webconv bench
+// MODEL --json --runs 3 --warmup 1`, "phases", this 2-core machine): 45 pipelines compiled in 16.0 s
+// with the tiles above, 6.5 s with 16x32 tiles of 4x4 blocks and 5.2 s with 16x16 ones (warm runs 23.3,
+// 20.8 and 17.0 ms). The default demo model (TransNetV2, T=8) with every layer on 16x16 4x4: compile
+// 7.2 -> 2.2 s but runs 3.7 -> 6.6 s, so heavy layers keep the 8x8 blocks. Below this many FLOPs a
+// layer runs in a few ms at most.
 const ConvTiling kSoftwareLight = {16, 16, 8, 4, 4};
 constexpr double kSoftwareLightFlops = 16e6;
 
