@@ -11,7 +11,9 @@ namespace webconv {
 
 // Reads the .npy file at `path` into an owning, read-only tensor (clone() for a writable one).
 Result<Tensor> read_npy(const std::string& path) noexcept;
-// Writes `tensor` to `path` as a .npy file, replacing any file there.
+// Writes `tensor` to `path` as a .npy file, all or nothing: the bytes go to a temporary file beside it,
+// flushed and checked, then renamed over `path`. A regular file at `path` is replaced; a symbolic link
+// or anything else is refused. After an error (a full disk, say) `path` is as it was.
 Status write_npy(const std::string& path, const Tensor& tensor) noexcept;
 
 }  // namespace webconv

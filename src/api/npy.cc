@@ -3,7 +3,6 @@
 #include "webconv/npy.h"
 
 #include <exception>
-#include <fstream>
 
 #include "api/tensor_access.h"
 #include "common/npy.h"
@@ -27,14 +26,9 @@ Result<Tensor> read_npy(const std::string& path) noexcept {
 
 Status write_npy(const std::string& path, const Tensor& tensor) noexcept {
   try {
-    const std::string header = NpyHeader(tensor.dtype(), tensor.shape());
-    if (header.empty()) return UsageError("cannot write ", DTypeName(tensor.dtype()), " to .npy");
-    std::ofstream f(path, std::ios::binary);
-    if (!f) return UsageError("cannot write '", path, "'");
-    f.write(header.data(), static_cast<std::streamsize>(header.size()));
-    f.write(static_cast<const char*>(tensor.data()), static_cast<std::streamsize>(tensor.byte_size()));
-    if (!f) return UsageError("failed writing '", path, "'");
-    return OkStatus();
+    const std::string_view bytes(static_cast<const char*>(tensor.data()), tensor.byte_size());
+    auto written = WriteNpyFile(path, tensor.dtype(), tensor.shape(), bytes);
+    return written.ok() ? OkStatus() : written.status();
   } catch (const std::exception& e) {
     return UsageError("'", path, "': ", e.what());
   }

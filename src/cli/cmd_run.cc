@@ -7,6 +7,8 @@
 #include "cli/common.h"
 #include "cli/phases.h"
 #include "cli/tensor_io.h"
+#include "common/file_output.h"
+#include "common/npy.h"
 #include "runtime/compare.h"
 
 namespace webconv::cli {
@@ -22,23 +24,58 @@ std::string FileNameFor(const std::string& output) {
   return s + ".npy";
 }
 
-Status WriteOutputs(const std::map<std::string, HostTensor>& outputs, const std::string& dir, const Args& args) {
+// The files an output run must never replace: every --input file and the model, by identity, so that
+// another name for one of them (a hard link) is recognized too.
+std::vector<ProtectedFile> ProtectedInputs(const Args& args, const std::string& model) {
+  std::vector<ProtectedFile> files;
+  for (const std::string& s : args.GetAll("input")) {
+    const size_t eq = s.find('=');
+    if (eq == std::string::npos) continue;
+    auto id = IdentifyFile(s.substr(eq + 1));
+    if (id.ok()) files.push_back({*id, "input file '" + s.substr(eq + 1) + "'"});
+  }
+  auto id = IdentifyFile(model);
+  if (id.ok()) files.push_back({*id, "the model '" + model + "'"});
+  return files;
+}
+
+// Every output's file, checked before anything is written: two outputs whose names map to one file
+// name (or to names that differ only in case, one file on case-insensitive file systems) are an error.
+Result<std::vector<std::pair<std::string, fs::path>>> OutputFiles(const std::map<std::string, HostTensor>& outputs,
+                                                                  const std::string& dir) {
+  std::vector<std::pair<std::string, fs::path>> files;
+  std::map<std::string, std::string> taken;  // lower-cased file name -> output name
+  for (const auto& [name, t] : outputs) {
+    const std::string file = FileNameFor(name);
+    std::string folded = file;
+    for (char& c : folded) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    auto [it, fresh] = taken.emplace(folded, name);
+    if (!fresh)
+      return UsageError("outputs '", it->second, "' and '", name, "' would both be written to ",
+                        (fs::path(dir) / file).string(), " (characters other than [A-Za-z0-9._-] become '_', "
+                        "and file names may ignore case); nothing was written");
+    files.emplace_back(name, fs::path(dir) / file);
+  }
+  return files;
+}
+
+Status WriteOutputs(const std::map<std::string, HostTensor>& outputs, const std::string& dir, const Args& args,
+                    const std::string& model) {
+  WC_ASSIGN_OR_RETURN(const auto files, OutputFiles(outputs, dir));
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) return UsageError("cannot create output directory '", dir, "': ", ec.message());
-  // Never overwrite a file the user gave as an input.
-  std::vector<fs::path> inputs;
-  for (const std::string& s : args.GetAll("input")) {
-    const size_t eq = s.find('=');
-    if (eq != std::string::npos) inputs.push_back(fs::weakly_canonical(s.substr(eq + 1), ec));
-  }
-  for (const auto& [name, t] : outputs) {
-    const fs::path path = fs::path(dir) / FileNameFor(name);
-    const fs::path canon = fs::weakly_canonical(path, ec);
-    for (const fs::path& in : inputs)
-      if (in == canon) return UsageError("output '", name, "' would overwrite input file ", path.string());
-    WC_RETURN_IF_ERROR(WriteNpy(path.string(), t));
-    std::cout << "wrote " << path.string() << "\n";
+  FileWriteOptions options;
+  options.protect = ProtectedInputs(args, model);
+  options.existing = args.Has("overwrite") ? ExistingFile::kReplace : ExistingFile::kReplaceIfNpy;
+  for (const auto& [name, path] : files)  // every target refused before any is written
+    WC_RETURN_IF_ERROR(CheckReplaceable(path.string(), options).Prefixed("output '" + name + "': "));
+  for (const auto& [name, path] : files) {
+    const HostTensor& t = outputs.at(name);
+    const std::string_view bytes(reinterpret_cast<const char*>(t.data()), t.byte_size());
+    auto written = WriteNpyFile(path.string(), t.dtype(), t.shape(), bytes, options);
+    if (!written.ok()) return written.status().Prefixed("output '" + name + "': ");
+    std::cout << (*written == FileWriteOutcome::kReplaced ? "replaced " : "wrote ") << path.string() << "\n";
   }
   return OkStatus();
 }
@@ -77,7 +114,7 @@ int CmdRun(int argc, char** argv) {
     cold.warm_run_ms = warm.wall_ms;
     PrintPhases(cold, std::cout);
   }
-  Status s = WriteOutputs(*outputs, args->Get("output-dir", "webconv_out"), *args);
+  Status s = WriteOutputs(*outputs, args->Get("output-dir", "webconv_out"), *args, args->positional[0]);
   if (!s.ok()) return Fail(s);
   return 0;
 }

@@ -54,7 +54,10 @@ std::vector<CommandSpec> BuildTable() {
         ShapeOption(),
         {"output-dir", "DIR", false,
          "folder for the outputs (default webconv_out), one NAME.npy per output (characters other "
-         "than [A-Za-z0-9._-] in NAME become '_'); an output never overwrites a file given with --input"},
+         "than [A-Za-z0-9._-] in NAME become '_'); each file is written whole or not at all, an existing "
+         ".npy file is replaced (and the run says so), and a link, a non-regular file, the model or a file "
+         "given with --input is never written"},
+        {"overwrite", "", false, "replace an existing output file even when it is not a .npy file"},
         BackendOption(),
         AdapterOption(),
         SeedOption(),

@@ -1,6 +1,5 @@
 #include "cli/tensor_io.h"
 
-#include <fstream>
 #include <random>
 
 #include "common/npy.h"
@@ -17,17 +16,6 @@ Result<HostTensor> ReadNpy(const std::string& path) {
   auto t = ParseNpy(file->data(), file->size());
   if (!t.ok()) return t.status().Prefixed("'" + path + "': ");
   return t;
-}
-
-Status WriteNpy(const std::string& path, const HostTensor& t) {
-  const std::string header = NpyHeader(t.dtype(), t.shape());
-  if (header.empty()) return UsageError("cannot write ", DTypeName(t.dtype()), " to .npy");
-  std::ofstream f(path, std::ios::binary);
-  if (!f) return UsageError("cannot write '", path, "'");
-  f.write(header.data(), static_cast<std::streamsize>(header.size()));
-  f.write(reinterpret_cast<const char*>(t.data()), static_cast<std::streamsize>(t.byte_size()));
-  if (!f) return UsageError("failed writing '", path, "'");
-  return OkStatus();
 }
 
 Result<HostTensor> ReadTensorFile(const std::string& path) {

@@ -9,7 +9,6 @@
 namespace webconv::cli {
 
 Result<HostTensor> ReadNpy(const std::string& path);
-Status WriteNpy(const std::string& path, const HostTensor& t);
 // .npy or .pb, by extension.
 Result<HostTensor> ReadTensorFile(const std::string& path);
 // Seeded random data for a missing input: floats uniform in [0, 1), integers in [0, 10), bools 0/1.

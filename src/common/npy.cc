@@ -143,4 +143,11 @@ std::string NpyHeader(DType dtype, const Shape& shape) {
   return out + dict;
 }
 
+Result<FileWriteOutcome> WriteNpyFile(const std::string& path, DType dtype, const Shape& shape,
+                                      std::string_view bytes, const FileWriteOptions& options) {
+  const std::string header = NpyHeader(dtype, shape);
+  if (header.empty()) return UsageError("cannot write ", DTypeName(dtype), " to .npy");
+  return WriteFileReplacing(path, {header, bytes}, options);
+}
+
 }  // namespace webconv

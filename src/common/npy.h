@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 
+#include "common/file_output.h"
 #include "common/host_tensor.h"
 
 namespace webconv {
@@ -18,5 +19,9 @@ Result<HostTensor> ParseNpy(const uint8_t* data, size_t size);
 // The header for a C-order array of `dtype` and `shape`, padded so that the data that follows it
 // starts on a 64-byte boundary; empty when the dtype has no .npy descriptor here.
 std::string NpyHeader(DType dtype, const Shape& shape);
+
+// Writes `bytes` (C order) as the .npy file `path`, through WriteFileReplacing: all or nothing.
+Result<FileWriteOutcome> WriteNpyFile(const std::string& path, DType dtype, const Shape& shape,
+                                      std::string_view bytes, const FileWriteOptions& options = {});
 
 }  // namespace webconv

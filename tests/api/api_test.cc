@@ -10,6 +10,7 @@
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <sstream>
 
 #include "api/tensor_access.h"
 #include "model_builder.h"
@@ -173,6 +174,32 @@ TEST(Api, NpyRoundTrip) {
   const auto v = back->values<int64_t>();
   EXPECT_EQ(std::vector<int64_t>(v.begin(), v.end()), (std::vector<int64_t>{1, -2, 3, -4, 5, -6}));
   std::remove(path.c_str());
+}
+
+// write_npy replaces a regular file whole, and refuses to write through a symbolic link or into a folder;
+// a refused or failed write leaves what was there.
+TEST(Api, NpyWriteNeverFollowsLinks) {
+  auto t = Tensor::from_vector<float>({2}, {1.5f, -2.5f});
+  ASSERT_TRUE(t.ok());
+  const std::string base = ::testing::TempDir() + std::to_string(getpid()) + "_api_write_";
+  const std::string victim = base + "victim.txt", link = base + "link.npy", file = base + "file.npy";
+  { std::ofstream(victim) << "keep me\n"; }
+  ASSERT_EQ(symlink(victim.c_str(), link.c_str()), 0);
+  const Status through_link = write_npy(link, *t);
+  EXPECT_EQ(through_link.code, StatusCode::kUsage);
+  EXPECT_NE(through_link.message.find("symbolic link"), std::string::npos) << through_link.message;
+  std::stringstream kept;
+  kept << std::ifstream(victim).rdbuf();
+  EXPECT_EQ(kept.str(), "keep me\n");
+  const Status into_folder = write_npy(::testing::TempDir(), *t);
+  EXPECT_EQ(into_folder.code, StatusCode::kUsage);
+  EXPECT_NE(into_folder.message.find("not a regular file"), std::string::npos) << into_folder.message;
+  { std::ofstream(file) << "old\n"; }
+  ASSERT_TRUE(write_npy(file, *t).ok());  // a regular file is replaced, as documented
+  auto back = read_npy(file);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->values<float>()[1], -2.5f);
+  for (const std::string& p : {victim, link, file}) std::remove(p.c_str());
 }
 
 // The library, its header and `webconv --version` report the project(VERSION) of CMakeLists.txt, and the
