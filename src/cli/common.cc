@@ -31,7 +31,9 @@ Result<Shape> ParseShape(const std::string& text, const std::string& what) {
     if (d < 0) return UsageError(what, ": negative dimension ", d);
     s.push_back(d);
   }
-  WC_RETURN_IF_ERROR(CheckedNumElements(s).status());
+  // A command-line mistake, not a bad model: a usage error naming the option and the input.
+  auto count = CheckedNumElements(s);
+  if (!count.ok()) return UsageError(what, ": ", count.status().message);
   return s;
 }
 
@@ -77,6 +79,14 @@ Result<std::map<std::string, HostTensor>> PrepareFeeds(const runtime::Session& s
     auto it = shapes.find(spec.name);
     if (it != shapes.end()) {
       shape = it->second;
+      // Checked against the model's declaration before any data is generated for it.
+      if (spec.has_shape) {
+        bool fits = shape.size() == spec.shape.size();
+        for (size_t d = 0; fits && d < shape.size(); ++d) fits = spec.shape[d] < 0 || spec.shape[d] == shape[d];
+        if (!fits)
+          return UsageError("--shape ", spec.name, "=", ShapeString(shape), " does not fit the model's declared shape ",
+                            ShapeString(spec.shape), " (only its dynamic dims, -1, may be chosen)");
+      }
     } else {
       if (!spec.has_shape) return UsageError("input '", spec.name, "' has no declared shape; give --shape ", spec.name, "=...");
       for (size_t d = 0; d < spec.shape.size(); ++d) {
