@@ -1,5 +1,6 @@
 #include "cli/tensor_io.h"
 
+#include <iostream>
 #include <random>
 
 #include "common/npy.h"
@@ -13,8 +14,10 @@ Result<HostTensor> ReadNpy(const std::string& path) {
   // is that of any tensor (2^40 elements of at most 8 bytes) plus the largest header.
   WC_ASSIGN_OR_RETURN(auto file, onnx::MappedFile::Open(path, (kMaxElements << 3) + (int64_t{1} << 21),
                                                         /*missing_is_usage_error=*/true));
-  auto t = ParseNpy(file->data(), file->size());
+  std::string warning;
+  auto t = ParseNpy(file->data(), file->size(), &warning);
   if (!t.ok()) return t.status().Prefixed("'" + path + "': ");
+  if (!warning.empty()) std::cerr << "warning: '" << path << "': " << warning << "\n";
   return t;
 }
 

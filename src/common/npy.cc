@@ -1,7 +1,9 @@
-// .npy parsing and header writing. The header is a Python dict literal; only the three keys NumPy
-// writes are read ('descr', 'fortran_order', 'shape'), with a strict tuple grammar for the shape.
+// .npy parsing and header writing. The header is a Python dict literal, read as strictly as NumPy reads it:
+// the three keys NumPy writes ('descr', 'fortran_order', 'shape'), each once, with a strict tuple grammar
+// for the shape.
 #include "common/npy.h"
 
+#include <cctype>
 #include <cstring>
 #include <string_view>
 
@@ -24,29 +26,101 @@ const NpyType kNpyTypes[] = {
 // NumPy's own headers are a few hundred bytes; anything past this is not a real .npy file.
 constexpr uint32_t kMaxHeaderBytes = 1 << 20;
 
-// Finds `'key':` in the header dict and returns the raw value text: a quoted string, a parenthesized
-// tuple, or a bare word up to the next ',' or '}'.
-bool HeaderValue(std::string_view header, std::string_view key, std::string_view* out) {
-  const std::string pat = "'" + std::string(key) + "':";
-  size_t p = header.find(pat);
-  if (p == std::string_view::npos) return false;
-  p += pat.size();
-  while (p < header.size() && header[p] == ' ') ++p;
-  if (p >= header.size()) return false;
-  size_t end;
-  if (header[p] == '(') {
-    end = header.find(')', p);
-    if (end != std::string_view::npos) ++end;
-  } else if (header[p] == '\'') {
-    end = header.find('\'', p + 1);
-    if (end != std::string_view::npos) ++end;
-  } else {
-    end = header.find_first_of(",}", p);
+// The header dict as NumPy's reader takes it (ast.literal_eval, then a check of the keys): exactly the
+// keys 'descr' (a string), 'fortran_order' (True or False) and 'shape' (a tuple), each once, then only
+// padding. Anything else is refused, as NumPy refuses it, rather than read differently from NumPy.
+struct HeaderDict {
+  std::string_view descr, shape;
+  bool fortran_order = false;
+};
+
+class DictReader {
+ public:
+  explicit DictReader(std::string_view text) : t_(text) {}
+
+  Status Read(HeaderDict* out) {
+    SkipSpace();
+    if (!Eat('{')) return UsageError("header is not a dict: it does not start with '{'");
+    bool seen[3] = {false, false, false};
+    SkipSpace();
+    while (!Eat('}')) {
+      if (p_ >= t_.size()) return UsageError("header dict is not closed with '}'");
+      std::string_view key, value;
+      WC_RETURN_IF_ERROR(String(&key, "a key"));
+      SkipSpace();
+      if (!Eat(':')) return UsageError("header dict: no ':' after '", key, "'");
+      SkipSpace();
+      WC_RETURN_IF_ERROR(Value(&value));
+      const char* const kKeys[3] = {"descr", "fortran_order", "shape"};
+      int k = 0;
+      while (k < 3 && key != kKeys[k]) ++k;
+      if (k == 3) return UsageError("header has the key '", key, "'; a .npy header has only descr, fortran_order and shape");
+      if (seen[k]) return UsageError("header gives the key '", key, "' twice");
+      seen[k] = true;
+      if (k == 0) {
+        if (value.size() < 2 || (value[0] != '\'' && value[0] != '"')) return UsageError("descr ", value, " is not a string");
+        out->descr = value;
+      } else if (k == 1) {
+        if (value != "True" && value != "False")
+          return UsageError("fortran_order is ", value, "; it must be True or False");
+        out->fortran_order = value == "True";
+      } else {
+        out->shape = value;
+      }
+      SkipSpace();
+      if (Eat(',')) {
+        SkipSpace();
+        continue;
+      }
+      SkipSpace();
+      if (p_ >= t_.size() || t_[p_] != '}') return UsageError("header dict is not closed with '}'");
+    }
+    SkipSpace();
+    if (p_ != t_.size()) return UsageError("header has text after its dict");
+    if (!seen[0] || !seen[1] || !seen[2]) return UsageError("header lacks descr, fortran_order or shape");
+    return OkStatus();
   }
-  if (end == std::string_view::npos || end <= p) return false;
-  *out = header.substr(p, end - p);
-  return true;
-}
+
+ private:
+  void SkipSpace() {
+    while (p_ < t_.size() && (t_[p_] == ' ' || t_[p_] == '\n' || t_[p_] == '\t' || t_[p_] == '\r')) ++p_;
+  }
+  bool Eat(char c) {
+    if (p_ < t_.size() && t_[p_] == c) return ++p_, true;
+    return false;
+  }
+  // A quoted string without escapes, quotes excluded from `out` for keys and included for values.
+  Status String(std::string_view* out, const char* what) {
+    const size_t start = p_;
+    if (p_ >= t_.size() || (t_[p_] != '\'' && t_[p_] != '"'))
+      return UsageError("header dict: expected ", what, " in quotes at byte ", p_);
+    const size_t end = t_.find(t_[p_], p_ + 1);
+    if (end == std::string_view::npos) return UsageError("header dict: a string is not closed");
+    p_ = end + 1;
+    *out = t_.substr(start + 1, end - start - 1);
+    return OkStatus();
+  }
+  // A string (quotes kept), a parenthesized tuple, or a bare word (True, False).
+  Status Value(std::string_view* out) {
+    const size_t start = p_;
+    if (p_ < t_.size() && (t_[p_] == '\'' || t_[p_] == '"')) {
+      std::string_view inner;
+      WC_RETURN_IF_ERROR(String(&inner, "a value"));
+    } else if (Eat('(')) {
+      const size_t end = t_.find(')', p_);
+      if (end == std::string_view::npos) return UsageError("header dict: shape ", t_.substr(start), " lacks its ')'");
+      p_ = end + 1;
+    } else {
+      while (p_ < t_.size() && std::isalnum(static_cast<unsigned char>(t_[p_]))) ++p_;
+    }
+    if (p_ == start) return UsageError("header dict: no value at byte ", p_);
+    *out = t_.substr(start, p_ - start);
+    return OkStatus();
+  }
+
+  std::string_view t_;
+  size_t p_ = 0;
+};
 
 // "(2, 3)", "(4,)" or "()": non-negative decimal integers separated by commas.
 Status ParseShapeTuple(std::string_view text, Shape* shape) {
@@ -82,7 +156,7 @@ Status ParseShapeTuple(std::string_view text, Shape* shape) {
 
 }  // namespace
 
-Result<HostTensor> ParseNpy(const uint8_t* data, size_t size) {
+Result<HostTensor> ParseNpy(const uint8_t* data, size_t size, std::string* warning) {
   if (size < 10 || std::memcmp(data, "\x93NUMPY", 6) != 0) return UsageError("not a .npy file (bad magic)");
   const uint8_t major = data[6];
   if (major < 1 || major > 3) return UsageError(".npy format version ", int{major}, " is not supported");
@@ -94,11 +168,10 @@ Result<HostTensor> ParseNpy(const uint8_t* data, size_t size) {
   if (header_len > kMaxHeaderBytes || data_start > size)
     return UsageError("header length ", header_len, " is out of range for a file of ", size, " bytes");
   const std::string_view header(reinterpret_cast<const char*>(data + 8 + len_bytes), header_len);
-  std::string_view descr, fortran, shape_text;
-  if (!HeaderValue(header, "descr", &descr) || !HeaderValue(header, "shape", &shape_text))
-    return UsageError("header lacks descr or shape");
-  if (HeaderValue(header, "fortran_order", &fortran) && fortran.find("True") != std::string_view::npos)
-    return UsageError("Fortran-order arrays are not supported; save with C order");
+  HeaderDict dict;
+  WC_RETURN_IF_ERROR(DictReader(header).Read(&dict));
+  if (dict.fortran_order) return UsageError("Fortran-order arrays are not supported; save with C order");
+  const std::string_view descr = dict.descr;
   if (descr.size() < 4 || (descr[1] != '<' && descr[1] != '|' && descr[1] != '='))
     return UsageError("dtype ", descr, " is not a little-endian numeric type");
   DType dtype = DType::kUndefined;
@@ -106,7 +179,7 @@ Result<HostTensor> ParseNpy(const uint8_t* data, size_t size) {
     if (descr.substr(2, descr.size() - 3) == t.descr) dtype = t.dtype;
   if (dtype == DType::kUndefined) return UsageError("dtype ", descr, " is not supported");
   Shape shape;
-  WC_RETURN_IF_ERROR(ParseShapeTuple(shape_text, &shape));
+  WC_RETURN_IF_ERROR(ParseShapeTuple(dict.shape, &shape));
   auto count = CheckedNumElements(shape);
   if (!count.ok()) return UsageError(count.status().message);
   // count <= 2^40 and elements are at most 8 bytes, so this cannot overflow.
@@ -114,6 +187,9 @@ Result<HostTensor> ParseNpy(const uint8_t* data, size_t size) {
   if (size - data_start < bytes)
     return UsageError("holds ", size - data_start, " data bytes, but ", DTypeName(dtype), " ",
                       ShapeString(shape), " needs ", bytes);
+  // NumPy reads what the shape needs and ignores the rest; so does webconv, but it says so.
+  if (warning && size - data_start > bytes)
+    *warning = StrCat(size - data_start - bytes, " bytes after the array data are ignored");
   std::vector<uint8_t> out(data + data_start, data + data_start + bytes);
   return HostTensor::Owned(dtype, std::move(shape), std::move(out));
 }

@@ -13,8 +13,9 @@ namespace webconv {
 
 // Parses a whole .npy file held in memory. Every length and dimension is checked against the bytes
 // present before anything is allocated. Errors are usage errors (an input file, not a model) and do
-// not name a file: the caller prefixes its path.
-Result<HostTensor> ParseNpy(const uint8_t* data, size_t size);
+// not name a file: the caller prefixes its path. Bytes after the data are ignored, as NumPy ignores them;
+// `warning`, when given, then gets a sentence saying so.
+Result<HostTensor> ParseNpy(const uint8_t* data, size_t size, std::string* warning = nullptr);
 
 // The header for a C-order array of `dtype` and `shape`, padded so that the data that follows it
 // starts on a 64-byte boundary; empty when the dtype has no .npy descriptor here.

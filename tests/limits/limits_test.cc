@@ -73,15 +73,23 @@ TEST(NpyLimits, HostileHeadersFailWithoutAllocating) {
       {std::string("\x93NUMPY\x07\x00\x10\x00", 10), "version 7"},
       {Npy(ok_dict).substr(0, 30), "out of range"},     // header length past the end of the file
       {Npy(ok_dict, std::string(4, '\0')), "needs 8"},  // data shorter than the shape needs
-      {Npy("{'descr': '<f4', 'shape': (1099511627776, 1099511627776), }"), "2^40"},
-      {Npy("{'descr': '<f4', 'shape': (9999999999999999,), }"), "15 digits"},
-      {Npy("{'descr': '<f4', 'shape': (-1,), }"), "non-negative"},
-      {Npy("{'descr': '<f4', 'shape': (2; 3), }"), "not a tuple"},
-      {Npy("{'descr': '<f4', 'shape': (2, 3, }"), "lacks"},  // an unclosed tuple
-      {Npy("{'descr': '>f4', 'shape': (2,), }"), "little-endian"},
-      {Npy("{'descr': '<c8', 'shape': (2,), }"), "not supported"},
+      {Npy("{'descr': '<f4', 'fortran_order': False, 'shape': (1099511627776, 1099511627776), }"), "2^40"},
+      {Npy("{'descr': '<f4', 'fortran_order': False, 'shape': (9999999999999999,), }"), "15 digits"},
+      {Npy("{'descr': '<f4', 'fortran_order': False, 'shape': (-1,), }"), "non-negative"},
+      {Npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2; 3), }"), "not a tuple"},
+      {Npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3, }"), "lacks its ')'"},  // an unclosed tuple
+      {Npy("{'descr': '>f4', 'fortran_order': False, 'shape': (2,), }"), "little-endian"},
+      {Npy("{'descr': '<c8', 'fortran_order': False, 'shape': (2,), }"), "not supported"},
       {Npy("{'descr': '<f4', 'fortran_order': True, 'shape': (2,), }"), "Fortran"},
       {Npy("{'descr': '<f4', }"), "lacks"},
+      // Headers NumPy itself refuses: webconv refuses them too rather than read them its own way.
+      {Npy("{'descr': '<f4', 'fortran_order': 'yes', 'shape': (2,), }"), "must be True or False"},
+      {Npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), 'shape': (1,), }"), "'shape' twice"},
+      {Npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), "), "not closed"},
+      {Npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), 'extra': 1}"), "has the key 'extra'"},
+      {Npy("{'descr': '<f4', 'fortran_order': False 'shape': (2,)}"), "not closed"},
+      {Npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2,)} junk"), "text after its dict"},
+      {Npy("['descr', '<f4']"), "not a dict"},
   };
   for (const Case& c : cases) {
     auto t = Parse(c.bytes);
@@ -91,9 +99,28 @@ TEST(NpyLimits, HostileHeadersFailWithoutAllocating) {
   }
   std::string rank = "(";
   for (size_t i = 0; i <= kMaxRank; ++i) rank += "1,";
-  auto deep = Parse(Npy("{'descr': '<f4', 'shape': " + rank + "), }", "1234"));
+  auto deep = Parse(Npy("{'descr': '<f4', 'fortran_order': False, 'shape': " + rank + "), }", "1234"));
   ASSERT_FALSE(deep.ok());
   EXPECT_TRUE(Contains(deep.status().message, "more than 64 dimensions")) << deep.status().message;
+}
+
+// NumPy ignores bytes after the array data; webconv reads the array the same way and says so.
+TEST(NpyLimits, TrailingBytesAreIgnoredWithAWarning) {
+  const float v[2] = {1.5f, -2.f};
+  const std::string data(reinterpret_cast<const char*>(v), 8);
+  std::string warning;
+  const std::string file = NpyHeader(DType::kFloat32, {2}) + data + "tail";
+  auto t = ParseNpy(reinterpret_cast<const uint8_t*>(file.data()), file.size(), &warning);
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  EXPECT_EQ(t->as<float>()[1], -2.f);
+  EXPECT_EQ(warning, "4 bytes after the array data are ignored");
+  warning.clear();
+  const std::string exact = NpyHeader(DType::kFloat32, {2}) + data;
+  ASSERT_TRUE(ParseNpy(reinterpret_cast<const uint8_t*>(exact.data()), exact.size(), &warning).ok());
+  EXPECT_EQ(warning, "");
+  // Double-quoted strings and no trailing comma are Python dict literals too, as NumPy reads them.
+  auto quoted = Parse(Npy("{\"descr\": \"<f4\", \"fortran_order\": False, \"shape\": (2,)}", data));
+  EXPECT_TRUE(quoted.ok()) << quoted.status().ToString();
 }
 
 // A model of `nodes` Relu nodes in a chain.
