@@ -105,6 +105,11 @@ KernelBuilder& KernelBuilder::Output(const std::string& name, ScalarType t) {
   return *this;
 }
 
+KernelBuilder& KernelBuilder::Atomic(const std::string& name) {
+  bindings_.push_back({name, ScalarType::kU32, false, true});
+  return *this;
+}
+
 KernelBuilder& KernelBuilder::Body(const std::string& wgsl) {
   body_ += wgsl;
   return *this;
@@ -124,7 +129,8 @@ std::shared_ptr<const Kernel> KernelBuilder::Build() const {
   for (size_t i = 0; i < bindings_.size(); ++i) {
     const BindingDecl& b = bindings_[i];
     src += "@group(0) @binding(" + std::to_string(i) + ") var<storage, " +
-           (b.read_only ? "read" : "read_write") + "> " + b.name + ": array<" + WgslType(b.type) + ">;\n";
+           (b.read_only ? "read" : "read_write") + "> " + b.name + ": array<" +
+           (b.atomic ? std::string("atomic<u32>") : WgslType(b.type)) + ">;\n";
   }
   if (k->has_uniforms) src += uniforms_.Wgsl(static_cast<uint32_t>(bindings_.size()));
   src += body_;

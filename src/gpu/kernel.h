@@ -17,6 +17,7 @@ struct BindingDecl {
   std::string name;  // WGSL variable name
   ScalarType type = ScalarType::kF32;
   bool read_only = true;
+  bool atomic = false;  // array<atomic<u32>> (read_write): words that many invocations update
 };
 
 // A uniform block: named scalars and fixed-capacity arrays. It emits its WGSL struct (and accessor
@@ -73,6 +74,8 @@ class KernelBuilder {
   explicit KernelBuilder(std::string name) : name_(std::move(name)) {}
   KernelBuilder& Input(const std::string& name, ScalarType t);
   KernelBuilder& Output(const std::string& name, ScalarType t);
+  // A read_write binding of atomic<u32> words.
+  KernelBuilder& Atomic(const std::string& name);
   UniformBlock& uniforms() { return uniforms_; }
   KernelBuilder& Body(const std::string& wgsl);
   // Puts `enable EXT;` first in the source (e.g. "subgroups", which needs the device feature of that name).

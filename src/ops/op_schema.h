@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -61,7 +62,8 @@ bool GpuSupports(DType t);
 
 // Which tensor a kernel binding refers to.
 struct GpuRef {
-  enum Kind { kInput, kOutput, kScratch } kind = kInput;
+  // kIndexCheck: the run's index-check words (GpuContext::CheckIndices).
+  enum Kind { kInput, kOutput, kScratch, kIndexCheck } kind = kInput;
   int index = 0;
 };
 
@@ -70,6 +72,17 @@ struct GpuDispatchRecord {
   std::vector<GpuRef> bindings;  // in the kernel's binding order
   std::vector<uint8_t> uniforms;
   uint32_t groups[3] = {1, 1, 1};
+};
+
+// Indices read from a tensor at run time (Gather, ScatterND, ...) may be out of range, which ONNX makes an
+// error. The kernel clamps such an index so that it never touches memory outside the tensor, and records
+// the first offending position in its slot of the run's check words; after the run, the runtime fails
+// with `describe`'s message (the CPU reference's), naming the node.
+struct GpuIndexCheck {
+  int indices_input = 1;  // the input holding the indices
+  // The error for the out-of-range index at flat `position` of the indices; `value` is that index when
+  // the runtime knows it (the indices are a graph input), else nullptr.
+  std::function<Status(int64_t position, const int64_t* value)> describe;
 };
 
 struct GpuContext {
@@ -84,6 +97,8 @@ struct GpuContext {
   uint32_t max_workgroup_storage = 16384;  // bytes of workgroup memory a kernel may declare (WebGPU's default)
   uint64_t max_storage_binding = 128ull << 20;  // bytes one storage binding may span (WebGPU's default)
   bool subgroups = false;  // the device has WebGPU's "subgroups" feature (WGSL `enable subgroups`)
+  uint32_t first_index_check_slot = 0;   // set by the runtime: slots before it belong to earlier nodes
+  std::vector<GpuIndexCheck> index_checks;  // filled by the op through CheckIndices, in slot order
 
   template <typename T>
   const T& Attrs() const { return *static_cast<const T*>(attrs); }
@@ -94,6 +109,13 @@ struct GpuContext {
     scratch_words.push_back(words);
     return {GpuRef::kScratch, static_cast<int>(scratch_words.size() - 1)};
   }
+  // Registers a check of runtime indices; returns the slot (a uniform for the kernel) whose word the kernel
+  // sets through a GpuRef{kIndexCheck} binding (see IndexCheckWgsl in ops/tensor/tensor_common.h).
+  uint32_t CheckIndices(GpuIndexCheck check) {
+    index_checks.push_back(std::move(check));
+    return first_index_check_slot + static_cast<uint32_t>(index_checks.size() - 1);
+  }
+  static GpuRef IndexCheckWords() { return {GpuRef::kIndexCheck, 0}; }
   void Dispatch(const gpu::KernelBuilder& b, std::vector<GpuRef> bindings, const uint32_t groups[3]) {
     GpuDispatchRecord r;
     r.kernel = b.Build();

@@ -63,9 +63,17 @@ class GpuPlan : public Plan {
       words[k].resize(static_cast<size_t>(NumElements(v.shape)));
       if (!words[k].empty()) reads.push_back({storage_[id].get(), 0, words[k].data(), words[k].size() * 4});
     }
+    // The index-check words: cleared by the run's writes, read back with the outputs.
+    std::vector<uint32_t> index_errors(checks_.size());
+    if (!checks_.empty()) {
+      writes.push_back({check_words_.get(), zero_words_.data(), zero_words_.size() * 4});
+      reads.push_back({check_words_.get(), 0, index_errors.data(), index_errors.size() * 4});
+    }
     const auto t_run = std::chrono::steady_clock::now();
     WC_RETURN_IF_ERROR(program_->RunAndRead(writes, stats && stats->timestamps ? &timings : nullptr, reads));
     const auto t_read = std::chrono::steady_clock::now();
+    for (size_t k = 0; k < checks_.size(); ++k)
+      if (index_errors[k]) return IndexError(checks_[k], index_errors[k], inputs);
     for (size_t k = 0; k < bound_->graph->outputs.size(); ++k) {
       const ir::Value& v = values[bound_->graph->outputs[k]];
       if (storage_[bound_->graph->outputs[k]] && !IsGpuWordDType(v.dtype)) out[k] = FromGpuWords(words[k], v.dtype, v.shape);
@@ -80,6 +88,7 @@ class GpuPlan : public Plan {
   }
 
   size_t dispatch_count() const override { return dispatch_count_; }
+  size_t index_checks() const { return checks_.size(); }
   size_t intermediate_values() const override { return intermediate_values_; }
   size_t intermediate_buffers() const override { return intermediate_buffers_; }
 
@@ -88,8 +97,29 @@ class GpuPlan : public Plan {
     return device_->CreateBuffer(std::max<uint64_t>(words, 1) * 4, label);
   }
 
+  // A kernel's check of runtime indices (ops::GpuIndexCheck), with the node it belongs to.
+  struct IndexCheck {
+    ops::GpuIndexCheck check;
+    std::string op, node;
+    int indices = -1;   // value id of the indices
+    int64_t count = 0;  // their element count
+  };
+  // The failure a nonzero check word reports: its first offending position, with the index value when
+  // the indices are an input of this run.
+  Status IndexError(const IndexCheck& c, uint32_t word, const std::map<int, const HostTensor*>& inputs) const {
+    const int64_t position = c.count - static_cast<int64_t>(word);
+    auto it = inputs.find(c.indices);
+    int64_t value = 0;
+    const bool known = it != inputs.end() && position >= 0 && position < it->second->num_elements();
+    if (known) value = it->second->GetInt(position);
+    return c.check.describe(position, known ? &value : nullptr).WithNode(c.op, c.node);
+  }
+
   std::shared_ptr<const ir::BoundGraph> bound_;
   std::shared_ptr<gpu::Device> device_;
+  std::vector<IndexCheck> checks_;  // slot k is word k of check_words_
+  gpu::BufferPtr check_words_;
+  std::vector<uint32_t> zero_words_;  // what clears check_words_ before each run
   std::vector<gpu::BufferPtr> storage_;  // per value id
   std::vector<std::pair<int, gpu::BufferPtr>> uploads_;
   std::unique_ptr<gpu::Program> program_;
@@ -179,6 +209,7 @@ Status GpuPlan::Build(ConstantCache* constants, const ProgressFn& progress) {
   };
 
   std::vector<gpu::Dispatch> dispatches;
+  std::vector<std::pair<size_t, size_t>> check_bindings;  // (dispatch, binding) of the index-check words
   for (size_t i = 0; i < g.nodes.size(); ++i) {
     if (bound_->folded[i]) continue;
     const ir::Node& n = g.nodes[i];
@@ -204,6 +235,7 @@ Status GpuPlan::Build(ConstantCache* constants, const ProgressFn& progress) {
     ctx.max_workgroup_storage = device_->info().max_workgroup_storage;
     ctx.max_storage_binding = device_->info().max_storage_binding_size;
     ctx.subgroups = device_->info().has_subgroups;
+    ctx.first_index_check_slot = static_cast<uint32_t>(checks_.size());
     ctx.opset = n.opset;
     for (int id : n.inputs) {
       ops::TensorInfo info;
@@ -227,6 +259,10 @@ Status GpuPlan::Build(ConstantCache* constants, const ProgressFn& progress) {
     }
     Status st = n.schema->gpu(ctx);
     if (!st.ok()) return st.WithNode(n.op_type, n.name);
+    for (ops::GpuIndexCheck& c : ctx.index_checks) {
+      const int indices = n.inputs.at(static_cast<size_t>(c.indices_input));
+      checks_.push_back({std::move(c), n.op_type, n.name, indices, NumElements(values[indices].shape)});
+    }
     std::vector<gpu::BufferPtr> scratch;
     for (uint64_t words : ctx.scratch_words) {
       WC_ASSIGN_OR_RETURN(auto b, acquire(words, n.name + ":scratch"));
@@ -240,6 +276,12 @@ Status GpuPlan::Build(ConstantCache* constants, const ProgressFn& progress) {
       d.label = n.name;
       for (const ops::GpuRef& r : rec.bindings) {
         gpu::BufferPtr b;
+        if (r.kind == ops::GpuRef::kIndexCheck) {
+          // The check words are made once every node has said how many slots it needs.
+          check_bindings.emplace_back(dispatches.size(), d.buffers.size());
+          d.buffers.emplace_back();
+          continue;
+        }
         if (r.kind == ops::GpuRef::kInput) {
           const int id = n.inputs.at(r.index);
           if (id >= 0) WC_RETURN_IF_ERROR(input_storage(id, n));
@@ -267,6 +309,11 @@ Status GpuPlan::Build(ConstantCache* constants, const ProgressFn& progress) {
         last_use[r] = -2;  // released once even if read twice by this node
       }
     }
+  }
+  if (!checks_.empty()) {
+    WC_ASSIGN_OR_RETURN(check_words_, NewBuffer(checks_.size(), "index checks"));
+    zero_words_.assign(checks_.size(), 0);
+    for (const auto& [dispatch, binding] : check_bindings) dispatches[dispatch].buffers[binding] = check_words_;
   }
   dispatch_count_ = dispatches.size();
   timing.plan_ms = MsSince(t_start);

@@ -2,7 +2,8 @@
 //
 // Index values: negatives wrap once. Indices known when planning are checked then, with an error naming
 // the offending one; the reference checks runtime indices and fails the same way; the kernels clamp an
-// out-of-range index to the nearest valid one (WrapIndexWgsl) so that they never read outside the data.
+// out-of-range index so that they never read outside the data, and record it (CheckedIndexWgsl): the run
+// then fails with the reference's message.
 #include <cstring>
 
 #include "ops/tensor/tensor_common.h"
@@ -27,11 +28,19 @@ Status CheckIndices(const HostTensor& indices, int64_t size, int64_t axis) {
   const int64_t n = indices.num_elements();
   for (int64_t i = 0; i < n; ++i) {
     int64_t k;
-    if (!WrapIndex(indices.GetInt(i), size, &k))
-      return BadModel("index ", indices.GetInt(i), " (flat position ", i,
-                      " of the indices) is out of range for data axis ", axis, " of size ", size);
+    const int64_t v = indices.GetInt(i);
+    if (!WrapIndex(v, size, &k)) return IndexOutOfRange(&v, i, axis, size);
   }
   return OkStatus();
+}
+
+// The GPU's check of indices along data axis `axis` of extent `size`.
+GpuIndexCheck AxisCheck(int64_t axis, int64_t size) {
+  GpuIndexCheck c;
+  c.describe = [axis, size](int64_t position, const int64_t* value) {
+    return IndexOutOfRange(value, position, axis, size);
+  };
+  return c;
 }
 
 Status CheckCommon(const InferContext& ctx, int64_t* axis) {
@@ -109,17 +118,19 @@ Status GatherGpu(GpuContext& ctx) {
   u.AddU32("inner", static_cast<uint32_t>(inner));
   u.AddU32("count", static_cast<uint32_t>(NumElements(ctx.inputs[1].shape)));
   u.AddU32("size", static_cast<uint32_t>(d[axis]));
-  b.Body(WrapIndexWgsl() + gpu::LinearIndexWgsl(kWorkgroup) + "@compute @workgroup_size(" +
+  AddIndexCheck(ctx, b, AxisCheck(axis, d[axis]));
+  b.Body(CheckedIndexWgsl() + gpu::LinearIndexWgsl(kWorkgroup) + "@compute @workgroup_size(" +
          std::to_string(kWorkgroup) +
          ")\n"
          "fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {\n"
          "  let i = linear_index(gid, nwg);\n  if (i >= u.n) { return; }\n"
          "  let t = i / u.inner;\n"
-         "  let k = u32(wrap_index(I[t % u.count], i32(u.size)));\n"
+         "  let k = u32(checked_index(I[t % u.count], i32(u.size), t % u.count));\n"
          "  Y[i] = X[((t / u.count) * u.size + k) * u.inner + i % u.inner];\n}\n");
   uint32_t groups[3];
   gpu::LinearGrid(static_cast<uint64_t>(n), kWorkgroup, groups);
-  ctx.Dispatch(b, {GpuContext::In(0), GpuContext::In(1), GpuContext::Out(0)}, groups);
+  ctx.Dispatch(b, {GpuContext::In(0), GpuContext::In(1), GpuContext::Out(0), GpuContext::IndexCheckWords()},
+               groups);
   return OkStatus();
 }
 
@@ -193,7 +204,8 @@ Status ElementsGpu(GpuContext& ctx) {
   u.AddU32("size", static_cast<uint32_t>(d[axis]));
   u.AddU32Array("idx_shape", ToU32(s), kMaxGpuRank);
   u.AddU32Array("data_strides", ToU32(strides), kMaxGpuRank);
-  b.Body(WrapIndexWgsl() + gpu::LinearIndexWgsl(kWorkgroup) + "@compute @workgroup_size(" +
+  AddIndexCheck(ctx, b, AxisCheck(axis, d[axis]));
+  b.Body(CheckedIndexWgsl() + gpu::LinearIndexWgsl(kWorkgroup) + "@compute @workgroup_size(" +
          std::to_string(kWorkgroup) +
          ")\n"
          "fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {\n"
@@ -203,11 +215,12 @@ Status ElementsGpu(GpuContext& ctx) {
          "    let k = u32(d);\n"
          "    if (k != u.axis) { off += (rem % idx_shape(k)) * data_strides(k); }\n"
          "    rem = rem / idx_shape(k);\n  }\n"
-         "  off += u32(wrap_index(I[i], i32(u.size))) * data_strides(u.axis);\n"
+         "  off += u32(checked_index(I[i], i32(u.size), i)) * data_strides(u.axis);\n"
          "  Y[i] = X[off];\n}\n");
   uint32_t groups[3];
   gpu::LinearGrid(static_cast<uint64_t>(n), kWorkgroup, groups);
-  ctx.Dispatch(b, {GpuContext::In(0), GpuContext::In(1), GpuContext::Out(0)}, groups);
+  ctx.Dispatch(b, {GpuContext::In(0), GpuContext::In(1), GpuContext::Out(0), GpuContext::IndexCheckWords()},
+               groups);
   return OkStatus();
 }
 

@@ -60,9 +60,7 @@ Result<int64_t> TupleOffset(const Geometry& g, const Shape& d, const std::vector
   for (int64_t j = 0; j < g.m; ++j) {
     const int64_t v = indices.GetInt(t * g.m + j), size = d[g.b + j];
     int64_t k;
-    if (!WrapIndex(v, size, &k))
-      return BadModel("index ", v, " (tuple ", t, ", entry ", j, ") is out of range for data axis ", g.b + j,
-                      " of size ", size);
+    if (!WrapIndex(v, size, &k)) return TupleIndexOutOfRange(&v, t, j, g.b + j, size);
     off += k * strides[g.b + j];
   }
   return off;
@@ -125,7 +123,13 @@ Status Gpu(GpuContext& ctx) {
   u.AddU32("batch_block", static_cast<uint32_t>(g.batch_block));
   u.AddU32Array("dims", ToU32({d.begin() + g.b, d.begin() + g.b + g.m}), kMaxGpuRank);
   u.AddU32Array("strides", ToU32({strides.begin() + g.b, strides.begin() + g.b + g.m}), kMaxGpuRank);
-  b.Body(WrapIndexWgsl() + gpu::LinearIndexWgsl(kWorkgroup) + "@compute @workgroup_size(" +
+  GpuIndexCheck check;
+  check.describe = [g, d](int64_t position, const int64_t* value) {
+    const int64_t j = position % g.m;
+    return TupleIndexOutOfRange(value, position / g.m, j, g.b + j, d[g.b + j]);
+  };
+  AddIndexCheck(ctx, b, std::move(check));
+  b.Body(CheckedIndexWgsl() + gpu::LinearIndexWgsl(kWorkgroup) + "@compute @workgroup_size(" +
          std::to_string(kWorkgroup) +
          ")\n"
          "fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {\n"
@@ -133,11 +137,12 @@ Status Gpu(GpuContext& ctx) {
          "  let t = i / u.inner;\n"
          "  var off = (t / u.per_batch) * u.batch_block + i % u.inner;\n"
          "  for (var j = 0u; j < u.m; j++) {\n"
-         "    off += u32(wrap_index(I[t * u.m + j], i32(dims(j)))) * strides(j);\n  }\n"
+         "    off += u32(checked_index(I[t * u.m + j], i32(dims(j)), t * u.m + j)) * strides(j);\n  }\n"
          "  Y[i] = X[off];\n}\n");
   uint32_t groups[3];
   gpu::LinearGrid(static_cast<uint64_t>(n), kWorkgroup, groups);
-  ctx.Dispatch(b, {GpuContext::In(0), GpuContext::In(1), GpuContext::Out(0)}, groups);
+  ctx.Dispatch(b, {GpuContext::In(0), GpuContext::In(1), GpuContext::Out(0), GpuContext::IndexCheckWords()},
+               groups);
   return OkStatus();
 }
 

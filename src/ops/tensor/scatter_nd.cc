@@ -55,9 +55,7 @@ Result<int64_t> TupleRow(const Geometry& g, const Shape& d, const HostTensor& in
   for (int64_t j = 0; j < g.m; ++j) {
     const int64_t v = indices.GetInt(t * g.m + j);
     int64_t k;
-    if (!WrapIndex(v, d[j], &k))
-      return BadModel("index ", v, " (tuple ", t, ", entry ", j, ") is out of range for data axis ", j,
-                      " of size ", d[j]);
+    if (!WrapIndex(v, d[j], &k)) return TupleIndexOutOfRange(&v, t, j, j, d[j]);
     row = row * d[j] + k;
   }
   return row;
@@ -131,11 +129,17 @@ Status Gpu(GpuContext& ctx) {
   u.AddU32("m", static_cast<uint32_t>(g.m));
   u.AddU32("tuples", static_cast<uint32_t>(g.tuples));
   u.AddU32Array("dims", ToU32({d.begin(), d.begin() + g.m}), kMaxGpuRank);
+  GpuIndexCheck check;
+  check.describe = [g, d](int64_t position, const int64_t* value) {
+    const int64_t j = position % g.m;
+    return TupleIndexOutOfRange(value, position / g.m, j, j, d[j]);
+  };
+  AddIndexCheck(ctx, b, std::move(check));
   const std::string row_fn =
       "fn tuple_row(t: u32) -> u32 {\n"
       "  var row = 0u;\n"
       "  for (var j = 0u; j < u.m; j++) {\n"
-      "    row = row * dims(j) + u32(wrap_index(I[t * u.m + j], i32(dims(j))));\n  }\n"
+      "    row = row * dims(j) + u32(checked_index(I[t * u.m + j], i32(dims(j)), t * u.m + j));\n  }\n"
       "  return row;\n}\n";
   std::string body;
   if (rows) {
@@ -151,16 +155,18 @@ Status Gpu(GpuContext& ctx) {
         "    if (tuple_row(t) == row) {\n      let upd = U[t * u.inner + e];\n      " +
         CombineWgsl(r) + "\n    }\n  }\n  Y[i] = acc;";
   }
-  b.Body(WrapIndexWgsl() + row_fn + ElementwiseMain(body));
+  b.Body(CheckedIndexWgsl() + row_fn + ElementwiseMain(body));
   uint32_t groups[3];
   if (rows) {
     // Y = data first (a flat copy), then the serial pass over the tuples.
     WC_RETURN_IF_ERROR(DispatchStridedCopy(ctx, "scatter_nd_copy", 0, d, ContiguousStrides(d)));
     gpu::LinearGrid(static_cast<uint64_t>(g.inner), kWorkgroup, groups);
-    ctx.Dispatch(b, {GpuContext::In(1), GpuContext::In(2), GpuContext::Out(0)}, groups);
+    ctx.Dispatch(b, {GpuContext::In(1), GpuContext::In(2), GpuContext::Out(0), GpuContext::IndexCheckWords()}, groups);
   } else {
     gpu::LinearGrid(static_cast<uint64_t>(n), kWorkgroup, groups);
-    ctx.Dispatch(b, {GpuContext::In(0), GpuContext::In(1), GpuContext::In(2), GpuContext::Out(0)}, groups);
+    ctx.Dispatch(b, {GpuContext::In(0), GpuContext::In(1), GpuContext::In(2), GpuContext::Out(0),
+                     GpuContext::IndexCheckWords()},
+                 groups);
   }
   return OkStatus();
 }

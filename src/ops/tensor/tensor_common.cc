@@ -118,9 +118,38 @@ bool WrapIndex(int64_t index, int64_t size, int64_t* out) {
   return *out >= 0 && *out < size;
 }
 
-std::string WrapIndexWgsl() {
-  return "fn wrap_index(k: i32, size: i32) -> i32 {\n"
-         "  return clamp(select(k, k + size, k < 0), 0, size - 1);\n}\n";
+void AddIndexCheck(GpuContext& ctx, gpu::KernelBuilder& b, GpuIndexCheck check) {
+  const int64_t count = NumElements(ctx.inputs[static_cast<size_t>(check.indices_input)].shape);
+  const uint32_t slot = ctx.CheckIndices(std::move(check));
+  b.uniforms().AddU32("check_slot", slot);
+  b.uniforms().AddU32("index_count", static_cast<uint32_t>(count));
+  b.Atomic("index_error");
+}
+
+std::string CheckedIndexWgsl() {
+  // The word holds index_count - pos, so atomicMax keeps the first offending position; 0 means none.
+  return "fn checked_index(k: i32, size: i32, pos: u32) -> i32 {\n"
+         "  let w = select(k, k + size, k < 0);\n"
+         "  if (w < 0 || w >= size) {\n"
+         "    atomicMax(&index_error[u.check_slot], u.index_count - pos);\n"
+         "    return clamp(w, 0, size - 1);\n  }\n"
+         "  return w;\n}\n";
+}
+
+namespace {
+std::string IndexText(const int64_t* value) {
+  return value ? "index " + std::to_string(*value) : std::string("an index computed on the GPU");
+}
+}  // namespace
+
+Status IndexOutOfRange(const int64_t* value, int64_t position, int64_t axis, int64_t size) {
+  return BadModel(IndexText(value), " (flat position ", position, " of the indices) is out of range for data axis ",
+                  axis, " of size ", size);
+}
+
+Status TupleIndexOutOfRange(const int64_t* value, int64_t tuple, int64_t entry, int64_t axis, int64_t size) {
+  return BadModel(IndexText(value), " (tuple ", tuple, ", entry ", entry, ") is out of range for data axis ", axis,
+                  " of size ", size);
 }
 
 std::vector<uint32_t> ToU32(const std::vector<int64_t>& v) {

@@ -50,10 +50,21 @@ Status DispatchStridedCopy(GpuContext& ctx, const std::string& op_name, int64_t 
 // Wraps a negative index once (-s..-1 -> 0..s-1); false when it stays outside [0, s).
 bool WrapIndex(int64_t index, int64_t size, int64_t* out);
 
-// WGSL helper `fn wrap_index(k: i32, size: i32) -> i32`: wraps negatives once, then clamps into
-// [0, size - 1]. Out-of-range runtime indices are an error in ONNX; the kernel never reads outside the
-// tensor, it reads the nearest valid element instead (the CPU reference reports the error).
-std::string WrapIndexWgsl();
+// For kernels whose indices come at run time: registers `check` with the context, adds the uniforms
+// `check_slot` and `index_count` (the indices' element count) to `b` and its last binding, the atomic
+// words `index_error`; the dispatch's bindings must end with GpuContext::IndexCheckWords(). Then the WGSL
+// of CheckedIndexWgsl() may be used.
+void AddIndexCheck(GpuContext& ctx, gpu::KernelBuilder& b, GpuIndexCheck check);
+// WGSL helper `fn checked_index(k: i32, size: i32, pos: u32) -> i32`: wraps a negative index once; one
+// still outside [0, size) records `pos` (its flat position in the indices) in the run's check words, and
+// is clamped so that the kernel stays inside the tensor. The run then fails with the node's message.
+std::string CheckedIndexWgsl();
+
+// The error for index `value` (nullptr: not known on the host), at flat `position` of the indices, out of
+// range for data axis `axis` of extent `size`: the reference's message, which the GPU check repeats.
+Status IndexOutOfRange(const int64_t* value, int64_t position, int64_t axis, int64_t size);
+// The same for entry `entry` of index tuple `tuple` (GatherND, ScatterND).
+Status TupleIndexOutOfRange(const int64_t* value, int64_t tuple, int64_t entry, int64_t axis, int64_t size);
 
 std::vector<uint32_t> ToU32(const std::vector<int64_t>& v);
 std::vector<int32_t> ToI32(const std::vector<int64_t>& v);
