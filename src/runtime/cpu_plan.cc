@@ -1,4 +1,5 @@
 // The CPU reference backend: runs every node's float64 reference kernel in graph order.
+#include <algorithm>
 #include <chrono>
 #include <new>
 
@@ -9,23 +10,55 @@
 namespace webconv::runtime {
 namespace {
 
-// The CPU backend refuses single tensors larger than half of physical memory, before allocating: a
-// small model can ask for a huge output (a ConvTranspose with a giant stride), and that must end in a
-// message, not an allocation failure.
-uint64_t CpuTensorByteLimit() {
+// The CPU backend's default memory budget: half of physical memory for the tensors a run holds at once.
+// A small model can ask for a huge output (a ConvTranspose with a giant stride), or for several outputs
+// that fit one by one but not together; either must end in a message before anything is allocated.
+uint64_t HalfOfMemory() {
   const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
   return pages > 0 && page > 0 ? static_cast<uint64_t>(pages) * static_cast<uint64_t>(page) / 2 : uint64_t{1} << 33;
 }
 
+uint64_t TensorBytes(const ir::Value& v) {
+  return static_cast<uint64_t>(NumElements(v.shape)) * DTypeSize(v.dtype);
+}
+
 class CpuPlan : public Plan {
  public:
-  explicit CpuPlan(std::shared_ptr<const ir::BoundGraph> bound) : bound_(std::move(bound)) {
+  CpuPlan(std::shared_ptr<const ir::BoundGraph> bound, uint64_t budget) : bound_(std::move(bound)), budget_(budget) {
     const ir::Graph& g = *bound_->graph;
     // Free each intermediate after its last consumer so peak memory follows the live set.
     last_use_.assign(g.values.size(), -1);
     for (size_t i = 0; i < g.nodes.size(); ++i)
       for (int id : g.nodes[i].inputs)
         if (id >= 0) last_use_[id] = static_cast<int>(i);
+  }
+
+  // Walks the run as Execute will, adding each output when its node runs and dropping each intermediate
+  // after its last reader: the first node at which the live tensors would pass the budget fails the plan.
+  Status CheckMemory() const {
+    const ir::Graph& g = *bound_->graph;
+    const auto& values = bound_->values;
+    uint64_t live = 0;
+    for (size_t i = 0; i < g.nodes.size(); ++i) {
+      if (bound_->folded[i]) continue;
+      const ir::Node& n = g.nodes[i];
+      // A view (Reshape) is counted as if it had its own bytes, and its input's are dropped after their
+      // last reader: an estimate that errs high while both are alive.
+      for (int id : n.outputs) {
+        if (id < 0) continue;
+        const uint64_t bytes = TensorBytes(values[id]);
+        if (bytes > budget_ - std::min(live, budget_))
+          return BadModel("output '", values[id].name, "' ", DTypeName(values[id].dtype), ShapeString(values[id].shape),
+                          " needs ", bytes, " bytes while the run already holds ", live,
+                          "; together that is more than the CPU backend's memory budget of ", budget_, " bytes",
+                          budget_is_default_ ? " (half of physical memory)" : "")
+              .WithNode(n.op_type, n.name);
+        live += bytes;
+      }
+      for (int id : n.inputs)
+        if (Releasable(id, i)) live -= std::min(live, TensorBytes(values[id]));
+    }
+    return OkStatus();
   }
 
   Result<std::vector<HostTensor>> Execute(const std::map<int, const HostTensor*>& inputs, RunStats* stats) override {
@@ -50,11 +83,7 @@ class CpuPlan : public Plan {
           outs.emplace_back();
           continue;
         }
-        const uint64_t bytes = static_cast<uint64_t>(NumElements(values[id].shape)) * DTypeSize(values[id].dtype);
-        if (bytes > byte_limit_)
-          return BadModel("output '", values[id].name, "' ", ShapeString(values[id].shape), " needs ", bytes,
-                          " bytes, more than the CPU backend's limit of ", byte_limit_, " (half of memory)")
-              .WithNode(n.op_type, n.name);
+        const uint64_t bytes = TensorBytes(values[id]);
         try {
           outs.emplace_back(values[id].dtype, values[id].shape);
         } catch (const std::bad_alloc&) {
@@ -75,9 +104,7 @@ class CpuPlan : public Plan {
         ptr[n.outputs[k]] = &live[n.outputs[k]];
       }
       for (int id : n.inputs)
-        if (id >= 0 && last_use_[id] == static_cast<int>(i) && !values[id].is_graph_output && values[id].producer >= 0 &&
-            !values[id].constant)
-          live[id] = HostTensor();
+        if (Releasable(id, i)) live[id] = HostTensor();
       if (stats) {
         const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
         stats->dispatches.push_back({n.name, "reference_" + n.op_type, ms});
@@ -92,17 +119,29 @@ class CpuPlan : public Plan {
   }
 
   size_t dispatch_count() const override { return 0; }
+  void set_default_budget() { budget_is_default_ = true; }
 
  private:
+  // An intermediate whose last reader is node `i`: freed after it runs (never inputs, constants, outputs).
+  bool Releasable(int id, size_t i) const {
+    if (id < 0 || last_use_[id] != static_cast<int>(i)) return false;
+    const ir::Value& v = bound_->values[id];
+    return !v.is_graph_output && v.producer >= 0 && !v.constant;
+  }
+
   std::shared_ptr<const ir::BoundGraph> bound_;
   std::vector<int> last_use_;
-  const uint64_t byte_limit_ = CpuTensorByteLimit();
+  uint64_t budget_;
+  bool budget_is_default_ = false;
 };
 
 }  // namespace
 
-Result<std::unique_ptr<Plan>> MakeCpuPlan(std::shared_ptr<const ir::BoundGraph> bound) {
-  return std::unique_ptr<Plan>(new CpuPlan(std::move(bound)));
+Result<std::unique_ptr<Plan>> MakeCpuPlan(std::shared_ptr<const ir::BoundGraph> bound, uint64_t memory_budget) {
+  auto plan = std::make_unique<CpuPlan>(std::move(bound), memory_budget ? memory_budget : HalfOfMemory());
+  if (!memory_budget) plan->set_default_budget();
+  WC_RETURN_IF_ERROR(plan->CheckMemory());
+  return std::unique_ptr<Plan>(std::move(plan));
 }
 
 }  // namespace webconv::runtime

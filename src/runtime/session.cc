@@ -142,7 +142,7 @@ Result<std::map<std::string, HostTensor>> Session::Run(const std::map<std::strin
     std::unique_ptr<Plan> plan;
     if (options_.backend == Backend::kCpu) {
       const auto tp = std::chrono::steady_clock::now();
-      WC_ASSIGN_OR_RETURN(plan, MakeCpuPlan(bound));
+      WC_ASSIGN_OR_RETURN(plan, MakeCpuPlan(bound, options_.cpu_memory_budget));
       plan->timing.plan_ms = MsSince(tp);
     } else {
       WC_ASSIGN_OR_RETURN(plan, MakeGpuPlan(bound, device_, &gpu_constants_, options_.progress));

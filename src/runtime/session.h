@@ -45,6 +45,9 @@ struct SessionOptions {
   // Shared device (e.g. many sessions in one test run); created on demand when null.
   std::shared_ptr<gpu::Device> shared_device;
   ProgressFn progress;  // called during long steps of planning; may be empty
+  // Bytes the CPU backend's tensors may hold at once during a run (0: half of physical memory). Checked
+  // when a plan is made, so a model whose tensors together would not fit fails before it allocates.
+  uint64_t cpu_memory_budget = 0;
 };
 
 struct InputSpec {
@@ -129,7 +132,7 @@ class Session {
 };
 
 // Backend plans (cpu_plan.cc, gpu_plan.cc).
-Result<std::unique_ptr<Plan>> MakeCpuPlan(std::shared_ptr<const ir::BoundGraph> bound);
+Result<std::unique_ptr<Plan>> MakeCpuPlan(std::shared_ptr<const ir::BoundGraph> bound, uint64_t memory_budget);
 Result<std::unique_ptr<Plan>> MakeGpuPlan(std::shared_ptr<const ir::BoundGraph> bound,
                                           std::shared_ptr<gpu::Device> device, std::shared_ptr<void>* constants,
                                           const ProgressFn& progress);
