@@ -14,6 +14,8 @@ models. Each case applies one kind of damage:
   attr        an integer attribute set to an extreme value, or an int list made long or empty
   graph       a node input renamed to an undefined value, an output duplicated, or a node made to
               read its own output (a cycle)
+Then the cases of extra_cases.py: runtime index bounds (index), parse-time amplification (amplify) and
+trapped output folders (outdir).
 The seed is printed; the same seed writes the same corpus. A file MANIFEST lists each case with its
 damage, and marks the cases the runner also sends to the WebGPU backend.
 """
@@ -24,6 +26,8 @@ import sys
 
 import numpy as np
 from onnx import TensorProto, helper, numpy_helper
+
+import extra_cases
 
 TESTDATA = "/usr/share/libonnx-testdata/data/node"
 TESTDATA_MODELS = ["test_conv_with_strides_padding", "test_maxpool_2d_pads", "test_convtranspose_pads",
@@ -281,9 +285,14 @@ def main():
             f.write(data)
         gpu = "webgpu" if args.webgpu_every > 0 and i % args.webgpu_every == 0 else "cpu"
         manifest.append(f"{name}\t{gpu}\t{what}")
+    manifest += extra_cases.index_cases(args.out, np.random.default_rng(seed))
+    manifest += extra_cases.amplification_cases(args.out)
+    own = {k: v for k, v in bases.items() if not k.startswith("test_")}  # run on random inputs
+    manifest += extra_cases.outdir_cases(args.out, own)
     with open(os.path.join(args.out, "MANIFEST"), "w") as f:
         f.write("\n".join(manifest) + "\n")
-    print(f"wrote {args.count} corrupted models from {len(bases)} bases to {args.out}")
+    print(f"wrote {args.count} corrupted models from {len(bases)} bases, and {len(manifest) - 1 - args.count} "
+          f"index, amplification and output-folder cases, to {args.out}")
 
 
 if __name__ == "__main__":
