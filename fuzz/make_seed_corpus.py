@@ -75,6 +75,23 @@ def main(out):
     for a in arrays:
         put(os.path.join(out, "tensor_io"), b"\1" + npy_bytes(a))
     put(os.path.join(out, "tensor_io"), b"\1" + npy_bytes(arrays[0], version=(2, 0)))
+    # Headers NumPy refuses (a key twice, fortran_order not a bool, an unclosed dict, an unknown key) and
+    # data followed by trailing bytes: the parser must refuse or warn, never read them its own way.
+    good = npy_bytes(arrays[1])
+    for old, new in ((b"'shape': (5,)", b"'shape': (5,), 'shape': (4,)"), (b"False", b"'yes'"),
+                     (b"}", b" "), (b"'shape'", b"'extra': 1, 'shape'")):
+        put(os.path.join(out, "tensor_io"), b"\1" + good.replace(old, new, 1))
+    put(os.path.join(out, "tensor_io"), b"\1" + good + b"trailing")
+    # Models whose indices are a graph input (index bounds checked at run time) and small versions of
+    # the parse-time amplification files (many tiny entries).
+    sys.path.insert(0, os.path.join(here, "hostile"))
+    import extra_cases  # noqa: E402 - the hostile corpus's builders
+    for op, d, idx, upd, attrs, _ in extra_cases.INDEX_OPS:
+        data = extra_cases.index_model(op, d, idx, upd, attrs, rng)
+        put(os.path.join(out, "onnx_loader"), data)
+        put(os.path.join(out, "session"), data)
+    for data in extra_cases.amplification_models(200).values():
+        put(os.path.join(out, "onnx_loader"), data)
     cli = os.path.join(here, "regressions", "cli")
     for f in sorted(os.listdir(cli)) if os.path.isdir(cli) else []:
         if f.endswith(".onnx"):

@@ -29,7 +29,7 @@ INDEX_OPS = [
 ]
 
 
-def _index_model(op, data_shape, idx_shape, upd_shape, attrs, rng):
+def index_model(op, data_shape, idx_shape, upd_shape, attrs, rng):
     f32 = TensorProto.FLOAT
     inits = [numpy_helper.from_array(rng.standard_normal(data_shape).astype(np.float32), "data")]
     inputs = ["data", "idx"]
@@ -66,7 +66,7 @@ def index_cases(out, rng):
     for i, (op, d, s, u, attrs, ranges) in enumerate(INDEX_OPS):
         name = f"index{i:02d}_{op}.onnx"
         with open(os.path.join(out, name), "wb") as f:
-            f.write(_index_model(op, d, s, u, attrs, rng))
+            f.write(index_model(op, d, s, u, attrs, rng))
         np.save(os.path.join(out, name + ".inrange.npy"), _indices(op, s, ranges, rng, True))
         np.save(os.path.join(out, name + ".outofrange.npy"), _indices(op, s, ranges, rng, False))
         lines.append(f"{name}\tindex\tindex: {op} data {list(d)} indices {list(s)}")
@@ -98,10 +98,10 @@ def _model(graph_payload):
 AMPLIFY_COUNT = 4_000_000
 
 
-def amplification_cases(out):
+def amplification_models(n):
+    """Models of `n` tiny entries each, by the kind of entry."""
     empty = lambda number: _varint(number << 3 | 2) + b"\x00"  # noqa: E731 - one empty entry
-    n = AMPLIFY_COUNT
-    cases = {
+    return {
         "initializers": _model(empty(5) * n),                         # GraphProto.initializer
         "nodes": _model(empty(1) * n),                                # GraphProto.node
         "value_info": _model(empty(13) * n),                          # GraphProto.value_info
@@ -109,8 +109,12 @@ def amplification_cases(out):
         "node_inputs": _model(_field(1, empty(1) * n)),               # one NodeProto, empty input names
         "dims": _model(_field(5, bytes([0x08, 0x01]) * n)),           # one TensorProto with n dims
     }
+
+
+def amplification_cases(out):
+    n = AMPLIFY_COUNT
     lines = []
-    for what, data in cases.items():
+    for what, data in amplification_models(n).items():
         name = f"amplify_{what}.onnx"
         with open(os.path.join(out, name), "wb") as f:
             f.write(data)
