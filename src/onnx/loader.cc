@@ -24,9 +24,9 @@ std::shared_ptr<const Model> Seal(std::shared_ptr<Model> model) {
 }
 
 Status Parse(const uint8_t* data, size_t size, const LoaderLimits& limits, ModelProto* out) {
-  internal::ParseContext ctx;
-  ctx.limits = limits;
-  return internal::ParseModel(wire::Span{data, size, 0}, &ctx, out);
+  internal::ParseContext ctx(limits, size);
+  WC_RETURN_IF_ERROR(internal::ParseModel(wire::Span{data, size, 0}, &ctx, out));
+  return internal::CheckModelVersions(*out);
 }
 
 }  // namespace
@@ -65,7 +65,7 @@ Result<std::shared_ptr<const Model>> LoadModelBytes(std::vector<uint8_t> bytes, 
 }
 
 Status ParseTensorProto(const uint8_t* data, size_t size, TensorProto* out) {
-  internal::ParseContext ctx;
+  internal::ParseContext ctx(LoaderLimits{}, size);
   return internal::ParseTensor(wire::Span{data, size, 0}, &ctx, out);
 }
 

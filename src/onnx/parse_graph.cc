@@ -1,5 +1,6 @@
 // Parsers for GraphProto, NodeProto, AttributeProto, ValueInfoProto, TypeProto and TensorAnnotation.
 // Field numbers: onnx.proto (ONNX 1.12).
+#include <algorithm>
 #include <cstring>
 #include <memory>
 
@@ -14,21 +15,26 @@ using wire::WireType;
 
 namespace {
 
-// An attribute list that has grown past LoaderLimits::max_attribute_values.
+// An attribute list that field `f` would grow to `size` values, past LoaderLimits::max_attribute_values.
 Status CheckListLength(const Reader& r, const Field& f, const ParseContext& ctx, std::string_view what,
                        size_t size) {
   if (static_cast<int64_t>(size) <= ctx.limits.max_attribute_values) return OkStatus();
   return r.FieldError(f, what, StrCat("more than ", ctx.limits.max_attribute_values, " values"));
 }
 
-// A singular sub-message field held by pointer: created on first sight, merged into afterwards.
+// A singular sub-message field held by pointer: created (and charged to the memory budget) on first
+// sight, merged into afterwards.
 template <typename T>
-T* Singular(std::shared_ptr<T>* p) {
-  if (!*p) *p = std::make_shared<T>();
-  return p->get();
+Status Singular(ParseContext* ctx, const Site& site, std::string_view what, std::shared_ptr<T>* p) {
+  if (*p) return OkStatus();
+  WC_RETURN_IF_ERROR(Charge(ctx, site, what, 1, sizeof(T) + kSharedBlockBytes));
+  *p = std::make_shared<T>();
+  return OkStatus();
 }
 
-Status ParseShape(const Span& s, std::vector<Dimension>* dims) {
+Status ParseShape(const Span& s, ParseContext* ctx, std::vector<Dimension>* dims) {
+  const Site site{"TensorShapeProto", "", s.offset};
+  WC_RETURN_IF_ERROR(Expect(ctx, site, "dims", wire::CountFields(s, 0)[1], ctx->limits.max_rank, dims));
   Reader r(s, "TensorShapeProto");
   Field f;
   while (r.Next(&f)) {
@@ -56,7 +62,7 @@ Status ParseShape(const Span& s, std::vector<Dimension>* dims) {
 }
 
 // TypeProto.Tensor and TypeProto.SparseTensor share one layout: elem_type = 1, shape = 2.
-Status ParseTensorType(const Span& s, std::string_view message, TypeProto* out) {
+Status ParseTensorType(const Span& s, ParseContext* ctx, std::string_view message, TypeProto* out) {
   Reader r(s, message);
   Field f;
   while (r.Next(&f)) {
@@ -64,7 +70,7 @@ Status ParseTensorType(const Span& s, std::string_view message, TypeProto* out) 
       out->elem_type = static_cast<int32_t>(f.value);
     } else if (f.Is(2, WireType::kLen)) {
       out->has_shape = true;
-      WC_RETURN_IF_ERROR(ParseShape(f.bytes, &out->dims));
+      WC_RETURN_IF_ERROR(ParseShape(f.bytes, ctx, &out->dims));
     }
   }
   return r.status();
@@ -87,6 +93,7 @@ void SwitchKind(TypeProto* t, TypeProto::Kind kind) {
 Status ParseType(const Span& s, ParseContext* ctx, TypeProto* out) {
   DepthGuard guard(&ctx->type_depth, ParseContext::kMaxTypeDepth, s, "TypeProto");
   WC_RETURN_IF_ERROR(guard.status());
+  const Site site{"TypeProto", "", s.offset};
   Reader r(s, "TypeProto");
   Field f;
   while (r.Next(&f)) {
@@ -98,11 +105,11 @@ Status ParseType(const Span& s, ParseContext* ctx, TypeProto* out) {
     switch (f.number) {
       case 1:
         SwitchKind(out, TypeProto::kTensor);
-        WC_RETURN_IF_ERROR(ParseTensorType(f.bytes, "TypeProto.Tensor", out));
+        WC_RETURN_IF_ERROR(ParseTensorType(f.bytes, ctx, "TypeProto.Tensor", out));
         break;
       case 8:
         SwitchKind(out, TypeProto::kSparseTensor);
-        WC_RETURN_IF_ERROR(ParseTensorType(f.bytes, "TypeProto.SparseTensor", out));
+        WC_RETURN_IF_ERROR(ParseTensorType(f.bytes, ctx, "TypeProto.SparseTensor", out));
         break;
       case 4:
       case 9: {  // Sequence and Optional: elem_type = 1
@@ -110,7 +117,9 @@ Status ParseType(const Span& s, ParseContext* ctx, TypeProto* out) {
         Reader sr(f.bytes, f.number == 4 ? "TypeProto.Sequence" : "TypeProto.Optional");
         Field g;
         while (sr.Next(&g)) {
-          if (g.Is(1, WireType::kLen)) WC_RETURN_IF_ERROR(ParseType(g.bytes, ctx, Singular(&out->inner)));
+          if (!g.Is(1, WireType::kLen)) continue;
+          WC_RETURN_IF_ERROR(Singular(ctx, site, "element types", &out->inner));
+          WC_RETURN_IF_ERROR(ParseType(g.bytes, ctx, out->inner.get()));
         }
         WC_RETURN_IF_ERROR(sr.status());
         break;
@@ -120,10 +129,12 @@ Status ParseType(const Span& s, ParseContext* ctx, TypeProto* out) {
         Reader mr(f.bytes, "TypeProto.Map");
         Field g;
         while (mr.Next(&g)) {
-          if (g.Is(1, WireType::kVarint))
+          if (g.Is(1, WireType::kVarint)) {
             out->map_key_type = static_cast<int32_t>(g.value);
-          else if (g.Is(2, WireType::kLen))
-            WC_RETURN_IF_ERROR(ParseType(g.bytes, ctx, Singular(&out->inner)));
+          } else if (g.Is(2, WireType::kLen)) {
+            WC_RETURN_IF_ERROR(Singular(ctx, site, "value types", &out->inner));
+            WC_RETURN_IF_ERROR(ParseType(g.bytes, ctx, out->inner.get()));
+          }
         }
         WC_RETURN_IF_ERROR(mr.status());
         break;
@@ -165,6 +176,15 @@ Status ParseValueInfo(const Span& s, ParseContext* ctx, ValueInfoProto* out) {
 }
 
 Status ParseAttribute(const Span& s, ParseContext* ctx, AttributeProto* out) {
+  const wire::FieldCounts n = wire::CountFields(s, 1);
+  const Site site{"AttributeProto", n.name, s.offset};
+  const int64_t limit = ctx->limits.max_attribute_values;
+  WC_RETURN_IF_ERROR(Expect(ctx, site, "strings", n[9], limit, &out->strings));
+  WC_RETURN_IF_ERROR(Expect(ctx, site, "tensors", n[10], limit, &out->tensors));
+  WC_RETURN_IF_ERROR(Expect(ctx, site, "graphs", n[11], limit, &out->graphs,
+                            sizeof(std::shared_ptr<GraphProto>) + sizeof(GraphProto) + kSharedBlockBytes));
+  WC_RETURN_IF_ERROR(Expect(ctx, site, "sparse tensors", n[23], limit, &out->sparse_tensors));
+  WC_RETURN_IF_ERROR(Expect(ctx, site, "type protos", n[15], limit, &out->type_protos));
   Reader r(s, "AttributeProto");
   Field f;
   while (r.Next(&f)) {
@@ -189,12 +209,13 @@ Status ParseAttribute(const Span& s, ParseContext* ctx, AttributeProto* out) {
         }
         break;
       case 7:
+        WC_RETURN_IF_ERROR(
+            CheckListLength(r, f, *ctx, "floats", out->floats.size() + wire::CountValues(f, sizeof(float))));
         WC_RETURN_IF_ERROR(wire::AppendFloats(r, f, "floats", &out->floats));
-        WC_RETURN_IF_ERROR(CheckListLength(r, f, *ctx, "floats", out->floats.size()));
         break;
       case 8:
+        WC_RETURN_IF_ERROR(CheckListLength(r, f, *ctx, "ints", out->ints.size() + wire::CountValues(f, 0)));
         WC_RETURN_IF_ERROR(wire::AppendVarints(r, f, "ints", &out->ints));
-        WC_RETURN_IF_ERROR(CheckListLength(r, f, *ctx, "ints", out->ints.size()));
         break;
       default:
         if (f.wire != WireType::kLen) break;
@@ -214,19 +235,22 @@ Status ParseAttribute(const Span& s, ParseContext* ctx, AttributeProto* out) {
             break;
           case 9:
             out->strings.push_back(f.str());
-            WC_RETURN_IF_ERROR(CheckListLength(r, f, *ctx, "strings", out->strings.size()));
             break;
           case 5:
-            WC_RETURN_IF_ERROR(ParseTensor(f.bytes, ctx, Singular(&out->t)));
+            WC_RETURN_IF_ERROR(Singular(ctx, site, "tensors", &out->t));
+            WC_RETURN_IF_ERROR(ParseTensor(f.bytes, ctx, out->t.get()));
             break;
           case 6:
-            WC_RETURN_IF_ERROR(ParseGraph(f.bytes, ctx, Singular(&out->g)));
+            WC_RETURN_IF_ERROR(Singular(ctx, site, "graphs", &out->g));
+            WC_RETURN_IF_ERROR(ParseGraph(f.bytes, ctx, out->g.get()));
             break;
           case 22:
-            WC_RETURN_IF_ERROR(ParseSparseTensor(f.bytes, ctx, Singular(&out->sparse_tensor)));
+            WC_RETURN_IF_ERROR(Singular(ctx, site, "sparse tensors", &out->sparse_tensor));
+            WC_RETURN_IF_ERROR(ParseSparseTensor(f.bytes, ctx, out->sparse_tensor.get()));
             break;
           case 14:
-            WC_RETURN_IF_ERROR(ParseType(f.bytes, ctx, Singular(&out->tp)));
+            WC_RETURN_IF_ERROR(Singular(ctx, site, "type protos", &out->tp));
+            WC_RETURN_IF_ERROR(ParseType(f.bytes, ctx, out->tp.get()));
             break;
           case 10:
             WC_RETURN_IF_ERROR(ParseTensor(f.bytes, ctx, &out->tensors.emplace_back()));
@@ -250,7 +274,40 @@ Status ParseAttribute(const Span& s, ParseContext* ctx, AttributeProto* out) {
   return r.status();
 }
 
+namespace {
+
+// "Conv 'conv1'" for errors, or the op alone for a node without a name.
+std::string NodeLabel(const NodeProto& n) {
+  const std::string_view op = n.op_type.empty() ? std::string_view("NodeProto") : n.op_type;
+  return n.name.empty() ? std::string(op) : StrCat(op, " '", n.name, "'");
+}
+
+// Every attribute of a node needs a name, and a name may be given once: the ONNX checker, which ONNX
+// Runtime runs on each node, refuses the model otherwise, and a reader of attributes by name would
+// silently see only one of two values.
+Status CheckAttributeNames(const NodeProto& n) {
+  for (size_t i = 0; i < n.attribute.size(); ++i) {
+    if (n.attribute[i].name.empty()) return BadModel(NodeLabel(n), ": attribute #", i, " has no name");
+  }
+  if (n.attribute.size() < 2) return OkStatus();
+  std::vector<std::string_view> names;
+  names.reserve(n.attribute.size());
+  for (const AttributeProto& a : n.attribute) names.push_back(a.name);
+  std::sort(names.begin(), names.end());
+  const auto twice = std::adjacent_find(names.begin(), names.end());
+  if (twice == names.end()) return OkStatus();
+  return BadModel(NodeLabel(n), ": attribute '", *twice, "' is given more than once");
+}
+
+}  // namespace
+
 Status ParseNode(const Span& s, ParseContext* ctx, NodeProto* out) {
+  const wire::FieldCounts n = wire::CountFields(s, 3);
+  const Site site{"NodeProto", n.name, s.offset};
+  const int64_t limit = ctx->limits.max_list_entries;
+  WC_RETURN_IF_ERROR(Expect(ctx, site, "inputs", n[1], limit, &out->input));
+  WC_RETURN_IF_ERROR(Expect(ctx, site, "outputs", n[2], limit, &out->output));
+  WC_RETURN_IF_ERROR(Expect(ctx, site, "attributes", n[5], ctx->limits.max_attributes, &out->attribute));
   Reader r(s, "NodeProto");
   Field f;
   while (r.Next(&f)) {
@@ -288,12 +345,17 @@ Status ParseNode(const Span& s, ParseContext* ctx, NodeProto* out) {
         break;
     }
   }
-  return r.status();
+  WC_RETURN_IF_ERROR(r.status());
+  return CheckAttributeNames(*out);
 }
 
 namespace {
 
 Status ParseTensorAnnotation(const Span& s, ParseContext* ctx, TensorAnnotation* out) {
+  const wire::FieldCounts n = wire::CountFields(s, 1);
+  WC_RETURN_IF_ERROR(Expect(ctx, Site{"TensorAnnotation", n.name, s.offset},
+                            "quant_parameter_tensor_names entries", n[2], ctx->limits.max_list_entries,
+                            &out->quant_parameter_tensor_names));
   Reader r(s, "TensorAnnotation");
   Field f;
   while (r.Next(&f)) {
@@ -305,6 +367,23 @@ Status ParseTensorAnnotation(const Span& s, ParseContext* ctx, TensorAnnotation*
     }
   }
   return r.status();
+}
+
+// Checks and reserves a graph's repeated fields before any entry is built (see Expect).
+Status ExpectGraphEntries(const Span& s, ParseContext* ctx, GraphProto* out) {
+  const wire::FieldCounts n = wire::CountFields(s, 2);
+  const Site site{"GraphProto", n.name, s.offset};
+  const LoaderLimits& lim = ctx->limits;
+  WC_RETURN_IF_ERROR(CountNodes(ctx, site, n[1]));
+  WC_RETURN_IF_ERROR(Expect(ctx, site, "nodes", n[1], lim.max_nodes, &out->node));
+  WC_RETURN_IF_ERROR(Expect(ctx, site, "initializers", n[5], lim.max_initializers, &out->initializer));
+  WC_RETURN_IF_ERROR(
+      Expect(ctx, site, "sparse initializers", n[15], lim.max_initializers, &out->sparse_initializer));
+  WC_RETURN_IF_ERROR(Expect(ctx, site, "inputs", n[11], lim.max_graph_values, &out->input));
+  WC_RETURN_IF_ERROR(Expect(ctx, site, "outputs", n[12], lim.max_graph_values, &out->output));
+  WC_RETURN_IF_ERROR(Expect(ctx, site, "value_info entries", n[13], lim.max_graph_values, &out->value_info));
+  return Expect(ctx, site, "quantization annotations", n[14], lim.max_graph_values,
+                &out->quantization_annotation);
 }
 
 // Runs a parser for one element of a repeated field and prefixes its error with where the element sits,
@@ -323,13 +402,13 @@ Status ParseGraph(const Span& s, ParseContext* ctx, GraphProto* out) {
   WC_RETURN_IF_ERROR(guard.status());
   if (++ctx->graphs > ctx->limits.max_graphs)
     return BadModel("GraphProto: more than ", ctx->limits.max_graphs, " graphs at byte offset ", s.offset);
+  WC_RETURN_IF_ERROR(ExpectGraphEntries(s, ctx, out));
   Reader r(s, "GraphProto");
   Field f;
   while (r.Next(&f)) {
     if (f.wire != WireType::kLen) continue;
     switch (f.number) {
       case 1:
-        WC_RETURN_IF_ERROR(CountNode(ctx, f));
         WC_RETURN_IF_ERROR(ParseElement(ParseNode, f.bytes, ctx, &out->node, "node"));
         break;
       case 2:

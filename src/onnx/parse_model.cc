@@ -22,7 +22,21 @@ Status ParseOperatorSetId(const Span& s, OperatorSetId* out) {
   return r.status();
 }
 
+// Checks and reserves a function's repeated fields before any entry is built (see Expect).
+Status ExpectFunctionEntries(const Span& s, ParseContext* ctx, FunctionProto* out) {
+  const wire::FieldCounts n = wire::CountFields(s, 1);
+  const Site site{"FunctionProto", n.name, s.offset};
+  const LoaderLimits& lim = ctx->limits;
+  WC_RETURN_IF_ERROR(CountNodes(ctx, site, n[7]));
+  WC_RETURN_IF_ERROR(Expect(ctx, site, "nodes", n[7], lim.max_nodes, &out->node));
+  WC_RETURN_IF_ERROR(Expect(ctx, site, "inputs", n[4], lim.max_list_entries, &out->input));
+  WC_RETURN_IF_ERROR(Expect(ctx, site, "outputs", n[5], lim.max_list_entries, &out->output));
+  WC_RETURN_IF_ERROR(Expect(ctx, site, "attributes", n[6], lim.max_attributes, &out->attribute));
+  return Expect(ctx, site, "opset_import entries", n[9], lim.max_list_entries, &out->opset_import);
+}
+
 Status ParseFunction(const Span& s, ParseContext* ctx, FunctionProto* out) {
+  WC_RETURN_IF_ERROR(ExpectFunctionEntries(s, ctx, out));
   Reader r(s, "FunctionProto");
   Field f;
   while (r.Next(&f)) {
@@ -41,7 +55,6 @@ Status ParseFunction(const Span& s, ParseContext* ctx, FunctionProto* out) {
         out->attribute.push_back(f.str());
         break;
       case 7: {
-        WC_RETURN_IF_ERROR(CountNode(ctx, f));
         const Status st = ParseNode(f.bytes, ctx, &out->node.emplace_back());
         if (!st.ok()) return st.Prefixed(StrCat("node #", out->node.size() - 1, ": "));
         break;
@@ -83,6 +96,12 @@ Status CheckTrainingInfo(const Span& s, ParseContext* ctx) {
 }  // namespace
 
 Status ParseModel(const Span& s, ParseContext* ctx, ModelProto* out) {
+  const wire::FieldCounts n = wire::CountFields(s, 0);
+  const Site site{"ModelProto", "", s.offset};
+  const int64_t limit = ctx->limits.max_list_entries;
+  WC_RETURN_IF_ERROR(Expect(ctx, site, "opset_import entries", n[8], limit, &out->opset_import));
+  WC_RETURN_IF_ERROR(Expect(ctx, site, "metadata_props entries", n[14], limit, &out->metadata_props));
+  WC_RETURN_IF_ERROR(Expect(ctx, site, "functions", n[25], limit, &out->functions));
   Reader r(s, "ModelProto");
   Field f;
   while (r.Next(&f)) {
@@ -136,6 +155,25 @@ Status ParseModel(const Span& s, ParseContext* ctx, ModelProto* out) {
     }
   }
   return r.status();
+}
+
+Status CheckModelVersions(const ModelProto& m) {
+  // IR version 0 is no version: onnx.proto reserves it (_START_VERSION), and protobuf reads a missing
+  // field as 0. ONNX Runtime refuses a model without one ("Missing model IR version").
+  if (m.ir_version == 0) return BadModel("the model does not state its IR version (ModelProto.ir_version)");
+  if (m.ir_version < 0) return BadModel("the model's IR version ", m.ir_version, " is not valid");
+  if (m.ir_version > kMaxIrVersion) {
+    return BadModel("unsupported model IR version ", m.ir_version, ": the newest this loader supports is ",
+                    kMaxIrVersion);
+  }
+  // IR versions 1 and 2 had no opset_import, but no tool has written them since 2017 and ONNX Runtime
+  // refuses any model without one, as here.
+  if (m.opset_import.empty()) {
+    return BadModel(
+        "the model imports no operator set: ModelProto.opset_import is empty, and every model "
+        "must name the version of the ONNX operator set it uses");
+  }
+  return OkStatus();
 }
 
 }  // namespace webconv::onnx::internal

@@ -1,5 +1,7 @@
 // Parsers for TensorProto, SparseTensorProto and StringStringEntryProto.
 // Field numbers: onnx.proto (ONNX 1.12), message TensorProto and friends.
+#include <limits>
+
 #include "onnx/parse.h"
 
 namespace webconv::onnx::internal {
@@ -20,12 +22,6 @@ Status CheckName(const Reader& r, const Field& f, const ParseContext& ctx, std::
   return r.FieldError(f, what,
                       StrCat("a name of ", f.bytes.size, " bytes is longer than the limit of ",
                              ctx.limits.max_name_bytes));
-}
-
-Status CountNode(ParseContext* ctx, const Field& f) {
-  if (++ctx->nodes <= ctx->limits.max_nodes) return OkStatus();
-  return BadModel("NodeProto at byte offset ", f.offset, ": more than ", ctx->limits.max_nodes,
-                  " nodes in the model");
 }
 
 Status ParseStringStringEntry(const Span& s, ParseContext*, StringStringEntry* out) {
@@ -54,15 +50,31 @@ Status ParseSegment(const Span& s, TensorProto* out) {
   return r.status();
 }
 
+// Appends to a repeated dims field after checking the rank it reaches against LoaderLimits::max_rank.
+Status AppendDims(const Reader& r, const Field& f, const ParseContext& ctx, std::vector<int64_t>* dims) {
+  const size_t total = dims->size() + wire::CountValues(f, 0);
+  if (total > static_cast<uint64_t>(ctx.limits.max_rank)) {
+    return r.FieldError(f, "dims", StrCat(total, " dims, more than the limit of ", ctx.limits.max_rank));
+  }
+  return wire::AppendVarints(r, f, "dims", dims);
+}
+
 }  // namespace
 
 Status ParseTensor(const Span& s, ParseContext* ctx, TensorProto* out) {
+  const wire::FieldCounts n = wire::CountFields(s, 8);
+  const Site site{"TensorProto", n.name, s.offset};
+  WC_RETURN_IF_ERROR(
+      Expect(ctx, site, "external_data entries", n[13], ctx->limits.max_list_entries, &out->external_data));
+  // string_data is the tensor's own data: reserved and charged, with no count limit of its own.
+  WC_RETURN_IF_ERROR(
+      Expect(ctx, site, "string_data entries", n[6], std::numeric_limits<int64_t>::max(), &out->string_data));
   Reader r(s, "TensorProto");
   Field f;
   while (r.Next(&f)) {
     switch (f.number) {
       case 1:
-        WC_RETURN_IF_ERROR(wire::AppendVarints(r, f, "dims", &out->dims));
+        WC_RETURN_IF_ERROR(AppendDims(r, f, *ctx, &out->dims));
         break;
       case 2:
         if (f.wire == WireType::kVarint) out->data_type = static_cast<int32_t>(f.value);
@@ -135,7 +147,7 @@ Status ParseSparseTensor(const Span& s, ParseContext* ctx, SparseTensorProto* ou
     else if (f.Is(2, WireType::kLen))
       WC_RETURN_IF_ERROR(ParseTensor(f.bytes, ctx, &out->indices));
     else if (f.number == 3)
-      WC_RETURN_IF_ERROR(wire::AppendVarints(r, f, "dims", &out->dims));
+      WC_RETURN_IF_ERROR(AppendDims(r, f, *ctx, &out->dims));
   }
   return r.status();
 }

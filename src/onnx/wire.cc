@@ -104,6 +104,27 @@ size_t CountVarints(const Span& s) {
   return n;
 }
 
+}  // namespace
+
+FieldCounts CountFields(const Span& message, uint32_t name_field) {
+  FieldCounts out;
+  Reader r(message, "");
+  Field f;
+  while (r.Next(&f)) {
+    if (f.wire != WireType::kLen) continue;
+    if (f.number <= FieldCounts::kMaxNumber) ++out.count[f.number];
+    if (f.number == name_field) out.name = f.str();
+  }
+  return out;
+}
+
+size_t CountValues(const Field& f, size_t fixed_size) {
+  if (f.wire != WireType::kLen) return 1;
+  return fixed_size ? f.bytes.size / fixed_size : CountVarints(f.bytes);
+}
+
+namespace {
+
 template <typename T>
 Status AppendVarintsImpl(const Reader& r, const Field& f, std::string_view name, std::vector<T>* out) {
   if (f.wire == WireType::kVarint) {

@@ -5,6 +5,7 @@
 // allocated, and nothing here allocates in proportion to a length read from the file.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -70,6 +71,26 @@ class Reader {
   std::string_view message_;
   Status status_;
 };
+
+// How many times each field number occurs in one message as a length-delimited field (how repeated
+// messages, strings and packed values arrive), found from the tags and lengths alone: payloads are skipped
+// and nothing is allocated. Parsers use it to check a repeated field against its limit, and to reserve
+// it, before building any element. The walk stops quietly at a malformed field: the parse that follows
+// meets the same field and reports it, so it never builds more elements than were counted.
+struct FieldCounts {
+  // onnx.proto numbers every field it parses below 32 (the highest is ModelProto.functions, 25).
+  static constexpr uint32_t kMaxNumber = 31;
+  std::array<size_t, kMaxNumber + 1> count{};  // higher numbers are not counted
+  std::string_view name;  // payload of the last field numbered `name_field`, as protobuf keeps the last
+
+  size_t operator[](uint32_t number) const { return number <= kMaxNumber ? count[number] : 0; }
+};
+FieldCounts CountFields(const Span& message, uint32_t name_field);
+
+// How many values field `f` adds to a repeated scalar field: 1 when it holds a single value, or as many
+// as its packed payload encodes, `fixed_size` bytes each (0: varints). For checking a limit before the
+// values are appended.
+size_t CountValues(const Field& f, size_t fixed_size);
 
 // Repeated scalar fields arrive either packed (one kLen field holding many values) or one value per field;
 // protobuf parsers must accept both, so these take either. A field with any other wire type is skipped

@@ -186,8 +186,10 @@ std::vector<uint8_t> NestedGraphs(int count) {
     outer.Message(1, node);
     graph = outer;
   }
-  ProtoWriter model;
+  ProtoWriter model, opset;
   model.Varint(1, 8);
+  opset.Varint(2, 13);  // every model names its operator set
+  model.Message(8, opset);
   model.Message(7, graph);
   const std::string& s = model.data();
   return std::vector<uint8_t>(s.begin(), s.end());

@@ -3,6 +3,8 @@
 // reference, plus the training forms that must be rejected clearly.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <sstream>
 
 #include "differential.h"
@@ -57,7 +59,9 @@ std::vector<uint8_t> BuildModel(const BnCase& c, std::mt19937_64& rng,
   m.Initializer("var", RandomTensor(DType::kFloat32, ps, rng, 0.05, 2));
   attrs.push_back(FloatAttr("epsilon", c.epsilon));
   if (c.opset < 9) attrs.push_back(IntAttr("spatial", c.spatial ? 1 : 0));
-  if (c.opset < 7) attrs.push_back(IntAttr("is_test", 1));
+  // is_test defaults to 1 unless the caller gives it: an attribute given twice is an invalid model.
+  const bool has_is_test = std::any_of(attrs.begin(), attrs.end(), [](const Attr& a) { return a.name == "is_test"; });
+  if (c.opset < 7 && !has_is_test) attrs.push_back(IntAttr("is_test", 1));
   if (c.opset == 1) attrs.push_back(IntsAttr("consumed_inputs", {0, 0, 0, 1, 1}));
   m.Node("BatchNormalization", {"x", "scale", "bias", "mean", "var"}, outputs, attrs, "bn");
   for (const auto& o : outputs) m.Output(o, DType::kFloat32);

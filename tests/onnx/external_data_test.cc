@@ -30,7 +30,7 @@ std::string ModelWithExternal(std::string_view location, int64_t n, std::string_
       .Varint(kTensorDataLocation, 1);
   if (!offset.empty()) t.Message(kTensorExternalData, Entry("offset", offset));
   if (!length.empty()) t.Message(kTensorExternalData, Entry("length", length));
-  return Proto().Varint(kModelIrVersion, 8).Message(kModelGraph, Proto().Message(kGraphInitializer, t)).str();
+  return testing::ModelHeader().Message(kModelGraph, Proto().Message(kGraphInitializer, t)).str();
 }
 
 std::string Floats(std::vector<float> v) {

@@ -50,7 +50,7 @@ std::vector<std::string> Corpus() {
   graph.Message(5, t)
       .Message(1, Proto().Bytes(4, "Conv").Message(5, attr))
       .Message(11, Proto().Bytes(1, "x").Message(2, seq_type));
-  out.push_back(Proto().Varint(1, 8).Message(7, graph).str());
+  out.push_back(testing::ModelHeader().Message(7, graph).str());
   return out;
 }
 

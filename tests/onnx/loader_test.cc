@@ -171,10 +171,13 @@ TEST(LoadModelFile, MissingDirectoryAndFifo) {
 
 TEST(LoadModelFile, EmptyAndTruncatedFiles) {
   TempDir dir;
+  // An empty file is a valid, empty ModelProto, which states no IR version.
   testing::WriteFile(dir.file("empty.onnx"), "");
   auto e = LoadModelFile(dir.file("empty.onnx"));
-  ASSERT_TRUE(e.ok()) << e.status().ToString();
-  EXPECT_FALSE(e.value()->proto.has_graph);
+  ASSERT_FALSE(e.ok());
+  EXPECT_EQ(e.status().code, StatusCode::kBadModel);
+  EXPECT_EQ(e.status().message,
+            dir.file("empty.onnx") + ": the model does not state its IR version (ModelProto.ir_version)");
 
   testing::WriteFile(dir.file("trunc.onnx"), Proto().Tag(kModelGraph, 2).RawVarint(50).Raw("xx").str());
   auto t = LoadModelFile(dir.file("trunc.onnx"));
@@ -205,7 +208,7 @@ TEST(LoadModelFile, TestDataModelAndKeepAlive) {
   std::shared_ptr<const void> keep;
   const uint8_t* view = nullptr;
   {
-    Proto p;
+    Proto p = testing::ModelHeader();
     p.Message(kModelGraph, Proto().Message(kGraphInitializer, Proto()
                                                                   .Bytes(kTensorName, "w")
                                                                   .PackedVarints(kTensorDims, {2})

@@ -225,7 +225,8 @@ def main():
     enum_tensor = (field_bytes(8, b"loc") + field_varint(2, 1) + field_varint(14, 5)
                    + field_bytes(9, b"\x00" * 4))
     graph = field_bytes(1, node) + inputs + field_bytes(5, enum_tensor) + unknown + field_bytes(2, b"edge")
-    model = field_varint(1, 8) + field_bytes(1, b"wrong wire type") + field_bytes(7, graph) + unknown
+    opset = field_bytes(8, field_varint(2, 17))
+    model = field_varint(1, 8) + field_bytes(1, b"wrong wire type") + field_bytes(7, graph) + opset + unknown
     write(os.path.join(out, "encodings.onnx"), model)
     write(os.path.join(out, "bad_packed.onnx"), field_bytes(7, field_bytes(5, field_bytes(4, b"\x00" * 7))))
     write(os.path.join(out, "group.onnx"), model + varint((77 << 3) | 3) + varint((77 << 3) | 4))

@@ -87,4 +87,14 @@ constexpr uint32_t kTensorDims = 1, kTensorDataType = 2, kTensorFloatData = 4, k
                    kTensorUint64Data = 11, kTensorExternalData = 13, kTensorDataLocation = 14;
 }  // namespace field
 
+// The ModelProto fields every model needs to load: an IR version and one opset_import entry. Tests that
+// build a model field by field start from these; the fields that follow merge into the same model.
+inline Proto ModelHeader(uint64_t ir_version = 8, uint64_t opset = 17) {
+  Proto opset_id;
+  opset_id.Varint(2, opset);  // OperatorSetIdProto.version, default domain
+  Proto p;
+  p.Varint(field::kModelIrVersion, ir_version).Message(field::kModelOpset, opset_id);
+  return p;
+}
+
 }  // namespace webconv::onnx::testing

@@ -81,7 +81,7 @@ TEST(WireReader, LengthPastEndOfNestedMessage) {
   node.Tag(kNodeName, 2).RawVarint(5).Raw("abc");
   Proto graph;
   graph.Message(kGraphNode, node).Bytes(kGraphName, "padding-padding");
-  Proto model;
+  Proto model = testing::ModelHeader();
   model.Message(kModelGraph, graph);
   auto r = Load(model);
   ASSERT_FALSE(r.ok());
@@ -123,7 +123,7 @@ TEST(WireReader, UnknownFieldsAndWrongWireTypesSkipped) {
       .Bytes(kNodeOutput, "y");
   Proto graph;
   graph.Message(kGraphNode, node).Varint(3, 1).Bytes(4, "reserved");  // reserved numbers are unknown too
-  Proto model;
+  Proto model = testing::ModelHeader(7);
   model.Varint(kModelIrVersion, 8).Bytes(kModelIrVersion, "wrong wire type").Message(kModelGraph, graph);
   auto r = Load(model);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
@@ -165,7 +165,7 @@ TEST(WireReader, PackedAttributeInts) {
   node.Bytes(kNodeOpType, "Conv").Message(kNodeAttribute, attr);
   Proto graph;
   graph.Message(kGraphNode, node);
-  Proto model;
+  Proto model = testing::ModelHeader();
   model.Message(kModelGraph, graph);
   auto r = Load(model);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
@@ -219,7 +219,7 @@ Proto NestedGraph(int depth) {
     outer.Message(kGraphNode, node);
     g = outer;
   }
-  Proto model;
+  Proto model = testing::ModelHeader();
   model.Message(kModelGraph, g);
   return model;
 }
@@ -247,7 +247,7 @@ TEST(WireReader, TypeDepthLimit) {
     attr.Bytes(kAttrName, "tp").Varint(kAttrType, 13).Message(kAttrTp, t);
     Proto graph;
     graph.Message(kGraphNode, Proto().Message(kNodeAttribute, attr));
-    return Proto().Message(kModelGraph, graph);
+    return testing::ModelHeader().Message(kModelGraph, graph);
   };
   EXPECT_TRUE(Load(nested_type(100)).ok());
   auto r = Load(nested_type(101));
@@ -258,12 +258,12 @@ TEST(WireReader, TypeDepthLimit) {
 
 TEST(Parse, EnumOutOfRangeIsUnknown) {
   Proto attr;
-  attr.Varint(kAttrType, 2).Varint(kAttrType, 99);  // 99 is not an AttributeType: the 2 stays
+  attr.Bytes(kAttrName, "a").Varint(kAttrType, 2).Varint(kAttrType, 99);  // 99 is no AttributeType: 2 stays
   Proto t;
   t.Varint(kTensorDataLocation, 1).Varint(kTensorDataLocation, 5);
   Proto node;
   node.Message(kNodeAttribute, attr);
-  auto r = Load(Proto().Message(kModelGraph, Proto().Message(kGraphNode, node)));
+  auto r = Load(testing::ModelHeader().Message(kModelGraph, Proto().Message(kGraphNode, node)));
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r.value()->proto.graph.node[0].attribute[0].type, AttributeProto::kInt);
   TensorProto out;
@@ -277,7 +277,7 @@ TEST(Parse, RepeatedSingularMessagesMerge) {
   g1.Bytes(kGraphName, "first").Message(kGraphNode, Proto().Bytes(kNodeOpType, "A"));
   Proto g2;
   g2.Message(kGraphNode, Proto().Bytes(kNodeOpType, "B"));
-  auto r = Load(Proto().Message(kModelGraph, g1).Message(kModelGraph, g2));
+  auto r = Load(testing::ModelHeader().Message(kModelGraph, g1).Message(kModelGraph, g2));
   ASSERT_TRUE(r.ok());
   const GraphProto& g = r.value()->proto.graph;
   EXPECT_EQ(g.name, "first");
@@ -294,7 +294,7 @@ TEST(Parse, TypeProtoOneof) {
   type.Message(1, Proto().Varint(1, 1).Message(2, shape)).Bytes(6, "IMAGE");
   Proto vi;
   vi.Bytes(1, "x").Message(2, type);
-  auto r = Load(Proto().Message(kModelGraph, Proto().Message(kGraphInput, vi)));
+  auto r = Load(testing::ModelHeader().Message(kModelGraph, Proto().Message(kGraphInput, vi)));
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   const ValueInfoProto& v = r.value()->proto.graph.input[0];
   ASSERT_TRUE(v.has_type);
@@ -311,7 +311,8 @@ TEST(Parse, TypeProtoOneof) {
   Proto seq;
   seq.Message(1, Proto().Varint(1, 1))
       .Message(4, Proto().Message(1, Proto().Message(1, Proto().Varint(1, 7))));
-  auto r2 = Load(Proto().Message(kModelGraph, Proto().Message(kGraphInput, Proto().Message(2, seq))));
+  auto r2 = Load(
+      testing::ModelHeader().Message(kModelGraph, Proto().Message(kGraphInput, Proto().Message(2, seq))));
   ASSERT_TRUE(r2.ok());
   const TypeProto& t = r2.value()->proto.graph.input[0].type;
   EXPECT_EQ(t.kind, TypeProto::kSequence);
@@ -321,10 +322,14 @@ TEST(Parse, TypeProtoOneof) {
   EXPECT_EQ(t.inner->elem_type, 7);
 }
 
-TEST(Parse, EmptyModelIsValidProtobuf) {
+TEST(Parse, EmptyModelIsValidProtobufButHasNoVersion) {
   auto r = LoadModelBytes({});
-  ASSERT_TRUE(r.ok());
-  EXPECT_FALSE(r.value()->proto.has_graph);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(Message(r.status()), "the model does not state its IR version (ModelProto.ir_version)");
+  // The fields a model needs are enough: the graph is checked when it is built, not by the loader.
+  auto header = Load(testing::ModelHeader());
+  ASSERT_TRUE(header.ok()) << header.status().ToString();
+  EXPECT_FALSE(header.value()->proto.has_graph);
 }
 
 }  // namespace
