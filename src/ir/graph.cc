@@ -161,8 +161,28 @@ std::vector<Status> Graph::Problems() const {
   return out;
 }
 
+// What the graph's nodes and values will take in memory, estimated before any is built: a file of
+// millions of tiny nodes must fail on the loader's budget (onnx::Model::graph_memory_budget), not
+// after taking gigabytes.
+Status CheckGraphMemory(const onnx::Model& model) {
+  if (model.graph_memory_budget < 0) return OkStatus();
+  const onnx::GraphProto& g = model.proto.graph;
+  constexpr uint64_t kPerVector = 32;  // a heap block's bookkeeping
+  constexpr uint64_t kPerValue = sizeof(Value) + 64;  // and its name's entry in value_ids
+  uint64_t bytes = 0;
+  for (const onnx::NodeProto& n : g.node)
+    bytes += sizeof(Node) + 2 * kPerVector + (n.input.size() + n.output.size()) * sizeof(int) +
+             n.output.size() * kPerValue;
+  bytes += (g.initializer.size() + g.input.size()) * kPerValue;
+  if (bytes <= static_cast<uint64_t>(model.graph_memory_budget)) return OkStatus();
+  return BadModel("the graph's ", g.node.size(), " nodes would take about ", bytes,
+                  " bytes of memory, past what is left of the loader's budget for this file (",
+                  model.graph_memory_budget, " bytes)");
+}
+
 Result<std::shared_ptr<Graph>> BuildGraph(std::shared_ptr<const onnx::Model> model) {
   if (!model->proto.has_graph) return BadModel("the model has no graph");
+  WC_RETURN_IF_ERROR(CheckGraphMemory(*model));
   const onnx::GraphProto& g = model->proto.graph;
   auto graph = std::make_shared<Graph>();
   graph->model = model;

@@ -1,6 +1,8 @@
 // Entry points: files are memory-mapped and parsed in place; the Model keeps the mappings alive.
 #include "onnx/loader.h"
 
+#include <algorithm>
+
 #include "onnx/external_data.h"
 #include "onnx/mapped_file.h"
 #include "onnx/parse.h"
@@ -23,10 +25,11 @@ std::shared_ptr<const Model> Seal(std::shared_ptr<Model> model) {
   return model;
 }
 
-Status Parse(const uint8_t* data, size_t size, const LoaderLimits& limits, ModelProto* out) {
+Status Parse(const uint8_t* data, size_t size, const LoaderLimits& limits, Model* out) {
   internal::ParseContext ctx(limits, size);
-  WC_RETURN_IF_ERROR(internal::ParseModel(wire::Span{data, size, 0}, &ctx, out));
-  return internal::CheckModelVersions(*out);
+  WC_RETURN_IF_ERROR(internal::ParseModel(wire::Span{data, size, 0}, &ctx, &out->proto));
+  out->graph_memory_budget = std::max<int64_t>(ctx.budget - ctx.charged, 0);
+  return internal::CheckModelVersions(out->proto);
 }
 
 }  // namespace
@@ -38,7 +41,7 @@ Result<std::shared_ptr<const Model>> LoadModelFile(const std::string& path, cons
   model->path = path;
   model->dir = DirName(path);
   model->storage.push_back(file);
-  const Status st = Parse(file->data(), file->size(), limits, &model->proto);
+  const Status st = Parse(file->data(), file->size(), limits, model.get());
   if (!st.ok()) return st.Prefixed(path + ": ");
   internal::ExternalDataResolver resolver(model->dir);
   const Status ext =
@@ -56,7 +59,7 @@ Result<std::shared_ptr<const Model>> LoadModelBytes(std::vector<uint8_t> bytes, 
   auto buffer = std::make_shared<const std::vector<uint8_t>>(std::move(bytes));
   auto model = std::make_shared<Model>();
   model->storage.push_back(buffer);
-  WC_RETURN_IF_ERROR(Parse(buffer->data(), buffer->size(), limits, &model->proto));
+  WC_RETURN_IF_ERROR(Parse(buffer->data(), buffer->size(), limits, model.get()));
   WC_RETURN_IF_ERROR(internal::ForEachTensor(&model->proto, [](TensorProto* t) {
     if (t->data_location != 1) return OkStatus();
     return BadModel("tensor '", t->name, "' uses external data, which needs a model loaded from a file");

@@ -150,6 +150,9 @@ struct Model {
   std::string dir;   // folder external data must stay inside ("" when loaded from bytes)
   std::vector<std::shared_ptr<const void>> storage;  // mapped files / owned buffers
   std::shared_ptr<const void> keep_alive;            // handle that keeps all storage alive
+  // What the graph built from these messages may take in memory: the loader's budget for the input
+  // (LoaderLimits::memory_budget_factor) less what parsing took; -1 when not limited.
+  int64_t graph_memory_budget = -1;
 };
 
 }  // namespace webconv::onnx

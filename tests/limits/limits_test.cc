@@ -147,6 +147,24 @@ TEST(LoaderLimits, NodeCount) {
   EXPECT_TRUE(Contains(r.status().message, "more than 3 nodes")) << r.status().message;
 }
 
+// The graph built from a model shares the loader's memory budget: a file of many tiny nodes that the
+// parse fits fails before the graph's nodes are built, with the count and the bytes.
+TEST(LoaderLimits, GraphMemorySharesTheLoadersBudget) {
+  onnx::LoaderLimits limits;
+  limits.memory_budget_factor = 0;
+  limits.min_memory_budget = 400 << 10;  // the parse of 2000 nodes fits; their graph does not
+  auto model = onnx::LoadModelBytes(Chain(2000), limits);
+  ASSERT_TRUE(model.ok()) << model.status().ToString();
+  auto graph = ir::BuildGraph(*model);
+  ASSERT_FALSE(graph.ok());
+  EXPECT_EQ(graph.status().code, StatusCode::kBadModel);
+  EXPECT_TRUE(Contains(graph.status().message, "the graph's 2000 nodes would take about")) << graph.status().message;
+  limits.min_memory_budget = 4 << 20;
+  auto roomy = onnx::LoadModelBytes(Chain(2000), limits);
+  ASSERT_TRUE(roomy.ok());
+  EXPECT_TRUE(ir::BuildGraph(*roomy).ok());
+}
+
 TEST(LoaderLimits, NameLength) {
   onnx::LoaderLimits limits;
   limits.max_name_bytes = 16;
