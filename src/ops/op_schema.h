@@ -75,9 +75,10 @@ struct GpuDispatchRecord {
 };
 
 // Indices read from a tensor at run time (Gather, ScatterND, ...) may be out of range, which ONNX makes an
-// error. The kernel clamps such an index so that it never touches memory outside the tensor, and records
-// the first offending position in its slot of the run's check words; after the run, the runtime fails
-// with `describe`'s message (the CPU reference's), naming the node.
+// error. The kernels clamp such an index so that they never touch memory outside a tensor, and a check
+// dispatched before them (ops/tensor DispatchIndexCheck) records the first offending position in its slot
+// of the run's check words; after the run, the runtime fails with `describe`'s message (the CPU
+// reference's), naming the node.
 struct GpuIndexCheck {
   int indices_input = 1;  // the input holding the indices
   // The error for the out-of-range index at flat `position` of the indices; `value` is that index when

@@ -2,8 +2,8 @@
 //
 // Index values: negatives wrap once. Indices known when planning are checked then, with an error naming
 // the offending one; the reference checks runtime indices and fails the same way; the kernels clamp an
-// out-of-range index so that they never read outside the data, and record it (CheckedIndexWgsl): the run
-// then fails with the reference's message.
+// out-of-range index so that they never read outside the data, and a check dispatched before them
+// (DispatchIndexCheck) fails the run with the reference's message.
 #include <cstring>
 
 #include "ops/tensor/tensor_common.h"
@@ -118,19 +118,18 @@ Status GatherGpu(GpuContext& ctx) {
   u.AddU32("inner", static_cast<uint32_t>(inner));
   u.AddU32("count", static_cast<uint32_t>(NumElements(ctx.inputs[1].shape)));
   u.AddU32("size", static_cast<uint32_t>(d[axis]));
-  AddIndexCheck(ctx, b, AxisCheck(axis, d[axis]));
-  b.Body(CheckedIndexWgsl() + gpu::LinearIndexWgsl(kWorkgroup) + "@compute @workgroup_size(" +
+  WC_RETURN_IF_ERROR(DispatchIndexCheck(ctx, 1, {d[axis]}, AxisCheck(axis, d[axis])));
+  b.Body(WrapIndexWgsl() + gpu::LinearIndexWgsl(kWorkgroup) + "@compute @workgroup_size(" +
          std::to_string(kWorkgroup) +
          ")\n"
          "fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {\n"
          "  let i = linear_index(gid, nwg);\n  if (i >= u.n) { return; }\n"
          "  let t = i / u.inner;\n"
-         "  let k = u32(checked_index(I[t % u.count], i32(u.size), t % u.count));\n"
+         "  let k = u32(wrap_index(I[t % u.count], i32(u.size)));\n"
          "  Y[i] = X[((t / u.count) * u.size + k) * u.inner + i % u.inner];\n}\n");
   uint32_t groups[3];
   gpu::LinearGrid(static_cast<uint64_t>(n), kWorkgroup, groups);
-  ctx.Dispatch(b, {GpuContext::In(0), GpuContext::In(1), GpuContext::Out(0), GpuContext::IndexCheckWords()},
-               groups);
+  ctx.Dispatch(b, {GpuContext::In(0), GpuContext::In(1), GpuContext::Out(0)}, groups);
   return OkStatus();
 }
 
@@ -204,8 +203,8 @@ Status ElementsGpu(GpuContext& ctx) {
   u.AddU32("size", static_cast<uint32_t>(d[axis]));
   u.AddU32Array("idx_shape", ToU32(s), kMaxGpuRank);
   u.AddU32Array("data_strides", ToU32(strides), kMaxGpuRank);
-  AddIndexCheck(ctx, b, AxisCheck(axis, d[axis]));
-  b.Body(CheckedIndexWgsl() + gpu::LinearIndexWgsl(kWorkgroup) + "@compute @workgroup_size(" +
+  WC_RETURN_IF_ERROR(DispatchIndexCheck(ctx, 1, {d[axis]}, AxisCheck(axis, d[axis])));
+  b.Body(WrapIndexWgsl() + gpu::LinearIndexWgsl(kWorkgroup) + "@compute @workgroup_size(" +
          std::to_string(kWorkgroup) +
          ")\n"
          "fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {\n"
@@ -215,12 +214,11 @@ Status ElementsGpu(GpuContext& ctx) {
          "    let k = u32(d);\n"
          "    if (k != u.axis) { off += (rem % idx_shape(k)) * data_strides(k); }\n"
          "    rem = rem / idx_shape(k);\n  }\n"
-         "  off += u32(checked_index(I[i], i32(u.size), i)) * data_strides(u.axis);\n"
+         "  off += u32(wrap_index(I[i], i32(u.size))) * data_strides(u.axis);\n"
          "  Y[i] = X[off];\n}\n");
   uint32_t groups[3];
   gpu::LinearGrid(static_cast<uint64_t>(n), kWorkgroup, groups);
-  ctx.Dispatch(b, {GpuContext::In(0), GpuContext::In(1), GpuContext::Out(0), GpuContext::IndexCheckWords()},
-               groups);
+  ctx.Dispatch(b, {GpuContext::In(0), GpuContext::In(1), GpuContext::Out(0)}, groups);
   return OkStatus();
 }
 

@@ -128,8 +128,8 @@ Status Gpu(GpuContext& ctx) {
     const int64_t j = position % g.m;
     return TupleIndexOutOfRange(value, position / g.m, j, g.b + j, d[g.b + j]);
   };
-  AddIndexCheck(ctx, b, std::move(check));
-  b.Body(CheckedIndexWgsl() + gpu::LinearIndexWgsl(kWorkgroup) + "@compute @workgroup_size(" +
+  WC_RETURN_IF_ERROR(DispatchIndexCheck(ctx, 1, {d.begin() + g.b, d.begin() + g.b + g.m}, std::move(check)));
+  b.Body(WrapIndexWgsl() + gpu::LinearIndexWgsl(kWorkgroup) + "@compute @workgroup_size(" +
          std::to_string(kWorkgroup) +
          ")\n"
          "fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {\n"
@@ -137,12 +137,11 @@ Status Gpu(GpuContext& ctx) {
          "  let t = i / u.inner;\n"
          "  var off = (t / u.per_batch) * u.batch_block + i % u.inner;\n"
          "  for (var j = 0u; j < u.m; j++) {\n"
-         "    off += u32(checked_index(I[t * u.m + j], i32(dims(j)), t * u.m + j)) * strides(j);\n  }\n"
+         "    off += u32(wrap_index(I[t * u.m + j], i32(dims(j)))) * strides(j);\n  }\n"
          "  Y[i] = X[off];\n}\n");
   uint32_t groups[3];
   gpu::LinearGrid(static_cast<uint64_t>(n), kWorkgroup, groups);
-  ctx.Dispatch(b, {GpuContext::In(0), GpuContext::In(1), GpuContext::Out(0), GpuContext::IndexCheckWords()},
-               groups);
+  ctx.Dispatch(b, {GpuContext::In(0), GpuContext::In(1), GpuContext::Out(0)}, groups);
   return OkStatus();
 }
 

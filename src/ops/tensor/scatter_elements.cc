@@ -1,8 +1,8 @@
 // ScatterElements (opsets 11, 13, 16 with reduction) and its deprecated predecessor Scatter (9, 10):
 // output = data, then output[c with c[axis] = indices[c]] (op)= updates[c] for every coordinate c of
 // updates. Index values wrap once and are checked as in Gather (gather.cc): when known while planning
-// and in the reference; the kernel clamps a runtime index that is out of range and records it, and the
-// run fails with the reference's message (CheckedIndexWgsl).
+// and in the reference; the kernel clamps a runtime index that is out of range, and a check dispatched
+// before it (DispatchIndexCheck) fails the run with the reference's message.
 //
 // The kernel is the gather form of the scatter: one thread per output element o walks the update
 // column that can reach it (coordinates equal to o's off the axis, every position j along the axis), in
@@ -128,8 +128,8 @@ Status Gpu(GpuContext& ctx) {
   check.describe = [axis, size](int64_t position, const int64_t* value) {
     return IndexOutOfRange(value, position, axis, size);
   };
-  AddIndexCheck(ctx, b, std::move(check));
-  b.Body(CheckedIndexWgsl() + "fn scatter(i: u32) -> " + gpu::WgslType(t) +
+  WC_RETURN_IF_ERROR(DispatchIndexCheck(ctx, 1, {size}, std::move(check)));
+  b.Body(WrapIndexWgsl() + "fn scatter(i: u32) -> " + gpu::WgslType(t) +
          " {\n"
          "  var acc = X[i];\n"
          "  var rem = i;\n  var base = 0u;\n  var want = 0u;\n"
@@ -143,7 +143,7 @@ Status Gpu(GpuContext& ctx) {
          "  let size = i32(data_shape(u.axis));\n"
          "  for (var j = 0u; j < idx_shape(u.axis); j++) {\n"
          "    let p = base + j * idx_strides(u.axis);\n"
-         "    if (u32(checked_index(I[p], size, p)) == want) {\n"
+         "    if (u32(wrap_index(I[p], size)) == want) {\n"
          "      let upd = U[p];\n      " +
          CombineWgsl(a.reduction) +
          "\n    }\n  }\n"
@@ -151,9 +151,7 @@ Status Gpu(GpuContext& ctx) {
          ElementwiseMain("Y[i] = scatter(i);"));
   uint32_t groups[3];
   gpu::LinearGrid(static_cast<uint64_t>(n), kWorkgroup, groups);
-  ctx.Dispatch(b, {GpuContext::In(0), GpuContext::In(1), GpuContext::In(2), GpuContext::Out(0),
-                   GpuContext::IndexCheckWords()},
-               groups);
+  ctx.Dispatch(b, {GpuContext::In(0), GpuContext::In(1), GpuContext::In(2), GpuContext::Out(0)}, groups);
   return OkStatus();
 }
 

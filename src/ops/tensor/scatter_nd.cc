@@ -134,12 +134,12 @@ Status Gpu(GpuContext& ctx) {
     const int64_t j = position % g.m;
     return TupleIndexOutOfRange(value, position / g.m, j, j, d[j]);
   };
-  AddIndexCheck(ctx, b, std::move(check));
+  WC_RETURN_IF_ERROR(DispatchIndexCheck(ctx, 1, {d.begin(), d.begin() + g.m}, std::move(check)));
   const std::string row_fn =
       "fn tuple_row(t: u32) -> u32 {\n"
       "  var row = 0u;\n"
       "  for (var j = 0u; j < u.m; j++) {\n"
-      "    row = row * dims(j) + u32(checked_index(I[t * u.m + j], i32(dims(j)), t * u.m + j));\n  }\n"
+      "    row = row * dims(j) + u32(wrap_index(I[t * u.m + j], i32(dims(j))));\n  }\n"
       "  return row;\n}\n";
   std::string body;
   if (rows) {
@@ -155,18 +155,16 @@ Status Gpu(GpuContext& ctx) {
         "    if (tuple_row(t) == row) {\n      let upd = U[t * u.inner + e];\n      " +
         CombineWgsl(r) + "\n    }\n  }\n  Y[i] = acc;";
   }
-  b.Body(CheckedIndexWgsl() + row_fn + ElementwiseMain(body));
+  b.Body(WrapIndexWgsl() + row_fn + ElementwiseMain(body));
   uint32_t groups[3];
   if (rows) {
     // Y = data first (a flat copy), then the serial pass over the tuples.
     WC_RETURN_IF_ERROR(DispatchStridedCopy(ctx, "scatter_nd_copy", 0, d, ContiguousStrides(d)));
     gpu::LinearGrid(static_cast<uint64_t>(g.inner), kWorkgroup, groups);
-    ctx.Dispatch(b, {GpuContext::In(1), GpuContext::In(2), GpuContext::Out(0), GpuContext::IndexCheckWords()}, groups);
+    ctx.Dispatch(b, {GpuContext::In(1), GpuContext::In(2), GpuContext::Out(0)}, groups);
   } else {
     gpu::LinearGrid(static_cast<uint64_t>(n), kWorkgroup, groups);
-    ctx.Dispatch(b, {GpuContext::In(0), GpuContext::In(1), GpuContext::In(2), GpuContext::Out(0),
-                     GpuContext::IndexCheckWords()},
-                 groups);
+    ctx.Dispatch(b, {GpuContext::In(0), GpuContext::In(1), GpuContext::In(2), GpuContext::Out(0)}, groups);
   }
   return OkStatus();
 }

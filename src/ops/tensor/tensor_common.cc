@@ -118,22 +118,41 @@ bool WrapIndex(int64_t index, int64_t size, int64_t* out) {
   return *out >= 0 && *out < size;
 }
 
-void AddIndexCheck(GpuContext& ctx, gpu::KernelBuilder& b, GpuIndexCheck check) {
-  const int64_t count = NumElements(ctx.inputs[static_cast<size_t>(check.indices_input)].shape);
-  const uint32_t slot = ctx.CheckIndices(std::move(check));
-  b.uniforms().AddU32("check_slot", slot);
-  b.uniforms().AddU32("index_count", static_cast<uint32_t>(count));
-  b.Atomic("index_error");
+std::string WrapIndexWgsl() {
+  return "fn wrap_index(k: i32, size: i32) -> i32 {\n"
+         "  return clamp(select(k, k + size, k < 0), 0, size - 1);\n}\n";
 }
 
-std::string CheckedIndexWgsl() {
-  // The word holds index_count - pos, so atomicMax keeps the first offending position; 0 means none.
-  return "fn checked_index(k: i32, size: i32, pos: u32) -> i32 {\n"
+Status DispatchIndexCheck(GpuContext& ctx, int indices_input, const std::vector<int64_t>& sizes,
+                          GpuIndexCheck check) {
+  const Shape& shape = ctx.inputs.at(static_cast<size_t>(indices_input)).shape;
+  WC_RETURN_IF_ERROR(CheckGpuElements(shape, "indices"));
+  if (sizes.empty() || sizes.size() > kMaxGpuRank)
+    return BadModel("index tuples of ", sizes.size(), " entries exceed the WebGPU kernel's ", kMaxGpuRank);
+  const int64_t count = NumElements(shape);
+  if (count == 0) return OkStatus();
+  check.indices_input = indices_input;
+  const uint32_t slot = ctx.CheckIndices(std::move(check));
+  gpu::KernelBuilder b("index_check");
+  b.Input("I", gpu::ScalarType::kI32).Atomic("index_error");
+  auto& u = b.uniforms();
+  u.AddU32("n", static_cast<uint32_t>(count));
+  u.AddU32("m", static_cast<uint32_t>(sizes.size()));
+  u.AddU32("check_slot", slot);
+  u.AddU32Array("dims", ToU32(sizes), kMaxGpuRank);
+  // The word holds n - position, so atomicMax keeps the first offending position; 0 means none.
+  b.Body(gpu::LinearIndexWgsl(kWorkgroup) + "@compute @workgroup_size(" + std::to_string(kWorkgroup) +
+         ")\n"
+         "fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {\n"
+         "  let p = linear_index(gid, nwg);\n  if (p >= u.n) { return; }\n"
+         "  let size = i32(dims(p % u.m));\n"
+         "  let k = I[p];\n"
          "  let w = select(k, k + size, k < 0);\n"
-         "  if (w < 0 || w >= size) {\n"
-         "    atomicMax(&index_error[u.check_slot], u.index_count - pos);\n"
-         "    return clamp(w, 0, size - 1);\n  }\n"
-         "  return w;\n}\n";
+         "  if (w < 0 || w >= size) { atomicMax(&index_error[u.check_slot], u.n - p); }\n}\n");
+  uint32_t groups[3];
+  gpu::LinearGrid(static_cast<uint64_t>(count), kWorkgroup, groups);
+  ctx.Dispatch(b, {GpuContext::In(indices_input), GpuContext::IndexCheckWords()}, groups);
+  return OkStatus();
 }
 
 namespace {

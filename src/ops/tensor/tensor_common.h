@@ -50,15 +50,16 @@ Status DispatchStridedCopy(GpuContext& ctx, const std::string& op_name, int64_t 
 // Wraps a negative index once (-s..-1 -> 0..s-1); false when it stays outside [0, s).
 bool WrapIndex(int64_t index, int64_t size, int64_t* out);
 
-// For kernels whose indices come at run time: registers `check` with the context, adds the uniforms
-// `check_slot` and `index_count` (the indices' element count) to `b` and its last binding, the atomic
-// words `index_error`; the dispatch's bindings must end with GpuContext::IndexCheckWords(). Then the WGSL
-// of CheckedIndexWgsl() may be used.
-void AddIndexCheck(GpuContext& ctx, gpu::KernelBuilder& b, GpuIndexCheck check);
-// WGSL helper `fn checked_index(k: i32, size: i32, pos: u32) -> i32`: wraps a negative index once; one
-// still outside [0, size) records `pos` (its flat position in the indices) in the run's check words, and
-// is clamped so that the kernel stays inside the tensor. The run then fails with the node's message.
-std::string CheckedIndexWgsl();
+// WGSL helper `fn wrap_index(k: i32, size: i32) -> i32`: wraps negatives once, then clamps into
+// [0, size - 1], so that a kernel never touches memory outside a tensor whatever its indices hold.
+std::string WrapIndexWgsl();
+// Out-of-range runtime indices are an error in ONNX. This dispatches, before the kernel that reads them,
+// one invocation per element of input `indices_input`: entry j of each tuple of sizes.size() entries must
+// lie in [-sizes[j], sizes[j]); the first offending position goes to the run's index-check words, and
+// the run then fails with `check.describe`'s message. Reading the indices once here, rather than in every
+// invocation of the kernel, keeps the kernels as they were.
+Status DispatchIndexCheck(GpuContext& ctx, int indices_input, const std::vector<int64_t>& sizes,
+                          GpuIndexCheck check);
 
 // The error for index `value` (nullptr: not known on the host), at flat `position` of the indices, out of
 // range for data axis `axis` of extent `size`: the reference's message, which the GPU check repeats.
