@@ -88,8 +88,41 @@ await s2.release();
 // Providers and errors.
 await rejects(InferenceSession.create(modelBytes, { executionProviders: ['webgl'] }), /none of the execution providers/,
               'an execution provider list webconv cannot serve');
-await rejects(InferenceSession.create(modelBytes, { executionProviders: ['webgpu'] }), /WebGPU/i,
-              'WebGPU under Node (no navigator.gpu)');
+await rejects(InferenceSession.create(modelBytes, { executionProviders: ['webgpu'] }),
+              /Node has no navigator\.gpu.*"webgpu" package.*env\.webgpu\.device/,
+              'WebGPU under Node (no navigator.gpu): a message for Node');
+
+// onnxruntime-web's env settings: assigning them never throws; one that has no effect is said once.
+const logged = [];
+const logger = wc.env.logger;
+wc.env.logger = { log: (s) => logged.push(s), error: (s) => logged.push(s) };
+wc.env.wasm.numThreads = 4;
+wc.env.wasm.simd = true;
+wc.env.wasm.proxy = false;
+wc.env.webgpu.powerPreference = 'low-power';
+wc.env.logLevel = 'error';
+wc.env.debug = false;
+check(typeof wc.env.wasm === 'object' && typeof wc.env.webgpu === 'object' && 'device' in wc.env.webgpu,
+      'env.wasm and env.webgpu exist, with onnxruntime-web\'s fields');
+for (let k = 0; k < 2; ++k) await (await InferenceSession.create(modelBytes, { executionProviders: ['cpu'] })).release();
+const said = logged.filter((l) => /env\.wasm\.numThreads has no effect/.test(l)).length;
+check(said === 1, `numThreads > 1 on the CPU backend is said to have no effect, once (said ${said} times)`);
+wc.env.logger = logger;
+wc.env.wasm.numThreads = 0;
+
+// env.wasm.wasmPaths as {wasm, mjs}: webconv.mjs copied alone to another folder finds the core by them.
+const alone = path.join(flags.work, 'alone');
+fs.mkdirSync(alone, { recursive: true });
+fs.copyFileSync(path.join(flags.dist, 'webconv.mjs'), path.join(alone, 'webconv.mjs'));
+const distUrl = pathToFileURL(path.resolve(flags.dist)).href;
+const script = `const wc = await import(${JSON.stringify(pathToFileURL(path.join(alone, 'webconv.mjs')).href)});
+wc.env.wasm.wasmPaths = {wasm: ${JSON.stringify(distUrl + '/webconv.wasm')}, mjs: ${JSON.stringify(distUrl + '/webconv-core.mjs')}};
+const s = await wc.InferenceSession.create(${JSON.stringify(path.resolve(flags['small-mlp']))}, {executionProviders: ['cpu']});
+console.log('inputs ' + s.inputNames.join());`;
+const child = await runCommand(process.execPath, ['--input-type=module', '-e', script]);
+check(child.code === 0 && /inputs features/.test(child.stdout),
+      `env.wasm.wasmPaths {wasm, mjs} locates the core (${child.code}: ${(child.stdout + child.stderr).trim().slice(0, 200)})`);
+
 const truncated = path.join(flags.work, 'truncated.onnx');
 fs.writeFileSync(truncated, modelBytes.subarray(0, modelBytes.length >> 1));
 let jsMessage = '';

@@ -127,6 +127,30 @@ export declare class InferenceSession {
 export declare const env: {
   /** The folder (URL) holding webconv-core.mjs and webconv.wasm; default: next to webconv.mjs. */
   wasmPaths: string | undefined;
+  /** onnxruntime-web's wasm settings. */
+  wasm: {
+    /** A URL prefix for webconv-core.mjs and webconv.wasm, or each file's URL. */
+    wasmPaths?: string | { wasm?: string | URL; mjs?: string | URL };
+    /** Accepted; webconv's CPU backend runs on one thread (a value above 1 is logged once as having no effect). */
+    numThreads?: number;
+    simd?: boolean;
+    proxy?: boolean;
+    initTimeout?: number;
+  };
+  /** onnxruntime-web's WebGPU settings. */
+  webgpu: {
+    /** A GPUDevice shared with the application; webconv requests its own when unset. Read when webconv makes
+     *  its device (the first WebGPU session); then it is the device webconv runs on. (Typed `object`: the
+     *  DOM library of TypeScript has no WebGPU types; a GPUDevice from @webgpu/types fits.) */
+    device?: object;
+    /** The GPUAdapter `device` came from, or the adapter webconv requests its device from. */
+    adapter?: object;
+    powerPreference?: 'low-power' | 'high-performance';
+    forceFallbackAdapter?: boolean;
+    profiling?: { mode?: 'off' | 'default'; ondata?: (data: unknown) => void };
+  };
+  logLevel?: 'verbose' | 'info' | 'warning' | 'error' | 'fatal';
+  debug?: boolean;
   logger: { log(line: string): void; error(line: string): void };
   readonly versions: { readonly webconv: string };
 };

@@ -12,14 +12,50 @@ export const version = '0.1.0';
 const isNode = typeof process !== 'undefined' && !!process.versions && !!process.versions.node &&
                typeof window === 'undefined';
 
-/** Settings read when the core is first loaded (before the first session is created). */
+/**
+ * Settings, shaped like onnxruntime-web's `env` so that code written for it runs unchanged.
+ * Read when the core is first loaded (wasm paths) or when a session is created (WebGPU device).
+ */
 export const env = {
-  /** Where webconv-core.mjs and webconv.wasm live; default: next to this module. */
+  /** Where webconv-core.mjs and webconv.wasm live; default: next to this module. Same as env.wasm.wasmPaths. */
   wasmPaths: undefined,
+  wasm: {
+    /** A URL prefix for webconv-core.mjs and webconv.wasm, or {wasm, mjs} with each file's URL. */
+    wasmPaths: undefined,
+    /** Accepted for onnxruntime-web compatibility: webconv's CPU backend (the float64 reference) is one thread. */
+    numThreads: 0,
+    simd: true,
+    proxy: false,
+    initTimeout: 0,
+  },
+  webgpu: {
+    /**
+     * A GPUDevice to run on, shared with the application; when unset webconv requests its own. Read when
+     * webconv makes its device (the first WebGPU session, or the first after a device loss); from then on
+     * it is the device webconv runs on, as in onnxruntime-web.
+     */
+    device: undefined,
+    /** The GPUAdapter `device` came from (for the adapter's name); or an adapter webconv requests its device from. */
+    adapter: undefined,
+    /** Passed to navigator.gpu.requestAdapter when webconv requests its own adapter. */
+    powerPreference: 'high-performance',
+    forceFallbackAdapter: false,
+    profiling: { mode: 'off' },
+  },
+  logLevel: 'warning',
+  debug: false,
   /** Where the core's own log lines go (stdout/stderr of the C++ side). */
   logger: { log: (s) => console.log(s), error: (s) => console.error(s) },
   versions: { webconv: version },
 };
+
+// Settings webconv accepts but does not act on are said once, not silently dropped.
+const warnedSettings = new Set();
+function noEffect(setting, why) {
+  if (warnedSettings.has(setting)) return;
+  warnedSettings.add(setting);
+  env.logger.error(`webconv: ${setting} has no effect: ${why}`);
+}
 
 // --- Data types -------------------------------------------------------------------------------------------
 
@@ -122,7 +158,12 @@ function serialize(job) {
 }
 
 function coreUrl(file) {
-  const base = env.wasmPaths ?? new URL('./', import.meta.url).href;
+  const paths = env.wasm?.wasmPaths ?? env.wasmPaths;
+  if (paths && typeof paths === 'object') {
+    const url = file.endsWith('.wasm') ? paths.wasm : paths.mjs;
+    if (url) return new URL(url, import.meta.url).href;
+  }
+  const base = typeof paths === 'string' ? paths : new URL('./', import.meta.url).href;
   return new URL(file, base.endsWith('/') ? base : base + '/').href;
 }
 
@@ -339,11 +380,15 @@ export class InferenceSession {
       options = rest[0] ?? {};
     }
     const backend = chooseBackend(options.executionProviders);
+    if (backend === 'cpu' && (env.wasm?.numThreads ?? 0) > 1)
+      noEffect('env.wasm.numThreads', "webconv's CPU backend (the float64 reference) runs on one thread");
     const onProgress = typeof options.onProgress === 'function' ? options.onProgress : null;
     if (onProgress) onProgress({ phase: 'load', done: 0, total: 1 });
     const { bytes, label } = await readModel(source);
     const optionsJson = JSON.stringify({ backend, profile: !!options.enableProfiling });
     return serialize(async (core) => {
+      // The WebGPU bridge (webgpu_bridge.js) reads the device settings when it first makes its device.
+      core.webconvWebgpu = env.webgpu ?? {};
       // The core copies the model; this copy into the heap is all that touches the caller's bytes.
       const modelPtr = allocBytes(core, bytes);
       const optionsPtr = allocString(core, optionsJson);

@@ -57,6 +57,48 @@ mergeInto(LibraryManager.library, {
       device.pushErrorScope('internal');
     },
     // Pops the three scopes; the first error's text (prefixed by its kind), or '' when none.
+    // Makes `device` webconv's: error and loss reporting, adapter facts, limits. A device the application
+    // shares (env.webgpu.device) keeps its own handlers: webconv adds a listener instead of replacing them.
+    adopt: function(device, adapter, wantTimestamps) {
+      const timestamps = !!wantTimestamps && device.features.has('timestamp-query');
+      device.lost.then((info) => {
+        if (WCGPU.device !== device || info.reason === 'destroyed') return;
+        WCGPU.lost = (info.message || 'no message') + ' (reason ' + info.reason + ')';
+      });
+      device.addEventListener('uncapturederror', (ev) => {
+        if (WCGPU.device !== device) return;
+        const e = ev.error;
+        const kind = (typeof GPUValidationError != 'undefined' && e instanceof GPUValidationError) ? 'validation error: '
+                   : (typeof GPUOutOfMemoryError != 'undefined' && e instanceof GPUOutOfMemoryError) ? 'out-of-memory error: '
+                   : 'internal error: ';
+        WCGPU.fail(kind + e.message);
+      });
+      const ai = (adapter && adapter.info) || device.adapterInfo || {};
+      const name = ai.description || [ai.vendor, ai.architecture, ai.device].filter((s) => s).join(' ') || 'unknown adapter';
+      const software = !!(ai.isFallbackAdapter || (adapter && adapter.isFallbackAdapter)) ||
+                       /swiftshader|llvmpipe|software|warp/i.test([ai.vendor, ai.architecture, ai.description].join(' '));
+      const dl = device.limits;
+      WCGPU.adapter = adapter;
+      WCGPU.device = device;
+      if (Module.webconvWebgpu) {
+        Module.webconvWebgpu.device = device;
+        Module.webconvWebgpu.adapter = adapter || undefined;
+      }
+      WCGPU.info = {
+        name,
+        // The browser does not say which native API it drives: the backend is the browser's WebGPU.
+        backend: 'WebGPU (browser)',
+        type: software ? 'CPU' : 'unknown',
+        driver: [ai.vendor, ai.architecture, ai.device, ai.description].filter((s) => s).join(' / '),
+        software,
+        timestamps,
+        limits: [dl.maxBufferSize, dl.maxStorageBufferBindingSize, dl.maxStorageBuffersPerShaderStage,
+                 dl.maxComputeInvocationsPerWorkgroup, dl.maxComputeWorkgroupsPerDimension,
+                 dl.maxComputeWorkgroupStorageSize],
+      };
+      return 1;
+    },
+
     popScopes: async function(device) {
       let first = '';
       for (const kind of ['internal', 'out-of-memory', 'validation']) {
@@ -74,16 +116,28 @@ mergeInto(LibraryManager.library, {
   wcgpu_init: function(wantTimestamps) {
     return Asyncify.handleAsync(async () => {
       if (WCGPU.device && !WCGPU.lost) return 1;
+      // env.webgpu (webconv.mjs), read when webconv makes its device, as onnxruntime-web reads it: a device
+      // the application shares, or how to request one. Afterwards it names the device webconv runs on.
+      const settings = Module.webconvWebgpu || {};
+      const shared = settings.device && !WCGPU.lost ? settings.device : null;
       WCGPU.device = null;
       WCGPU.lost = null;
       WCGPU.freeBuffers = new Map();
+      if (shared) return WCGPU.adopt(shared, settings.adapter || null, !!wantTimestamps);
       if (typeof navigator == 'undefined' || !navigator.gpu) {
-        return WCGPU.fail('WebGPU is missing: this browser has no navigator.gpu (it needs a WebGPU-enabled ' +
-                          'browser and a secure context: https or localhost); use backend "cpu" instead');
+        const node = typeof process != 'undefined' && process.versions && process.versions.node;
+        return WCGPU.fail(node
+          ? 'WebGPU is missing: Node has no navigator.gpu; set globalThis.navigator = {gpu: create([])} with ' +
+            'create from npm\'s "webgpu" package (Dawn for Node), or give env.webgpu.device, or use backend "cpu"'
+          : 'WebGPU is missing: this browser has no navigator.gpu (it needs a WebGPU-enabled ' +
+            'browser and a secure context: https or localhost); use backend "cpu" instead');
       }
-      let adapter = null;
+      let adapter = settings.adapter || null;
       try {
-        adapter = await navigator.gpu.requestAdapter({powerPreference: 'high-performance'});
+        if (!adapter) {
+          adapter = await navigator.gpu.requestAdapter({powerPreference: settings.powerPreference || 'high-performance',
+                                                        forceFallbackAdapter: !!settings.forceFallbackAdapter});
+        }
       } catch (e) {
         return WCGPU.fail('WebGPU is missing: navigator.gpu.requestAdapter failed: ' + e.message);
       }
@@ -108,37 +162,7 @@ mergeInto(LibraryManager.library, {
       } catch (e) {
         return WCGPU.fail('requesting a WebGPU device failed: ' + e.message);
       }
-      device.lost.then((info) => {
-        if (WCGPU.device !== device || info.reason === 'destroyed') return;
-        WCGPU.lost = (info.message || 'no message') + ' (reason ' + info.reason + ')';
-      });
-      device.onuncapturederror = (ev) => {
-        const e = ev.error;
-        const kind = (typeof GPUValidationError != 'undefined' && e instanceof GPUValidationError) ? 'validation error: '
-                   : (typeof GPUOutOfMemoryError != 'undefined' && e instanceof GPUOutOfMemoryError) ? 'out-of-memory error: '
-                   : 'internal error: ';
-        WCGPU.fail(kind + e.message);
-      };
-      const ai = adapter.info || {};
-      const name = ai.description || [ai.vendor, ai.architecture, ai.device].filter((s) => s).join(' ') || 'unknown adapter';
-      const software = !!(ai.isFallbackAdapter || adapter.isFallbackAdapter) ||
-                       /swiftshader|llvmpipe|software|warp/i.test([ai.vendor, ai.architecture, ai.description].join(' '));
-      const dl = device.limits;
-      WCGPU.adapter = adapter;
-      WCGPU.device = device;
-      WCGPU.info = {
-        name,
-        // The browser does not say which native API it drives: the backend is the browser's WebGPU.
-        backend: 'WebGPU (browser)',
-        type: software ? 'CPU' : 'unknown',
-        driver: [ai.vendor, ai.architecture, ai.device, ai.description].filter((s) => s).join(' / '),
-        software,
-        timestamps: timestamps && device.features.has('timestamp-query'),
-        limits: [dl.maxBufferSize, dl.maxStorageBufferBindingSize, dl.maxStorageBuffersPerShaderStage,
-                 dl.maxComputeInvocationsPerWorkgroup, dl.maxComputeWorkgroupsPerDimension,
-                 dl.maxComputeWorkgroupStorageSize],
-      };
-      return 1;
+      return WCGPU.adopt(device, adapter, timestamps);
     });
   },
 

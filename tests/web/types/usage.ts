@@ -32,3 +32,15 @@ export function misuse(session: InferenceSession): void {
   // @ts-expect-error: inputNames is read-only
   session.inputNames = [];
 }
+
+// onnxruntime-web's env settings, as apps set them on their first lines.
+export function configure(device: object): void {
+  env.wasm.numThreads = 1;
+  env.wasm.wasmPaths = '/static/';
+  env.wasm.wasmPaths = {wasm: '/static/webconv.wasm', mjs: '/static/webconv-core.mjs'};
+  env.webgpu.device = device;
+  env.webgpu.powerPreference = 'high-performance';
+  env.logLevel = 'warning';
+  // @ts-expect-error: numThreads is a number
+  env.wasm.numThreads = 'four';
+}
