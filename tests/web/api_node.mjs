@@ -110,6 +110,28 @@ check(said === 1, `numThreads > 1 on the CPU backend is said to have no effect, 
 wc.env.logger = logger;
 wc.env.wasm.numThreads = 0;
 
+// Session options: freeDimensionOverrides fixes a symbolic dim (metadata and feeds); options webconv does
+// not act on are accepted and said once.
+logged.length = 0;
+wc.env.logger = { log: (s) => logged.push(s), error: (s) => logged.push(s) };
+const fixed = await InferenceSession.create(modelBytes, { executionProviders: ['cpu'], freeDimensionOverrides: { batch: 2 },
+                                                          graphOptimizationLevel: 'all', logSeverityLevel: 3 });
+await (await InferenceSession.create(modelBytes, { executionProviders: ['cpu'], graphOptimizationLevel: 'basic' })).release();
+check(fixed.inputMetadata[0].shape.join() === '2,64' && fixed.outputMetadata[0].shape.join() === '2,32',
+      `freeDimensionOverrides fixes 'batch' in the metadata (${fixed.inputMetadata[0].shape}, ${fixed.outputMetadata[0].shape})`);
+const two = new Tensor('float32', seededFloats(2 * 64, seed), [2, 64]);
+check((await fixed.run({ features: two })).probabilities.dims.join() === '2,32', 'a feed of the fixed size runs');
+await rejects(fixed.run({ features: new Tensor('float32', seededFloats(3 * 64, seed), [3, 64]) }),
+              /input 'features' dim 0 \('batch'\) is fixed to 2 by freeDimensionOverrides, got 3/,
+              'a feed of another size');
+await rejects(InferenceSession.create(modelBytes, { executionProviders: ['cpu'], freeDimensionOverrides: { batch: -1 } }),
+              /'batch' must be a non-negative integer/, 'a negative override');
+await fixed.release();
+const optionLines = logged.filter((l) => /session option graphOptimizationLevel has no effect/.test(l)).length;
+check(optionLines === 1 && logged.some((l) => /logSeverityLevel has no effect/.test(l)),
+      `options webconv does not act on are said once each (${logged.join(' | ')})`);
+wc.env.logger = logger;
+
 // env.wasm.wasmPaths as {wasm, mjs}: webconv.mjs copied alone to another folder finds the core by them.
 const alone = path.join(flags.work, 'alone');
 fs.mkdirSync(alone, { recursive: true });

@@ -104,6 +104,18 @@ export interface SessionOptions {
   enableProfiling?: boolean;
   /** Called while the session loads and while a run plans (compile: pipelines done of total). */
   onProgress?: (progress: Progress) => void;
+  /** Fixes symbolic dims by name: the metadata shows the sizes, and a feed of another size is rejected. */
+  freeDimensionOverrides?: Readonly<Record<string, number>>;
+  /** Accepted for onnxruntime-web compatibility and logged once as having no effect. */
+  graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'layout' | 'all';
+  executionMode?: 'sequential' | 'parallel';
+  intraOpNumThreads?: number;
+  interOpNumThreads?: number;
+  enableCpuMemArena?: boolean;
+  enableMemPattern?: boolean;
+  logSeverityLevel?: 0 | 1 | 2 | 3 | 4;
+  logVerbosityLevel?: number;
+  preferredOutputLocation?: 'cpu' | 'cpu-pinned' | 'gpu-buffer' | 'ml-tensor' | Record<string, string>;
 }
 
 export declare class InferenceSession {

@@ -321,6 +321,54 @@ function withModelName(message, label) {
 
 // onnxruntime-web's ValueMetadata. A shape the model does not declare is [] (as onnxruntime-web has it), and
 // an element type it does not declare (an output known only after a run) is null.
+// Session options onnxruntime-web reads that webconv accepts without acting on them, and why.
+const kIgnoredSessionOptions = new Map([
+  ['graphOptimizationLevel', 'webconv always applies its own rewrites (folding, fusions)'],
+  ['executionMode', 'every call into the core runs one at a time'],
+  ['intraOpNumThreads', 'the CPU backend runs on one thread'],
+  ['interOpNumThreads', 'the CPU backend runs on one thread'],
+  ['enableCpuMemArena', 'webconv manages its own memory'],
+  ['enableMemPattern', 'webconv manages its own memory'],
+  ['logSeverityLevel', 'errors come back as rejected promises; env.logger receives the core\'s output'],
+  ['logVerbosityLevel', 'errors come back as rejected promises; env.logger receives the core\'s output'],
+  ['preferredOutputLocation', 'outputs are host typed arrays'],
+]);
+
+// freeDimensionOverrides: {dimName: size}, each size a non-negative integer.
+function checkOverrides(overrides) {
+  if (overrides === undefined || overrides === null) return null;
+  if (typeof overrides !== 'object') throw new TypeError('freeDimensionOverrides must be {dimName: size}');
+  const out = new Map();
+  for (const [name, size] of Object.entries(overrides)) {
+    if (!Number.isInteger(size) || size < 0)
+      throw new TypeError(`freeDimensionOverrides: '${name}' must be a non-negative integer, got ${size}`);
+    out.set(name, size);
+  }
+  return out;
+}
+
+// The session's values with overridden symbolic dims fixed, as onnxruntime-web fixes them; each fixed dim
+// remembers its name, which run() checks the feeds against.
+function applyOverrides(info, overrides) {
+  if (!overrides) return info;
+  const used = new Set();
+  const fix = (v) => {
+    if (!Array.isArray(v.dims)) return v;
+    const fixed = {};
+    const dims = v.dims.map((d, k) => {
+      if (typeof d !== 'string' || !overrides.has(d)) return d;
+      used.add(d);
+      fixed[k] = d;
+      return overrides.get(d);
+    });
+    return { ...v, dims, fixed };
+  };
+  const out = { ...info, inputs: info.inputs.map(fix), outputs: info.outputs.map(fix) };
+  for (const name of overrides.keys())
+    if (!used.has(name)) noEffect(`freeDimensionOverrides '${name}'`, 'no input or output of the model has a dim of that name');
+  return out;
+}
+
 function toMetadata(value) {
   return { name: value.name, isTensor: true, type: kArrayTypes[value.dtype] ? value.dtype : null,
            shape: value.dims ?? [] };
@@ -380,6 +428,9 @@ export class InferenceSession {
       options = rest[0] ?? {};
     }
     const backend = chooseBackend(options.executionProviders);
+    const overrides = checkOverrides(options.freeDimensionOverrides);
+    for (const [key, why] of kIgnoredSessionOptions)
+      if (options[key] !== undefined) noEffect(`the session option ${key}`, why);
     if (backend === 'cpu' && (env.wasm?.numThreads ?? 0) > 1)
       noEffect('env.wasm.numThreads', "webconv's CPU backend (the float64 reference) runs on one thread");
     const onProgress = typeof options.onProgress === 'function' ? options.onProgress : null;
@@ -406,7 +457,7 @@ export class InferenceSession {
         progressListeners.set(handle, onProgress);
         onProgress({ phase: 'load', done: 1, total: 1 });
       }
-      return new InferenceSession(kCreateToken, core, handle, info, label);
+      return new InferenceSession(kCreateToken, core, handle, applyOverrides(info, overrides), label);
     });
   }
 
@@ -459,6 +510,11 @@ export class InferenceSession {
         return Promise.reject(new Error(`input '${name}' is not an input of the model (inputs: ${names.join(', ')})`));
       if (!(tensor instanceof Tensor) && !(tensor && kArrayTypes[tensor.type] && tensor.data && tensor.dims))
         return Promise.reject(new TypeError(`input '${name}' is not a Tensor`));
+      const spec = this.#info.inputs.find((v) => v.name === name);
+      for (const [k, dimName] of Object.entries(spec.fixed ?? {}))
+        if (Number(tensor.dims[k]) !== spec.dims[k])
+          return Promise.reject(new Error(`input '${name}' dim ${k} ('${dimName}') is fixed to ${spec.dims[k]} by ` +
+                                          `freeDimensionOverrides, got ${tensor.dims[k]}`));
     }
     if (wanted)
       for (const n of wanted)

@@ -44,3 +44,9 @@ export function configure(device: object): void {
   // @ts-expect-error: numThreads is a number
   env.wasm.numThreads = 'four';
 }
+
+// onnxruntime-web's session options, including those webconv only accepts.
+export async function withOptions(url: string): Promise<InferenceSession> {
+  return InferenceSession.create(url, {executionProviders: ['webgpu'], freeDimensionOverrides: {batch: 1},
+                                       graphOptimizationLevel: 'all', logSeverityLevel: 3});
+}
