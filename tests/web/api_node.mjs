@@ -85,6 +85,31 @@ check(same(Array.from((await s2.run(feeds[0]))[out0].data), Array.from(sequentia
       'create(buffer, offset, length) runs the same model');
 await s2.release();
 
+// Tensor.getData / dispose, session.startProfiling / endProfiling, as onnxruntime-web has them.
+const held = new Tensor('float32', new Float32Array([1, 2]), [2]);
+check((await held.getData(true))[1] === 2, 'getData(release) returns the data');
+held.dispose();
+check(held.data === undefined && held.location === 'none', 'dispose drops the data');
+await rejects(held.getData(), /disposed/, 'getData after dispose');
+{
+  const lines = [];
+  const keep = wc.env.logger;
+  wc.env.logger = { log: (l) => lines.push(l), error: (l) => lines.push(l) };
+  const ps = await InferenceSession.create(modelBytes, { executionProviders: ['cpu'] });
+  const feedsP = { features: new Tensor('float32', seededFloats(64, seed), [1, 64]) };
+  await ps.run(feedsP);
+  ps.startProfiling();
+  await ps.run(feedsP);
+  await ps.run(feedsP);
+  const runsP = ps.endProfiling();
+  await ps.run(feedsP);
+  wc.env.logger = keep;
+  check(runsP.length === 2 && lines.filter((l) => /^webconv profile: run \d: wall/.test(l)).length === 2 &&
+        ps.endProfiling().length === 0,
+        `startProfiling/endProfiling keep and log the runs in between (${runsP.length} runs, ${lines.length} lines)`);
+  await ps.release();
+}
+
 // Providers and errors.
 await rejects(InferenceSession.create(modelBytes, { executionProviders: ['webgl'] }), /none of the execution providers/,
               'an execution provider list webconv cannot serve');

@@ -21,8 +21,10 @@ export declare class Tensor {
   readonly data: TensorData;
   readonly dims: readonly number[];
   readonly size: number;
-  readonly location: 'cpu';
-  getData(): Promise<TensorData>;
+  /** 'cpu'; 'none' after dispose(). */
+  readonly location: 'cpu' | 'none';
+  /** The data (on the host: `releaseData` has nothing to release). */
+  getData(releaseData?: boolean): Promise<TensorData>;
   reshape(dims: readonly number[]): Tensor;
   dispose(): void;
 }
@@ -134,6 +136,9 @@ export declare class InferenceSession {
   run(feeds: Record<string, Tensor>, fetches?: readonly string[] | Record<string, unknown>):
       Promise<Record<string, Tensor>>;
   release(): Promise<void>;
+  /** Keeps each run's profile until endProfiling(), which logs them (env.logger) and returns them. */
+  startProfiling(): void;
+  endProfiling(): RunProfile[];
 }
 
 export declare const env: {

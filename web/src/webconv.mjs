@@ -130,8 +130,9 @@ export class Tensor {
     this.location = 'cpu';
   }
 
-  /** The data, as onnxruntime-web's Tensor.getData() (always on the host here). */
-  async getData() {
+  /** The data, as onnxruntime-web's Tensor.getData(releaseData): on the host here, so there is nothing to release. */
+  async getData(releaseData) { // eslint-disable-line no-unused-vars
+    if (this.data === undefined) throw new Error('Tensor: the tensor was disposed');
     return this.data;
   }
 
@@ -140,7 +141,11 @@ export class Tensor {
     return new Tensor(this.type, this.data, dims);
   }
 
-  dispose() {}
+  /** As onnxruntime-web's: drops the tensor's reference to its data (a host tensor has nothing else to free). */
+  dispose() {
+    this.data = undefined;
+    this.location = 'none';
+  }
 }
 
 // --- The core and its queue -------------------------------------------------------------------------------
@@ -401,6 +406,7 @@ export class InferenceSession {
   #info;
   #label;
   #profile = null;
+  #profiling = null;  // the runs' profiles between startProfiling() and endProfiling()
 
   constructor(token, core, handle, info, label) {
     if (token !== kCreateToken) throw new TypeError('use InferenceSession.create()');
@@ -528,6 +534,7 @@ export class InferenceSession {
       const profileText = callString(core, 'wc_session_profile_json', [handle]);
       const profile = profileText ? JSON.parse(profileText) : null;
       this.#profile = profile ? toProfile(profile) : null;
+      if (this.#profiling && this.#profile) this.#profiling.push(this.#profile);
       // One call describes every output; each is copied once, straight from the core's heap.
       const outputs = JSON.parse(callString(core, 'wc_session_outputs_json', [handle]) || 'null');
       if (!outputs) throw new Error(lastError(core));
@@ -543,6 +550,25 @@ export class InferenceSession {
       });
       return results;
     });
+  }
+
+  /**
+   * onnxruntime-web's profiling calls: from startProfiling() to endProfiling() each run's profile is kept;
+   * endProfiling() writes one line per run and per dispatch to env.logger (onnxruntime-web writes to the
+   * console) and returns the profiles. Per-dispatch GPU times need enableProfiling at create().
+   */
+  startProfiling() {
+    this.#profiling = [];
+  }
+  endProfiling() {
+    const runs = this.#profiling ?? [];
+    this.#profiling = null;
+    runs.forEach((p, k) => {
+      env.logger.log(`webconv profile: run ${k}: wall ${p.wallMs?.toFixed(3)} ms` +
+                     (p.gpuMs !== null ? `, GPU ${p.gpuMs.toFixed(3)} ms` : '') + (p.planned ? ' (planned)' : ''));
+      for (const d of p.dispatches) env.logger.log(`webconv profile:   ${d.node} ${d.kernel} ${d.ms.toFixed(4)} ms`);
+    });
+    return runs;
   }
 
   /** Frees the session in the core; the object cannot run afterwards. */
