@@ -85,6 +85,14 @@ check(same(Array.from((await s2.run(feeds[0]))[out0].data), Array.from(sequentia
       'create(buffer, offset, length) runs the same model');
 await s2.release();
 
+// Tensor.fromImage under Node: pixels given as {data, width, height} need no canvas.
+const rgba = Uint8ClampedArray.from({ length: 2 * 2 * 4 }, (_, i) => i * 15);
+const fromPixels = await Tensor.fromImage({ data: rgba, width: 2, height: 2 }, { tensorLayout: 'NHWC' });
+check(fromPixels.dims.join() === '1,2,2,3' && Math.abs(fromPixels.data[4] - rgba[5] / 255) < 1e-7,
+      'Tensor.fromImage of {data, width, height} under Node (NHWC, pixel / 255)');
+await rejects(Tensor.fromImage({ data: rgba, width: 3, height: 2 }), /data.length must be width \* height \* 4/,
+              'Tensor.fromImage of pixels that do not fit their size');
+
 // Tensor.getData / dispose, session.startProfiling / endProfiling, as onnxruntime-web has them.
 const held = new Tensor('float32', new Float32Array([1, 2]), [2]);
 check((await held.getData(true))[1] === 2, 'getData(release) returns the data');

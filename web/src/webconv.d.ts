@@ -27,6 +27,34 @@ export declare class Tensor {
   getData(releaseData?: boolean): Promise<TensorData>;
   reshape(dims: readonly number[]): Tensor;
   dispose(): void;
+  /** A tensor from an image, as onnxruntime-web's: float (pixel + bias) / mean, by default pixel / 255. */
+  static fromImage(image: ImageSource, options?: ImageToTensorOptions): Promise<Tensor>;
+  /** The tensor ([1, C, H, W] or NHWC) as ImageData: a pixel is (value - bias) * mean. Browsers only. */
+  toImageData(options?: TensorToImageOptions): ImageData;
+  /** The tensor as a PNG data URL, through toImageData. Pages only. */
+  toDataURL(options?: TensorToImageOptions): string;
+}
+
+export type ImageSource = ImageData | ImageBitmap | HTMLImageElement | HTMLCanvasElement | OffscreenCanvas | VideoFrame |
+  string | URL | { readonly data: Uint8ClampedArray | Uint8Array; readonly width: number; readonly height: number };
+export type ImageFormat = 'RGB' | 'RGBA' | 'BGR' | 'RBG';
+/** Per color (R, G, B, A) or one for all. */
+export interface ImageNorm {
+  mean?: number | readonly number[];
+  bias?: number | readonly number[];
+}
+export interface ImageToTensorOptions {
+  resizedWidth?: number;
+  resizedHeight?: number;
+  tensorFormat?: ImageFormat;
+  tensorLayout?: 'NCHW' | 'NHWC';
+  dataType?: 'float32' | 'uint8';
+  norm?: ImageNorm;
+}
+export interface TensorToImageOptions {
+  format?: ImageFormat;
+  tensorLayout?: 'NCHW' | 'NHWC';
+  norm?: ImageNorm;
 }
 
 export interface ValueMetadata {

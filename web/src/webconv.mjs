@@ -141,11 +141,116 @@ export class Tensor {
     return new Tensor(this.type, this.data, dims);
   }
 
+  /**
+   * A tensor from an image, as onnxruntime-web's Tensor.fromImage: ImageData, ImageBitmap, an <img>, a canvas,
+   * an OffscreenCanvas, a VideoFrame, or a URL (fetched). options: resizedWidth/resizedHeight, tensorFormat
+   * 'RGB' (default), 'RGBA', 'BGR' or 'RBG', tensorLayout 'NCHW' (default) or 'NHWC', dataType 'float32'
+   * (default) or 'uint8', norm {mean, bias} (a number or one per color R, G, B, A): a float is
+   * (pixel + bias) / mean, by default pixel / 255. Dims [1, C, H, W] (NCHW) or [1, H, W, C].
+   */
+  static async fromImage(image, options = {}) {
+    const { data, width, height } = await imagePixels(image, options);
+    const format = options.tensorFormat ?? 'RGB';
+    const order = kColorOrders[format];
+    if (!order) throw new TypeError(`Tensor.fromImage: tensorFormat '${format}' is not one of ${Object.keys(kColorOrders)}`);
+    const layout = options.tensorLayout ?? 'NCHW';
+    if (layout !== 'NCHW' && layout !== 'NHWC') throw new TypeError(`Tensor.fromImage: tensorLayout '${layout}' is not NCHW or NHWC`);
+    const type = options.dataType ?? 'float32';
+    if (type !== 'float32' && type !== 'uint8') throw new TypeError(`Tensor.fromImage: dataType '${type}' is not float32 or uint8`);
+    const { mean, bias } = normParams(options.norm);
+    const channels = order.length, n = width * height;
+    const out = type === 'uint8' ? new Uint8Array(n * channels) : new Float32Array(n * channels);
+    for (let p = 0; p < n; ++p)
+      for (let c = 0; c < channels; ++c) {
+        const color = order[c], pixel = data[p * 4 + color];
+        out[layout === 'NCHW' ? c * n + p : p * channels + c] = type === 'uint8' ? pixel : (pixel + bias[color]) / mean[color];
+      }
+    return new Tensor(type, out, layout === 'NCHW' ? [1, channels, height, width] : [1, height, width, channels]);
+  }
+
+  /**
+   * The tensor as ImageData (browsers), as onnxruntime-web's toImageData: dims [1, C, H, W] (or [1, H, W, C]
+   * with options.tensorLayout 'NHWC'), C 3 or 4, options.format as fromImage's tensorFormat (default RGB, or
+   * RGBA for 4 channels); a pixel is (value - bias) * mean with fromImage's norm (default value * 255).
+   */
+  toImageData(options = {}) {
+    if (typeof ImageData === 'undefined') throw new Error('Tensor.toImageData needs ImageData (a browser)');
+    const layout = options.tensorLayout ?? 'NCHW';
+    const d = this.dims;
+    const channels = d.length === 4 ? (layout === 'NCHW' ? d[1] : d[3]) : 0;
+    if (d.length !== 4 || d[0] !== 1 || (channels !== 3 && channels !== 4))
+      throw new Error(`Tensor.toImageData: dims [${d}] are not [1, 3 or 4, H, W] (${layout})`);
+    const height = layout === 'NCHW' ? d[2] : d[1], width = layout === 'NCHW' ? d[3] : d[2];
+    const format = options.format ?? (channels === 4 ? 'RGBA' : 'RGB');
+    const order = kColorOrders[format];
+    if (!order || order.length !== channels) throw new Error(`Tensor.toImageData: format '${format}' does not fit ${channels} channels`);
+    const { mean, bias } = normParams(options.norm);
+    const n = width * height, pixels = new Uint8ClampedArray(n * 4).fill(255);
+    for (let p = 0; p < n; ++p)
+      for (let c = 0; c < channels; ++c) {
+        const color = order[c], v = Number(this.data[layout === 'NCHW' ? c * n + p : p * channels + c]);
+        pixels[p * 4 + color] = this.type === 'uint8' ? v : (v - bias[color]) * mean[color];
+      }
+    return new ImageData(pixels, width, height);
+  }
+
+  /** The tensor as a PNG data URL (browsers with a DOM), through toImageData. */
+  toDataURL(options = {}) {
+    if (typeof document === 'undefined') throw new Error('Tensor.toDataURL needs a document (a browser page)');
+    const image = this.toImageData(options);
+    const canvas = document.createElement('canvas');
+    canvas.width = image.width;
+    canvas.height = image.height;
+    canvas.getContext('2d').putImageData(image, 0, 0);
+    return canvas.toDataURL();
+  }
+
   /** As onnxruntime-web's: drops the tensor's reference to its data (a host tensor has nothing else to free). */
   dispose() {
     this.data = undefined;
     this.location = 'none';
   }
+}
+
+// --- Images ----------------------------------------------------------------------------------------------
+
+// A tensor format's channels as colors of an RGBA pixel (0 R, 1 G, 2 B, 3 A).
+const kColorOrders = { RGB: [0, 1, 2], RGBA: [0, 1, 2, 3], BGR: [2, 1, 0], RBG: [0, 2, 1] };
+
+// {mean, bias} per color (R, G, B, A), from a number or an array, as onnxruntime-web reads `norm`.
+function normParams(norm) {
+  const perColor = (v, fallback) =>
+    Array.from({ length: 4 }, (_, k) => Number(Array.isArray(v) ? (v[k] ?? v[v.length - 1] ?? fallback) : (v ?? fallback)));
+  return { mean: perColor(norm?.mean, 255), bias: perColor(norm?.bias, 0) };
+}
+
+// An image's RGBA bytes at the requested size. ImageData (or {data, width, height}) at its own size needs no
+// canvas, so it works under Node too; anything else is drawn onto an OffscreenCanvas.
+async function imagePixels(image, options) {
+  if (typeof image === 'string' || image instanceof URL) {
+    const response = await fetch(image);
+    if (!response.ok) throw new Error(`Tensor.fromImage: fetching ${image} failed (${response.status})`);
+    image = await createImageBitmap(await response.blob());
+  }
+  if (typeof HTMLImageElement !== 'undefined' && image instanceof HTMLImageElement && !image.complete) await image.decode();
+  const size = (w, h) => ({ width: options.resizedWidth ?? w, height: options.resizedHeight ?? h });
+  const isData = image && image.data && typeof image.width === 'number' && typeof image.height === 'number' &&
+                 typeof image.getContext !== 'function';
+  if (isData) {
+    const want = size(image.width, image.height);
+    if (image.data.length !== image.width * image.height * 4)
+      throw new Error('Tensor.fromImage: ImageData holds RGBA bytes: data.length must be width * height * 4');
+    if (want.width === image.width && want.height === image.height) return image;
+    if (typeof createImageBitmap === 'undefined') throw new Error('Tensor.fromImage: resizing needs a browser');
+    image = await createImageBitmap(image instanceof ImageData ? image : new ImageData(image.data, image.width, image.height));
+  }
+  if (typeof OffscreenCanvas === 'undefined') throw new Error('Tensor.fromImage: this image type needs a browser (OffscreenCanvas)');
+  const w0 = image.displayWidth ?? image.naturalWidth ?? image.width, h0 = image.displayHeight ?? image.naturalHeight ?? image.height;
+  const { width, height } = size(w0, h0);
+  const canvas = new OffscreenCanvas(width, height);
+  const ctx = canvas.getContext('2d');
+  ctx.drawImage(image, 0, 0, width, height);
+  return ctx.getImageData(0, 0, width, height);
 }
 
 // --- The core and its queue -------------------------------------------------------------------------------

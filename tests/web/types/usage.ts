@@ -50,3 +50,11 @@ export async function withOptions(url: string): Promise<InferenceSession> {
   return InferenceSession.create(url, {executionProviders: ['webgpu'], freeDimensionOverrides: {batch: 1},
                                        graphOptimizationLevel: 'all', logSeverityLevel: 3});
 }
+
+// Images in and out, as onnxruntime-web's Tensor.fromImage / toImageData.
+export async function imageRoundTrip(bitmap: ImageBitmap): Promise<ImageData> {
+  const t = await Tensor.fromImage(bitmap, {resizedWidth: 32, resizedHeight: 32, tensorFormat: 'BGR', norm: {mean: 255, bias: [0, 0, 0]}});
+  // @ts-expect-error: 'CMYK' is not a tensor format
+  await Tensor.fromImage(bitmap, {tensorFormat: 'CMYK'});
+  return t.toImageData({format: 'BGR'});
+}
