@@ -76,7 +76,7 @@ struct GpuDispatchRecord {
 
 // Indices read from a tensor at run time (Gather, ScatterND, ...) may be out of range, which ONNX makes an
 // error. The kernels clamp such an index so that they never touch memory outside a tensor, and a check
-// dispatched before them (ops/tensor DispatchIndexCheck) records the first offending position in its slot
+// dispatched before them (ops/tensor/tensor_common.h DispatchAxisIndexCheck) records the first offending position in its slot
 // of the run's check words; after the run, the runtime fails with `describe`'s message (the CPU
 // reference's), naming the node.
 struct GpuIndexCheck {

@@ -3,7 +3,7 @@
 // Index values: negatives wrap once. Indices known when planning are checked then, with an error naming
 // the offending one; the reference checks runtime indices and fails the same way; the kernels clamp an
 // out-of-range index so that they never read outside the data, and a check dispatched before them
-// (DispatchIndexCheck) fails the run with the reference's message.
+// (DispatchAxisIndexCheck) fails the run with the reference's message.
 #include <cstring>
 
 #include "ops/tensor/tensor_common.h"
@@ -32,15 +32,6 @@ Status CheckIndices(const HostTensor& indices, int64_t size, int64_t axis) {
     if (!WrapIndex(v, size, &k)) return IndexOutOfRange(&v, i, axis, size);
   }
   return OkStatus();
-}
-
-// The GPU's check of indices along data axis `axis` of extent `size`.
-GpuIndexCheck AxisCheck(int64_t axis, int64_t size) {
-  GpuIndexCheck c;
-  c.describe = [axis, size](int64_t position, const int64_t* value) {
-    return IndexOutOfRange(value, position, axis, size);
-  };
-  return c;
 }
 
 Status CheckCommon(const InferContext& ctx, int64_t* axis) {
@@ -118,7 +109,7 @@ Status GatherGpu(GpuContext& ctx) {
   u.AddU32("inner", static_cast<uint32_t>(inner));
   u.AddU32("count", static_cast<uint32_t>(NumElements(ctx.inputs[1].shape)));
   u.AddU32("size", static_cast<uint32_t>(d[axis]));
-  WC_RETURN_IF_ERROR(DispatchIndexCheck(ctx, 1, {d[axis]}, AxisCheck(axis, d[axis])));
+  WC_RETURN_IF_ERROR(DispatchAxisIndexCheck(ctx, 1, axis, d[axis]));
   b.Body(WrapIndexWgsl() + gpu::LinearIndexWgsl(kWorkgroup) + "@compute @workgroup_size(" +
          std::to_string(kWorkgroup) +
          ")\n"
@@ -203,7 +194,7 @@ Status ElementsGpu(GpuContext& ctx) {
   u.AddU32("size", static_cast<uint32_t>(d[axis]));
   u.AddU32Array("idx_shape", ToU32(s), kMaxGpuRank);
   u.AddU32Array("data_strides", ToU32(strides), kMaxGpuRank);
-  WC_RETURN_IF_ERROR(DispatchIndexCheck(ctx, 1, {d[axis]}, AxisCheck(axis, d[axis])));
+  WC_RETURN_IF_ERROR(DispatchAxisIndexCheck(ctx, 1, axis, d[axis]));
   b.Body(WrapIndexWgsl() + gpu::LinearIndexWgsl(kWorkgroup) + "@compute @workgroup_size(" +
          std::to_string(kWorkgroup) +
          ")\n"

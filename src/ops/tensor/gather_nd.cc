@@ -123,12 +123,7 @@ Status Gpu(GpuContext& ctx) {
   u.AddU32("batch_block", static_cast<uint32_t>(g.batch_block));
   u.AddU32Array("dims", ToU32({d.begin() + g.b, d.begin() + g.b + g.m}), kMaxGpuRank);
   u.AddU32Array("strides", ToU32({strides.begin() + g.b, strides.begin() + g.b + g.m}), kMaxGpuRank);
-  GpuIndexCheck check;
-  check.describe = [g, d](int64_t position, const int64_t* value) {
-    const int64_t j = position % g.m;
-    return TupleIndexOutOfRange(value, position / g.m, j, g.b + j, d[g.b + j]);
-  };
-  WC_RETURN_IF_ERROR(DispatchIndexCheck(ctx, 1, {d.begin() + g.b, d.begin() + g.b + g.m}, std::move(check)));
+  WC_RETURN_IF_ERROR(DispatchTupleIndexCheck(ctx, 1, g.b, {d.begin() + g.b, d.begin() + g.b + g.m}));
   b.Body(WrapIndexWgsl() + gpu::LinearIndexWgsl(kWorkgroup) + "@compute @workgroup_size(" +
          std::to_string(kWorkgroup) +
          ")\n"

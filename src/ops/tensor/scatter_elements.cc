@@ -2,7 +2,7 @@
 // output = data, then output[c with c[axis] = indices[c]] (op)= updates[c] for every coordinate c of
 // updates. Index values wrap once and are checked as in Gather (gather.cc): when known while planning
 // and in the reference; the kernel clamps a runtime index that is out of range, and a check dispatched
-// before it (DispatchIndexCheck) fails the run with the reference's message.
+// before it (DispatchAxisIndexCheck) fails the run with the reference's message.
 //
 // The kernel is the gather form of the scatter: one thread per output element o walks the update
 // column that can reach it (coordinates equal to o's off the axis, every position j along the axis), in
@@ -123,12 +123,8 @@ Status Gpu(GpuContext& ctx) {
   u.AddU32Array("data_shape", ToU32(d), kMaxGpuRank);
   u.AddU32Array("idx_shape", ToU32(s), kMaxGpuRank);
   u.AddU32Array("idx_strides", ToU32(ContiguousStrides(s)), kMaxGpuRank);
-  GpuIndexCheck check;
   const int64_t size = d[axis];
-  check.describe = [axis, size](int64_t position, const int64_t* value) {
-    return IndexOutOfRange(value, position, axis, size);
-  };
-  WC_RETURN_IF_ERROR(DispatchIndexCheck(ctx, 1, {size}, std::move(check)));
+  WC_RETURN_IF_ERROR(DispatchAxisIndexCheck(ctx, 1, axis, size));
   b.Body(WrapIndexWgsl() + "fn scatter(i: u32) -> " + gpu::WgslType(t) +
          " {\n"
          "  var acc = X[i];\n"

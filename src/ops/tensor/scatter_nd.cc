@@ -129,12 +129,7 @@ Status Gpu(GpuContext& ctx) {
   u.AddU32("m", static_cast<uint32_t>(g.m));
   u.AddU32("tuples", static_cast<uint32_t>(g.tuples));
   u.AddU32Array("dims", ToU32({d.begin(), d.begin() + g.m}), kMaxGpuRank);
-  GpuIndexCheck check;
-  check.describe = [g, d](int64_t position, const int64_t* value) {
-    const int64_t j = position % g.m;
-    return TupleIndexOutOfRange(value, position / g.m, j, j, d[j]);
-  };
-  WC_RETURN_IF_ERROR(DispatchIndexCheck(ctx, 1, {d.begin(), d.begin() + g.m}, std::move(check)));
+  WC_RETURN_IF_ERROR(DispatchTupleIndexCheck(ctx, 1, 0, {d.begin(), d.begin() + g.m}));
   const std::string row_fn =
       "fn tuple_row(t: u32) -> u32 {\n"
       "  var row = 0u;\n"

@@ -123,6 +123,9 @@ std::string WrapIndexWgsl() {
          "  return clamp(select(k, k + size, k < 0), 0, size - 1);\n}\n";
 }
 
+namespace {
+
+// The check kernel: entry j of each tuple of sizes.size() entries must lie in [-sizes[j], sizes[j]).
 Status DispatchIndexCheck(GpuContext& ctx, int indices_input, const std::vector<int64_t>& sizes,
                           GpuIndexCheck check) {
   const Shape& shape = ctx.inputs.at(static_cast<size_t>(indices_input)).shape;
@@ -153,6 +156,26 @@ Status DispatchIndexCheck(GpuContext& ctx, int indices_input, const std::vector<
   gpu::LinearGrid(static_cast<uint64_t>(count), kWorkgroup, groups);
   ctx.Dispatch(b, {GpuContext::In(indices_input), GpuContext::IndexCheckWords()}, groups);
   return OkStatus();
+}
+
+}  // namespace
+
+Status DispatchAxisIndexCheck(GpuContext& ctx, int indices_input, int64_t axis, int64_t size) {
+  GpuIndexCheck check;
+  check.describe = [axis, size](int64_t position, const int64_t* value) {
+    return IndexOutOfRange(value, position, axis, size);
+  };
+  return DispatchIndexCheck(ctx, indices_input, {size}, std::move(check));
+}
+
+Status DispatchTupleIndexCheck(GpuContext& ctx, int indices_input, int64_t first_axis, std::vector<int64_t> sizes) {
+  GpuIndexCheck check;
+  const int64_t m = static_cast<int64_t>(sizes.size());
+  check.describe = [first_axis, sizes, m](int64_t position, const int64_t* value) {
+    const int64_t j = position % m;
+    return TupleIndexOutOfRange(value, position / m, j, first_axis + j, sizes[static_cast<size_t>(j)]);
+  };
+  return DispatchIndexCheck(ctx, indices_input, sizes, std::move(check));
 }
 
 namespace {

@@ -53,13 +53,16 @@ bool WrapIndex(int64_t index, int64_t size, int64_t* out);
 // WGSL helper `fn wrap_index(k: i32, size: i32) -> i32`: wraps negatives once, then clamps into
 // [0, size - 1], so that a kernel never touches memory outside a tensor whatever its indices hold.
 std::string WrapIndexWgsl();
-// Out-of-range runtime indices are an error in ONNX. This dispatches, before the kernel that reads them,
-// one invocation per element of input `indices_input`: entry j of each tuple of sizes.size() entries must
-// lie in [-sizes[j], sizes[j]); the first offending position goes to the run's index-check words, and
-// the run then fails with `check.describe`'s message. Reading the indices once here, rather than in every
-// invocation of the kernel, keeps the kernels as they were.
-Status DispatchIndexCheck(GpuContext& ctx, int indices_input, const std::vector<int64_t>& sizes,
-                          GpuIndexCheck check);
+// Out-of-range runtime indices are an error in ONNX. These dispatch, before the kernel that reads them,
+// one invocation per element of input `indices_input`; the first offending position goes to the run's
+// index-check words, and the run then fails with the reference's message (IndexOutOfRange or
+// TupleIndexOutOfRange below). Reading the indices once here, rather than in every invocation of the
+// kernel, keeps the kernels as they were.
+// Each index addresses data axis `axis` of extent `size` (Gather, GatherElements, ScatterElements).
+Status DispatchAxisIndexCheck(GpuContext& ctx, int indices_input, int64_t axis, int64_t size);
+// Each tuple of sizes.size() entries addresses data axes first_axis, first_axis + 1, ... of extents
+// `sizes` (GatherND, ScatterND).
+Status DispatchTupleIndexCheck(GpuContext& ctx, int indices_input, int64_t first_axis, std::vector<int64_t> sizes);
 
 // The error for index `value` (nullptr: not known on the host), at flat `position` of the indices, out of
 // range for data axis `axis` of extent `size`: the reference's message, which the GPU check repeats.
