@@ -58,6 +58,11 @@ const EnvVar kEnvVars[] = {
      "a benchmark tuning knob of the implicit-GEMM Conv kernel: a tile named as in its kernel names "
      "(`t128x64k16_r8x8`: 128 output pixels x 64 channels per workgroup, K slices of 16, 8x8 outputs per "
      "thread) is used for every such Conv instead of the chosen one; an invalid tile fails with exit 2"},
+    {"WEBCONV_CONV_SIZES",
+     "`baked` or `uniform`: whether the Conv kernels (implicit GEMM and direct) carry their sizes (batch, "
+     "spatial extents, channels) as WGSL constants or read them from their uniform block, for every Conv. "
+     "Uniform sizes let layers that differ only in sizes share one compiled pipeline; unset, they are used "
+     "on software adapters and for layers under 64 MFLOP, and baked sizes elsewhere"},
     {"WEBCONV_CONV_SPLITS",
      "a benchmark tuning knob of the implicit-GEMM Conv kernel: how many ranges its reduction is split "
      "into (split-K; a positive number, capped by the reduction's depth; 1 turns splitting off); unset, the "

@@ -24,8 +24,9 @@ struct PlanTiming {
   double plan_ms = 0;     // kernels generated and buffers assigned (WebGPU), or the CPU plan built
   double compile_ms = 0;  // pipelines compiled (concurrently where the backend can); includes upload_ms
 
-  size_t pipelines = 0;           // the dispatches' distinct pipelines
-  size_t pipelines_compiled = 0;  // of those, compiled now (the rest were compiled earlier in the process)
+  size_t pipelines = 0;           // pipelines the dispatches ask for, one per dispatch
+  size_t pipelines_compiled = 0;  // distinct ones compiled now (the rest are the same WGSL as another
+                                  // dispatch's, or were compiled earlier in the process)
   double upload_ms = 0;   // constants (weights) written to the GPU, while the pipelines compile
   double program_ms = 0;  // uniform buffers and bind groups of the prepared dispatches
 };

@@ -20,20 +20,29 @@ const ConvShapeCase kDirectCases[] = {
     {1, 3, 9, 3, {4, 5, 6}, {3, 3, 3}, {1, 2, 1}, {1, 1, 2}, {1, 1, 1, 0, 1, 2}},
 };
 
+// Sizes baked and in uniforms (conv_sizes.h) alternate from case to case, so every tile runs both ways.
+const ops::ConvSizes kSizeModes[2] = {ops::ConvSizes::kBaked, ops::ConvSizes::kUniform};
+
 TEST(ConvTiles, EveryTileMatchesFloat64Reference) {
   const uint64_t seed = BaseSeed(20261125);
   std::cout << "ConvTiles seed " << seed << " (WEBCONV_SEED)\n";
   uint64_t k = 0;
+  int tile_index = 0;
   for (const ops::ConvTiling& t : ops::ConvTilingCandidates()) {
     ops::ForceConvTilingForTesting(&t);
     // Every tile on the first two shapes; the output-size-1 shape once (one workgroup, all tails).
     for (size_t i = 0; i < (k == 0 ? 3u : 2u); ++i) {
       const ConvShapeCase& c = kGemmCases[i];
-      SCOPED_TRACE(::testing::Message()
-                   << "tile " << t.Name() << ", C=" << c.cin << " M=" << c.cout << ", seed " << seed + k);
+      const ops::ConvSizes& mode = kSizeModes[(i + tile_index) % 2];
+      ops::ForceConvSizesForTesting(&mode);
+      SCOPED_TRACE(::testing::Message() << "tile " << t.Name() << ", C=" << c.cin << " M=" << c.cout << ", sizes "
+                                        << (mode == ops::ConvSizes::kUniform ? "uniform" : "baked") << ", seed "
+                                        << seed + k);
       CheckConvCase(c, seed + k++);
     }
+    ++tile_index;
   }
+  ops::ForceConvSizesForTesting(nullptr);
   ops::ForceConvTilingForTesting(nullptr);
 }
 
@@ -190,10 +199,16 @@ TEST(ConvTiles, SplitKChoice) {
 TEST(ConvTiles, DirectKernelMatchesFloat64Reference) {
   const uint64_t seed = BaseSeed(20261126);
   std::cout << "ConvTiles direct seed " << seed << " (WEBCONV_SEED)\n";
-  for (size_t i = 0; i < std::size(kDirectCases); ++i) {
-    SCOPED_TRACE(::testing::Message() << "direct case " << i << ", seed " << seed + i);
-    CheckConvCase(kDirectCases[i], seed + i);
+  for (const ops::ConvSizes& mode : kSizeModes) {
+    ops::ForceConvSizesForTesting(&mode);
+    for (size_t i = 0; i < std::size(kDirectCases); ++i) {
+      SCOPED_TRACE(::testing::Message() << "direct case " << i << ", sizes "
+                                        << (mode == ops::ConvSizes::kUniform ? "uniform" : "baked") << ", seed "
+                                        << seed + i);
+      CheckConvCase(kDirectCases[i], seed + i);
+    }
   }
+  ops::ForceConvSizesForTesting(nullptr);
 }
 
 }  // namespace

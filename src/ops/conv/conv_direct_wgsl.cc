@@ -109,24 +109,33 @@ Status ConvDirectGpu(const ConvProblem& p, GpuContext& ctx) {
   const int64_t dstrips = (ad.out + rd - 1) / rd;
   // Input slabs along D that the RD output depths of a thread read.
   const int64_t sin = (rd - 1) * ad.stride + (ad.kernel - 1) * ad.dilation + 1;
+  WC_ASSIGN_OR_RETURN(const bool sg, ChooseConvSubgroupTaps(p, ctx.subgroups));
+  // Subgroup shuffles need uniform control flow, which loops bounded by private copies of uniform sizes
+  // do not have in WGSL's analysis: that variant keeps its sizes baked.
+  WC_ASSIGN_OR_RETURN(ConvSizes size_mode, ChooseConvSizes(p, ctx.software_adapter));
+  if (sg) size_mode = ConvSizes::kBaked;
+  ConvSizeTable sizes(size_mode);
   // The last strip may run past OUT_H (or OUT_D); its rows then need the bounds check even when the
-  // window otherwise stays inside the input.
-  const bool h_tail = ah.out % rh != 0, d_tail = ad.out % rd != 0;
+  // window otherwise stays inside the input. With sizes in uniforms the checks are always emitted, so
+  // that layers differing only in sizes share the WGSL.
+  const bool h_tail = sizes.uniform() || ah.out % rh != 0, d_tail = sizes.uniform() || ad.out % rd != 0;
   const bool check_d = ConvAxisNeedsCheck(p, 0) || d_tail, check_w = ConvAxisNeedsCheck(p, 2);
   const bool check_h = ConvAxisNeedsCheck(p, 1) || h_tail;
   // The filter sits in registers unless it is large (then it is read through the cache).
   const bool filter_in_registers = p.kernel_volume() <= 64;
-  WC_ASSIGN_OR_RETURN(const bool sg, ChooseConvSubgroupTaps(p, ctx.subgroups));
   gpu::KernelBuilder b("conv3d_f32_direct_h" + std::to_string(rh) + (rd > 1 ? "d" + std::to_string(rd) : "") +
-                       (sg ? "_sg" : "") + ConvEpilogueTag(p));
+                       (sg ? "_sg" : "") + ConvEpilogueTag(p) + ConvSizesTag(size_mode));
   if (sg) b.Enable("subgroups");
   b.Input("X", gpu::ScalarType::kF32).Input("W", gpu::ScalarType::kF32);
   std::vector<GpuRef> bind = {GpuContext::In(0), GpuContext::In(1)};
-  const std::string store = AddConvEpilogue(p, b, &bind);
+  const std::string store = AddConvEpilogue(p, b, &bind, &sizes);
   const int64_t total = p.batch * p.out_channels * dstrips * strips * p.axis3[2].out;
-  std::string s = store + ConvGeometryWgsl(p) + gpu::LinearIndexWgsl(kWorkgroup);
-  s += "const TOTAL = " + U(total) + ";\nconst RH = " + U(rh) + ";\nconst RIN = " + U(rin) + ";\n";
-  s += "const STRIPS = " + U(strips) + ";\nconst RD = " + U(rd) + ";\nconst DSTRIPS = " + U(dstrips) + ";\n";
+  std::string s = store + ConvGeometryWgsl(p, &sizes) + gpu::LinearIndexWgsl(kWorkgroup);
+  sizes.Add("TOTAL", total);
+  sizes.Add("STRIPS", strips);
+  sizes.Add("DSTRIPS", dstrips);
+  s += sizes.Declarations();
+  s += "const RH = " + U(rh) + ";\nconst RIN = " + U(rin) + ";\nconst RD = " + U(rd) + ";\n";
   s += "const SIN = " + U(sin) + ";\n";
   s += "@compute @workgroup_size(" + std::to_string(kWorkgroup) + ", 1, 1)\n";
   s += "fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>";
@@ -134,9 +143,10 @@ Status ConvDirectGpu(const ConvProblem& p, GpuContext& ctx) {
     // Shuffles need every lane of the subgroup: threads past the end compute a clamped copy of the last
     // output and do not store it, rather than return early; control flow stays uniform up to the stores.
     s += ",\n        @builtin(subgroup_invocation_id) sgi: u32, @builtin(subgroup_size) sgs: u32) {\n";
+    s += sizes.LoadAtEntry();
     s += "  let o_raw = linear_index(gid, nwg);\n  let in_range = o_raw < TOTAL;\n  let o = min(o_raw, TOTAL - 1u);\n";
   } else {
-    s += ") {\n  let o = linear_index(gid, nwg);\n  if (o >= TOTAL) { return; }\n";
+    s += ") {\n" + sizes.LoadAtEntry() + "  let o = linear_index(gid, nwg);\n  if (o >= TOTAL) { return; }\n";
   }
   s += "  let ow = o % OUT_W;\n  let t0 = o / OUT_W;\n  let strip = t0 % STRIPS;\n  let t1 = t0 / STRIPS;\n";
   s +=
@@ -216,6 +226,8 @@ Status ConvDirectGpu(const ConvProblem& p, GpuContext& ctx) {
   if (h_tail) s += "      if (oh >= OUT_H) { break; }\n";
   s += "      conv_store(n, co, (od * OUT_H + oh) * OUT_W + ow, acc[i * RH + j]);\n    }\n  }\n}\n";
   b.Body(s);
+  sizes.AddUniforms(b.uniforms());
+  AddConvGroupUniforms(p, sizes, b.uniforms());
   uint32_t groups[3];
   gpu::LinearGrid(static_cast<uint64_t>(total), kWorkgroup, groups);
   ctx.Dispatch(b, bind, groups);

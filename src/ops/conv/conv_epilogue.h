@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "ops/conv/conv.h"
+#include "ops/conv/conv_sizes.h"
 
 namespace webconv::ops {
 
@@ -16,8 +17,10 @@ namespace webconv::ops {
 //   fn conv_value(n: u32, co: u32, sp: u32, acc: f32) -> f32   (bias and steps; addends read at sp)
 //   fn conv_put(n: u32, co: u32, sp: u32, y: f32)               (store at sp of the stored tensor)
 //   fn conv_store(n: u32, co: u32, sp: u32, acc: f32)           (both; only without a fused pool)
-// where n is the batch index, co the output channel (0..M), sp the flat output spatial index.
-std::string AddConvEpilogue(const ConvProblem& p, gpu::KernelBuilder& b, std::vector<GpuRef>* bindings);
+// where n is the batch index, co the output channel (0..M), sp the flat output spatial index. The
+// sizes it reads (EP_CH, EP_CH0, EP_SP, EP_PUT_SP) go into `sizes`, which the kernel declares.
+std::string AddConvEpilogue(const ConvProblem& p, gpu::KernelBuilder& b, std::vector<GpuRef>* bindings,
+                            ConvSizeTable* sizes);
 
 // A short tag naming what the epilogue bakes in, for kernel names ("_bias", "_bias_relu_add", ...).
 std::string ConvEpilogueTag(const ConvProblem& p);

@@ -82,7 +82,8 @@ std::string ConvEpilogueTag(const ConvProblem& p) {
   return tag;
 }
 
-std::string AddConvEpilogue(const ConvProblem& p, gpu::KernelBuilder& b, std::vector<GpuRef>* bindings) {
+std::string AddConvEpilogue(const ConvProblem& p, gpu::KernelBuilder& b, std::vector<GpuRef>* bindings,
+                            ConvSizeTable* sizes) {
   std::string body;
   if (p.has_bias) {
     b.Input("Bias", gpu::ScalarType::kF32);
@@ -128,17 +129,21 @@ std::string AddConvEpilogue(const ConvProblem& p, gpu::KernelBuilder& b, std::ve
             " + " + at(2, "qw") + ";\n}\n";
     put_sp = "phase_sp(sp)";
   }
+  // Channels of the stored tensor, this Conv's first channel there, spatial size of the Conv's output
+  // (where addends are read) and of the stored tensor.
+  sizes->Add("EP_CH", channels);
+  sizes->Add("EP_CH0", offset);
+  sizes->Add("EP_SP", sp_total);
+  sizes->Add("EP_PUT_SP", stored_sp);
   // conv_value: bias and steps for output (n, co, sp) of the Conv (addends read there); conv_put:
   // the store of a finished value at spatial index sp of the stored tensor.
   wgsl += "fn conv_value(n: u32, co: u32, sp: u32, acc: f32) -> f32 {\n";
-  wgsl += "  let i = (n * " + std::to_string(channels) + "u + " + std::to_string(offset) + "u + co) * " +
-          std::to_string(sp_total) + "u + sp;\n";
+  wgsl += "  let i = (n * EP_CH + EP_CH0 + co) * EP_SP + sp;\n";
   wgsl += std::string("  var y = ") + (p.has_bias ? "acc + Bias[co]" : "acc") + ";\n";
   wgsl += body;
   wgsl += "  return y;\n}\n";
   wgsl += "fn conv_put(n: u32, co: u32, sp: u32, y: f32) {\n";
-  wgsl += "  Y[(n * " + std::to_string(channels) + "u + " + std::to_string(offset) + "u + co) * " +
-          std::to_string(stored_sp) + "u + " + put_sp + "] = y;\n}\n";
+  wgsl += "  Y[(n * EP_CH + EP_CH0 + co) * EP_PUT_SP + " + put_sp + "] = y;\n}\n";
   // Without a fused pool every output is stored where it is computed.
   if (!p.fusion.pooled())
     wgsl +=

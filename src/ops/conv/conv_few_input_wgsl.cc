@@ -63,8 +63,11 @@ Status ConvFewInputGpu(const ConvProblem& p, GpuContext& ctx) {
                        ConvEpilogueTag(p));
   b.Input("X", gpu::ScalarType::kF32).Input("W", gpu::ScalarType::kF32);
   std::vector<GpuRef> bind = {GpuContext::In(0), GpuContext::In(1)};
-  const std::string store = AddConvEpilogue(p, b, &bind);
-  std::string s = store + ConvGeometryWgsl(p);
+  // Used once per model (its first layer): nothing to share, so the sizes stay baked.
+  ConvSizeTable sizes(ConvSizes::kBaked);
+  const std::string store = AddConvEpilogue(p, b, &bind, &sizes);
+  std::string s = store + ConvGeometryWgsl(p, &sizes);
+  s += sizes.Declarations();
   s += "const CB = " + U(cb) + ";\nconst CB4 = " + U(cb4) + ";\nconst PIXELS = " + U(pixels) + ";\n";
   s += "var<workgroup> Ws: array<vec4<f32>, " + U(depth * cb4) + ">;\n";
   s += "@compute @workgroup_size(" + std::to_string(kWorkgroup) + ", 1, 1)\n";

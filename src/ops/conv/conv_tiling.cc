@@ -187,12 +187,19 @@ Result<ConvTiling> ChooseConvTiling(const ConvProblem& p, bool software_adapter,
   if (software_adapter) return ChooseSoftwareTiling(p);
   constexpr double kSms = 132;
   const double cols = static_cast<double>(p.out_per_group());
+  // Light layers take their sizes from uniforms (conv_sizes.h) to share pipelines, which they do only
+  // when their tiles agree too: they choose among three small tiles. They run for microseconds either way.
+  const bool light = IsLightConv(p);
+  auto light_tile = [](const ConvTiling& t) {
+    return t.rm == 4 && t.rn == 4 && t.tk == 16 && t.tm <= 64 && t.tn <= 32;
+  };
   double best = std::numeric_limits<double>::infinity();
   ConvTiling choice = kCandidates[0].t;
   for (const Candidate& c : kCandidates) {
     // A tile twice as wide as the channels wastes half its work; never pick one wider than needed
     // unless nothing narrower exists.
     if (c.t.tn >= 2 * cols && c.t.tn > 16) continue;
+    if (light && !light_tile(c.t)) continue;
     if (!ConvTilingProblem(c.t, max_workgroup_storage).empty()) continue;
     const double wgs = TileCount(p, c.t);
     const double waves = std::ceil(wgs / (kSms * c.resident));
@@ -255,36 +262,36 @@ bool ConvAxisNeedsCheck(const ConvProblem& p, int a) {
   return WindowLeavesInput(p.axis3[a]);
 }
 
-std::string ConvGeometryWgsl(const ConvProblem& p) {
+std::string ConvGeometryWgsl(const ConvProblem& p, ConvSizeTable* sizes) {
   std::string s;
   auto c = [&](const std::string& name, const std::string& v) { s += "const " + name + " = " + v + ";\n"; };
   for (int a = 0; a < 3; ++a) {
     const AxisGeometry& g = p.axis3[a];
     const std::string x(1, kAxisName[a]);
-    c("IN_" + x, U(g.in));
-    c("OUT_" + x, U(g.out));
+    sizes->Add("IN_" + x, g.in);
+    sizes->Add("OUT_" + x, g.out);
     c("K_" + x, U(g.kernel));
     c("S_" + x, U(g.stride));
     c("DL_" + x, U(g.dilation));
     c("P_" + x, "i32(" + std::to_string(g.pad_begin) + ")");
   }
-  c("N", U(p.batch));
-  c("CIN", U(p.in_channels));
+  sizes->Add("N", p.batch);
+  sizes->Add("CIN", p.in_channels);
   // X's channel count and the first channel read (a slice of a merged sibling Conv's output).
-  c("X_CH", U(p.x_total_channels()));
-  c("X_CH0", U(p.x_channel_offset));
-  c("COUT", U(p.out_channels));
-  c("CIN_G", U(p.in_per_group()));
-  c("COUT_G", U(p.out_per_group()));
-  c("DEPTH", U(p.in_per_group() * p.kernel_volume()));
+  sizes->Add("X_CH", p.x_total_channels());
+  sizes->Add("X_CH0", p.x_channel_offset);
+  sizes->Add("COUT", p.out_channels);
+  sizes->Add("CIN_G", p.in_per_group());
+  sizes->Add("COUT_G", p.out_per_group());
+  sizes->Add("DEPTH", p.in_per_group() * p.kernel_volume());
   // Rows of the implicit GEMM: output pixels; with a fused pool only those inside a pool window,
   // ordered so that each window's PV outputs are consecutive rows (one thread's register lanes).
   const int64_t* k = p.fusion.pool;
-  c("ROWS", U(p.batch * (p.axis3[0].out / k[0]) * (p.axis3[1].out / k[1]) * (p.axis3[2].out / k[2]) *
-              p.fusion.pool_volume()));
-  c("IN_SP", U(p.in_spatial()));
-  c("IN_HW", U(p.axis3[1].in * p.axis3[2].in));
-  c("OUT_SP", U(p.out_spatial()));
+  sizes->Add("ROWS", p.batch * (p.axis3[0].out / k[0]) * (p.axis3[1].out / k[1]) * (p.axis3[2].out / k[2]) *
+                         p.fusion.pool_volume());
+  sizes->Add("IN_SP", p.in_spatial());
+  sizes->Add("IN_HW", p.axis3[1].in * p.axis3[2].in);
+  sizes->Add("OUT_SP", p.out_spatial());
   if (!p.group_geometry.empty()) {
     // Per-group windows (ConvFusion::group_windows): each group's first X channel, dilations and
     // leading pads, indexed by the group in the kernel.
@@ -299,7 +306,7 @@ std::string ConvGeometryWgsl(const ConvProblem& p) {
       pad += sep + "vec3<i32>(" + std::to_string(g.axis3[0].pad_begin) + ", " + std::to_string(g.axis3[1].pad_begin) +
              ", " + std::to_string(g.axis3[2].pad_begin) + ")";
     }
-    c("GROUP_X0", x0 + ")");
+    if (!sizes->uniform()) c("GROUP_X0", x0 + ")");
     c("GROUP_DL", dl + ")");
     c("GROUP_P", pad + ")");
   }
@@ -317,6 +324,17 @@ std::string ConvGeometryWgsl(const ConvProblem& p) {
     c("PHASE_K0", table(ph.k0));
   }
   return s;
+}
+
+std::string ConvGroupX0(const ConvSizeTable& sizes) {
+  return sizes.uniform() ? "GROUP_X0(g)" : "GROUP_X0[g]";
+}
+
+void AddConvGroupUniforms(const ConvProblem& p, const ConvSizeTable& sizes, gpu::UniformBlock& u) {
+  if (!sizes.uniform() || p.group_geometry.empty()) return;
+  std::vector<uint32_t> x0;
+  for (const ConvProblem::GroupGeometry& g : p.group_geometry) x0.push_back(static_cast<uint32_t>(g.x_channel_offset));
+  u.AddU32Array("GROUP_X0", x0, static_cast<uint32_t>(x0.size()));
 }
 
 }  // namespace webconv::ops

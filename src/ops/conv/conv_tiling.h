@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "ops/conv/conv.h"
+#include "ops/conv/conv_sizes.h"
 
 namespace webconv::ops {
 
@@ -93,10 +94,17 @@ Result<ConvMath> ChooseConvMath();
 void ForceConvMathForTesting(const ConvMath* m);  // nullptr: back to WEBCONV_CONV_F16
 const char* ConvMathName(ConvMath m);             // "f32", "f16tiles"
 
-// WGSL `const` declarations of the geometry (IN_D/H/W, OUT_D/H/W, K_D/H/W, S_*, DL_*, P_* (i32),
-// N, CIN, COUT, CIN_G, COUT_G, DEPTH, ROWS, IN_SP, IN_HW, OUT_SP; for ConvTranspose phases also the
-// slot tables PHASE_FIRST and PHASE_K0 and the private phase_slot the kernel sets).
-std::string ConvGeometryWgsl(const ConvProblem& p);
+// The geometry: returns WGSL `const` declarations of the window (K_D/H/W, S_*, DL_*, P_* (i32); for
+// per-group windows the GROUP_DL and GROUP_P tables, and GROUP_X0 when sizes are baked; for
+// ConvTranspose phases the slot tables PHASE_FIRST and PHASE_K0 and the private phase_slot the kernel
+// sets) and adds the sizes to `sizes` (IN_D/H/W, OUT_D/H/W, N, CIN, X_CH, X_CH0, COUT, CIN_G, COUT_G,
+// DEPTH, ROWS, IN_SP, IN_HW, OUT_SP). With uniform sizes each group's first X channel is the uniform
+// array GROUP_X0, read as GROUP_X0(g) (ConvGroupX0).
+std::string ConvGeometryWgsl(const ConvProblem& p, ConvSizeTable* sizes);
+// The WGSL expression of group g's first X channel under per-group windows.
+std::string ConvGroupX0(const ConvSizeTable& sizes);
+// Adds the uniform array GROUP_X0 when the sizes are uniform and the Conv has per-group windows.
+void AddConvGroupUniforms(const ConvProblem& p, const ConvSizeTable& sizes, gpu::UniformBlock& u);
 
 // True when the window along axis `a` (0..2 of axis3) can reach outside the input, so taps along
 // it need a bounds check.

@@ -45,10 +45,14 @@ struct Layout {
   // Depths a thread loads as a consecutive run: 1, or 2 with f16 tiles, whose workgroup words each hold
   // one (k, k+1) pair of a row or column (pack2x16float).
   uint32_t pk = 1;
+  // Sizes in uniforms (conv_sizes.h): every tail check is emitted, whether or not this layer's sizes
+  // need it, so that layers differing only in sizes generate the same WGSL.
+  bool uniform_sizes = false;
 };
 
-Layout MakeLayout(const ConvTiling& t, ConvMath math) {
+Layout MakeLayout(const ConvTiling& t, ConvMath math, ConvSizes sizes) {
   Layout l;
+  l.uniform_sizes = sizes == ConvSizes::kUniform;
   l.t = t;
   l.T = t.threads();
   l.tpm = t.threads_m();
@@ -69,9 +73,9 @@ Layout MakeLayout(const ConvTiling& t, ConvMath math) {
 // Statements that load the K slice starting at `kb` (a WGSL u32 expression) into registers.
 std::string LoadSlice(const ConvProblem& p, const Layout& l, const std::string& kb) {
   const int64_t depth = p.in_per_group() * p.kernel_volume();
-  const bool k_tail = depth % l.t.tk != 0;
-  const bool row_tail = (p.batch * p.out_spatial()) % l.t.tm != 0;
-  const bool col_tail = p.out_per_group() % l.t.tn != 0;
+  const bool k_tail = l.uniform_sizes || depth % l.t.tk != 0;
+  const bool row_tail = l.uniform_sizes || (p.batch * p.out_spatial()) % l.t.tm != 0;
+  const bool col_tail = l.uniform_sizes || p.out_per_group() % l.t.tn != 0;
   const bool check[3] = {ConvAxisNeedsCheck(p, 0), ConvAxisNeedsCheck(p, 1), ConvAxisNeedsCheck(p, 2)};
   const char* ax[3] = {"D", "H", "W"};
   std::string s;
@@ -182,17 +186,17 @@ std::string BlockStores(const Layout& l, const std::string& row_prelude,
 }
 
 // Constants and the lane-to-pixel map of a fused pool (ConvFusion::pool): PV outputs per window.
-std::string PoolWgsl(const ConvProblem& p) {
+std::string PoolWgsl(const ConvProblem& p, ConvSizeTable* sizes) {
   const int64_t* k = p.fusion.pool;
   const char* ax[3] = {"D", "H", "W"};
   std::string s = "const PV = " + U(p.fusion.pool_volume()) + ";\n";
   int64_t sp = 1;
   for (int a = 0; a < 3; ++a) {
     s += std::string("const PK_") + ax[a] + " = " + U(k[a]) + ";\n";
-    s += std::string("const PO_") + ax[a] + " = " + U(p.axis3[a].out / k[a]) + ";\n";
+    sizes->Add(std::string("PO_") + ax[a], p.axis3[a].out / k[a]);
     sp *= p.axis3[a].out / k[a];
   }
-  s += "const PO_SP = " + U(sp) + ";\n";
+  sizes->Add("PO_SP", sp);
   s += "fn pool_sp(psp: u32, l: u32) -> u32 {\n";
   s += "  let ow = (psp % PO_W) * PK_W + l % PK_W;\n  let t = psp / PO_W;\n";
   s += "  let oh = (t % PO_H) * PK_H + (l / PK_W) % PK_H;\n  let od = (t / PO_H) * PK_D + l / (PK_W * "
@@ -204,15 +208,16 @@ std::string PoolWgsl(const ConvProblem& p) {
 // The implicit GEMM's kernel body. With split.splits > 1 (split-K, see ChooseConvSplits) workgroup z
 // covers (group, K range) and the kernel stores raw partial sums into P[split][channel][row] for
 // SplitSumBody to add up and finish; otherwise it finishes its tile itself through the epilogue.
-std::string Body(const ConvProblem& p, const Layout& l, const SplitK& split) {
+std::string Body(const ConvProblem& p, const Layout& l, const SplitK& split, ConvSizeTable* sizes) {
   const ConvTiling& t = l.t;
   const uint32_t rm4 = t.rm / 4, rn4 = t.rn / 4;
   const bool pooled = p.fusion.pooled();
   std::string s;
   s += "const TM = " + U(t.tm) + ";\nconst TN = " + U(t.tn) + ";\nconst TK = " + U(t.tk) + ";\n";
-  if (pooled) s += PoolWgsl(p);
+  if (pooled) s += PoolWgsl(p, sizes);
   s += "const TPM = " + U(l.tpm) + ";\nconst TPN = " + U(l.tpn) + ";\nconst BS = " + U(l.bstride) + ";\n";
-  s += ConvGeometryWgsl(p);
+  s += ConvGeometryWgsl(p, sizes);
+  s += sizes->Declarations();
   if (p.phase.active && !p.phase.tapless) s += PhaseWeightWgsl(p);
   if (split.splits > 1) s += "const SPLITS = " + U(split.splits) + ";\nconst KC = " + U(split.chunk) + ";\n";
   // The K slices in workgroup memory: f32 words, or (f16 tiles) u32 words each holding the f16 pair of
@@ -222,6 +227,7 @@ std::string Body(const ConvProblem& p, const Layout& l, const SplitK& split) {
   s += "var<workgroup> Bs: array<vec4<" + word + ">, " + U(t.tk / l.pk * l.bstride / 4) + ">;\n\n";
   s += "@compute @workgroup_size(" + S(l.T) + ", 1, 1)\n";
   s += "fn main(@builtin(local_invocation_index) tid: u32, @builtin(workgroup_id) wid: vec3<u32>) {\n";
+  s += sizes->LoadAtEntry();
   if (split.splits > 1) {
     s += "  let g = wid.z / SPLITS;\n  let ks = wid.z % SPLITS;\n  let kbeg = ks * KC;\n";
     s += "  let kend = min(kbeg + KC, DEPTH);\n";
@@ -229,7 +235,9 @@ std::string Body(const ConvProblem& p, const Layout& l, const SplitK& split) {
     s += "  phase_slot = wid.z / " + U(p.group) + ";\n";
     s += "  let g = wid.z % " + U(p.group) + ";\n  let kbeg = 0u;\n  let kend = DEPTH;\n";
   } else {
-    s += "  let g = wid.z;\n  let kbeg = 0u;\n  let kend = DEPTH;\n";
+    // The K loop holds the barriers, so its bound must be uniform in WGSL's analysis: the uniform
+    // field itself, not the private copy.
+    s += "  let g = wid.z;\n  let kbeg = 0u;\n  let kend = " + sizes->UniformValue("DEPTH") + ";\n";
   }
   s += "  let m0 = wid.x * TM;\n  let n0 = wid.y * TN;\n";
   const bool per_group = !p.group_geometry.empty();
@@ -262,7 +270,7 @@ std::string Body(const ConvProblem& p, const Layout& l, const SplitK& split) {
     s += "  let rd" + R + " = i32(od" + R + " * S_D) - " + pad(0) + ";\n";
     s += "  let rh" + R + " = i32(oh" + R + " * S_H) - " + pad(1) + ";\n";
     s += "  let rw" + R + " = i32(ow" + R + " * S_W) - " + pad(2) + ";\n";
-    s += "  let rb" + R + " = (nn" + R + (per_group ? " * X_CH + GROUP_X0[g]" : " * X_CH + X_CH0 + g * CIN_G") +
+    s += "  let rb" + R + " = (nn" + R + (per_group ? " * X_CH + " + ConvGroupX0(*sizes) : std::string(" * X_CH + X_CH0 + g * CIN_G")) +
          ") * IN_SP;\n";
   }
   s += "  var ra: array<f32, " + U(l.ak * l.ar) + ">;\n  var wb: array<f32, " + U(l.be) + ">;\n";
@@ -378,8 +386,9 @@ std::string Body(const ConvProblem& p, const Layout& l, const SplitK& split) {
 
 // The split-K finish: one thread per output (channel-major over rows, as the partial sums are laid
 // out) adds the ranges' partial sums in a fixed order and stores through the epilogue.
-std::string SplitSumBody(const ConvProblem& p, const SplitK& split) {
-  std::string s = ConvGeometryWgsl(p);
+std::string SplitSumBody(const ConvProblem& p, const SplitK& split, ConvSizeTable* sizes) {
+  std::string s = ConvGeometryWgsl(p, sizes);
+  s += sizes->Declarations();
   s += "const SPLITS = " + U(split.splits) + ";\n";
   s += "@compute @workgroup_size(256, 1, 1)\n";
   s += "fn main(@builtin(global_invocation_id) gid: vec3<u32>) {\n";
@@ -397,7 +406,9 @@ Status ConvGemmGpu(const ConvProblem& p, GpuContext& ctx) {
   WC_ASSIGN_OR_RETURN(const ConvTiling t, ChooseConvTiling(p, ctx.software_adapter, ctx.max_workgroup_storage));
   WC_ASSIGN_OR_RETURN(const SplitK split, ChooseConvSplits(p, t, ctx.software_adapter, ctx.max_storage_binding));
   WC_ASSIGN_OR_RETURN(const ConvMath math, ChooseConvMath());
-  const Layout l = MakeLayout(t, math);
+  WC_ASSIGN_OR_RETURN(ConvSizes size_mode, ChooseConvSizes(p, ctx.software_adapter));
+  if (split.splits > 1) size_mode = ConvSizes::kBaked;  // the split kernels keep their sizes baked
+  const Layout l = MakeLayout(t, math, size_mode);
   if (l.pk == 2 && (l.ak % 2 != 0 || l.be % 2 != 0))  // only a tile forced by WEBCONV_CONV_TILE can be
     return UsageError("WEBCONV_CONV_F16=tiles needs depth pairs per thread, which tile ", t.Name(), " does not give");
   // Kernel names say how slices are staged when not in f32 ("..._r8x8_f16tiles"), for profiles and sweeps.
@@ -417,11 +428,14 @@ Status ConvGemmGpu(const ConvProblem& p, GpuContext& ctx) {
     return BadModel("Conv dispatch of ", groups[0], "x", groups[1], "x", groups[2],
                     " workgroups exceeds 65535 per dimension");
   if (split.splits == 1) {
-    gpu::KernelBuilder b(family + t.Name() + math_tag + ConvEpilogueTag(p));
+    gpu::KernelBuilder b(family + t.Name() + math_tag + ConvEpilogueTag(p) + ConvSizesTag(size_mode));
     b.Input("X", gpu::ScalarType::kF32).Input("W", gpu::ScalarType::kF32);
     std::vector<GpuRef> bind = {GpuContext::In(0), GpuContext::In(1)};
-    const std::string store = AddConvEpilogue(p, b, &bind);
-    b.Body(store + Body(p, l, split));
+    ConvSizeTable sizes(size_mode);
+    const std::string store = AddConvEpilogue(p, b, &bind, &sizes);
+    b.Body(store + Body(p, l, split, &sizes));
+    sizes.AddUniforms(b.uniforms());
+    AddConvGroupUniforms(p, sizes, b.uniforms());
     ctx.Dispatch(b, bind, groups);
     return OkStatus();
   }
@@ -429,14 +443,16 @@ Status ConvGemmGpu(const ConvProblem& p, GpuContext& ctx) {
   const GpuRef partial = ctx.Scratch(outputs * split.splits);
   gpu::KernelBuilder gemm(family + t.Name() + math_tag + "_splitk" + std::to_string(split.splits));
   gemm.Input("X", gpu::ScalarType::kF32).Input("W", gpu::ScalarType::kF32).Output("P", gpu::ScalarType::kF32);
-  gemm.Body(Body(p, l, split));
+  ConvSizeTable gemm_sizes(ConvSizes::kBaked);
+  gemm.Body(Body(p, l, split, &gemm_sizes));
   ctx.Dispatch(gemm, {GpuContext::In(0), GpuContext::In(1), partial}, groups);
 
   gpu::KernelBuilder sum("conv3d_f32_splitk" + std::to_string(split.splits) + "_sum" + ConvEpilogueTag(p));
   sum.Input("P", gpu::ScalarType::kF32);
   std::vector<GpuRef> bind = {partial};
-  const std::string store = AddConvEpilogue(p, sum, &bind);
-  sum.Body(store + SplitSumBody(p, split));
+  ConvSizeTable sum_sizes(ConvSizes::kBaked);
+  const std::string store = AddConvEpilogue(p, sum, &bind, &sum_sizes);
+  sum.Body(store + SplitSumBody(p, split, &sum_sizes));
   const uint64_t wgs = (outputs + 255) / 256;
   const uint32_t sum_groups[3] = {static_cast<uint32_t>(std::min<uint64_t>(wgs, 65535)),
                                   static_cast<uint32_t>((wgs + 65534) / 65535), 1};
