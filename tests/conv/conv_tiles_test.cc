@@ -68,14 +68,15 @@ TEST(ConvTiles, SoftwareAdapterTiles) {
     int64_t rows, cols, cin;
     ops::ConvTiling want;
   };
-  // Under 16 MFLOP (2 x rows x cols x depth) a layer gets the light 16x16 tile of 4x4 blocks, whatever its
+  // Under 64 MFLOP (2 x rows x cols x depth) a layer gets the light 16x16 tile of 4x4 blocks, whatever its
   // shape (compiling costs more than running there); above it, the shape decides.
   const Case cases[] = {
-      {128, 16, 64, {16, 16, 8, 4, 4}},     {8, 128, 1152, {16, 16, 8, 4, 4}},
-      {32, 32, 1024, {16, 16, 8, 4, 4}},    {8, 64, 384, {16, 16, 8, 4, 4}},
-      {4096, 128, 64, {32, 32, 16, 8, 8}},  {4096, 32, 64, {32, 32, 16, 8, 8}},
-      {8, 128, 8192, {8, 64, 8, 8, 8}},     {16, 128, 4608, {16, 64, 16, 8, 8}},
-      {32, 64, 4608, {16, 64, 16, 8, 8}},   {32, 32, 8192, {16, 32, 8, 8, 8}},
+      {128, 16, 64, {16, 16, 8, 4, 4}},      {8, 128, 1152, {16, 16, 8, 4, 4}},
+      {32, 32, 1024, {16, 16, 8, 4, 4}},     {8, 64, 384, {16, 16, 8, 4, 4}},
+      {4096, 32, 64, {16, 16, 8, 4, 4}},     {32, 64, 4608, {16, 16, 8, 4, 4}},
+      {4096, 128, 64, {32, 32, 16, 8, 8}},   {4096, 32, 512, {32, 32, 16, 8, 8}},
+      {8, 128, 65536, {8, 64, 8, 8, 8}},     {16, 128, 18432, {16, 64, 16, 8, 8}},
+      {32, 64, 18432, {16, 64, 16, 8, 8}},   {32, 32, 65536, {16, 32, 8, 8, 8}},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(::testing::Message() << "rows " << c.rows << " cols " << c.cols << " depth " << c.cin);

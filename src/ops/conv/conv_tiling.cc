@@ -72,9 +72,13 @@ const ConvTiling kSoftwareSmall = {16, 32, 8, 8, 8};
 // with the tiles above, 6.5 s with 16x32 tiles of 4x4 blocks and 5.2 s with 16x16 ones (warm runs 23.3,
 // 20.8 and 17.0 ms). The default demo model (TransNetV2, T=8) with every layer on 16x16 4x4: compile
 // 7.2 -> 2.2 s but runs 3.7 -> 6.6 s, so heavy layers keep the 8x8 blocks. Below this many FLOPs a
-// layer runs in a few ms at most.
+// layer runs in tens of ms at most. With sizes in uniforms (conv_sizes.h) the light layers of one window
+// share this tile's pipeline, so raising the bound from 16 to 64 MFLOP moved the TransNetV2 backbone
+// at 1x3x2x8x8 (three 19 MFLOP layers had taken three 8x8-block tiles) from 12 pipelines compiled to 4:
+// first result 2.3-3.0 s -> 0.66-0.86 s, warm run 75-81 -> 128-149 ms (webconv bench --json, cache off,
+// two alternating runs each against the build before both changes).
 const ConvTiling kSoftwareLight = {16, 16, 8, 4, 4};
-constexpr double kSoftwareLightFlops = 16e6;
+constexpr double kSoftwareLightFlops = 64e6;
 
 ConvTiling ChooseSoftwareTiling(const ConvProblem& p) {
   const int64_t rows = p.batch * p.out_spatial();
