@@ -72,10 +72,22 @@ Result<Attempt> Enumerate(const DawnProcs& p, bool timed) {
   a.instance = p.CreateInstance(&desc);
   if (!a.instance) return DeviceError("wgpuCreateInstance failed ('", p.path, "')");
   Waiter waiter(&p, a.instance, timed);
-  for (abi::WGPUEnum pref : {abi::PowerPreference::kHighPerformance, abi::PowerPreference::kLowPower}) {
+  // Vulkan first (hardware drivers and SwiftShader both come through it on Linux): asking for one backend
+  // lets Dawn skip connecting to the others (OpenGL ES through EGL, which loads and initialises the GL
+  // driver) on the path to a first result. Any backend only when Vulkan offers nothing.
+  struct Ask {
+    abi::WGPUEnum backend, preference;
+  };
+  const Ask asks[] = {{abi::BackendType::kVulkan, abi::PowerPreference::kHighPerformance},
+                      {abi::BackendType::kVulkan, abi::PowerPreference::kLowPower},
+                      {abi::BackendType::kUndefined, abi::PowerPreference::kHighPerformance},
+                      {abi::BackendType::kUndefined, abi::PowerPreference::kLowPower}};
+  for (const Ask& ask : asks) {
+    if (ask.backend == abi::BackendType::kUndefined && !a.found.empty()) break;
     abi::WGPURequestAdapterOptions options{};
     options.featureLevel = abi::FeatureLevel::kCore;
-    options.powerPreference = pref;
+    options.powerPreference = ask.preference;
+    options.backendType = ask.backend;
     auto got = std::make_unique<abi::WGPUAdapter>(nullptr);
     abi::WGPURequestAdapterCallbackInfo info{};
     info.mode = abi::CallbackMode::kWaitAnyOnly;
