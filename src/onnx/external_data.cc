@@ -1,5 +1,6 @@
 #include "onnx/external_data.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
@@ -90,6 +91,7 @@ Status ForEachTensor(ModelProto* model, const std::function<Status(TensorProto*)
 std::vector<std::shared_ptr<const void>> ExternalDataResolver::storage() const {
   std::vector<std::shared_ptr<const void>> out;
   for (const auto& [path, file] : files_) out.push_back(file);
+  for (const auto& bytes : used_) out.push_back(bytes);
   return out;
 }
 
@@ -100,6 +102,48 @@ Result<std::shared_ptr<const MappedFile>> ExternalDataResolver::Map(const std::s
                       MappedFile::Open(real_path, int64_t{1} << 46, /*missing_is_usage_error=*/false));
   files_.emplace(real_path, file);
   return file;
+}
+
+Status ExternalDataResolver::Locate(const std::string& where, const std::string& loc, const uint8_t** data,
+                                    uint64_t* size) {
+  if (given_) {
+    // By name, as onnxruntime-web matches its externalData paths: "./w.bin" and "w.bin" are one file.
+    auto bare = [](std::string_view v) {
+      while (v.size() >= 2 && v[0] == '.' && (v[1] == '/' || v[1] == '\\')) v.remove_prefix(2);
+      return v;
+    };
+    for (const auto& [name, bytes] : *given_) {
+      if (bare(name) != bare(loc) || !bytes) continue;
+      if (std::find(used_.begin(), used_.end(), bytes) == used_.end()) used_.push_back(bytes);
+      *data = bytes->data();
+      *size = bytes->size();
+      return OkStatus();
+    }
+    if (given_->empty())
+      return BadModel(where, " location '", loc,
+                      "': a model given as bytes needs its external data given with it (none was)");
+    std::string names;
+    for (const auto& [name, bytes] : *given_) names += (names.empty() ? "'" : ", '") + name + "'";
+    return BadModel(where, " location '", loc, "' is not among the external data given (", names, ")");
+  }
+  if (real_dir_.empty()) {
+    auto real_dir = RealPath(dir_.empty() ? "." : dir_);
+    if (!real_dir.ok()) return real_dir.status().Prefixed(where + ": model folder: ");
+    real_dir_ = std::move(real_dir).value();
+  }
+  auto real = RealPath((dir_.empty() ? "." : dir_) + "/" + loc);
+  if (!real.ok()) return real.status().Prefixed(where + ": ");
+  const std::string& path = real.value();
+  const std::string prefix = real_dir_ == "/" ? "/" : real_dir_ + "/";
+  if (path.compare(0, prefix.size(), prefix) != 0 || path.size() == prefix.size()) {
+    return BadModel(where, " location '", loc, "' resolves to '", path, "', outside the model's folder '",
+                    real_dir_, "' (through a symlink?)");
+  }
+  auto file = Map(path);
+  if (!file.ok()) return file.status().Prefixed(where + ": ");
+  *data = file.value()->data();
+  *size = file.value()->size();
+  return OkStatus();
 }
 
 Status ExternalDataResolver::Resolve(TensorProto* t) {
@@ -124,19 +168,6 @@ Status ExternalDataResolver::Resolve(TensorProto* t) {
     return BadModel(where, " location '", loc, "' ", problem,
                     "; it must be a relative path inside the model's folder");
   }
-  if (real_dir_.empty()) {
-    auto real_dir = RealPath(dir_.empty() ? "." : dir_);
-    if (!real_dir.ok()) return real_dir.status().Prefixed(where + ": model folder: ");
-    real_dir_ = std::move(real_dir).value();
-  }
-  auto real = RealPath((dir_.empty() ? "." : dir_) + "/" + loc);
-  if (!real.ok()) return real.status().Prefixed(where + ": ");
-  const std::string& path = real.value();
-  const std::string prefix = real_dir_ == "/" ? "/" : real_dir_ + "/";
-  if (path.compare(0, prefix.size(), prefix) != 0 || path.size() == prefix.size()) {
-    return BadModel(where, " location '", loc, "' resolves to '", path, "', outside the model's folder '",
-                    real_dir_, "' (through a symlink?)");
-  }
   uint64_t offset = 0, length = 0;
   if (!offset_str.empty() && !ParseUint(offset_str, &offset)) {
     return BadModel(where, " '", loc, "': offset '", std::string(offset_str),
@@ -146,9 +177,9 @@ Status ExternalDataResolver::Resolve(TensorProto* t) {
     return BadModel(where, " '", loc, "': length '", std::string(length_str),
                     "' is not a non-negative integer");
   }
-  auto file = Map(path);
-  if (!file.ok()) return file.status().Prefixed(where + ": ");
-  const uint64_t size = file.value()->size();
+  const uint8_t* data = nullptr;
+  uint64_t size = 0;
+  WC_RETURN_IF_ERROR(Locate(where, loc, &data, &size));
   if (offset > size)
     return BadModel(where, " '", loc, "': offset ", offset, " is past the end of the file (", size,
                     " bytes)");
@@ -159,8 +190,7 @@ Status ExternalDataResolver::Resolve(TensorProto* t) {
     return BadModel(where, " '", loc, "': offset ", offset, " + length ", length,
                     " is past the end of the file (", size, " bytes)");
   }
-  t->raw_data = Bytes{file.value()->data() == nullptr ? nullptr : file.value()->data() + offset,
-                      static_cast<size_t>(length)};
+  t->raw_data = Bytes{data == nullptr ? nullptr : data + offset, static_cast<size_t>(length)};
   t->has_raw_data = true;
   t->external_resolved = true;
   return OkStatus();

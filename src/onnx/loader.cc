@@ -51,7 +51,8 @@ Result<std::shared_ptr<const Model>> LoadModelFile(const std::string& path, cons
   return Seal(std::move(model));
 }
 
-Result<std::shared_ptr<const Model>> LoadModelBytes(std::vector<uint8_t> bytes, const LoaderLimits& limits) {
+Result<std::shared_ptr<const Model>> LoadModelBytes(std::vector<uint8_t> bytes, const LoaderLimits& limits,
+                                                    const ExternalFiles& external) {
   if (bytes.size() > static_cast<uint64_t>(limits.max_message_bytes)) {
     return BadModel("model of ", bytes.size(), " bytes is larger than the limit of ",
                     limits.max_message_bytes);
@@ -60,10 +61,9 @@ Result<std::shared_ptr<const Model>> LoadModelBytes(std::vector<uint8_t> bytes, 
   auto model = std::make_shared<Model>();
   model->storage.push_back(buffer);
   WC_RETURN_IF_ERROR(Parse(buffer->data(), buffer->size(), limits, model.get()));
-  WC_RETURN_IF_ERROR(internal::ForEachTensor(&model->proto, [](TensorProto* t) {
-    if (t->data_location != 1) return OkStatus();
-    return BadModel("tensor '", t->name, "' uses external data, which needs a model loaded from a file");
-  }));
+  internal::ExternalDataResolver resolver(&external);
+  WC_RETURN_IF_ERROR(internal::ForEachTensor(&model->proto, [&](TensorProto* t) { return resolver.Resolve(t); }));
+  for (auto& s : resolver.storage()) model->storage.push_back(std::move(s));
   return Seal(std::move(model));
 }
 

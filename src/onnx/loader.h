@@ -1,6 +1,7 @@
 // Entry points of the ONNX loader.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -53,8 +54,14 @@ struct LoaderLimits {
 // Memory-maps the file and parses it. External data files are resolved and mapped, and must stay
 // inside the model's folder (no absolute paths, no "..", no symlinks pointing out).
 Result<std::shared_ptr<const Model>> LoadModelFile(const std::string& path, const LoaderLimits& limits = {});
-// Parses a model held in memory (the bytes are moved in and kept alive). External data is an error.
-Result<std::shared_ptr<const Model>> LoadModelBytes(std::vector<uint8_t> bytes, const LoaderLimits& limits = {});
+// External data files given as bytes, by the location the model names them with (onnxruntime-web's
+// `externalData` session option: a page has no model folder). A leading "./" is ignored on either side.
+using ExternalFiles = std::map<std::string, std::shared_ptr<const std::vector<uint8_t>>>;
+
+// Parses a model held in memory (the bytes are moved in and kept alive). A tensor with external data is
+// resolved from `external`, by location; one whose location is not there is an error naming it.
+Result<std::shared_ptr<const Model>> LoadModelBytes(std::vector<uint8_t> bytes, const LoaderLimits& limits = {},
+                                                    const ExternalFiles& external = {});
 
 // Parses a serialized TensorProto (e.g. a backend test's input_0.pb). The returned tensor owns its data.
 Result<HostTensor> LoadTensorProtoFile(const std::string& path, std::string* name_out = nullptr);

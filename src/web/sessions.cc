@@ -47,6 +47,12 @@ HandleTable<WebSession>& Sessions() {
   return table;
 }
 
+// External data files added for the next wc_session_create.
+onnx::ExternalFiles& PendingExternal() {
+  static onnx::ExternalFiles files;
+  return files;
+}
+
 // The one device every WebGPU session shares, created on first use.
 std::shared_ptr<gpu::Device>& SharedDevice() {
   static std::shared_ptr<gpu::Device> device;
@@ -123,14 +129,27 @@ bool DTypeFromName(const std::string& name, DType* out) {
 using namespace webconv;
 using namespace webconv::web;
 
+int wc_external_add(const char* path, const uint8_t* data, size_t bytes) {
+  if (!path || !*path) return SetError("wc_external_add: an external data file needs a path");
+  if (!data && bytes > 0) return SetError("wc_external_add: null data pointer");
+  PendingExternal()[path] = std::make_shared<const std::vector<uint8_t>>(data, data + bytes);
+  return 1;
+}
+
+void wc_external_clear(void) {
+  PendingExternal().clear();
+}
+
 int wc_session_create(const uint8_t* model, size_t bytes, const char* options_json) {
   const auto t0 = std::chrono::steady_clock::now();
   double device_ms = 0;
+  onnx::ExternalFiles external;
+  external.swap(PendingExternal());
   auto options = ParseSessionOptions(options_json);
   if (!options.ok()) return SetError(options.status());
   if (!model && bytes > 0) return SetError("wc_session_create: null model pointer");
   // The loader keeps (and may parse in place) its own copy: the caller's buffer is never written.
-  auto loaded = onnx::LoadModelBytes(std::vector<uint8_t>(model, model + bytes));
+  auto loaded = onnx::LoadModelBytes(std::vector<uint8_t>(model, model + bytes), {}, external);
   // onnx::LoadModelFile names the file in front of every loader error: the same here, for the same text.
   if (!loaded.ok()) return ModelError(loaded.status().Prefixed(std::string(kModelName) + ": "));
   runtime::SessionOptions so;

@@ -15,6 +15,11 @@ extern "C" {
 // While a session plans (its first run for given shapes), the module calls Module.wcProgress(session,
 // phase, done, total) when JS has set it: phase "compile" (pipelines) and "run".
 int wc_session_create(const uint8_t* model, size_t bytes, const char* options_json);
+// An external data file for the next wc_session_create (onnxruntime-web's externalData option): `path` is
+// the location the model names it by. The bytes are copied; the next wc_session_create uses and forgets
+// every file added since the previous one, whether it succeeds or not. Returns 1, or 0 with wc_last_error.
+int wc_external_add(const char* path, const uint8_t* data, size_t bytes);
+void wc_external_clear(void);  // forgets the files added since the last wc_session_create
 const char* wc_last_error(void);
 const char* wc_session_info_json(int session);
 int wc_session_set_input(int session, const char* name, const char* dtype, const void* data, size_t bytes,

@@ -135,11 +135,63 @@ TEST_F(ExternalData, SizeMismatchIsReportedByTensorToHost) {
   EXPECT_EQ(r.status().message, "tensor 'w': raw_data holds 8 bytes but float32 [3] needs 12");
 }
 
-TEST_F(ExternalData, LoadModelBytesRefusesExternalData) {
+TEST_F(ExternalData, LoadModelBytesNeedsTheDataGivenWithIt) {
   const std::string bytes = ModelWithExternal("w.bin", 1);
   auto m = LoadModelBytes(std::vector<uint8_t>(bytes.begin(), bytes.end()));
   ASSERT_FALSE(m.ok());
-  EXPECT_EQ(m.status().message, "tensor 'w' uses external data, which needs a model loaded from a file");
+  EXPECT_EQ(m.status().message,
+            "tensor 'w': external data location 'w.bin': a model given as bytes needs its external data given "
+            "with it (none was)");
+}
+
+std::shared_ptr<const std::vector<uint8_t>> Blob(const std::string& s) {
+  return std::make_shared<const std::vector<uint8_t>>(s.begin(), s.end());
+}
+
+Result<std::vector<float>> LoadWithGiven(const std::string& model, const ExternalFiles& given) {
+  WC_ASSIGN_OR_RETURN(auto m, LoadModelBytes(std::vector<uint8_t>(model.begin(), model.end()), {}, given));
+  WC_ASSIGN_OR_RETURN(HostTensor h, TensorToHost(m->proto.graph.initializer[0], nullptr));
+  const float* f = reinterpret_cast<const float*>(h.data());
+  return std::vector<float>(f, f + h.shape()[0]);
+}
+
+// onnxruntime-web's externalData: the files come as bytes named by location ("./" ignored on either
+// side), offset and length are checked against those bytes, a location not given is named with the
+// names that were given, and the bytes outlive the caller's map.
+TEST_F(ExternalData, LoadModelBytesResolvesGivenFilesByLocation) {
+  const std::string data = Floats({1.f, 2.f, 3.f, 4.f});
+  auto whole = LoadWithGiven(ModelWithExternal("w.bin", 4), {{"./w.bin", Blob(data)}});
+  ASSERT_TRUE(whole.ok()) << whole.status().ToString();
+  EXPECT_EQ(whole.value(), (std::vector<float>{1.f, 2.f, 3.f, 4.f}));
+  auto part = LoadWithGiven(ModelWithExternal("./w.bin", 2, "4", "8"), {{"w.bin", Blob(data)}});
+  ASSERT_TRUE(part.ok()) << part.status().ToString();
+  EXPECT_EQ(part.value(), (std::vector<float>{2.f, 3.f}));
+  auto past = LoadWithGiven(ModelWithExternal("w.bin", 2, "12", "8"), {{"w.bin", Blob(data)}});
+  ASSERT_FALSE(past.ok());
+  EXPECT_NE(past.status().message.find("offset 12 + length 8 is past the end of the file (16 bytes)"),
+            std::string::npos)
+      << past.status().message;
+  auto missing = LoadWithGiven(ModelWithExternal("other.bin", 1), {{"w.bin", Blob(data)}, {"x.bin", Blob("")}});
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().message,
+            "tensor 'w': external data location 'other.bin' is not among the external data given ('w.bin', "
+            "'x.bin')");
+  // Nothing is read from the folder when files are given, even one holding the name.
+  testing::WriteFile(dir_.file("w.bin"), data);
+  const std::string model = ModelWithExternal("w.bin", 1, "0", "4");
+  ExternalFiles given = {{"y.bin", Blob(data)}};
+  EXPECT_FALSE(LoadModelBytes(std::vector<uint8_t>(model.begin(), model.end()), {}, given).ok());
+  // The model keeps the given bytes alive.
+  std::shared_ptr<const Model> kept;
+  {
+    ExternalFiles scoped = {{"w.bin", Blob(data)}};
+    auto m = LoadModelBytes(std::vector<uint8_t>(model.begin(), model.end()), {}, scoped);
+    ASSERT_TRUE(m.ok());
+    kept = m.value();
+  }
+  auto h = TensorToHost(kept->proto.graph.initializer[0], nullptr);
+  ASSERT_TRUE(h.ok());
+  EXPECT_EQ(*reinterpret_cast<const float*>(h.value().data()), 1.f);
 }
 
 }  // namespace

@@ -190,6 +190,47 @@ const cli = await runCommand(flags.webconv, ['run', truncated, '--backend', 'cpu
 const cliMessage = cli.stderr.trim().split('\n').pop().replace(/^error: /, '');
 console.log(`truncated model: JS  "${jsMessage}"\n                 CLI "${cliMessage}" (exit ${cli.code})`);
 check(cli.code === 3 && jsMessage === cliMessage, 'a truncated model file rejects with the CLI\'s message');
+// externalData (onnxruntime-web's option): small_mlp saved with every tensor in weights.bin (python3-onnx, as
+// the model builders use) gives bit for bit the outputs of the model with its weights inline, whether the
+// file comes as bytes, as an ArrayBuffer, as "./weights.bin" or as a file path; missing or misnamed, the
+// session rejects naming the location. A session created after a failed one gets none of its files.
+const extDir = path.join(flags.work, 'external');
+fs.mkdirSync(extDir, { recursive: true });
+const python = process.env.WEBCONV_PYTHON || '/usr/bin/python3';
+const saved = await runCommand(python, ['-c', `import onnx
+m = onnx.load(${JSON.stringify(path.resolve(flags['small-mlp']))})
+onnx.save_model(m, ${JSON.stringify(path.join(extDir, 'model.onnx'))}, save_as_external_data=True,
+                all_tensors_to_one_file=True, location='weights.bin', size_threshold=0)`]);
+check(saved.code === 0, `small_mlp saved with external data (${saved.stderr.trim().slice(-200)})`);
+const extModel = new Uint8Array(fs.readFileSync(path.join(extDir, 'model.onnx')));
+const weights = new Uint8Array(fs.readFileSync(path.join(extDir, 'weights.bin')));
+check(extModel.length < modelBytes.length / 4, `the model file holds no weights (${extModel.length} of ${modelBytes.length} bytes)`);
+const inlineSession = await InferenceSession.create(modelBytes, { executionProviders: ['cpu'] });
+const inline = (await inlineSession.run(feeds[1]))[inlineSession.outputNames[0]].data;
+await inlineSession.release();
+for (const [what, data] of [['Uint8Array', weights], ['ArrayBuffer', weights.slice().buffer],
+                            ['file path', path.join(extDir, 'weights.bin')]]) {
+  for (const name of ['weights.bin', './weights.bin']) {
+    const es = await InferenceSession.create(extModel, { executionProviders: ['cpu'], externalData: [{ path: name, data }] });
+    const out = (await es.run(feeds[1]))[es.outputNames[0]].data;
+    check(same(out, inline), `externalData as ${what} named '${name}': the inline model's outputs`);
+    await es.release();
+  }
+}
+await rejects(InferenceSession.create(extModel, { executionProviders: ['cpu'] }),
+              /location 'weights\.bin': a model given as bytes needs its external data given with it/,
+              'a model with external data and no externalData');
+await rejects(InferenceSession.create(extModel, { executionProviders: ['cpu'], externalData: [{ path: 'w.bin', data: weights }] }),
+              /location 'weights\.bin' is not among the external data given \('w\.bin'\)/, 'externalData under another name');
+await rejects(InferenceSession.create(extModel, { executionProviders: ['cpu'], externalData: [{ data: weights }] }),
+              /externalData entry 0 needs a path/, 'an externalData entry without a path');
+await rejects(InferenceSession.create(extModel, { executionProviders: ['cpu'], externalData: [{ path: 'weights.bin', data: 42 }] }),
+              /externalData entry 0 \('weights\.bin'\): data must be/, 'externalData of the wrong type');
+await rejects(InferenceSession.create(extModel, { executionProviders: ['cpu'], externalData: [{ path: 'weights.bin', data: weights.subarray(0, 100) }] }),
+              /past the end of the file \(100 bytes\)/, 'externalData shorter than the model says');
+await rejects(InferenceSession.create(extModel, { executionProviders: ['cpu'] }),
+              /none was/, 'the next session does not inherit an earlier session\'s external files');
+
 const v = await wc.coreVersion();
 check(v.webconv === wc.version && /emscripten/.test(v.build), `coreVersion ${JSON.stringify(v)}`);
 

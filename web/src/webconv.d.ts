@@ -127,6 +127,11 @@ export interface RunProfile {
 
 export type ExecutionProvider = 'webgpu' | 'cpu' | 'wasm' | string | { name: string };
 
+export interface ExternalDataFile {
+  path: string;
+  data: Uint8Array | ArrayBuffer | ArrayBufferView | Blob | string | URL;
+}
+
 export interface SessionOptions {
   /** The first one webconv knows is used: 'webgpu' (default), or 'cpu' / 'wasm' (float64 reference). */
   executionProviders?: readonly ExecutionProvider[];
@@ -136,6 +141,9 @@ export interface SessionOptions {
   onProgress?: (progress: Progress) => void;
   /** Fixes symbolic dims by name: the metadata shows the sizes, and a feed of another size is rejected. */
   freeDimensionOverrides?: Readonly<Record<string, number>>;
+  /** Files holding the model's external tensors: `path` as the model names the file (a leading "./" is
+   * ignored), `data` its bytes or a URL (a file path under Node) to read them from. */
+  externalData?: readonly ExternalDataFile[];
   /** Accepted for onnxruntime-web compatibility and logged once as having no effect. */
   graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'layout' | 'all';
   executionMode?: 'sequential' | 'parallel';

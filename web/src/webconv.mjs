@@ -420,6 +420,30 @@ async function readModel(source) {
   throw new TypeError('InferenceSession.create expects a Uint8Array, an ArrayBuffer, or a URL or file path');
 }
 
+// onnxruntime-web's externalData session option: [{path, data}], `path` the location the model names a
+// file by, `data` its bytes (Uint8Array, ArrayBuffer, a typed array, a Blob) or where to read them (a URL,
+// or a file path under Node).
+async function readExternalData(list) {
+  if (list === undefined) return [];
+  if (!Array.isArray(list)) throw new TypeError('webconv: the session option externalData must be an array of {path, data}');
+  const files = [];
+  for (const entry of list) {
+    const where = `externalData entry ${files.length}`;
+    if (!entry || typeof entry.path !== 'string' || entry.path === '')
+      throw new TypeError(`webconv: ${where} needs a path (the location the model gives)`);
+    const d = entry.data;
+    let bytes;
+    if (d instanceof Uint8Array) bytes = d;
+    else if (d instanceof ArrayBuffer) bytes = new Uint8Array(d);
+    else if (ArrayBuffer.isView(d)) bytes = asBytes(d);
+    else if (typeof Blob !== 'undefined' && d instanceof Blob) bytes = new Uint8Array(await d.arrayBuffer());
+    else if (typeof d === 'string' || d instanceof URL) bytes = (await readModel(d)).bytes;
+    else throw new TypeError(`webconv: ${where} ('${entry.path}'): data must be a Uint8Array, an ArrayBuffer, a Blob, or a URL or file path`);
+    files.push({ path: entry.path, bytes });
+  }
+  return files;
+}
+
 // The core words a model failure as the CLI would for a file named "model": the text alone when it
 // mentions "model", else "model: " + text (src/cli/common.cc InModel). When the caller named the model (a
 // path or URL), reword it as the CLI does for that name, so that the message reads exactly as the CLI's.
@@ -528,6 +552,8 @@ export class InferenceSession {
    * options.enableProfiling: per-dispatch GPU times in `profile` after each run.
    * options.onProgress: called as ({phase, done, total}) while the session loads ('load') and while a run
    * plans, the first for given input shapes ('compile': pipelines done of total; 'run').
+   * options.externalData: [{path, data}] for a model whose tensors live in other files: `path` as the
+   * model names the file, `data` its bytes (Uint8Array, ArrayBuffer, Blob) or a URL / file path to read.
    */
   static async create(source, ...rest) {
     let options = {};
@@ -547,6 +573,7 @@ export class InferenceSession {
     const onProgress = typeof options.onProgress === 'function' ? options.onProgress : null;
     if (onProgress) onProgress({ phase: 'load', done: 0, total: 1 });
     const { bytes, label } = await readModel(source);
+    const external = await readExternalData(options.externalData);
     const optionsJson = JSON.stringify({ backend, profile: !!options.enableProfiling });
     return serialize(async (core) => {
       // The WebGPU bridge (webgpu_bridge.js) reads the device settings when it first makes its device.
@@ -556,6 +583,21 @@ export class InferenceSession {
       const optionsPtr = allocString(core, optionsJson);
       let handle;
       try {
+        // Each external file is copied by the core and used by the wc_session_create below (calls into
+        // the core are serialized, so no other session's files can come between).
+        for (const f of external) {
+          const dataPtr = allocBytes(core, f.bytes);
+          const pathPtr = allocString(core, f.path);
+          const added = core.ccall('wc_external_add', 'number', ['number', 'number', 'number'],
+                                   [pathPtr, dataPtr, f.bytes.byteLength]);
+          core._free(dataPtr);
+          core._free(pathPtr);
+          if (!added) {
+            const message = lastError(core);
+            core.ccall('wc_external_clear', null, [], []);
+            throw new Error(message);
+          }
+        }
         handle = await core.ccall('wc_session_create', 'number', ['number', 'number', 'number'],
                                   [modelPtr, bytes.byteLength, optionsPtr], { async: true });
       } finally {

@@ -51,6 +51,14 @@ export async function withOptions(url: string): Promise<InferenceSession> {
                                        graphOptimizationLevel: 'all', logSeverityLevel: 3});
 }
 
+// A model with its tensors in another file, as onnxruntime-web takes it.
+export async function withExternalData(model: Uint8Array, weights: ArrayBuffer): Promise<InferenceSession> {
+  await InferenceSession.create(model, {externalData: [{path: 'weights.bin', data: 'https://example.com/weights.bin'}]});
+  // @ts-expect-error: an entry needs its path
+  await InferenceSession.create(model, {externalData: [{data: weights}]});
+  return InferenceSession.create(model, {externalData: [{path: './weights.bin', data: weights}]});
+}
+
 // Images in and out, as onnxruntime-web's Tensor.fromImage / toImageData.
 export async function imageRoundTrip(bitmap: ImageBitmap): Promise<ImageData> {
   const t = await Tensor.fromImage(bitmap, {resizedWidth: 32, resizedHeight: 32, tensorFormat: 'BGR', norm: {mean: 255, bias: [0, 0, 0]}});
