@@ -47,6 +47,7 @@ cp "$build/web/webconv.wasm" "$out/webconv.wasm"
 for f in webconv.mjs webconv.d.ts package.json; do
   if [ -f "$root/web/src/$f" ]; then cp "$root/web/src/$f" "$out/$f"; fi
 done
+cp "$root/LICENSE" "$out/LICENSE"
 if [ -d "$root/web/static" ]; then cp -R "$root/web/static/." "$out/"; fi
 cp "$models/default.onnx" "$models/clip.npy" "$models/clip.truth.txt" "$out/demo/"
 

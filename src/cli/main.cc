@@ -1,6 +1,7 @@
 // The `webconv` command line. Contract (DESIGN.md): run, check, test-onnx, bench, inspect; exit codes
 // 0 ok, 1 failed check, 2 usage, 3 bad or unsupported model, 4 GPU or device error.
 #include <csignal>
+#include <cstdio>
 #include <cstring>
 #include <iostream>
 
@@ -21,6 +22,8 @@ int main(int argc, char** argv) {
   // A file size limit (`ulimit -f`) must fail the write that passes it, with a message, not kill the
   // process: ignored, SIGXFSZ becomes the write's EFBIG error.
   std::signal(SIGXFSZ, SIG_IGN);
+  // Lines appear as they are printed (the adapter before a long first run), also into a pipe or a log.
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
   if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
     Usage(argc < 2 ? std::cerr : std::cout);
     return argc < 2 ? 2 : 0;

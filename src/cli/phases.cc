@@ -88,9 +88,18 @@ ProgressLine::~ProgressLine() {
 
 void ProgressLine::Begin(const std::string& step) { Update(step, 0, 0); }
 
+void ProgressLine::LogFinished() {
+  if (enabled_ || !active_) return;
+  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - since_).count();
+  if (s < 1.0) return;
+  if (total_) std::fprintf(stderr, "webconv: %s %zu/%zu (%.1f s)\n", step_.c_str(), done_, total_, s);
+  else std::fprintf(stderr, "webconv: %s (%.1f s)\n", step_.c_str(), s);
+  std::fflush(stderr);
+}
+
 void ProgressLine::Update(const std::string& step, size_t done, size_t total) {
-  if (!enabled_) return;
   std::lock_guard<std::mutex> lock(mu_);
+  if (active_ && step != step_) LogFinished();
   if (!active_ || step != step_) since_ = std::chrono::steady_clock::now();
   active_ = true;
   step_ = step;
@@ -99,8 +108,8 @@ void ProgressLine::Update(const std::string& step, size_t done, size_t total) {
 }
 
 void ProgressLine::End() {
-  if (!enabled_) return;
   std::lock_guard<std::mutex> lock(mu_);
+  LogFinished();
   active_ = false;
   if (shown_) {
     std::fputs("\r\033[K", stderr);

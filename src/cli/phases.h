@@ -31,8 +31,9 @@ void PrintPhases(const ColdStart& c, std::ostream& os);
 // A JSON object (no trailing newline) with every field in milliseconds or counts.
 std::string PhasesJson(const ColdStart& c);
 
-// A one-line progress display on stderr: "webconv: compile 12/48 (3.1 s)". It appears only when stderr is
-// a terminal and a step has taken over a second, is redrawn in place, and is cleared when the step ends.
+// A one-line progress display on stderr: "webconv: compile 12/48 (3.1 s)". On a terminal it appears once a
+// step has taken over a second, is redrawn in place, and is cleared when the step ends. Elsewhere (a log, a
+// pipe) a step that took over a second gets one line when it ends, so a slow run is not silent until done.
 class ProgressLine {
  public:
   ProgressLine();
@@ -46,7 +47,8 @@ class ProgressLine {
  private:
   void Loop();
   void Draw(bool clear);
-  const bool enabled_;
+  void LogFinished();  // not a terminal: the line of the step now left, if it was slow; needs mu_
+  const bool enabled_;  // stderr is a terminal
   std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false, active_ = false, shown_ = false;

@@ -25,9 +25,23 @@ std::shared_ptr<const Model> Seal(std::shared_ptr<Model> model) {
   return model;
 }
 
+// ONNX writers (the onnx package, PyTorch, tf2onnx, ONNX Runtime) put ir_version, field 1 as a varint,
+// first: tag byte 0x08. A file that fails to parse and does not start so is most likely not a model at all
+// (a text file, an image, a TensorFlow graph): say that first, in plain words, then the parser's detail.
+Status NotAModelHint(const uint8_t* data, size_t size, Status parse_error) {
+  if (size > 0 && data[0] == 0x08) return parse_error;
+  std::string start;
+  for (size_t i = 0; i < size && i < 8; ++i)
+    start += (data[i] >= 0x20 && data[i] < 0x7f) ? static_cast<char>(data[i]) : '.';
+  const std::string what = size == 0 ? std::string("it is empty")
+                                     : "it starts with \"" + start + "\", not with an IR version";
+  return BadModel("this is not an ONNX model file (", what, "): ", parse_error.message);
+}
+
 Status Parse(const uint8_t* data, size_t size, const LoaderLimits& limits, Model* out) {
   internal::ParseContext ctx(limits, size);
-  WC_RETURN_IF_ERROR(internal::ParseModel(wire::Span{data, size, 0}, &ctx, &out->proto));
+  const Status parsed = internal::ParseModel(wire::Span{data, size, 0}, &ctx, &out->proto);
+  if (!parsed.ok()) return NotAModelHint(data, size, parsed);
   out->graph_memory_budget = std::max<int64_t>(ctx.budget - ctx.charged, 0);
   return internal::CheckModelVersions(out->proto);
 }

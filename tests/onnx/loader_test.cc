@@ -179,14 +179,28 @@ TEST(LoadModelFile, EmptyAndTruncatedFiles) {
   EXPECT_EQ(e.status().message,
             dir.file("empty.onnx") + ": the model does not state its IR version (ModelProto.ir_version)");
 
-  testing::WriteFile(dir.file("trunc.onnx"), Proto().Tag(kModelGraph, 2).RawVarint(50).Raw("xx").str());
+  // A model cut short: it starts as ONNX writers start one (ir_version first), so the parser's detail is
+  // the message.
+  testing::WriteFile(dir.file("trunc.onnx"),
+                     Proto().Varint(kModelIrVersion, 8).Tag(kModelGraph, 2).RawVarint(50).Raw("xx").str());
   auto t = LoadModelFile(dir.file("trunc.onnx"));
   ASSERT_FALSE(t.ok());
   EXPECT_EQ(t.status().code, StatusCode::kBadModel);
   EXPECT_EQ(t.status().message,
             dir.file("trunc.onnx") +
                 ": ModelProto: length 50 of field 7 runs past the end of the message (2 bytes "
-                "left) at byte offset 1");
+                "left) at byte offset 3");
+  // Something else altogether (here text; likewise a graph-only fragment) is first said not to be a model.
+  for (const std::string& other : {std::string("hello, world\n"),
+                                   Proto().Tag(kModelGraph, 2).RawVarint(50).Raw("xx").str()}) {
+    testing::WriteFile(dir.file("other.onnx"), other);
+    auto o = LoadModelFile(dir.file("other.onnx"));
+    ASSERT_FALSE(o.ok());
+    EXPECT_EQ(o.status().code, StatusCode::kBadModel);
+    EXPECT_EQ(o.status().message.rfind(dir.file("other.onnx") + ": this is not an ONNX model file (it starts with \"", 0),
+              0u)
+        << o.status().message;
+  }
 }
 
 TEST(LoadModelFile, TestDataModelAndKeepAlive) {

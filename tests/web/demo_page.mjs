@@ -7,6 +7,7 @@
 //
 //   node demo_page.mjs --dist web/dist --small-mlp models/small_mlp.onnx --work DIR
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 import { launch, newPage } from './lib/browser.mjs';
@@ -73,6 +74,7 @@ try {
   const ioText = await page.textContent('#model-info');
   check(/features/.test(ioText) && /batch/.test(ioText) && /float32/.test(ioText),
         'the picked model\'s inputs are listed with dtype and symbolic dim');
+  check(await page.inputValue('input[data-key="features:0"]') === '1', 'the symbolic batch dim defaults to 1');
   await page.fill('input[data-key="features:0"]', '3');
   await page.click('#run-custom');
   await page.waitForFunction(() => ['done', 'error'].includes(window.webconvDemo.custom));
@@ -80,6 +82,19 @@ try {
   console.log(`picked model: ${await page.textContent('#custom-status')} ${outText}`);
   check(/probabilities: float32\[3, 32\]/.test(outText), 'the picked model ran with batch 3');
   check(await page.locator('#timing-chart rect.bar').count() > 0, 'its per-op chart has bars');
+
+  // A bad file after a good one: nothing of the good model stays on screen, Run is off, the message says
+  // in plain words that the file is not a model.
+  const textFile = path.join(os.tmpdir(), `webconv-not-a-model-${process.pid}.onnx`);
+  fs.writeFileSync(textFile, 'this is a text file, not a model\n');
+  await page.setInputFiles('#model-file', textFile);
+  await page.waitForFunction(() => window.webconvDemo.custom === 'error');
+  fs.rmSync(textFile, { force: true });
+  const badStatus = await page.textContent('#custom-status');
+  console.log(`bad file after a good one: "${badStatus}"`);
+  check((await page.textContent('#model-info')).trim() === '' && await page.isDisabled('#run-custom') &&
+        /not an ONNX model file/.test(badStatus),
+        'a bad file clears the previous model\'s inputs, leaves Run disabled and says it is not a model');
 
   // Without WebGPU: the page must say so and offer the CPU backend.
   const noGpu = await newPage(browser);

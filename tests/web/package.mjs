@@ -42,6 +42,9 @@ const pack = await mustRun('npm', ['pack', dist, '--pack-destination', work, '--
 const packed = JSON.parse(pack.stdout)[0];
 console.log(`npm pack: ${packed.filename}, ${packed.size} bytes, files: ${packed.files.map((f) => f.path).join(', ')}`);
 check(packed.name === 'webconv' && packed.version === '0.1.0', 'the package is webconv@0.1.0');
+check(packed.files.some((f) => f.path === 'LICENSE') &&
+      JSON.parse(fs.readFileSync(path.join(dist, 'package.json'), 'utf8')).license === 'MIT',
+      'the package carries its license (MIT: the LICENSE file and package.json\'s license field)');
 fs.writeFileSync(path.join(project, 'package.json'),
                  JSON.stringify({ name: 'webconv-user-app', private: true, type: 'module' }, null, 2));
 await mustRun('npm', ['install', '--offline', '--no-audit', '--no-fund', '--loglevel=error',

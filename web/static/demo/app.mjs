@@ -109,8 +109,14 @@ function showTiming(label, totalMs, session) {
   const shown = items.slice(0, 32).map((e) => ({ label: e.label, value: e.value,
                                                 title: `${e.label} (${[...e.kernels].join(', ')}): ${e.value.toFixed(4)} ms` }));
   const rest = items.slice(32);
-  if (rest.length) shown.push({ label: `${rest.length} other nodes`, value: rest.reduce((a, e) => a + e.value, 0) });
   barChart(chart, shown, { unit: session.backend === 'webgpu' ? 'ms (GPU timestamps)' : 'ms (CPU)' });
+  // The tail is a sum of many nodes: as a bar it would dwarf the nodes above, so it is a line of text.
+  if (rest.length) {
+    const note = document.createElement('div');
+    note.className = 'muted';
+    note.textContent = `and ${rest.length} other nodes: ${rest.reduce((a, e) => a + e.value, 0).toFixed(3)} ms in all`;
+    chart.appendChild(note);
+  }
 }
 
 // --- Built-in demo ----------------------------------------------------------------------------------------
@@ -181,6 +187,12 @@ function shapeText(shape) {
   return `[${shape.map((d) => (d === null ? '?' : d)).join(', ')}]`;
 }
 
+// A symbolic dim that is the batch: named so (batch, batch_size, N, B...), or an unnamed leading dim.
+function isBatchDim(name, index) {
+  if (name == null || name === '') return index === 0;
+  return /^(batch|batch_size|batchsize|n|b|bs|num_batches)$/i.test(String(name));
+}
+
 function ioTable(title, metas, editable) {
   const table = document.createElement('table');
   table.className = 'io';
@@ -200,7 +212,10 @@ function ioTable(title, metas, editable) {
       const input = document.createElement('input');
       input.type = 'number';
       input.min = '0';
-      input.value = '1';
+      // A batch dim defaults to 1; any other size (height, width, frames) is asked for: a guess of 1 would
+      // fail inside the model (a pool larger than its input) rather than here.
+      if (isBatchDim(d, k)) input.value = '1';
+      else input.placeholder = 'size?';
       input.dataset.key = `${m.name}:${k}`;
       label.appendChild(input);
       cell.appendChild(label);
@@ -212,7 +227,9 @@ function ioTable(title, metas, editable) {
 
 async function loadCustom(file) {
   $('run-custom').disabled = true;
+  // Nothing of the previous model stays on screen: a file that fails to load leaves an empty table.
   $('custom-outputs').replaceChildren();
+  $('model-info').replaceChildren();
   try {
     if (custom) await custom.session.release();
     custom = null;

@@ -8,8 +8,10 @@ const kMaxElements = 64 * 1024 * 1024;
 export function resolveDims(meta, values) {
   return meta.shape.map((d, k) => {
     if (typeof d === 'number') return d;
-    const v = Number(values[`${meta.name}:${k}`]);
-    if (!Number.isSafeInteger(v) || v < 0) throw new Error(`input '${meta.name}': dim ${k} (${d ?? '?'}) needs a value`);
+    const raw = values[`${meta.name}:${k}`];
+    const v = Number(raw);
+    if (raw === undefined || String(raw).trim() === '' || !Number.isSafeInteger(v) || v < 0)
+      throw new Error(`input '${meta.name}': dim ${k} (${d ?? '?'}) needs a size: type it in the inputs table`);
     return v;
   });
 }
