@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """Installs the current build into a temporary prefix and uses it the way an embedder would.
 
-1. `cmake --install BUILD --prefix WORK/prefix`; the installed headers include only each other and
-   the standard library.
+1. `cmake --install BUILD --prefix WORK/prefix --strip`; the libraries and the CLI carry no debug sections,
+   and the installed headers include only each other and the standard library.
 2. examples/ is configured and built out of tree with find_package(webconv) against that prefix.
 3. The example runs models/small_mlp.onnx on a fixed input written here; the installed `webconv run`
    runs the same input; the outputs the example prints must equal the CLI's .npy values exactly (the same
@@ -37,7 +37,18 @@ def main():
     os.makedirs(work)
     prefix = os.path.join(work, "prefix")
 
-    run([args.cmake, "--install", args.build_dir, "--prefix", prefix])
+    # --strip, as docs/api-cpp.md tells embedders: the CLI and the static libraries lose their debug sections.
+    run([args.cmake, "--install", args.build_dir, "--prefix", prefix, "--strip"])
+    libdir = os.path.join(prefix, "lib")
+    archives = sorted(f for f in os.listdir(libdir) if f.startswith("libwebconv_") and f.endswith(".a"))
+    if len(archives) != 7:
+        sys.exit(f"FAILED: expected the 7 static libraries in {libdir}, found {archives}")
+    for name in archives + [os.path.join("..", "bin", "webconv")]:
+        sections = run(["readelf", "-S", "-W", os.path.join(libdir, name)]).stdout
+        if ".debug_info" in sections:
+            sys.exit(f"FAILED: {name} still has debug sections after `cmake --install --strip`")
+    total = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(prefix) for f in fs)
+    print(f"installed with --strip: {total / 1e6:.1f} MB, no debug sections in {len(archives)} libraries or the CLI")
     headers = os.path.join(prefix, "include", "webconv")
     for name in sorted(os.listdir(headers)):
         text = open(os.path.join(headers, name)).read()
