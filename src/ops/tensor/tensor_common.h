@@ -28,6 +28,7 @@ std::vector<OpSchema> RangeRows();
 std::vector<OpSchema> ScatterElementsRows();  // and the deprecated Scatter
 std::vector<OpSchema> ScatterNDRows();
 std::vector<OpSchema> DepthSpaceRows();  // DepthToSpace, SpaceToDepth
+std::vector<OpSchema> TriluRows();
 
 // Fails for types without a fixed element size (string, complex) or that webconv cannot hold.
 Status CheckMovableType(DType t, const char* what = "input");
