@@ -29,6 +29,7 @@ std::vector<OpSchema> ScatterElementsRows();  // and the deprecated Scatter
 std::vector<OpSchema> ScatterNDRows();
 std::vector<OpSchema> DepthSpaceRows();  // DepthToSpace, SpaceToDepth
 std::vector<OpSchema> TriluRows();
+std::vector<OpSchema> EyeLikeRows();
 
 // Fails for types without a fixed element size (string, complex) or that webconv cannot hold.
 Status CheckMovableType(DType t, const char* what = "input");

@@ -1,4 +1,4 @@
-// CumSum and Trilu on WebGPU against the float64 reference, in the types the GPU holds (Debian's ONNX
+// CumSum, Trilu and EyeLike on WebGPU against the float64 reference, in the types the GPU holds (Debian's ONNX
 // backend cases cover CumSum only in float64, which runs on the reference alone): every exclusive/reverse
 // combination along every axis, and Trilu's diagonals from below the matrix to beyond it, with k a constant
 // and a graph input, batched matrices, both triangles.
@@ -9,6 +9,7 @@
 
 #include "differential.h"
 #include "model_builder.h"
+#include "onnx/loader.h"
 
 namespace webconv::testing {
 namespace {
@@ -79,6 +80,38 @@ TEST(Trilu, MatchesFloat64Reference) {
   m.Output("y", DType::kFloat32);
   EXPECT_TRUE(MatchesReference(m.Serialize(), {{"x", RandomTensor(DType::kFloat32, shape, rng)}},
                                runtime::Tolerance{0, 0}));
+}
+
+// EyeLike reads only its input's shape, so the session folds it; with folding off its kernel runs. Both
+// must give the reference's matrix, for diagonals inside and outside the matrix and each GPU word type.
+TEST(EyeLike, KernelMatchesFloat64Reference) {
+  for (DType t : {DType::kFloat32, DType::kInt32, DType::kInt64, DType::kBool}) {
+    for (int64_t k : {-7, -2, 0, 1, 3, 9}) {
+      SCOPED_TRACE(::testing::Message() << DTypeName(t) << " k " << k);
+      ModelBuilder m(17);
+      m.Input("x", DType::kFloat32, {4, 6});
+      m.Node("EyeLike", {"x"}, {"y"}, {IntAttr("dtype", static_cast<int64_t>(t)), IntAttr("k", k)}, "eye");
+      m.Output("y", t);
+      const auto bytes = m.Serialize();
+      const std::map<std::string, HostTensor> feeds = {{"x", HostTensor::Owned(DType::kFloat32, {4, 6},
+                                                                               std::vector<uint8_t>(96))}};
+      auto want = RunOn(runtime::Backend::kCpu, bytes, feeds);
+      ASSERT_TRUE(want.ok()) << want.status().ToString();
+      for (bool fold : {true, false}) {
+        auto model = onnx::LoadModelBytes(bytes);
+        ASSERT_TRUE(model.ok());
+        runtime::SessionOptions o;
+        o.shared_device = SharedDevice();
+        o.fold_constants = fold;
+        auto s = runtime::Session::FromModel(*model, o);
+        ASSERT_TRUE(s.ok()) << s.status().ToString();
+        auto got = (*s)->Run(feeds);
+        ASSERT_TRUE(got.ok()) << got.status().ToString();
+        const auto c = runtime::Compare(got->at("y"), want->at("y"), runtime::Tolerance{0, 0});
+        EXPECT_TRUE(c.ok) << (fold ? "folded: " : "kernel: ") << c.message;
+      }
+    }
+  }
 }
 
 }  // namespace
