@@ -30,6 +30,7 @@ std::vector<OpSchema> ScatterNDRows();
 std::vector<OpSchema> DepthSpaceRows();  // DepthToSpace, SpaceToDepth
 std::vector<OpSchema> TriluRows();
 std::vector<OpSchema> EyeLikeRows();
+std::vector<OpSchema> OneHotRows();
 
 // Fails for types without a fixed element size (string, complex) or that webconv cannot hold.
 Status CheckMovableType(DType t, const char* what = "input");

@@ -1,4 +1,4 @@
-// CumSum, Trilu and EyeLike on WebGPU against the float64 reference, in the types the GPU holds (Debian's ONNX
+// CumSum, Trilu, EyeLike and OneHot on WebGPU against the float64 reference, in the types the GPU holds (Debian's ONNX
 // backend cases cover CumSum only in float64, which runs on the reference alone): every exclusive/reverse
 // combination along every axis, and Trilu's diagonals from below the matrix to beyond it, with k a constant
 // and a graph input, batched matrices, both triangles.
@@ -109,6 +109,35 @@ TEST(EyeLike, KernelMatchesFloat64Reference) {
         ASSERT_TRUE(got.ok()) << got.status().ToString();
         const auto c = runtime::Compare(got->at("y"), want->at("y"), runtime::Tolerance{0, 0});
         EXPECT_TRUE(c.ok) << (fold ? "folded: " : "kernel: ") << c.message;
+      }
+    }
+  }
+}
+
+// OneHot with indices inside, below (counting from the end) and outside the depth, in f32 (truncated) and
+// i32/i64, along every axis, with f32 and i32 values given at run time.
+TEST(OneHot, MatchesFloat64Reference) {
+  const uint64_t seed = BaseSeed(20261209);
+  std::cout << "OneHot seed " << seed << " (WEBCONV_SEED)\n";
+  std::mt19937_64 rng(seed);
+  const Shape ishape = {3, 4};
+  const int64_t depth = 5;
+  for (DType it : {DType::kFloat32, DType::kInt32, DType::kInt64}) {
+    // Indices from -7 to 7: some negative ones wrap into the depth, -6 and -7 and 5..7 match nothing.
+    HostTensor indices = RandomTensor(it, ishape, rng, -7.9, 7.9);
+    for (DType vt : {DType::kFloat32, DType::kInt32}) {
+      for (int64_t axis : {-1, 0, 1, -3}) {
+        SCOPED_TRACE(::testing::Message() << "indices " << DTypeName(it) << ", values " << DTypeName(vt)
+                                          << ", axis " << axis);
+        ModelBuilder m(17);
+        m.Input("indices", it, ishape);
+        m.Initializer("depth", Int64Scalar(depth));
+        m.Input("values", vt, {2});
+        m.Node("OneHot", {"indices", "depth", "values"}, {"y"}, {IntAttr("axis", axis)}, "onehot");
+        m.Output("y", vt);
+        const std::map<std::string, HostTensor> feeds = {{"indices", indices},
+                                                         {"values", RandomTensor(vt, {2}, rng, -9, 9)}};
+        EXPECT_TRUE(MatchesReference(m.Serialize(), feeds, runtime::Tolerance{0, 0}));
       }
     }
   }
