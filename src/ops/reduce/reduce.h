@@ -1,6 +1,6 @@
 // The reduce family: ReduceSum/Mean/Max/Min/Prod/L1/L2/SumSquare/LogSum/LogSumExp (reduce.cc), ArgMax and
 // ArgMin (arg_reduce.cc), Softmax and LogSoftmax (softmax.cc), which read their input as rows
-// (row_geometry.h) and share one WGSL scaffold (row_wgsl.h); and CumSum (cumsum.cc), one running sum per line.
+// (row_geometry.h) and share one WGSL scaffold (row_wgsl.h); and CumSum (cumsum.cc) and Hardmax (hardmax.cc), one line per invocation.
 #pragma once
 
 #include <vector>
@@ -28,5 +28,6 @@ std::vector<OpSchema> ReduceRows();   // reduce.cc
 std::vector<OpSchema> ArgRows();      // arg_reduce.cc
 std::vector<OpSchema> SoftmaxRows();  // softmax.cc
 std::vector<OpSchema> CumSumRows();   // cumsum.cc
+std::vector<OpSchema> HardmaxRows();  // hardmax.cc
 
 }  // namespace webconv::ops

@@ -1,4 +1,4 @@
-// CumSum, Trilu, EyeLike and OneHot on WebGPU against the float64 reference, in the types the GPU holds (Debian's ONNX
+// CumSum, Trilu, EyeLike, OneHot and Hardmax on WebGPU against the float64 reference, in the types the GPU holds (Debian's ONNX
 // backend cases cover CumSum only in float64, which runs on the reference alone): every exclusive/reverse
 // combination along every axis, and Trilu's diagonals from below the matrix to beyond it, with k a constant
 // and a graph input, batched matrices, both triangles.
@@ -139,6 +139,27 @@ TEST(OneHot, MatchesFloat64Reference) {
                                                          {"values", RandomTensor(vt, {2}, rng, -9, 9)}};
         EXPECT_TRUE(MatchesReference(m.Serialize(), feeds, runtime::Tolerance{0, 0}));
       }
+    }
+  }
+}
+
+// Hardmax's rows before opset 13 (the flattened axes from `axis` on) and from 13 (the one axis), with ties.
+TEST(Hardmax, RowsOfEitherOpsetMatchFloat64Reference) {
+  const uint64_t seed = BaseSeed(20261210);
+  std::cout << "Hardmax seed " << seed << " (WEBCONV_SEED)\n";
+  std::mt19937_64 rng(seed);
+  const Shape shape = {2, 3, 4};
+  HostTensor x = RandomTensor(DType::kFloat32, shape, rng);
+  float* v = x.mutable_as<float>();
+  v[5] = v[6] = 2.0f;  // a tie: the first one wins
+  for (int opset : {11, 13}) {
+    for (int64_t axis : {0, 1, -1}) {
+      SCOPED_TRACE(::testing::Message() << "opset " << opset << " axis " << axis);
+      ModelBuilder m(opset);
+      m.Input("x", DType::kFloat32, shape);
+      m.Node("Hardmax", {"x"}, {"y"}, {IntAttr("axis", axis)}, "hardmax");
+      m.Output("y", DType::kFloat32);
+      EXPECT_TRUE(MatchesReference(m.Serialize(), {{"x", x}}, runtime::Tolerance{0, 0}));
     }
   }
 }
