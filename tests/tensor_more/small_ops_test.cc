@@ -1,7 +1,7 @@
-// CumSum, Trilu, EyeLike, OneHot and Hardmax on WebGPU against the float64 reference, in the types the GPU holds (Debian's ONNX
-// backend cases cover CumSum only in float64, which runs on the reference alone): every exclusive/reverse
-// combination along every axis, and Trilu's diagonals from below the matrix to beyond it, with k a constant
-// and a graph input, batched matrices, both triangles.
+// Small ops on WebGPU against the float64 reference, in the types the GPU holds: CumSum (Debian's ONNX backend
+// cases cover it only in float64, which runs on the reference alone; here every exclusive/reverse
+// combination along every axis), Trilu (diagonals from below the matrix to beyond it, k a constant and a
+// graph input, batched matrices, both triangles), EyeLike (its kernel, with folding off), OneHot and Hardmax.
 #include <gtest/gtest.h>
 
 #include <cstring>
