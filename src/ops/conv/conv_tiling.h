@@ -1,6 +1,7 @@
-// Shared pieces of the WebGPU Conv kernel variants: the problem's geometry baked into WGSL constants
-// (so index divisions are by constants and loops have constant trip counts), and the choice of
-// workgroup tile for the implicit-GEMM kernel from the problem's shape.
+// Shared pieces of the WebGPU Conv kernel variants: the problem's window baked into WGSL constants (so
+// the reduction's index divisions are by constants and its loops have constant trip counts) and its sizes
+// declared through a ConvSizeTable (baked or uniform, conv_sizes.h), and the choice of workgroup tile for
+// the implicit-GEMM kernel from the problem's shape.
 #pragma once
 
 #include <algorithm>

@@ -1,5 +1,6 @@
 // The WebGPU Conv: a tiled implicit GEMM, rank-generic (three spatial axes, unit where the model has
-// fewer), with the whole geometry baked into the WGSL as constants. Per group, rows are output pixels
+// fewer), with the window baked into the WGSL as constants and the sizes either baked too or read from the
+// uniform block (conv_sizes.h: light layers share pipelines that way). Per group, rows are output pixels
 // (n, od, oh, ow), columns are output channels and the reduction runs over (ci, kd, kh, kw), the
 // weight's memory order.
 //
