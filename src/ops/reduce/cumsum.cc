@@ -30,12 +30,7 @@ bool IsCumSumType(DType t) {
          t == DType::kUInt32 || t == DType::kUInt64;
 }
 
-// The input seen as [outer, len, inner] around the summed axis.
-struct Lines {
-  int64_t outer = 1, len = 1, inner = 1;
-};
-
-Result<Lines> Resolve(DType t, const Shape& shape, const HostTensor* axis_tensor) {
+Result<AxisLines> Resolve(DType t, const Shape& shape, const HostTensor* axis_tensor) {
   if (!IsCumSumType(t))
     return BadModel("input type ", DTypeName(t), " is not one of float, double, int32, int64, uint32, uint64");
   if (!axis_tensor) return BadModel("input 1 (axis) must be known when the graph is planned");
@@ -46,13 +41,7 @@ Result<Lines> Resolve(DType t, const Shape& shape, const HostTensor* axis_tensor
   if (shape.empty()) return BadModel("the input is a scalar: it has no axis to sum along");
   int64_t axis = 0;
   WC_RETURN_IF_ERROR(NormalizeAxis(axis_tensor->GetInt(0), static_cast<int64_t>(shape.size()), &axis));
-  Lines l;
-  for (int64_t k = 0; k < static_cast<int64_t>(shape.size()); ++k) {
-    if (k < axis) l.outer *= shape[k];
-    else if (k == axis) l.len = shape[k];
-    else l.inner *= shape[k];
-  }
-  return l;
+  return SplitAtAxis(shape, axis);
 }
 
 Status Infer(InferContext& ctx) {
@@ -66,7 +55,7 @@ Status Infer(InferContext& ctx) {
 Status Reference(RefContext& ctx) {
   const auto& a = ctx.Attrs<CumSumAttrs>();
   const HostTensor& x = *ctx.inputs[0];
-  WC_ASSIGN_OR_RETURN(Lines l, Resolve(x.dtype(), x.shape(), ctx.inputs[1]));
+  WC_ASSIGN_OR_RETURN(AxisLines l, Resolve(x.dtype(), x.shape(), ctx.inputs[1]));
   HostTensor& y = ctx.out(0);
   const bool fl = IsFloat(x.dtype());
   for (int64_t o = 0; o < l.outer; ++o) {
@@ -75,7 +64,7 @@ Status Reference(RefContext& ctx) {
       uint64_t isum = 0;  // wraps as the type's own arithmetic does
       for (int64_t s = 0; s < l.len; ++s) {
         const int64_t k = a.reverse ? l.len - 1 - s : s;
-        const int64_t i = (o * l.len + k) * l.inner + in;
+        const int64_t i = l.at(o, k, in);
         if (a.exclusive) {
           if (fl) y.SetDouble(i, sum);
           else y.SetInt(i, static_cast<int64_t>(isum));
@@ -95,29 +84,23 @@ Status Reference(RefContext& ctx) {
 Status Gpu(GpuContext& ctx) {
   const auto& a = ctx.Attrs<CumSumAttrs>();
   const TensorInfo& x = ctx.inputs[0];
-  WC_ASSIGN_OR_RETURN(Lines l, Resolve(x.dtype, x.shape, ctx.inputs[1].constant));
-  if (x.dtype == DType::kFloat64) return BadModel("float64 is not held on the GPU");
-  const int64_t n = l.outer * l.len * l.inner;
-  if (n >= (int64_t{1} << 31)) return BadModel("tensors with 2^31 or more elements are not supported on WebGPU");
-  const int64_t lines = l.outer * l.inner;
-  if (lines == 0 || l.len == 0) return OkStatus();
+  WC_ASSIGN_OR_RETURN(AxisLines l, Resolve(x.dtype, x.shape, ctx.inputs[1].constant));
+  WC_RETURN_IF_ERROR(CheckLinesFitGpu(l));
+  if (l.lines() == 0 || l.len == 0) return OkStatus();
   const gpu::ScalarType st = GpuType(x.dtype);
   const std::string T = gpu::WgslType(st);
   gpu::KernelBuilder b(std::string("cumsum_") + T + (a.exclusive ? "_exclusive" : "") + (a.reverse ? "_reverse" : ""));
   b.Input("X", st).Output("Y", st);
-  auto& u = b.uniforms();
-  u.AddU32("n", static_cast<uint32_t>(lines));
-  u.AddU32("len", static_cast<uint32_t>(l.len));
-  u.AddU32("inner", static_cast<uint32_t>(l.inner));
-  // One invocation walks one line: element s of line (o, in) is at (o * len + s) * inner + in.
+  AddLineUniforms(b.uniforms(), l);
+  // One invocation walks one line.
   const std::string k = a.reverse ? "u.len - 1u - s" : "s";
-  std::string walk = "let o = i / u.inner;\n  let inn = i % u.inner;\n  var acc = " + T + "(0);\n";
-  walk += "  for (var s = 0u; s < u.len; s++) {\n    let e = (o * u.len + " + k + ") * u.inner + inn;\n";
+  std::string walk = "let start = line_start(i);\n  var acc = " + T + "(0);\n";
+  walk += "  for (var s = 0u; s < u.len; s++) {\n    let e = start + (" + k + ") * u.inner;\n";
   walk += a.exclusive ? "    Y[e] = acc;\n    acc = acc + X[e];\n" : "    acc = acc + X[e];\n    Y[e] = acc;\n";
   walk += "  }";
-  b.Body(ElementwiseMain(walk));
+  b.Body(LineStartWgsl() + ElementwiseMain(walk));
   uint32_t groups[3];
-  gpu::LinearGrid(static_cast<uint64_t>(lines), kElementwiseWorkgroup, groups);
+  gpu::LinearGrid(static_cast<uint64_t>(l.lines()), kElementwiseWorkgroup, groups);
   ctx.Dispatch(b, {GpuContext::In(0), GpuContext::Out(0)}, groups);
   return OkStatus();
 }

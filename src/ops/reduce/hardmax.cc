@@ -21,22 +21,12 @@ Status Parse(const ParseContext& ctx, OpAttrs* out) {
   return OkStatus();
 }
 
-struct Lines {
-  int64_t outer = 1, len = 1, inner = 1;
-};
-
-Result<Lines> Resolve(const HardmaxAttrs& a, int opset, DType t, const Shape& shape) {
+Result<AxisLines> Resolve(const HardmaxAttrs& a, int opset, DType t, const Shape& shape) {
   if (t != DType::kFloat32 && t != DType::kFloat64 && t != DType::kFloat16 && !(t == DType::kBFloat16 && opset >= 13))
     return BadModel("input type ", DTypeName(t), " is not supported by Hardmax-", opset);
   int64_t axis = 0;
   WC_RETURN_IF_ERROR(NormalizeAxis(a.axis, static_cast<int64_t>(shape.size()), &axis));
-  Lines l;
-  for (int64_t k = 0; k < static_cast<int64_t>(shape.size()); ++k) {
-    if (k < axis) l.outer *= shape[k];
-    else if (k == axis || opset < 13) l.len *= shape[k];
-    else l.inner *= shape[k];
-  }
-  return l;
+  return SplitAtAxis(shape, axis, /*through_end=*/opset < 13);
 }
 
 Status Infer(InferContext& ctx) {
@@ -49,20 +39,20 @@ Status Infer(InferContext& ctx) {
 
 Status Reference(RefContext& ctx) {
   const HostTensor& x = *ctx.inputs[0];
-  WC_ASSIGN_OR_RETURN(Lines l, Resolve(ctx.Attrs<HardmaxAttrs>(), ctx.opset, x.dtype(), x.shape()));
+  WC_ASSIGN_OR_RETURN(AxisLines l, Resolve(ctx.Attrs<HardmaxAttrs>(), ctx.opset, x.dtype(), x.shape()));
   HostTensor& y = ctx.out(0);
   for (int64_t o = 0; o < l.outer; ++o) {
     for (int64_t in = 0; in < l.inner; ++in) {
       int64_t arg = 0;
-      double best = l.len ? x.GetDouble(o * l.len * l.inner + in) : 0;
+      double best = l.len ? x.GetDouble(l.at(o, 0, in)) : 0;
       for (int64_t s = 1; s < l.len; ++s) {
-        const double v = x.GetDouble((o * l.len + s) * l.inner + in);
+        const double v = x.GetDouble(l.at(o, s, in));
         if (v > best) {
           best = v;
           arg = s;
         }
       }
-      for (int64_t s = 0; s < l.len; ++s) y.SetDouble((o * l.len + s) * l.inner + in, s == arg ? 1.0 : 0.0);
+      for (int64_t s = 0; s < l.len; ++s) y.SetDouble(l.at(o, s, in), s == arg ? 1.0 : 0.0);
     }
   }
   return OkStatus();
@@ -70,27 +60,22 @@ Status Reference(RefContext& ctx) {
 
 Status Gpu(GpuContext& ctx) {
   const TensorInfo& x = ctx.inputs[0];
-  WC_ASSIGN_OR_RETURN(Lines l, Resolve(ctx.Attrs<HardmaxAttrs>(), ctx.opset, x.dtype, x.shape));
+  WC_ASSIGN_OR_RETURN(AxisLines l, Resolve(ctx.Attrs<HardmaxAttrs>(), ctx.opset, x.dtype, x.shape));
   if (x.dtype != DType::kFloat32) return BadModel(DTypeName(x.dtype), " is not held on the GPU");
-  const int64_t n = l.outer * l.len * l.inner;
-  if (n >= (int64_t{1} << 31)) return BadModel("tensors with 2^31 or more elements are not supported on WebGPU");
-  const int64_t lines = l.outer * l.inner;
-  if (lines == 0 || l.len == 0) return OkStatus();
+  WC_RETURN_IF_ERROR(CheckLinesFitGpu(l));
+  if (l.lines() == 0 || l.len == 0) return OkStatus();
   gpu::KernelBuilder b("hardmax_f32");
   b.Input("X", gpu::ScalarType::kF32).Output("Y", gpu::ScalarType::kF32);
-  auto& u = b.uniforms();
-  u.AddU32("n", static_cast<uint32_t>(lines));
-  u.AddU32("len", static_cast<uint32_t>(l.len));
-  u.AddU32("inner", static_cast<uint32_t>(l.inner));
+  AddLineUniforms(b.uniforms(), l);
   // One invocation per row: find the first largest element, then write the row.
-  b.Body(ElementwiseMain(
-      "let base = (i / u.inner) * u.len * u.inner + i % u.inner;\n"
+  b.Body(LineStartWgsl() + ElementwiseMain(
+      "let base = line_start(i);\n"
       "  var best = X[base];\n  var arg = 0u;\n"
       "  for (var s = 1u; s < u.len; s++) {\n    let v = X[base + s * u.inner];\n"
       "    if (v > best) { best = v; arg = s; }\n  }\n"
       "  for (var s = 0u; s < u.len; s++) { Y[base + s * u.inner] = select(0.0, 1.0, s == arg); }"));
   uint32_t groups[3];
-  gpu::LinearGrid(static_cast<uint64_t>(lines), kElementwiseWorkgroup, groups);
+  gpu::LinearGrid(static_cast<uint64_t>(l.lines()), kElementwiseWorkgroup, groups);
   ctx.Dispatch(b, {GpuContext::In(0), GpuContext::Out(0)}, groups);
   return OkStatus();
 }

@@ -2,6 +2,32 @@
 
 namespace webconv::ops {
 
+AxisLines SplitAtAxis(const Shape& shape, int64_t axis, bool through_end) {
+  AxisLines l;
+  for (int64_t k = 0; k < static_cast<int64_t>(shape.size()); ++k) {
+    if (k < axis) l.outer *= shape[k];
+    else if (k == axis || through_end) l.len *= shape[k];
+    else l.inner *= shape[k];
+  }
+  return l;
+}
+
+Status CheckLinesFitGpu(const AxisLines& l) {
+  if (l.lines() * l.len >= (int64_t{1} << 31))
+    return BadModel("tensors with 2^31 or more elements are not supported on WebGPU");
+  return OkStatus();
+}
+
+void AddLineUniforms(gpu::UniformBlock& u, const AxisLines& l) {
+  u.AddU32("n", static_cast<uint32_t>(l.lines()));
+  u.AddU32("len", static_cast<uint32_t>(l.len));
+  u.AddU32("inner", static_cast<uint32_t>(l.inner));
+}
+
+std::string LineStartWgsl() {
+  return "fn line_start(i: u32) -> u32 { return (i / u.inner) * u.len * u.inner + i % u.inner; }\n";
+}
+
 RowGeometry MakeRowGeometry(const Shape& shape, const std::vector<bool>& reduced) {
   RowGeometry g;
   const std::vector<int64_t> strides = ContiguousStrides(shape);

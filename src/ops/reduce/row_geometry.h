@@ -3,6 +3,7 @@
 // reference and the WGSL generators alike.
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include "ops/op_schema.h"
@@ -17,6 +18,22 @@ struct RowGeometry {
   int64_t rows = 1;  // product of the kept extents (the number of results)
   int64_t len = 1;   // product of the reduced extents (elements per row)
 };
+
+// A simpler view for ops whose kernels walk one line per invocation (CumSum, Hardmax): the input as
+// [outer, len, inner] around one axis, or, with `through_end`, around the axes from `axis` to the last (then
+// inner is 1). Element s of line (o, in) is at (o * len + s) * inner + in.
+struct AxisLines {
+  int64_t outer = 1, len = 1, inner = 1;
+  int64_t lines() const { return outer * inner; }
+  int64_t at(int64_t o, int64_t s, int64_t in) const { return (o * len + s) * inner + in; }
+};
+AxisLines SplitAtAxis(const Shape& shape, int64_t axis, bool through_end = false);
+// The kernel side: fails for 2^31 or more elements (32-bit indices); adds the uniforms n (lines), len and
+// inner; and WGSL `fn line_start(i: u32) -> u32`, the first element of line i (elements of a line lie
+// u.inner apart). Launch with one invocation per line (ElementwiseMain, LinearGrid over lines()).
+Status CheckLinesFitGpu(const AxisLines& l);
+void AddLineUniforms(gpu::UniformBlock& u, const AxisLines& l);
+std::string LineStartWgsl();
 
 // `reduced[i]` says whether axis i of `shape` is reduced.
 RowGeometry MakeRowGeometry(const Shape& shape, const std::vector<bool>& reduced);
