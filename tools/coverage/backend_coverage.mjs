@@ -19,6 +19,8 @@ import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 
+import { compareArrays } from '../../tests/web/lib/compare.mjs';
+
 const require = createRequire(import.meta.url);
 const args = process.argv.slice(2);
 const opt = { data: '/usr/share/libonnx-testdata/data/node', webconv: 'build/webconv', dist: 'web/dist',
@@ -54,22 +56,11 @@ async function readTensor(file) {
   return (await wc.tensorFromProto(new Uint8Array(fs.readFileSync(file)))).tensor;
 }
 
+// ONNX's tolerance for floats; integers, bools and raw float16 words exactly.
 function close(got, want) {
   if (got.dims.length !== want.dims.length || got.dims.some((d, k) => Number(d) !== Number(want.dims[k]))) return false;
-  const a = got.data, b = want.data;
-  if (a.length !== b.length) return false;
-  const floats = a instanceof Float32Array || a instanceof Float64Array;
-  for (let i = 0; i < b.length; ++i) {
-    if (floats) {
-      const x = Number(a[i]), y = Number(b[i]);
-      if (Number.isNaN(x) || Number.isNaN(y)) { if (!(Number.isNaN(x) && Number.isNaN(y))) return false; continue; }
-      if (!Number.isFinite(x) || !Number.isFinite(y)) { if (x !== y) return false; continue; }
-      if (Math.abs(x - y) > 1e-7 + 1e-3 * Math.abs(y)) return false;
-    } else if (a[i] !== b[i]) {
-      return false;
-    }
-  }
-  return true;
+  const floats = got.data instanceof Float32Array || got.data instanceof Float64Array;
+  return compareArrays(got.data, want.data, floats ? { atol: 1e-7, rtol: 1e-3 } : { atol: 0, rtol: 0 }).ok;
 }
 
 // ONNX Runtime on one case: 'pass', 'fail' (wrong or refused) or 'unreadable' (inputs this harness cannot
