@@ -127,6 +127,38 @@ std::vector<CommandSpec> BuildTable() {
        "node's output shapes, which nodes fold away when planning, and the graph after the Conv "
        "fusions ('rewrite:' lines). Every unsupported node and every shape-inference error is listed "
        "on stderr, and the exit code is then 3."});
+  t.push_back(
+      {"shots",
+       "VIDEO",
+       "find the shots of a video with TransNetV2: scenes as frame ranges and timecodes, per-frame "
+       "probabilities, a plot",
+       {{"model", "M.onnx", false,
+         "a TransNetV2 export: frames [B,T,H,W,3] or [B,3,T,H,W], uint8 or float32 (0..255), torch-style pads "
+         "or SAME_UPPER, one head or two (single-frame, all-frames), probabilities or logits. Default: "
+         "WEBCONV_SHOTS_MODEL, else models/transnetv2.onnx beside the build folder"},
+        {"threshold", "P", false, "a frame whose single-frame probability is above P is a transition (default 0.5)"},
+        {"json", "", false,
+         "print one JSON object: frames, fps, scenes ([first_frame, last_frame], inclusive), scenes_seconds, "
+         "single_frame and all_frames probabilities, timing"},
+        {"csv", "", false, "print one CSV row per scene: frames and timecodes"},
+        {"plot", "FILE.svg|FILE.png", false,
+         "draw both heads' probabilities over the frames, the threshold and the cuts. An existing file is "
+         "replaced only when it is an image of that kind; the video and the model are never written"},
+        {"overwrite", "", false, "let --plot replace any existing regular file"},
+        {"allow-damaged", "", false,
+         "a truncated or damaged video: use the frames that decode, with a warning (default: exit 2)"},
+        BackendOption(),
+        AdapterOption(),
+        CacheOption()},
+       "Decodes with FFmpeg's ffmpeg program (every container and codec it reads), scaled to the model's "
+       "frame size (48x27 for TransNetV2), and follows TransNetV2's published inference: windows of 100 "
+       "frames advancing by 50, the first and last frames repeated at the ends, the middle 50 predictions "
+       "of each window kept, scenes formed from the single-frame head as its predictions_to_scenes does. "
+       "A model with a fixed window of W frames advances by W/2. Streaming: memory stays bounded for any "
+       "length; decoding overlaps inference. A progress line with frames per second shows on a terminal. "
+       "Without --json or --csv, prints the video, the model, the adapter, the scene table and the speed; "
+       "with either, stdout carries only that and the rest goes to stderr. Exit 2 for a file that is not a "
+       "video, has no frames, or is truncated; 3 for a model that is not a TransNetV2 export."});
   t.push_back({"help",
                "[COMMAND]",
                "print the usage of every command, or one command's options",

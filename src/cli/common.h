@@ -34,5 +34,6 @@ int CmdCheck(int argc, char** argv);
 int CmdTestOnnx(int argc, char** argv);
 int CmdBench(int argc, char** argv);
 int CmdInspect(int argc, char** argv);
+int CmdShots(int argc, char** argv);
 
 }  // namespace webconv::cli

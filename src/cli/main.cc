@@ -43,6 +43,7 @@ int main(int argc, char** argv) {
   if (cmd == "test-onnx") return webconv::cli::CmdTestOnnx(argc, argv);
   if (cmd == "bench") return webconv::cli::CmdBench(argc, argv);
   if (cmd == "inspect") return webconv::cli::CmdInspect(argc, argv);
+  if (cmd == "shots") return webconv::cli::CmdShots(argc, argv);
   std::cerr << "error: unknown command '" << cmd << "'\n";
   Usage(std::cerr);
   return 2;

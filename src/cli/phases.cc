@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
 #include <iomanip>
 #include <ostream>
@@ -105,6 +106,13 @@ void ProgressLine::Update(const std::string& step, size_t done, size_t total) {
   step_ = step;
   done_ = done;
   total_ = total;
+  rate_unit_.clear();
+}
+
+void ProgressLine::UpdateWithRate(const std::string& step, size_t done, size_t total, const std::string& rate_unit) {
+  Update(step, done, total);
+  std::lock_guard<std::mutex> lock(mu_);
+  rate_unit_ = rate_unit;
 }
 
 void ProgressLine::End() {
@@ -129,7 +137,10 @@ void ProgressLine::Draw(bool clear) {
   } else {
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - since_).count();
     if (s < 1.0) return;
-    if (total_) std::fprintf(stderr, "\r\033[Kwebconv: %s %zu/%zu (%.1f s)", step_.c_str(), done_, total_, s);
+    std::string rate;
+    if (!rate_unit_.empty()) rate = ", " + std::to_string(std::llround(static_cast<double>(done_) / s)) + " " + rate_unit_;
+    if (total_) std::fprintf(stderr, "\r\033[Kwebconv: %s %zu/%zu%s (%.1f s)", step_.c_str(), done_, total_, rate.c_str(), s);
+    else if (!rate_unit_.empty()) std::fprintf(stderr, "\r\033[Kwebconv: %s %zu%s (%.1f s)", step_.c_str(), done_, rate.c_str(), s);
     else std::fprintf(stderr, "\r\033[Kwebconv: %s (%.1f s)", step_.c_str(), s);
     shown_ = true;
   }

@@ -40,6 +40,8 @@ class ProgressLine {
   ~ProgressLine();
   void Begin(const std::string& step);  // a step with no count yet ("load", "run")
   void Update(const std::string& step, size_t done, size_t total);
+  // Same, and the line also shows the rate since the step began: "webconv: shots 1200/5000, 850 fps (1.4 s)".
+  void UpdateWithRate(const std::string& step, size_t done, size_t total, const std::string& rate_unit);
   void End();                           // the step is over: the line is cleared
   // A session progress callback that feeds this line.
   runtime::ProgressFn Callback();
@@ -54,6 +56,7 @@ class ProgressLine {
   bool stop_ = false, active_ = false, shown_ = false;
   std::string step_;
   size_t done_ = 0, total_ = 0;
+  std::string rate_unit_;  // "" for no rate
   std::chrono::steady_clock::time_point since_;
   std::thread thread_;
 };
