@@ -9,8 +9,10 @@ build=${1:-$root/build}
 # Chromium for SwiftShader's Vulkan ICD (the GPU on machines without one) and the Vulkan loader.
 # clang and its runtime libraries (ASan, UBSan, libFuzzer) build the sanitizer and fuzz targets (scripts/hostile.sh).
 # emscripten (3.1.6) and node-acorn build the browser build (web/build.sh); chromium runs its tests.
+# ffmpeg (its ffmpeg and ffprobe programs) decodes video for `webconv shots` (src/shots/video.h says why).
 pkgs=(cmake g++ make pkg-config libgtest-dev libgmock-dev libbenchmark-dev python3 python3-onnx python3-numpy
-      libonnx-testdata chromium libvulkan1 nodejs npm xz-utils clang libclang-rt-14-dev emscripten node-acorn)
+      libonnx-testdata chromium libvulkan1 nodejs npm xz-utils clang libclang-rt-14-dev emscripten node-acorn
+      ffmpeg)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -34,6 +34,7 @@ const EnvVar kEnvVars[] = {
     {"WEBCONV_GPU_TIMEOUT_S",
      "seconds to wait for the GPU (a submit, a readback) before failing with exit 4 (default 60)"},
     {"WEBCONV_GPU_WAIT", "`poll` forces the polling wait instead of timed waits"},
+    {"WEBCONV_SHOTS_MODEL", "the TransNetV2 model `webconv shots` uses when `--model` is not given"},
     {"WEBCONV_PIPELINE_CACHE",
      "`0` or `off` turns the persistent pipeline cache off (as `--no-pipeline-cache` does): compiled "
      "shaders are then neither read from nor written to disk"},
@@ -136,7 +137,8 @@ void PrintCliReferenceMarkdown(std::ostream& os) {
      << "| " << static_cast<int>(StatusCode::kCheckFailed)
      << " | a failed check: `check` outside tolerance, `test-onnx` with a failed case |\n"
      << "| " << static_cast<int>(StatusCode::kUsage)
-     << " | usage error: bad command line, unknown option, unreadable or malformed input file |\n"
+     << " | usage error: bad command line, unknown option, unreadable or malformed input file (for `shots`: "
+        "a file that is not a video, has no frames, or is truncated) |\n"
      << "| " << static_cast<int>(StatusCode::kBadModel)
      << " | bad or unsupported model (malformed file, unsupported op or opset, invalid attributes or shapes) "
         "|\n"

@@ -61,6 +61,7 @@ Result<std::unique_ptr<ShotModel>> ShotModel::Load(const std::string& path, cons
     return ModelError(path, "it has " + std::to_string(inputs.size()) + " inputs to feed; TransNetV2 has one");
   const runtime::InputSpec& in = inputs[0];
   info.input = in.name;
+  info.dtype = in.dtype;
   if (in.dtype != DType::kUInt8 && in.dtype != DType::kFloat32)
     return ModelError(path, "input '" + in.name + "' is " + DTypeName(in.dtype) + ", not uint8 or float32");
   Shape dims = in.has_shape ? in.shape : Shape{-1, -1, 27, 48, 3};

@@ -47,13 +47,21 @@ double ParseRate(const std::string& s) {
   return (num > 0 && den > 0) ? num / den : 0;
 }
 
-// The last non-empty line of a program's stderr, for a one-line error.
+// The last non-empty line of ffmpeg's or ffprobe's stderr, for a one-line error, without the
+// "[mov,mp4,... @ 0x55d0c0a4a940] " prefix (an address means nothing to a user) and with the "file:" the
+// command line added taken off again.
 std::string LastLine(const std::string& text) {
   size_t end = text.find_last_not_of("\r\n \t");
   if (end == std::string::npos) return "";
   size_t begin = text.find_last_of('\n', end);
   begin = begin == std::string::npos ? 0 : begin + 1;
-  return text.substr(begin, end + 1 - begin);
+  std::string line = text.substr(begin, end + 1 - begin);
+  if (line.rfind('[', 0) == 0) {
+    const size_t close = line.find("] ");
+    if (close != std::string::npos && line.find(" @ 0x") < close) line = line.substr(close + 2);
+  }
+  if (line.rfind("file:", 0) == 0) line = line.substr(5);
+  return line;
 }
 
 }  // namespace

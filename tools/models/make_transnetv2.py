@@ -120,6 +120,8 @@ def build(frames, style, backbone_only, seed, dynamic=False, height=27, width=48
     frame_size = "" if (height, width) == (27, 48) else f", frames {height}x{width}"
     model.doc_string = (f"TransNetV2 architecture, {style} export style, T={frames}{frame_size}, seed {seed}: "
                         "random weights, not trained")
+    # `webconv shots` warns about a model carrying this: its scenes mean nothing.
+    onnx.helper.set_model_props(model, {"webconv.weights": "random (not trained)"})
     onnx.checker.check_model(model)
     return model
 
