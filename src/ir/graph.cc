@@ -1,5 +1,6 @@
 #include "ir/graph.h"
 
+#include <algorithm>
 #include <deque>
 #include <set>
 
@@ -263,6 +264,21 @@ std::vector<int> ValueDependentInputs(const Graph& graph) {
     if (needed) out.push_back(id);
   }
   return out;
+}
+
+bool IsSigmoidOutput(const Graph& graph, int v) {
+  static const char* kPassThrough[] = {"Identity", "Reshape", "Squeeze", "Unsqueeze", "Flatten", "Transpose", "Slice"};
+  for (int depth = 0; depth < 16 && v >= 0 && v < static_cast<int>(graph.values.size()); ++depth) {
+    const int p = graph.values[static_cast<size_t>(v)].producer;
+    if (p < 0) return false;
+    const Node& n = graph.nodes[static_cast<size_t>(p)];
+    if (n.op_type == "Sigmoid" && (n.domain.empty() || n.domain == "ai.onnx")) return true;
+    const bool pass = std::any_of(std::begin(kPassThrough), std::end(kPassThrough),
+                                  [&](const char* op) { return n.op_type == op; });
+    if (!pass || n.inputs.empty()) return false;
+    v = n.inputs[0];
+  }
+  return false;
 }
 
 }  // namespace webconv::ir

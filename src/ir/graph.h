@@ -103,4 +103,8 @@ Result<std::shared_ptr<BoundGraph>> Bind(std::shared_ptr<const Graph> graph,
 // Graph inputs whose values some op reads when planning (e.g. a Reshape's shape fed as an input).
 std::vector<int> ValueDependentInputs(const Graph& graph);
 
+// Whether value `v` is a Sigmoid's output, looking back through ops that only move or reshape values: a
+// head that gives probabilities rather than logits (how `webconv shots` and the JS shot detector tell).
+bool IsSigmoidOutput(const Graph& graph, int v);
+
 }  // namespace webconv::ir

@@ -16,27 +16,6 @@ std::string Lower(std::string s) {
   return s;
 }
 
-// Whether graph output `name` is a Sigmoid's result, looking back through ops that only move or reshape
-// values.
-bool ProducedBySigmoid(const onnx::GraphProto& g, const std::string& name) {
-  std::map<std::string, const onnx::NodeProto*> producer;
-  for (const onnx::NodeProto& n : g.node)
-    for (std::string_view o : n.output) producer[std::string(o)] = &n;
-  static const char* kPassThrough[] = {"Identity", "Reshape", "Squeeze", "Unsqueeze", "Flatten", "Transpose", "Slice"};
-  std::string v = name;
-  for (int depth = 0; depth < 16; ++depth) {
-    auto it = producer.find(v);
-    if (it == producer.end()) return false;
-    const onnx::NodeProto& n = *it->second;
-    if (n.op_type == "Sigmoid") return true;
-    if (n.input.empty() || std::none_of(std::begin(kPassThrough), std::end(kPassThrough),
-                                        [&](const char* op) { return n.op_type == op; }))
-      return false;
-    v = std::string(n.input[0]);
-  }
-  return false;
-}
-
 Status ModelError(const std::string& path, const std::string& what) {
   return BadModel(path, ": not a TransNetV2 export webconv shots can run: ", what);
 }
@@ -50,7 +29,6 @@ Result<std::unique_ptr<ShotModel>> ShotModel::Load(const std::string& path, cons
   ShotModelInfo& info = m->info_;
   for (const onnx::StringStringEntry& e : model->proto.metadata_props)
     if (e.key == "webconv.weights") info.weights_note = std::string(e.value);
-  const onnx::GraphProto& graph = model->proto.graph;
   WC_ASSIGN_OR_RETURN(m->session_, runtime::Session::FromModel(model, options));
 
   // The frames input: the one input without a default.
@@ -102,8 +80,14 @@ Result<std::unique_ptr<ShotModel>> ShotModel::Load(const std::string& path, cons
   if (outs.size() == 2 && all < 0) all = 1;
   info.single_output = outs[all == 0 ? 1 : 0];
   if (all >= 0) info.all_output = outs[static_cast<size_t>(all)];
-  info.single_is_probability = ProducedBySigmoid(graph, info.single_output);
-  if (!info.all_output.empty()) info.all_is_probability = ProducedBySigmoid(graph, info.all_output);
+  const ir::Graph& g = m->session_->graph();
+  auto is_probability = [&](const std::string& name) {
+    for (int v : g.outputs)
+      if (g.values[static_cast<size_t>(v)].name == name) return ir::IsSigmoidOutput(g, v);
+    return false;
+  };
+  info.single_is_probability = is_probability(info.single_output);
+  if (!info.all_output.empty()) info.all_is_probability = is_probability(info.all_output);
   return m;
 }
 

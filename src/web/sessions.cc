@@ -197,7 +197,8 @@ const char* wc_session_info_json(int session) {
   for (size_t k = 0; k < g.outputs.size(); ++k) {
     const ir::Value& v = g.values[g.outputs[k]];
     j += (k ? "," : "");
-    j += "{\"name\":" + JsonString(v.name) + "," + DeclaredOutputJson(g, v) + "}";
+    j += "{\"name\":" + JsonString(v.name) + "," + DeclaredOutputJson(g, v) +
+         ",\"sigmoid\":" + (ir::IsSigmoidOutput(g, g.outputs[k]) ? "true" : "false") + "}";
   }
   j += "],\"backend\":" + JsonString(runtime::BackendName(s.backend())) + ",\"adapter\":";
   if (const gpu::AdapterInfo* a = s.adapter()) {

@@ -8,7 +8,10 @@ OUT.truth.json: {"frames", "fps", "width", "height", "transitions": [{"kind": "c
 (inclusive) are the blended frames.
 
     /usr/bin/python3 tools/video/make_video.py OUT.mp4 [--frames N] [--shots 4] [--fades 1] [--size 96x54]
-        [--fps 25] [--codec libx264|libvpx|mpeg4|...] [--seed S]
+        [--fps 25] [--codec libx264|libvpx|mpeg4|...] [--seed S] [--contrast]
+
+--contrast makes shots alternate dark and bright, so that every boundary is a large jump in mean
+brightness (what the shot probe of tools/models/make_shot_probe.py detects, whatever the decoder).
 """
 import argparse
 import json
@@ -17,8 +20,9 @@ import subprocess
 import numpy as np
 
 
-def shot_frame(seed, t, width, height):
-    """Frame t of the shot drawn from `seed`: float [H, W, 3] in [0, 1]."""
+def shot_frame(seed, t, width, height, level=None):
+    """Frame t of the shot drawn from `seed`: float [H, W, 3] in [0, 1]; with `level` ("dark" or
+    "bright") squeezed into [0, 0.3] or [0.7, 1]."""
     rng = np.random.default_rng(seed)
     c0, c1 = rng.random(3), rng.random(3)
     angle = rng.random() * 2 * np.pi
@@ -36,6 +40,10 @@ def shot_frame(seed, t, width, height):
         else:
             inside = (np.abs(x - px) < r) & (np.abs(y - py) < 0.6 * r)
         img = np.where(inside[..., None], color[None, None, :], img)
+    if level == "dark":
+        img = 0.3 * img
+    elif level == "bright":
+        img = 0.7 + 0.3 * img
     return img
 
 
@@ -60,12 +68,14 @@ def main():
     p.add_argument("--fps", type=float, default=25)
     p.add_argument("--codec", default="libx264")
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--contrast", action="store_true")
     a = p.parse_args()
     width, height = (int(v) for v in a.size.split("x"))
     rng = np.random.default_rng(a.seed)
     cuts, fade_at = plan(a.frames, a.shots, a.fades, rng)
     starts = [0] + cuts
     seeds = [int(s) for s in rng.integers(0, 2**31, size=len(starts))]
+    levels = [(("dark", "bright")[k % 2] if a.contrast else None) for k in range(len(starts))]
     transitions, fades = [], {}
     for k, c in enumerate(cuts):
         if k in fade_at:
@@ -81,11 +91,12 @@ def main():
     proc = subprocess.Popen(cmd + [a.out], stdin=subprocess.PIPE)
     for t in range(a.frames):
         shot = max(k for k, s in enumerate(starts) if s <= t)
-        img = shot_frame(seeds[shot], t, width, height)
+        img = shot_frame(seeds[shot], t, width, height, levels[shot])
         for k, (f0, f1) in fades.items():  # inside a fade: blend shot k (outgoing) and k+1 (incoming)
             if f0 <= t <= f1:
                 w = (t - f0 + 1) / (f1 - f0 + 2)
-                img = (1 - w) * shot_frame(seeds[k], t, width, height) + w * shot_frame(seeds[k + 1], t, width, height)
+                img = ((1 - w) * shot_frame(seeds[k], t, width, height, levels[k]) +
+                       w * shot_frame(seeds[k + 1], t, width, height, levels[k + 1]))
         proc.stdin.write((np.clip(img, 0, 1) * 255 + 0.5).astype(np.uint8).tobytes())
     proc.stdin.close()
     if proc.wait() != 0:

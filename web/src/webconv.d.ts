@@ -65,6 +65,9 @@ export interface ValueMetadata {
   /** Numbers for fixed dims, strings for symbolic ones, null where the model gives neither; [] when the
    *  model declares no shape. */
   readonly shape: ReadonlyArray<number | string | null>;
+  /** webconv's addition, outputs only: true when a Sigmoid produces the output (through shape-only ops),
+   *  i.e. the head gives probabilities rather than logits. */
+  readonly sigmoid?: boolean;
 }
 
 export interface AdapterInfo {

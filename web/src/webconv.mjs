@@ -504,8 +504,11 @@ function applyOverrides(info, overrides) {
 }
 
 function toMetadata(value) {
-  return { name: value.name, isTensor: true, type: kArrayTypes[value.dtype] ? value.dtype : null,
-           shape: value.dims ?? [] };
+  const m = { name: value.name, isTensor: true, type: kArrayTypes[value.dtype] ? value.dtype : null,
+              shape: value.dims ?? [] };
+  // webconv's addition for outputs: whether a Sigmoid produces it (a probability head, not logits).
+  if ('sigmoid' in value) m.sigmoid = value.sigmoid;
+  return m;
 }
 
 // Where a planning run's time went (src/runtime/session.h PlanTiming), in the JS API's spelling.

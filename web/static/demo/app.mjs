@@ -1,12 +1,14 @@
 // The demo page's logic: WebGPU detection (with the CPU backend offered when it is missing), the built-in
-// TransNetV2 demo (frame strip, per-frame probabilities against the ground truth), a model the user picks
-// or drops (inputs, outputs, run on random inputs), and the timing of the last run (total and per op).
+// TransNetV2 demo (frame strip, per-frame probabilities against the ground truth), shots in a video the user
+// gives (shots_panel.mjs), a model the user picks or drops (inputs, outputs, run on random inputs), and the
+// timing of the last run (total and per op).
 // window.webconvDemo exposes the page's state for the browser tests.
 import * as wc from '../webconv.mjs';
 
 import { barChart, probabilityPlot } from './charts.mjs';
 import { drawFrames } from './frames.mjs';
 import { randomTensor, resolveDims } from './inputs.mjs';
+import { setupShots } from './shots_panel.mjs';
 
 const $ = (id) => document.getElementById(id);
 const state = { builtin: 'idle', custom: 'idle', error: null, lastProfile: null };
@@ -305,6 +307,8 @@ zone.addEventListener('drop', (e) => {
 $('backend').addEventListener('change', () => {
   if (custom) setStatus('custom-status', 'Backend changed: load the model again to use it.');
 });
+
+setupShots(state, backend);
 
 await detectWebGpu();
 wc.coreVersion().then(

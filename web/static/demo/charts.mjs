@@ -97,3 +97,38 @@ export function probabilityPlot(container, probs, truth, { width = 1000, height 
   text(legend, 190, 13, 'fade (truth)');
   return svg;
 }
+
+/**
+ * Shot detection over a whole video: both heads' probabilities per frame (the highest in each pixel column
+ * for long videos), the threshold, and a line.cut where each scene after the first starts.
+ */
+export function shotPlot(container, single, all, scenes, threshold, { width = 1000, height = 220 } = {}) {
+  container.replaceChildren();
+  const left = 40, right = 10, top = 14, bottom = 26;
+  const n = single.length;
+  const plotW = width - left - right, plotH = height - top - bottom;
+  const svg = el('svg', { width, height, viewBox: `0 0 ${width} ${height}`, role: 'img',
+                          'aria-label': 'shot probabilities per frame' }, container);
+  const x = (f) => left + (f / Math.max(1, n)) * plotW;
+  const y = (p) => top + (1 - p) * plotH;
+  for (const p of [0, 0.5, 1]) {
+    el('line', { x1: left, x2: width - right, y1: y(p), y2: y(p), stroke: '#e4e8ec' }, svg);
+    text(svg, left - 6, y(p) + 4, String(p), { 'text-anchor': 'end' });
+  }
+  el('line', { x1: left, x2: width - right, y1: y(threshold), y2: y(threshold), stroke: '#888',
+               'stroke-dasharray': '4 4' }, svg);
+  for (const [a] of scenes.slice(1)) el('line', { class: 'cut', x1: x(a), x2: x(a), y1: top, y2: top + plotH, stroke: '#d62728' }, svg);
+  const columns = Math.min(n, plotW);
+  const line = (values, color) => {
+    if (!values) return;
+    const peak = new Float32Array(columns);
+    for (let f = 0; f < n; ++f) { const c = Math.floor((f * columns) / n); peak[c] = Math.max(peak[c], values[f]); }
+    const pts = Array.from(peak, (v, c) => `${(left + ((c + 0.5) * plotW) / columns).toFixed(1)},${y(v).toFixed(1)}`);
+    el('polyline', { points: pts.join(' '), fill: 'none', stroke: color, 'stroke-width': 1.2 }, svg);
+  };
+  line(all, '#ff7f0e');
+  line(single, '#1f77b4');
+  const step = niceStep(Math.max(1, n), 8);
+  for (let f = 0; f <= n; f += step) text(svg, x(f), height - 8, String(f), { 'text-anchor': 'middle' });
+  return svg;
+}
