@@ -3,6 +3,7 @@
 // that the declarations reject misuse; tsc fails if any of them stops being an error.
 import {InferenceSession, Tensor, env, tensorFromNpy, version} from 'webconv';
 import type {RunProfile, ValueMetadata} from 'webconv';
+import {detectShots, predictionsToScenes, shotModelInterface, videoFrames} from 'webconv/shots';
 
 export async function classify(modelUrl: string, pixels: Float32Array): Promise<number[]> {
   const session = await InferenceSession.create(modelUrl, {executionProviders: ['webgpu'], enableProfiling: true});
@@ -65,4 +66,17 @@ export async function imageRoundTrip(bitmap: ImageBitmap): Promise<ImageData> {
   // @ts-expect-error: 'CMYK' is not a tensor format
   await Tensor.fromImage(bitmap, {tensorFormat: 'CMYK'});
   return t.toImageData({format: 'BGR'});
+}
+
+// Shots in a video element with a TransNetV2 export (webconv/shots).
+export async function shots(model: Uint8Array, video: HTMLVideoElement): Promise<Array<[number, number]>> {
+  const session = await InferenceSession.create(model, {executionProviders: ['webgpu']});
+  const m = shotModelInterface(session);
+  const frames = videoFrames(video, {width: m.width, height: m.height});
+  const result = await detectShots(session, frames, {threshold: 0.5, onProgress: ({frames: n}) => env.logger.log(`${n}`)});
+  const dropped: number = frames.stats.dropped;
+  if (dropped) env.logger.log(`${dropped} frames skipped`);
+  // @ts-expect-error: the frames are RGB bytes, not floats
+  await detectShots(session, [new Float32Array(3)]);
+  return predictionsToScenes(result.singleFrame, 0.5);
 }
