@@ -10,6 +10,7 @@ runs the reference protocol on them; webconv's JSON must match: frame count, fps
 probabilities (atol 2e-5) and the scenes. Then the CSV and the plots are checked, and every bad input:
 not a video, no video stream, no frames, truncated (and --allow-damaged), missing, empty, a directory,
 a model that is not a TransNetV2 export, an existing file under --plot, bad options, no ffmpeg on PATH.
+Last, peak memory on a video ten times longer stays the same (streaming).
 
     shots_e2e_test.py WEBCONV WORKDIR [--backends cpu,webgpu]
 """
@@ -271,6 +272,21 @@ def main():
     r = run([wc, "shots", videos["h264.mp4"], "--model", model, "--backend", "cpu"], env=env)
     check(r.returncode == 2 and "ffprobe' was not found on PATH" in r.stderr and "apt-get install ffmpeg" in r.stderr,
           "no ffmpeg on PATH: says how to install it")
+
+    # --- Streaming: peak memory does not grow with the video's length (10x the frames, same peak).
+    peaks = {}
+    for n in (2000, 20000):
+        long_video = os.path.join(work, f"long_{n}.mkv")
+        if not os.path.exists(long_video):
+            subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", f"testsrc2=size=96x54:rate=25",
+                            "-frames:v", str(n), "-c:v", "ffv1", long_video], check=True)
+        proc = subprocess.Popen([wc, "shots", long_video, "--model", model, "--backend", "cpu"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _, status, usage = os.wait4(proc.pid, 0)
+        peaks[n] = usage.ru_maxrss / 1024  # MiB
+        check(status == 0, f"{n} frames: exit {status >> 8}")
+    check(peaks[20000] < peaks[2000] * 1.25 + 8,
+          f"peak memory {peaks[2000]:.0f} MiB for 2000 frames, {peaks[20000]:.0f} MiB for 20000: bounded")
 
     print(f"{len(failures)} failed" if failures else "all passed")
     sys.exit(1 if failures else 0)
