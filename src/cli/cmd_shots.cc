@@ -82,6 +82,13 @@ int CmdShots(int argc, char** argv) {
     Status s = CheckPlotTarget(plot, png, args->Has("overwrite"));
     if (!s.ok()) return Fail(s);
   }
+  const std::string sheet = args->Get("contact-sheet");
+  if (!sheet.empty()) {
+    if (fs::path(sheet).extension() != ".png")
+      return Fail(UsageError("--contact-sheet ", sheet, ": the name must end in .png"));
+    Status s = CheckPlotTarget(sheet, true, args->Has("overwrite"));
+    if (!s.ok()) return Fail(s.Prefixed("--contact-sheet: "));
+  }
   std::string model_path = args->Get("model");
   if (model_path.empty()) {
     auto m = DefaultShotModel();
@@ -138,16 +145,28 @@ int CmdShots(int argc, char** argv) {
        << " fps end to end (decoding included); model " << std::setprecision(2) << result->model_ms / 1000.0
        << " s over " << result->windows << " windows, the first " << result->first_window_ms / 1000.0
        << " s (it plans and compiles)\n";
+  FileWriteOptions fo;  // the files the user gave are never written
+  for (const std::string& p : {video_path, model_path}) {
+    auto id = IdentifyFile(p);
+    if (id.ok()) fo.protect.push_back({*id, "'" + p + "'"});
+  }
+  auto write = [&](const std::string& path, const std::string& bytes, const char* option) -> Status {
+    auto written = WriteFileReplacing(path, {bytes}, fo);
+    if (!written.ok()) return written.status().Prefixed(std::string(option) + ": ");
+    info << (*written == FileWriteOutcome::kReplaced ? "replaced " : "wrote ") << path << "\n";
+    return OkStatus();
+  };
   if (!plot.empty()) {
-    FileWriteOptions fo;
-    for (const std::string& p : {video_path, model_path}) {
-      auto id = IdentifyFile(p);
-      if (id.ok()) fo.protect.push_back({*id, "'" + p + "'"});
-    }
-    const std::string bytes = png ? ShotsPng(report) : ShotsSvg(report);
-    auto written = WriteFileReplacing(plot, {bytes}, fo);
-    if (!written.ok()) return Fail(written.status().Prefixed("--plot: "));
-    info << (*written == FileWriteOutcome::kReplaced ? "replaced " : "wrote ") << plot << "\n";
+    Status s = write(plot, png ? ShotsPng(report) : ShotsSvg(report), "--plot");
+    if (!s.ok()) return Fail(s);
+  }
+  if (!sheet.empty()) {
+    std::vector<int64_t> starts;
+    for (const auto& scene : result->scenes) starts.push_back(scene[0]);
+    auto bytes = shots::ContactSheetPng(*video, starts, 192, 108, 6);
+    if (!bytes.ok()) return Fail(bytes.status().Prefixed("--contact-sheet: "));
+    Status s = write(sheet, *bytes, "--contact-sheet");
+    if (!s.ok()) return Fail(s);
   }
   return 0;
 }

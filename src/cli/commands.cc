@@ -144,7 +144,10 @@ std::vector<CommandSpec> BuildTable() {
         {"plot", "FILE.svg|FILE.png", false,
          "draw both heads' probabilities over the frames, the threshold and the cuts. An existing file is "
          "replaced only when it is an image of that kind; the video and the model are never written"},
-        {"overwrite", "", false, "let --plot replace any existing regular file"},
+        {"contact-sheet", "FILE.png", false,
+         "a PNG of each scene's first frame (192x108, 6 a row, at most 1000 scenes), decoded again by ffmpeg; "
+         "replaced only when it is a PNG"},
+        {"overwrite", "", false, "let --plot and --contact-sheet replace any existing regular file"},
         {"allow-damaged", "", false,
          "a truncated or damaged video: use the frames that decode, with a warning (default: exit 2)"},
         BackendOption(),

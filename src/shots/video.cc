@@ -75,6 +75,32 @@ std::string Timecode(double seconds) {
   return buf;
 }
 
+Result<std::string> ContactSheetPng(const VideoInfo& info, const std::vector<int64_t>& frames, int thumb_width,
+                                    int thumb_height, int columns) {
+  if (frames.empty()) return UsageError("a contact sheet of no frames");
+  if (frames.size() > 1000) return UsageError("a contact sheet of ", frames.size(), " frames: at most 1000");
+  std::string select;
+  for (int64_t f : frames) select += (select.empty() ? "" : "+") + std::string("eq(n\\,") + std::to_string(f) + ")";
+  const int cols = std::max(1, std::min<int>(columns, static_cast<int>(frames.size())));
+  const int rows = static_cast<int>((frames.size() + static_cast<size_t>(cols) - 1) / static_cast<size_t>(cols));
+  const std::string filter = "select='" + select + "',scale=" + std::to_string(thumb_width) + ":" +
+                             std::to_string(thumb_height) + ",tile=" + std::to_string(cols) + "x" +
+                             std::to_string(rows) + ":padding=4:margin=4:color=white";
+  WC_ASSIGN_OR_RETURN(auto ff, Subprocess::Start({"ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-i",
+                                                  "file:" + info.path, "-an", "-sn", "-dn", "-vf", filter,
+                                                  "-fps_mode", "passthrough", "-frames:v", "1", "-f", "image2pipe",
+                                                  "-c:v", "png", "pipe:1"},
+                                                 kInstallHint));
+  auto png = ff->ReadAll(256 << 20);
+  const int code = ff->Wait();
+  if (!png.ok()) return png.status();
+  if (code != 0 || png->empty()) {
+    const std::string why = LastLine(ff->StderrTail());
+    return UsageError("the contact sheet of '", info.path, "' failed", why.empty() ? "" : " (ffmpeg: " + why + ")");
+  }
+  return std::move(png).value();
+}
+
 Result<VideoInfo> ProbeVideo(const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return UsageError("cannot read video '", path, "': ", std::strerror(errno));

@@ -72,6 +72,11 @@ class FrameReader {
   std::thread thread_;
 };
 
+// A PNG contact sheet of the given frames (each scene's first frame, say), decoded again by ffmpeg at
+// `thumb_width` x `thumb_height` and tiled `columns` wide, in frame order. At most 1000 frames.
+Result<std::string> ContactSheetPng(const VideoInfo& info, const std::vector<int64_t>& frames, int thumb_width,
+                                    int thumb_height, int columns);
+
 // "HH:MM:SS.mmm" for `seconds` (>= 0).
 std::string Timecode(double seconds);
 

@@ -205,6 +205,15 @@ def main():
     check((w, h) == (1200, 300) and raw == h * (1 + 3 * w), f"--plot png: a valid {w}x{h} RGB PNG")
     r = run([wc, "shots", video, "--model", model, "--backend", "cpu", "--plot", svg])
     check(r.returncode == 0 and "replaced" in r.stdout, "--plot replaces its own earlier SVG")
+    sheet = os.path.join(work, "sheet.png")
+    if os.path.exists(sheet):
+        os.remove(sheet)
+    r = run([wc, "shots", video, "--model", model, "--backend", "cpu", "--threshold", "0.3", "--contact-sheet", sheet])
+    n = len(got["scenes"])
+    cols, rows = min(6, n), (n + 5) // 6
+    w, h, raw = png_size_and_pixels(open(sheet, "rb").read()) if r.returncode == 0 else (0, 0, 0)
+    check((w, h) == (8 + cols * 192 + (cols - 1) * 4, 8 + rows * 108 + (rows - 1) * 4),
+          f"--contact-sheet: a {w}x{h} PNG of {n} first frames")
     # A text file under --plot's name is not replaced, nor is the model through a hard link.
     note = os.path.join(work, "notes.svg")
     open(note, "w").write("my notes\n")
