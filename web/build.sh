@@ -44,7 +44,7 @@ fi
 mkdir -p "$out/demo"
 cp "$build/web/webconv.mjs" "$out/webconv-core.mjs"
 cp "$build/web/webconv.wasm" "$out/webconv.wasm"
-for f in webconv.mjs webconv.d.ts shots.mjs package.json; do
+for f in webconv.mjs webconv.d.ts shots.mjs shots.d.ts package.json; do
   if [ -f "$root/web/src/$f" ]; then cp "$root/web/src/$f" "$out/$f"; fi
 done
 cp "$root/LICENSE" "$out/LICENSE"
