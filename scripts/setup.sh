@@ -43,3 +43,8 @@ fi
 
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$build" -j"$(nproc)"
+
+# The trained TransNetV2 that `webconv shots` uses by default, built from the repository's float16 weights.
+if [ ! -f "$root/models/transnetv2.onnx" ] || [ "$root/models/transnetv2/weights.f16.npz" -nt "$root/models/transnetv2.onnx" ]; then
+  /usr/bin/python3 "$root/tools/models/make_transnetv2_trained.py" "$root/models/transnetv2.onnx"
+fi
