@@ -5,6 +5,7 @@
 #   DIR/...                                  everything under web/static/, verbatim (the demo page)
 #   DIR/demo/default.onnx, clip.npy, clip.truth.txt   the built-in demo (generated into models/ first
 #                                            when missing, as scripts/demo.sh does)
+#   DIR/demo/transnetv2.onnx                 the trained TransNetV2 of the video panel (models/transnetv2/)
 # Usage: web/build.sh [--out DIR]   (default web/dist; the build tree is build-web/, or $WEBCONV_WEB_BUILD_DIR)
 # Installs nothing: scripts/setup.sh installs emscripten and node-acorn.
 set -euo pipefail
@@ -41,6 +42,11 @@ if [ ! -f "$models/clip.npy" ] || [ ! -f "$models/clip.truth.txt" ]; then
   "$py" "$root/tools/models/make_clip.py" "$models/clip.npy" --frames "$frames" --truth "$models/clip.truth.txt"
 fi
 
+# The trained TransNetV2 for the page's video panel, built from the repository's float16 weights.
+if [ ! -f "$models/transnetv2.onnx" ] || [ "$root/models/transnetv2/weights.f16.npz" -nt "$models/transnetv2.onnx" ]; then
+  "$py" "$root/tools/models/make_transnetv2_trained.py" "$models/transnetv2.onnx"
+fi
+
 mkdir -p "$out/demo"
 cp "$build/web/webconv.mjs" "$out/webconv-core.mjs"
 cp "$build/web/webconv.wasm" "$out/webconv.wasm"
@@ -49,7 +55,7 @@ for f in webconv.mjs webconv.d.ts shots.mjs shots.d.ts package.json; do
 done
 cp "$root/LICENSE" "$out/LICENSE"
 if [ -d "$root/web/static" ]; then cp -R "$root/web/static/." "$out/"; fi
-cp "$models/default.onnx" "$models/clip.npy" "$models/clip.truth.txt" "$out/demo/"
+cp "$models/default.onnx" "$models/clip.npy" "$models/clip.truth.txt" "$models/transnetv2.onnx" "$out/demo/"
 
 echo "web/build.sh: wrote $out in $(($(date +%s) - start)) s"
 (cd "$out" && find . -type f -printf '%s\t%p\n' | sort -k2 | awk -F'\t' '{printf "  %10d  %s\n", $1, $2}')

@@ -1,7 +1,8 @@
 // The page's "Shots in a video" panel: a video file (picked or dropped) decoded by the browser's player,
 // frames scaled to the model's 48x27 on a canvas, TransNetV2 windows run through the JS API
 // (webconv/shots.mjs), with progress, the probability plot, the scene list with thumbnails and a JSON
-// export. The model is the built-in demo model unless the user gives another TransNetV2 export.
+// export. The model is the trained TransNetV2 served with the page (demo/transnetv2.onnx) unless the user
+// gives another TransNetV2 export.
 import * as wc from '../webconv.mjs';
 import { detectShots, shotModelInterface, videoFrames } from '../shots.mjs';
 
@@ -43,8 +44,8 @@ export function setupShots(state, backend) {
   async function session() {
     const key = `${backend()}:${modelFile ? modelFile.name + modelFile.size : 'builtin'}`;
     if (!sessions.has(key)) {
-      status(modelFile ? `Loading ${modelFile.name}…` : 'Loading the built-in model (random weights)…');
-      const source = modelFile ? new Uint8Array(await modelFile.arrayBuffer()) : 'demo/default.onnx';
+      status(modelFile ? `Loading ${modelFile.name}…` : 'Loading the trained TransNetV2 (about 30 MB)…');
+      const source = modelFile ? new Uint8Array(await modelFile.arrayBuffer()) : 'demo/transnetv2.onnx';
       sessions.set(key, await wc.InferenceSession.create(source, { executionProviders: [backend()] }));
     }
     return sessions.get(key);
@@ -107,8 +108,7 @@ export function setupShots(state, backend) {
       $('shots-export').download = `${videoFile.name}.shots.json`;
       $('shots-export').hidden = false;
       status(`Done: ${result.frames} frames, ${result.scenes.length} scenes in ${(result.wallMs / 1000).toFixed(1)} s` +
-             (frames.stats.dropped ? `; the player skipped ${frames.stats.dropped} frames (slow machine): results approximate` : '') +
-             (modelFile ? '' : '. The built-in model has random weights: its scenes mean nothing.'));
+             (frames.stats.dropped ? `; the player skipped ${frames.stats.dropped} frames (slow machine): results approximate` : ''));
       state.shotsResult = out;
       state.shots = 'done';
     } catch (e) {
