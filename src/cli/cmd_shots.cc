@@ -36,9 +36,9 @@ Result<std::string> DefaultShotModel() {
                     tried.empty() ? std::string("models/transnetv2.onnx") : tried[0].lexically_normal().string(), ")");
 }
 
-// An existing plot is replaced only when it is a file of the same kind (an SVG or PNG a run wrote), unless
-// --overwrite: a mistyped --plot never clobbers another file.
-Status CheckPlotTarget(const std::string& path, bool png, bool overwrite) {
+// An existing --plot or --contact-sheet file is replaced only when it is an image of the same kind (an SVG
+// or PNG an earlier run wrote), unless --overwrite: a mistyped name never clobbers another file.
+Status CheckImageTarget(const std::string& path, bool png, bool overwrite) {
   std::error_code ec;
   if (overwrite || !fs::exists(fs::symlink_status(path, ec))) return OkStatus();
   std::ifstream f(path, std::ios::binary);
@@ -79,14 +79,14 @@ int CmdShots(int argc, char** argv) {
     const std::string ext = fs::path(plot).extension().string();
     if (ext != ".svg" && ext != ".png") return Fail(UsageError("--plot ", plot, ": the name must end in .svg or .png"));
     png = ext == ".png";
-    Status s = CheckPlotTarget(plot, png, args->Has("overwrite"));
+    Status s = CheckImageTarget(plot, png, args->Has("overwrite"));
     if (!s.ok()) return Fail(s);
   }
   const std::string sheet = args->Get("contact-sheet");
   if (!sheet.empty()) {
     if (fs::path(sheet).extension() != ".png")
       return Fail(UsageError("--contact-sheet ", sheet, ": the name must end in .png"));
-    Status s = CheckPlotTarget(sheet, true, args->Has("overwrite"));
+    Status s = CheckImageTarget(sheet, true, args->Has("overwrite"));
     if (!s.ok()) return Fail(s.Prefixed("--contact-sheet: "));
   }
   std::string model_path = args->Get("model");
