@@ -38,7 +38,7 @@ Result<std::string> DefaultShotModel() {
 
 // An existing --plot or --contact-sheet file is replaced only when it is an image of the same kind (an SVG
 // or PNG an earlier run wrote), unless --overwrite: a mistyped name never clobbers another file.
-Status CheckImageTarget(const std::string& path, bool png, bool overwrite) {
+Status CheckImageTarget(const char* option, const std::string& path, bool png, bool overwrite) {
   std::error_code ec;
   if (overwrite || !fs::exists(fs::symlink_status(path, ec))) return OkStatus();
   std::ifstream f(path, std::ios::binary);
@@ -48,7 +48,7 @@ Status CheckImageTarget(const std::string& path, bool png, bool overwrite) {
   const bool same_kind = png ? h.rfind("\x89PNG\r\n\x1a\n", 0) == 0
                              : (h.rfind("<?xml", 0) == 0 || h.rfind("<svg", 0) == 0);
   if (!same_kind)
-    return UsageError("--plot ", path, ": the file exists and is not ", png ? "a PNG" : "an SVG",
+    return UsageError(option, " ", path, ": the file exists and is not ", png ? "a PNG" : "an SVG",
                       " image; --overwrite replaces it");
   return OkStatus();
 }
@@ -79,15 +79,15 @@ int CmdShots(int argc, char** argv) {
     const std::string ext = fs::path(plot).extension().string();
     if (ext != ".svg" && ext != ".png") return Fail(UsageError("--plot ", plot, ": the name must end in .svg or .png"));
     png = ext == ".png";
-    Status s = CheckImageTarget(plot, png, args->Has("overwrite"));
+    Status s = CheckImageTarget("--plot", plot, png, args->Has("overwrite"));
     if (!s.ok()) return Fail(s);
   }
   const std::string sheet = args->Get("contact-sheet");
   if (!sheet.empty()) {
     if (fs::path(sheet).extension() != ".png")
       return Fail(UsageError("--contact-sheet ", sheet, ": the name must end in .png"));
-    Status s = CheckImageTarget(sheet, true, args->Has("overwrite"));
-    if (!s.ok()) return Fail(s.Prefixed("--contact-sheet: "));
+    Status s = CheckImageTarget("--contact-sheet", sheet, true, args->Has("overwrite"));
+    if (!s.ok()) return Fail(s);
   }
   std::string model_path = args->Get("model");
   if (model_path.empty()) {
