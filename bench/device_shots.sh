@@ -7,6 +7,14 @@
 #   cp $DIR/full/shots_2000.mp4 $DIR/; python3 -c "import sys; sys.path.insert(0,'bench'); import onnx_weights; \
 #     onnx_weights.strip('$DIR/full/transnetv2_T100.onnx', '$DIR/transnetv2_T100.onnx')"
 #   strip -o $DIR/webconv build/webconv; xz -9 -c FFMPEG > $DIR/ffmpeg.xz; xz -9 -c FFPROBE > $DIR/ffprobe.xz
+# where FFMPEG and FFPROBE come from Debian's ffmpeg source (apt-get source --download-only ffmpeg, with a
+# deb-src line; nasm installed), configured with only what decoding needs and linked against libc alone:
+#   ./configure --disable-everything --disable-doc --disable-network --disable-autodetect --disable-debug \
+#     --disable-ffplay --enable-decoder=h264,hevc,vp8,vp9,mpeg4,ffv1,rawvideo,mjpeg,av1 \
+#     --enable-demuxer=mov,matroska,avi,yuv4mpegpipe,rawvideo --enable-parser=h264,hevc,vp8,vp9,mpeg4video,av1 \
+#     --enable-protocol=file,pipe --enable-filter=scale,format,null,buffer,buffersink,fps,setpts,select,tile \
+#     --enable-muxer=rawvideo,image2pipe --enable-encoder=rawvideo,png --enable-swscale && make -j2
+# (5.1.9 gave frames byte-identical to Debian's ffmpeg for the benchmark video.)
 # Run (device; carry .device and DIR):  bench/device_shots.sh DIR
 set -u
 source bench/device_env.sh
