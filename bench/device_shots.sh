@@ -12,8 +12,8 @@
 #   ./configure --disable-everything --disable-doc --disable-network --disable-autodetect --disable-debug \
 #     --disable-ffplay --enable-decoder=h264,hevc,vp8,vp9,mpeg4,ffv1,rawvideo,mjpeg,av1 \
 #     --enable-demuxer=mov,matroska,avi,yuv4mpegpipe,rawvideo --enable-parser=h264,hevc,vp8,vp9,mpeg4video,av1 \
-#     --enable-protocol=file,pipe --enable-filter=scale,format,null,buffer,buffersink,fps,setpts,select,tile \
-#     --enable-muxer=rawvideo,image2pipe --enable-encoder=rawvideo,png --enable-swscale && make -j2
+#     --enable-protocol=file,pipe --enable-filter=scale,format,null,buffer,buffersink,fps,setpts \
+#     --enable-muxer=rawvideo --enable-encoder=rawvideo --enable-swscale && make -j2
 # (5.1.9 gave frames byte-identical to Debian's ffmpeg for the benchmark video.)
 # Run (device; carry .device and DIR):  bench/device_shots.sh DIR
 set -u
