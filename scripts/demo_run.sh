@@ -35,6 +35,7 @@ echo "   on WebGPU and agrees with the float64 reference; they say nothing about
 [ "$frames" -eq 100 ] ||
   echo "   TransNetV2's own window is 100 frames; this demo uses $frames to stay fast on a CPU-emulated GPU."
 rm -rf "$out/webgpu" "$out/reference"
+mkdir -p "$out"
 echo
 echo "== WebGPU =="
 "$wc" run "$model" --input frames="$clip" --output-dir "$out/webgpu" | tee "$out/webgpu_run.txt"
