@@ -105,6 +105,20 @@ int CmdShots(int argc, char** argv) {
   so->progress = progress.Callback();
   progress.Begin("load");
   auto model = shots::ShotModel::Load(model_path, *so);
+  // Without --backend or --adapter, a CPU-emulated GPU (SwiftShader) hands TransNetV2 to the float64 reference:
+  // measured 4.9 against 0.9 frames/s on a 2-core machine (NOTES.md, "Shot detection"), and no window
+  // near the GPU timeout.
+  bool fell_back = false;
+  std::string fallback_adapter;
+  if (model.ok() && !args->Has("backend") && !args->Has("adapter")) {
+    const gpu::AdapterInfo* a = (*model)->session().adapter();
+    if (a && a->is_software) {
+      fallback_adapter = a->name;
+      so->backend = runtime::Backend::kCpu;
+      model = shots::ShotModel::Load(model_path, *so);
+      fell_back = true;
+    }
+  }
   progress.End();
   if (!model.ok()) return FailModel(model.status(), model_path);
   const shots::ShotModelInfo& mi = (*model)->info();
@@ -122,6 +136,9 @@ int CmdShots(int argc, char** argv) {
     info << "note: the model's window is " << mi.window << " frames (the reference's is 100): windows advance by "
          << mi.window / 2 << " frames\n";
   PrintAdapter((*model)->session(), info);
+  if (fell_back)
+    info << "  why: the WebGPU adapter is CPU-emulated (" << fallback_adapter << "), where the float64 reference runs "
+            "TransNetV2 about 5x faster; --backend webgpu uses the adapter anyway\n";
   info.flush();
 
   auto result = shots::DetectShots(**model, *video, options, [&](int64_t done, int64_t declared) {

@@ -150,7 +150,10 @@ std::vector<CommandSpec> BuildTable() {
         {"overwrite", "", false, "let --plot and --contact-sheet replace any existing regular file"},
         {"allow-damaged", "", false,
          "a truncated or damaged video: use the frames that decode, with a warning (default: exit 2)"},
-        BackendOption(),
+        {"backend", "webgpu|cpu", false,
+         "where the model runs: webgpu or cpu, the float64 reference. Default: webgpu on a hardware GPU; when "
+         "the adapter is CPU-emulated (SwiftShader) and --adapter is not given, cpu, which runs TransNetV2 "
+         "about 5x faster there (the command says so)"},
         AdapterOption(),
         CacheOption()},
        "Decodes with FFmpeg's ffmpeg program (every container and codec it reads), scaled to the model's "
