@@ -15,6 +15,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/phases.h"
+#include "common/json.h"
 #include "runtime/node_flops.h"
 
 namespace webconv::cli {
@@ -32,21 +33,6 @@ Summary Summarize(std::vector<double> t) {
   s.min = t.front();
   s.max = t.back();
   return s;
-}
-
-// JSON string body: quotes, backslashes and control characters escaped.
-std::string JsonEscape(const std::string& s) {
-  std::ostringstream os;
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      os << '\\' << c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      os << "\\u" << std::hex << std::setw(4) << std::setfill('0') << static_cast<int>(c) << std::dec;
-    } else {
-      os << c;
-    }
-  }
-  return os.str();
 }
 
 // One node's share of a timed run: its consecutive dispatches (a node may use several kernels).
@@ -169,9 +155,9 @@ int CmdBench(int argc, char** argv) {
 
   if (json) {
     std::ostringstream o;
-    o << std::setprecision(6) << "{\"model\": \"" << JsonEscape(args->positional[0]) << "\", \"backend\": \""
-      << runtime::BackendName(so->backend) << "\", \"adapter\": \""
-      << JsonEscape(s.adapter() ? s.adapter()->name : "cpu") << "\", \"timing\": \"" << source
+    o << std::setprecision(6) << "{\"model\": " << JsonString(args->positional[0]) << ", \"backend\": \""
+      << runtime::BackendName(so->backend) << "\", \"adapter\": "
+      << JsonString(s.adapter() ? s.adapter()->name : "cpu") << ", \"timing\": \"" << source
       << "\", \"runs\": " << *runs << ", \"warmup\": " << *warmup << ", \"median_ms\": " << head.median
       << ", \"min_ms\": " << head.min << ", \"max_ms\": " << head.max << ", \"gflop\": " << flops / 1e9
       << ", \"gflops_per_s\": " << rate(head.median) << ", \"wall_median_ms\": " << wall.median
@@ -195,8 +181,8 @@ int CmdBench(int argc, char** argv) {
         std::string names;
         for (const auto& kn : nodes[k].kernels) names += (names.empty() ? "" : "+") + kn;
         const double nf = node_flops[nodes[k].label];
-        o << (k ? ", " : "") << "{\"node\": \"" << JsonEscape(nodes[k].label) << "\", \"kernels\": \""
-          << JsonEscape(names) << "\", \"median_ms\": " << n.median << ", \"gflop\": " << nf / 1e9
+        o << (k ? ", " : "") << "{\"node\": " << JsonString(nodes[k].label) << ", \"kernels\": "
+          << JsonString(names) << ", \"median_ms\": " << n.median << ", \"gflop\": " << nf / 1e9
           << ", \"gflops_per_s\": " << (n.median > 0 ? nf / (n.median * 1e6) : 0.0) << "}";
       }
       o << "]";

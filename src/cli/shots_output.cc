@@ -7,6 +7,8 @@
 #include <cstring>
 #include <sstream>
 
+#include "common/json.h"
+
 namespace webconv::cli {
 namespace {
 
@@ -14,20 +16,6 @@ std::string Fixed(double v, int digits) {
   char buf[64];
   std::snprintf(buf, sizeof(buf), "%.*f", digits, v);
   return buf;
-}
-
-std::string JsonEscape(const std::string& s) {
-  std::string o = "\"";
-  for (char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') o += std::string("\\") + c;
-    else if (u < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof(buf), "\\u%04x", u);
-      o += buf;
-    } else o += c;
-  }
-  return o + "\"";
 }
 
 std::string JsonProbabilities(const std::vector<float>& p) {
@@ -186,10 +174,10 @@ std::string ShotsText(const ShotsReport& rep) {
 std::string ShotsJson(const ShotsReport& rep) {
   const shots::ShotResult& r = *rep.result;
   const bool timed = r.video.fps > 0;
-  std::string j = "{\"video\":" + JsonEscape(r.video.path) + ",\"container\":" + JsonEscape(r.video.container) +
-                  ",\"codec\":" + JsonEscape(r.video.codec) + ",\"width\":" + std::to_string(r.video.width) +
+  std::string j = "{\"video\":" + JsonString(r.video.path) + ",\"container\":" + JsonString(r.video.container) +
+                  ",\"codec\":" + JsonString(r.video.codec) + ",\"width\":" + std::to_string(r.video.width) +
                   ",\"height\":" + std::to_string(r.video.height) + ",\"frames\":" + std::to_string(r.frames) +
-                  ",\"fps\":" + (timed ? Fixed(r.video.fps, 6) : "null") + ",\"model\":" + JsonEscape(rep.model_path) +
+                  ",\"fps\":" + (timed ? Fixed(r.video.fps, 6) : "null") + ",\"model\":" + JsonString(rep.model_path) +
                   ",\"window\":" + std::to_string(r.geometry.window) + ",\"threshold\":" + Fixed(rep.threshold, 6) +
                   ",\"scenes\":[";
   for (size_t i = 0; i < r.scenes.size(); ++i)
@@ -204,7 +192,7 @@ std::string ShotsJson(const ShotsReport& rep) {
     j += "null";
   }
   j += ",\"single_frame\":" + JsonProbabilities(r.single) + ",\"all_frames\":" + JsonProbabilities(r.all) +
-       ",\"warning\":" + (r.warning.empty() ? std::string("null") : JsonEscape(r.warning)) +
+       ",\"warning\":" + (r.warning.empty() ? std::string("null") : JsonString(r.warning)) +
        ",\"timing\":{\"wall_ms\":" + Fixed(r.wall_ms, 3) + ",\"model_ms\":" + Fixed(r.model_ms, 3) +
        ",\"first_window_ms\":" + Fixed(r.first_window_ms, 3) + ",\"windows\":" + std::to_string(r.windows) +
        ",\"frames_per_second\":" + Fixed(r.wall_ms > 0 ? 1000.0 * static_cast<double>(r.frames) / r.wall_ms : 0, 3) +

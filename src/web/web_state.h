@@ -8,6 +8,7 @@
 #include <string>
 
 #include "common/host_tensor.h"
+#include "common/json.h"  // JsonString, JsonNumber for the *_json functions
 #include "common/status.h"
 
 namespace webconv::web {
@@ -48,8 +49,5 @@ struct WebTensor {
 };
 HandleTable<WebTensor>& Tensors();
 
-// JSON text helpers for the *_json functions.
-std::string JsonString(const std::string& s);
-std::string JsonNumber(double v);  // finite numbers as shortest round-trip text; others as null
 
 }  // namespace webconv::web
