@@ -30,8 +30,8 @@ Result<ShotResult> DetectShots(ShotModel& model, const VideoInfo& video, const S
   constexpr int64_t kUnknown = std::numeric_limits<int64_t>::max();
   for (int64_t k = 0;; ++k) {
     while (!ended && read <= LastFrameNeeded(g, k)) {
-      std::vector<uint8_t> frame(reader->frame_bytes());
-      WC_ASSIGN_OR_RETURN(const bool got, reader->Next(frame.data()));
+      std::vector<uint8_t> frame;
+      WC_ASSIGN_OR_RETURN(const bool got, reader->Next(&frame));
       if (!got) {
         ended = true;
         break;

@@ -200,14 +200,14 @@ void FrameReader::ReadAhead() {
   }
 }
 
-Result<bool> FrameReader::Next(uint8_t* rgb) {
+Result<bool> FrameReader::Next(std::vector<uint8_t>* rgb) {
   std::unique_lock<std::mutex> lock(mu_);
   cv_.wait(lock, [&] { return !queue_.empty() || ended_; });
   if (queue_.empty()) {
     if (!read_error_.ok()) return read_error_;
     return false;
   }
-  std::memcpy(rgb, queue_.front().data(), frame_bytes_);
+  *rgb = std::move(queue_.front());
   queue_.pop_front();
   ++frames_read_;
   cv_.notify_all();

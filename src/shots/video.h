@@ -47,8 +47,9 @@ class FrameReader {
   ~FrameReader();
 
   size_t frame_bytes() const { return frame_bytes_; }
-  // The next frame into `rgb` (frame_bytes() bytes): true, or false after the last one.
-  Result<bool> Next(uint8_t* rgb);
+  // The next frame (frame_bytes() bytes), handed over from the read-ahead queue: true, or false after the
+  // last one.
+  Result<bool> Next(std::vector<uint8_t>* rgb);
   // After Next() returned false: whether the stream ended cleanly. ffmpeg failing, or reporting errors and
   // delivering clearly fewer frames than the container declares, is a truncated or damaged video: an error
   // (exit 2), or with `allow_damaged` a warning in `*warning` and the frames read so far stand.
