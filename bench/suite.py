@@ -49,6 +49,8 @@ def parse_args():
     p.add_argument("--runs", type=int, help="timed runs per row (default 20, --quick 3)")
     p.add_argument("--warmup", type=int, help="warm-up runs per row (default 3, --quick 1)")
     p.add_argument("--adapter", help="passed to webconv as --adapter (e.g. gpu)")
+    p.add_argument("--backend", default="webgpu", choices=["webgpu", "cpu"],
+                   help="webconv's backend (default webgpu; cpu is the fast CPU backend, to compare with --ort-ep cpu)")
     p.add_argument("--fp32-peak", type=float, default=51.5, help="FP32 ceiling, TFLOP/s (default 51.5)")
     p.add_argument("--bw-peak", type=float, default=2700.0, help="copy bandwidth ceiling, GB/s (default 2700)")
     p.add_argument("--timeout", type=int, help="seconds per runner call (default 600, --quick 60)")
@@ -138,7 +140,8 @@ def last_json(text):
 
 
 def run_webconv(a, r, path):
-    cmd = [a.webconv, "bench", path, "--json", "--runs", str(a.runs), "--warmup", str(a.warmup)]
+    cmd = [a.webconv, "bench", path, "--json", "--runs", str(a.runs), "--warmup", str(a.warmup),
+           "--backend", a.backend]
     if r.get("shape"):
         cmd += ["--shape", r["shape"]]
     if a.adapter:

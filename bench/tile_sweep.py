@@ -56,7 +56,8 @@ def parse_args():
 
 
 def bench(a, model, env_set, shape=None):
-    cmd = [a.webconv, "bench", model, "--runs", str(a.runs), "--warmup", str(a.warmup), "--json", "--per-kernel"]
+    cmd = [a.webconv, "bench", model, "--runs", str(a.runs), "--warmup", str(a.warmup), "--json", "--per-kernel",
+           "--backend", "webgpu"]
     if a.adapter:
         cmd += ["--adapter", a.adapter]
     if shape:

@@ -42,7 +42,7 @@ target_compile_definitions(webconv_api PRIVATE WEBCONV_DAWN_LIB="${WEBCONV_DAWN_
 set(webconv_install_cmakedir ${CMAKE_INSTALL_LIBDIR}/cmake/webconv)
 # The layers are static libraries: an embedder links all of them (through webconv::webconv); only the
 # headers under include/webconv/ are public.
-install(TARGETS webconv_common webconv_onnx webconv_gpu webconv_ops webconv_ir webconv_runtime webconv_api
+install(TARGETS webconv_common webconv_onnx webconv_gpu webconv_cpu webconv_ops webconv_ir webconv_runtime webconv_api
         EXPORT webconvTargets ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
 install(TARGETS webconv RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 # `cmake --install BUILD --strip` strips the CLI (CMake's own handling) and, here, the debug sections of the

@@ -10,9 +10,10 @@ build=${1:-$root/build}
 # clang and its runtime libraries (ASan, UBSan, libFuzzer) build the sanitizer and fuzz targets (scripts/hostile.sh).
 # emscripten (3.1.6) and node-acorn build the browser build (web/build.sh); chromium runs its tests.
 # ffmpeg (its ffmpeg and ffprobe programs) decodes video for `webconv shots` (src/shots/video.h says why).
+# OpenBLAS (native) and Eigen (WebAssembly) are the fast CPU backend's GEMM (src/cpu/gemm.h).
 pkgs=(cmake g++ make pkg-config libgtest-dev libgmock-dev libbenchmark-dev python3 python3-onnx python3-numpy
       libonnx-testdata chromium libvulkan1 nodejs npm xz-utils clang libclang-rt-14-dev emscripten node-acorn
-      ffmpeg)
+      ffmpeg libopenblas-dev libeigen3-dev)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

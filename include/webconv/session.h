@@ -24,9 +24,10 @@ struct SessionAccess;  // builds a Session from the library's internal one
 
 enum class Backend {
   kWebGpu,  // WebGPU through Dawn (float32 compute)
-  kCpu,     // the float64 reference: every op in float64 accumulation; slow, exact, the tests' oracle
+  kCpu,        // the fast CPU backend: float32 kernels on a GEMM library (OpenBLAS), the machine's cores
+  kReference,  // the float64 reference: every op in float64 accumulation; slow, exact, the tests' oracle
 };
-const char* backend_name(Backend backend) noexcept;  // "webgpu", "cpu"
+const char* backend_name(Backend backend) noexcept;  // "webgpu", "cpu", "ref"
 
 struct Options {
   Backend backend = Backend::kWebGpu;

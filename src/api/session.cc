@@ -15,7 +15,15 @@
 namespace webconv {
 
 const char* backend_name(Backend backend) noexcept {
-  return backend == Backend::kCpu ? "cpu" : "webgpu";
+  switch (backend) {
+    case Backend::kCpu:
+      return "cpu";
+    case Backend::kReference:
+      return "ref";
+    case Backend::kWebGpu:
+      break;
+  }
+  return "webgpu";
 }
 
 std::string TensorInfo::shape_string() const {
@@ -43,7 +51,9 @@ namespace {
 
 runtime::SessionOptions RuntimeOptions(const Options& o) {
   runtime::SessionOptions so;
-  so.backend = o.backend == Backend::kCpu ? runtime::Backend::kCpu : runtime::Backend::kWebGpu;
+  so.backend = o.backend == Backend::kCpu         ? runtime::Backend::kCpu
+               : o.backend == Backend::kReference ? runtime::Backend::kReference
+                                                  : runtime::Backend::kWebGpu;
   so.device.adapter = o.adapter;
   // Timestamp queries only when asked for: without them a run has no per-dispatch timing overhead.
   so.device.want_timestamps = o.profiling;

@@ -77,6 +77,7 @@ int CmdBench(int argc, char** argv) {
   auto so = SessionOptionsFromArgs(*args);
   if (!so.ok()) return Fail(so.status());
   so->profile = true;
+  ChooseDefaultBackend(*args, &*so);
   ProgressLine progress;
   so->progress = progress.Callback();
   progress.Begin("load");
@@ -122,16 +123,22 @@ int CmdBench(int argc, char** argv) {
   }
 
   // GPU time: one extra warm-up run creates the query sets, then the timed runs.
+  // On the CPU backends --per-kernel times each node on the host instead (the runs' own clock).
   const bool timestamps = s.adapter() && s.adapter()->has_timestamps;
+  const bool host_nodes = !s.adapter() && per_kernel;
   std::vector<double> gpu_ms;
   std::vector<NodeTime> nodes;
   size_t dispatch_count = 0;
-  if (timestamps) {
+  if (timestamps || host_nodes) {
     for (int64_t i = -1; i < *runs; ++i) {
       runtime::RunStats stats;
       auto out = s.Run(*feeds, &stats);
       if (!out.ok()) return FailModel(out.status(), args->positional[0]);
       if (i < 0 || stats.dispatches.empty()) continue;
+      if (host_nodes) {
+        AddRun(stats.dispatches, &nodes);
+        continue;
+      }
       double sum = 0;
       for (const auto& d : stats.dispatches) sum += d.ms;
       gpu_ms.push_back(sum);
@@ -207,7 +214,8 @@ int CmdBench(int argc, char** argv) {
                 << (s.adapter() ? "adapter" : "backend") << "\n";
       return 0;
     }
-    std::cout << "  per node (median GPU ms over " << *runs << " runs, program order):\n";
+    std::cout << "  per node (median " << (host_nodes ? "host" : "GPU") << " ms over " << *runs
+              << " runs, program order):\n";
     for (const auto& n : nodes) {
       const double ms = Summarize(n.ms).median;
       const double nf = node_flops[n.label];

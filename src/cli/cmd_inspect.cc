@@ -58,7 +58,7 @@ int CmdInspect(int argc, char** argv) {
   std::vector<std::string> bind_errors;  // every shape-inference failure, not just the first
   if (problems.empty()) {
     runtime::SessionOptions so;
-    so.backend = runtime::Backend::kCpu;
+    so.backend = runtime::Backend::kReference;
     auto session = runtime::Session::FromModel(*model, so);
     std::ostringstream quiet;
     auto feeds = session.ok() ? PrepareFeeds(**session, *args, quiet)

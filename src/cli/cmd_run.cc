@@ -88,6 +88,7 @@ int CmdRun(int argc, char** argv) {
   if (args->positional.size() != 1) return Fail(UsageError("run expects one MODEL"));
   auto so = SessionOptionsFromArgs(*args);
   if (!so.ok()) return Fail(so.status());
+  ChooseDefaultBackend(*args, &*so);
   ProgressLine progress;
   so->progress = progress.Callback();
   progress.Begin("load");
@@ -136,10 +137,13 @@ int CmdCheck(int argc, char** argv) {
   }
   auto so = SessionOptionsFromArgs(*args);
   if (!so.ok()) return Fail(so.status());
-  so->backend = runtime::Backend::kWebGpu;
+  // The backend under test: webgpu (the default) or cpu; the oracle is always the float64 reference.
+  if (so->backend == runtime::Backend::kReference)
+    return Fail(UsageError("check compares a backend with the float64 reference: --backend webgpu or cpu"));
+  const std::string tested = runtime::BackendName(so->backend);
   auto gpu = runtime::Session::Load(args->positional[0], *so);
   if (!gpu.ok()) return FailModel(gpu.status(), args->positional[0]);
-  so->backend = runtime::Backend::kCpu;
+  so->backend = runtime::Backend::kReference;
   so->fuse = false;  // the oracle runs the model as written, not the fused graph WebGPU runs
   auto ref = runtime::Session::Load(args->positional[0], *so);
   if (!ref.ok()) return FailModel(ref.status(), args->positional[0]);
@@ -160,7 +164,7 @@ int CmdCheck(int argc, char** argv) {
               << ": max abs err " << c.max_abs << ", max rel err " << c.max_rel << "\n";
     if (!c.ok) std::cout << "     " << c.message << "\n";
   }
-  std::cout << std::fixed << std::setprecision(3) << "webgpu " << gs.wall_ms << " ms, float64 reference "
+  std::cout << std::fixed << std::setprecision(3) << tested << " " << gs.wall_ms << " ms, float64 reference "
             << rs.wall_ms << " ms (first runs, include planning)\n"
             << (all_ok ? "check passed" : "check FAILED") << std::defaultfloat << std::setprecision(6)
             << " (atol " << tol.atol << ", rtol " << tol.rtol << ")\n";  // 1e-05, not a fixed-point 0.000

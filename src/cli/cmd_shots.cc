@@ -105,19 +105,9 @@ int CmdShots(int argc, char** argv) {
   ProgressLine progress;
   so->progress = progress.Callback();
   progress.Begin("load");
-  // Without --backend or --adapter, a CPU-emulated GPU (SwiftShader) hands TransNetV2 to the float64 reference:
-  // measured 4.9 against 0.9 frames/s on a 2-core machine (NOTES.md, "Shot detection"), and no window
-  // near the GPU timeout. The device made to ask is the session's when it is kept.
-  std::string fallback_adapter;
-  if (!args->Has("backend") && !args->Has("adapter")) {
-    auto device = gpu::Device::Create(so->device);
-    if (device.ok() && (*device)->info().is_software) {
-      fallback_adapter = (*device)->info().name;
-      so->backend = runtime::Backend::kCpu;
-    } else if (device.ok()) {
-      so->shared_device = std::move(device).value();
-    }  // a device that fails here fails again, with its message, when the session makes it
-  }
+  // Without --backend or --adapter, no hardware GPU means the fast CPU backend (NOTES.md, "Shot detection"
+  // has the frames per second of each backend on a 2-core machine).
+  ChooseDefaultBackend(*args, &*so);
   auto model = shots::ShotModel::Load(model_path, *so);
   progress.End();
   if (!model.ok()) return FailModel(model.status(), model_path);
@@ -136,9 +126,6 @@ int CmdShots(int argc, char** argv) {
     info << "note: the model's window is " << mi.window << " frames (the reference's is 100): windows advance by "
          << mi.window / 2 << " frames\n";
   PrintAdapter((*model)->session(), info);
-  if (!fallback_adapter.empty())
-    info << "  why: the WebGPU adapter is CPU-emulated (" << fallback_adapter << "), where the float64 reference runs "
-            "TransNetV2 about 5x faster; --backend webgpu uses the adapter anyway\n";
   info.flush();
 
   auto result = shots::DetectShots(**model, *video, options, [&](int64_t done, int64_t declared) {

@@ -1,9 +1,12 @@
 #include "cli/common.h"
 
+#include <cstdlib>
 #include <iostream>
 #include <sstream>
 
 #include "cli/tensor_io.h"
+#include "cpu/gemm.h"
+#include "cpu/parallel.h"
 
 namespace webconv::cli {
 
@@ -13,8 +16,9 @@ Result<runtime::SessionOptions> SessionOptionsFromArgs(const Args& args) {
   runtime::SessionOptions o;
   const std::string backend = args.Get("backend", "webgpu");
   if (backend == "cpu") o.backend = runtime::Backend::kCpu;
+  else if (backend == "ref" || backend == "reference") o.backend = runtime::Backend::kReference;
   else if (backend == "webgpu") o.backend = runtime::Backend::kWebGpu;
-  else return UsageError("--backend must be webgpu or cpu, got '", backend, "'");
+  else return UsageError("--backend must be webgpu, cpu or ref, got '", backend, "'");
   o.device.adapter = args.Get("adapter");
   if (args.Has("no-pipeline-cache")) o.device.pipeline_cache = false;
   return o;
@@ -114,10 +118,28 @@ Result<std::map<std::string, HostTensor>> PrepareFeeds(const runtime::Session& s
   return feeds;
 }
 
+void ChooseDefaultBackend(const Args& args, runtime::SessionOptions* so) {
+  const char* env = std::getenv("WEBCONV_ADAPTER");
+  if (args.Has("backend") || args.Has("adapter") || (env && *env)) return;
+  auto device = gpu::Device::Create(so->device);
+  if (device.ok() && !(*device)->info().is_software) {
+    so->shared_device = std::move(device).value();
+    return;
+  }
+  so->backend = runtime::Backend::kCpu;
+  so->backend_why = device.ok() ? "the only WebGPU adapter is CPU-emulated (" + (*device)->info().name +
+                                      "), slower than the CPU backend on the same cores; --backend webgpu uses it"
+                                : "no WebGPU adapter (" + device.status().message + ")";
+}
+
 void PrintAdapter(const runtime::Session& session, std::ostream& os) {
   const gpu::AdapterInfo* a = session.adapter();
   if (!a) {
-    os << "backend: cpu (float64 reference)\n";
+    if (session.backend() == runtime::Backend::kCpu)
+      os << "backend: cpu (float32, " << cpu::GemmLibrary() << ", " << cpu::Threads() << " threads)\n";
+    else
+      os << "backend: ref (float64 reference)\n";
+    if (!session.options().backend_why.empty()) os << "  why: " << session.options().backend_why << "\n";
     return;
   }
   os << "adapter: " << a->name << " (" << a->backend << ", " << a->adapter_type << ")"

@@ -15,6 +15,11 @@ namespace webconv::cli {
 extern const std::vector<std::string> kModelValueOptions;
 
 Result<runtime::SessionOptions> SessionOptionsFromArgs(const Args& args);
+// The default where none is asked for (no --backend, no --adapter, no WEBCONV_ADAPTER): WebGPU on a
+// hardware GPU (the device made to ask is kept as so->shared_device), else the fast CPU backend, with
+// the reason in so->backend_why. A CPU-emulated adapter (SwiftShader) is slower than the CPU backend on
+// the same cores; --backend webgpu still uses it.
+void ChooseDefaultBackend(const Args& args, runtime::SessionOptions* so);
 // Feeds for every input: --input NAME=FILE, else seeded random data (said on `log`) shaped by the model
 // or by --shape NAME=d0,d1,...; symbolic dims without --shape are 1 (also said).
 Result<std::map<std::string, HostTensor>> PrepareFeeds(const runtime::Session& session, const Args& args,

@@ -54,4 +54,14 @@ std::vector<int64_t> ToInts(const HostTensor& t) {
   return v;
 }
 
+std::vector<TensorInfo> RefContext::input_infos() const {
+  std::vector<TensorInfo> in;
+  for (const HostTensor* t : inputs) {
+    TensorInfo info;
+    if (t) info = {true, t->dtype(), t->shape(), t};
+    in.push_back(info);
+  }
+  return in;
+}
+
 }  // namespace webconv::ops

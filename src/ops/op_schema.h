@@ -54,6 +54,9 @@ struct RefContext {
   template <typename T>
   const T& Attrs() const { return *static_cast<const T*>(attrs); }
   HostTensor& out(size_t i) { return (*outputs)[i]; }
+  // The inputs as shape inference sees them (values attached), for ops that resolve their geometry
+  // from TensorInfo on every backend.
+  std::vector<TensorInfo> input_infos() const;
 };
 
 // GPU storage: every element is one 4-byte word.
@@ -150,6 +153,9 @@ struct OpSchema {
   ParseFn parse = nullptr;            // nullptr: the op has no attributes to read
   InferFn infer = nullptr;
   RefFn reference = nullptr;
+  // The fast CPU backend's kernel (float32, on cpu/): same contract as `reference`, and it runs the
+  // reference itself for types it does not take. nullptr: the CPU backend runs the reference.
+  RefFn cpu = nullptr;
   GpuFn gpu = nullptr;                // nullptr: no WebGPU kernel (only valid for aliasing ops)
   FlopsFn flops = nullptr;            // nullptr: counted as zero (data movement)
   AsZeroPadFn as_zero_pad = nullptr;  // set by Pad

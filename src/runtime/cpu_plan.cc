@@ -1,4 +1,7 @@
-// The CPU reference backend: runs every node's float64 reference kernel in graph order.
+// The CPU backends: every node in graph order on the host. The float64 reference (Backend::kReference)
+// runs each op's reference kernel; the fast CPU backend (Backend::kCpu) runs each op's float32 kernel
+// (OpSchema::cpu) where it has one, and the reference kernel for the rest (a node's type or an op the
+// fast kernels do not cover yet), so every op runs on both.
 #include <algorithm>
 #include <chrono>
 #include <new>
@@ -24,7 +27,8 @@ uint64_t TensorBytes(const ir::Value& v) {
 
 class CpuPlan : public Plan {
  public:
-  CpuPlan(std::shared_ptr<const ir::BoundGraph> bound, uint64_t budget) : bound_(std::move(bound)), budget_(budget) {
+  CpuPlan(std::shared_ptr<const ir::BoundGraph> bound, uint64_t budget, bool fast)
+      : bound_(std::move(bound)), budget_(budget), fast_(fast) {
     const ir::Graph& g = *bound_->graph;
     // Free each intermediate after its last consumer so peak memory follows the live set.
     last_use_.assign(g.values.size(), -1);
@@ -95,7 +99,8 @@ class CpuPlan : public Plan {
       if (n.schema->output_aliases_input0) {
         outs[0] = ptr[n.inputs[0]]->Reshaped(values[n.outputs[0]].shape);
       } else {
-        Status st = n.schema->reference(ctx);
+        const ops::RefFn kernel = fast_ && n.schema->cpu ? n.schema->cpu : n.schema->reference;
+        Status st = kernel(ctx);
         if (!st.ok()) return st.WithNode(n.op_type, n.name);
       }
       for (size_t k = 0; k < n.outputs.size(); ++k) {
@@ -107,7 +112,7 @@ class CpuPlan : public Plan {
         if (Releasable(id, i)) live[id] = HostTensor();
       if (stats) {
         const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-        stats->dispatches.push_back({n.name, "reference_" + n.op_type, ms});
+        stats->dispatches.push_back({n.name, (fast_ && n.schema->cpu ? "cpu_" : "reference_") + n.op_type, ms});
       }
     }
     std::vector<HostTensor> out;
@@ -133,12 +138,14 @@ class CpuPlan : public Plan {
   std::vector<int> last_use_;
   uint64_t budget_;
   bool budget_is_default_ = false;
+  bool fast_;
 };
 
 }  // namespace
 
-Result<std::unique_ptr<Plan>> MakeCpuPlan(std::shared_ptr<const ir::BoundGraph> bound, uint64_t memory_budget) {
-  auto plan = std::make_unique<CpuPlan>(std::move(bound), memory_budget ? memory_budget : HalfOfMemory());
+Result<std::unique_ptr<Plan>> MakeCpuPlan(std::shared_ptr<const ir::BoundGraph> bound, uint64_t memory_budget,
+                                          bool fast) {
+  auto plan = std::make_unique<CpuPlan>(std::move(bound), memory_budget ? memory_budget : HalfOfMemory(), fast);
   if (!memory_budget) plan->set_default_budget();
   WC_RETURN_IF_ERROR(plan->CheckMemory());
   return std::unique_ptr<Plan>(std::move(plan));

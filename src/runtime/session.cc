@@ -10,7 +10,17 @@
 
 namespace webconv::runtime {
 
-const char* BackendName(Backend b) { return b == Backend::kCpu ? "cpu" : "webgpu"; }
+const char* BackendName(Backend b) {
+  switch (b) {
+    case Backend::kCpu:
+      return "cpu";
+    case Backend::kReference:
+      return "ref";
+    case Backend::kWebGpu:
+      break;
+  }
+  return "webgpu";
+}
 
 namespace {
 double MsSince(std::chrono::steady_clock::time_point t0) {
@@ -140,9 +150,9 @@ Result<std::map<std::string, HostTensor>> Session::Run(const std::map<std::strin
     WC_ASSIGN_OR_RETURN(auto bound, ir::Bind(graph_, bindings, bo));
     const double bind_ms = MsSince(tb);
     std::unique_ptr<Plan> plan;
-    if (options_.backend == Backend::kCpu) {
+    if (options_.backend != Backend::kWebGpu) {
       const auto tp = std::chrono::steady_clock::now();
-      WC_ASSIGN_OR_RETURN(plan, MakeCpuPlan(bound, options_.cpu_memory_budget));
+      WC_ASSIGN_OR_RETURN(plan, MakeCpuPlan(bound, options_.cpu_memory_budget, options_.backend == Backend::kCpu));
       plan->timing.plan_ms = MsSince(tp);
     } else {
       WC_ASSIGN_OR_RETURN(plan, MakeGpuPlan(bound, device_, &gpu_constants_, options_.progress));

@@ -14,7 +14,9 @@
 
 namespace webconv::runtime {
 
-enum class Backend { kWebGpu, kCpu };
+// kCpu: the fast CPU backend (float32 kernels on a GEMM library, cpu/). kReference: the float64
+// reference, every op in float64 accumulation; the oracle of `webconv check` and of the tests.
+enum class Backend { kWebGpu, kCpu, kReference };
 const char* BackendName(Backend b);
 
 // Where the time before a first result goes. Every field is host wall time in milliseconds.
@@ -46,9 +48,11 @@ struct SessionOptions {
   // Shared device (e.g. many sessions in one test run); created on demand when null.
   std::shared_ptr<gpu::Device> shared_device;
   ProgressFn progress;  // called during long steps of planning; may be empty
-  // Bytes the CPU backend's tensors may hold at once during a run (0: half of physical memory). Checked
+  // Bytes the CPU backends' tensors may hold at once during a run (0: half of physical memory). Checked
   // when a plan is made, so a model whose tensors together would not fit fails before it allocates.
   uint64_t cpu_memory_budget = 0;
+  // Why the caller chose this backend (e.g. the CLI's choice when no GPU is there), for its reports.
+  std::string backend_why;
 };
 
 struct InputSpec {
@@ -106,6 +110,7 @@ class Session {
   std::vector<InputSpec> inputs() const;
   std::vector<std::string> output_names() const;
   Backend backend() const { return options_.backend; }
+  const SessionOptions& options() const { return options_; }
   // The adapter in use (webgpu backend), else nullptr.
   const gpu::AdapterInfo* adapter() const { return device_ ? &device_->info() : nullptr; }
   std::shared_ptr<gpu::Device> device() const { return device_; }
@@ -133,7 +138,8 @@ class Session {
 };
 
 // Backend plans (cpu_plan.cc, gpu_plan.cc).
-Result<std::unique_ptr<Plan>> MakeCpuPlan(std::shared_ptr<const ir::BoundGraph> bound, uint64_t memory_budget);
+Result<std::unique_ptr<Plan>> MakeCpuPlan(std::shared_ptr<const ir::BoundGraph> bound, uint64_t memory_budget,
+                                          bool fast);
 Result<std::unique_ptr<Plan>> MakeGpuPlan(std::shared_ptr<const ir::BoundGraph> bound,
                                           std::shared_ptr<gpu::Device> device, std::shared_ptr<void>* constants,
                                           const ProgressFn& progress);

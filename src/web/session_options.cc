@@ -69,11 +69,13 @@ Result<WebSessionOptions> ParseSessionOptions(const char* json) {
     if (key == "backend") {
       WC_ASSIGN_OR_RETURN(std::string v, r.String());
       if (v == "cpu")
-        o.cpu = true;
+        o.backend = runtime::Backend::kCpu;
+      else if (v == "ref")
+        o.backend = runtime::Backend::kReference;
       else if (v == "webgpu")
-        o.cpu = false;
+        o.backend = runtime::Backend::kWebGpu;
       else
-        return UsageError("session options: \"backend\" must be \"webgpu\" or \"cpu\", got \"", v, "\"");
+        return UsageError("session options: \"backend\" must be \"webgpu\", \"cpu\" or \"ref\", got \"", v, "\"");
     } else if (key == "profile") {
       if (r.TakeWord("true"))
         o.profile = true;

@@ -1,16 +1,18 @@
 // The options_json argument of wc_session_create: a flat JSON object with the keys
-// "backend" ("webgpu" | "cpu") and "profile" (true | false). Unknown keys and wrong types are errors, so
+// "backend" ("webgpu" | "cpu" | "ref") and "profile" (true | false). Unknown keys and wrong types are errors, so
 // that a misspelt option is reported rather than silently ignored.
 #pragma once
 
 #include <string>
 
 #include "common/status.h"
+#include "runtime/session.h"
 
 namespace webconv::web {
 
 struct WebSessionOptions {
-  bool cpu = false;      // the float64 reference backend instead of WebGPU
+  // "cpu": the fast CPU backend (float32); "ref": the float64 reference.
+  runtime::Backend backend = runtime::Backend::kWebGpu;
   bool profile = false;  // per-dispatch GPU timings (timestamp queries)
 };
 

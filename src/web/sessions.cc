@@ -153,10 +153,10 @@ int wc_session_create(const uint8_t* model, size_t bytes, const char* options_js
   // onnx::LoadModelFile names the file in front of every loader error: the same here, for the same text.
   if (!loaded.ok()) return ModelError(loaded.status().Prefixed(std::string(kModelName) + ": "));
   runtime::SessionOptions so;
-  so.backend = options->cpu ? runtime::Backend::kCpu : runtime::Backend::kWebGpu;
+  so.backend = options->backend;
   so.profile = options->profile;
   so.progress = ReportProgress;
-  if (!options->cpu) {
+  if (options->backend == runtime::Backend::kWebGpu) {
     // After a device loss (driver reset, GPU removed) new sessions get a new device; sessions on the lost
     // one keep failing with the loss's message.
     if (SharedDevice() && wcgpu_device_lost()) SharedDevice().reset();

@@ -46,9 +46,9 @@ void CheckF16Case(const ConvShapeCase& c, uint64_t seed) {
   plain.relu = false;  // Relu cannot grow an error, so the bound of the bare Conv holds after it
   const auto abs_model = ConvCaseModel(plain, Abs(w), HostTensor(DType::kFloat32, {c.cout}));
 
-  auto want = RunOn(runtime::Backend::kCpu, model, {{"x", x}});
+  auto want = RunOn(runtime::Backend::kReference, model, {{"x", x}});
   ASSERT_TRUE(want.ok()) << want.status().ToString();
-  auto sums = RunOn(runtime::Backend::kCpu, abs_model, {{"x", Abs(x)}});
+  auto sums = RunOn(runtime::Backend::kReference, abs_model, {{"x", Abs(x)}});
   ASSERT_TRUE(sums.ok()) << sums.status().ToString();
   const ops::ConvMath f16 = ops::ConvMath::kF16Tiles;
   ops::ForceConvMathForTesting(&f16);

@@ -64,7 +64,7 @@ void CheckGrid(const std::string& op, const std::vector<float>& xs, const runtim
   runtime::SessionOptions go, co;
   go.shared_device = SharedDevice();
   ASSERT_TRUE(go.shared_device);
-  co.backend = runtime::Backend::kCpu;
+  co.backend = runtime::Backend::kReference;
   auto gpu = runtime::Session::FromModel(*model, go);
   auto cpu = runtime::Session::FromModel(*model, co);
   ASSERT_TRUE(gpu.ok() && cpu.ok());
@@ -215,7 +215,7 @@ TEST(ElementwiseErrors, RefusedModelsSayWhy) {
     m.Output("y", f32);
     const std::map<std::string, std::pair<DType, Shape>> in = {{"a", {f32, a}}, {"b", {f32, b}}};
     EXPECT_NE(RunError(m.Serialize(), Backend::kWebGpu, in).find("output rank 9 exceeds"), std::string::npos);
-    EXPECT_EQ(RunError(m.Serialize(), Backend::kCpu, in), "");
+    EXPECT_EQ(RunError(m.Serialize(), Backend::kReference, in), "");
   }
   {
     ModelBuilder m(13);
@@ -224,7 +224,7 @@ TEST(ElementwiseErrors, RefusedModelsSayWhy) {
     m.Node("Mod", {"a", "b"}, {"y"});
     m.Output("y", f32);
     EXPECT_NE(
-        RunError(m.Serialize(), Backend::kCpu, {{"a", {f32, {3}}}, {"b", {f32, {3}}}}).find("fmod must be 1"),
+        RunError(m.Serialize(), Backend::kReference, {{"a", {f32, {3}}}, {"b", {f32, {3}}}}).find("fmod must be 1"),
         std::string::npos);
   }
   {
@@ -232,7 +232,7 @@ TEST(ElementwiseErrors, RefusedModelsSayWhy) {
     m.Input("x", DType::kInt32, {3});
     m.Node("Shrink", {"x"}, {"y"}, {FloatAttr("bias", 1.5f)});
     m.Output("y", DType::kInt32);
-    EXPECT_NE(RunError(m.Serialize(), Backend::kCpu, {{"x", {DType::kInt32, {3}}}})
+    EXPECT_NE(RunError(m.Serialize(), Backend::kReference, {{"x", {DType::kInt32, {3}}}})
                   .find("bias 1.5 is not an integer"),
               std::string::npos);
   }
@@ -242,7 +242,7 @@ TEST(ElementwiseErrors, RefusedModelsSayWhy) {
     m.Input("b", f32, {3});
     m.Node("Max", {"a", "b"}, {"y"});
     m.Output("y", f32);
-    EXPECT_NE(RunError(m.Serialize(), Backend::kCpu, {{"a", {f32, {2, 3}}}, {"b", {f32, {3}}}})
+    EXPECT_NE(RunError(m.Serialize(), Backend::kReference, {{"a", {f32, {2, 3}}}, {"b", {f32, {3}}}})
                   .find("no broadcasting before opset 8"),
               std::string::npos);
   }

@@ -23,10 +23,11 @@ bool FusedRun::Rewrote(const std::string& fragment) const {
                                           const runtime::Tolerance& tol) {
   auto loaded = onnx::LoadModelBytes(model);
   if (!loaded.ok()) return ::testing::AssertionFailure() << "load: " << loaded.status().ToString();
-  runtime::SessionOptions oracle, gpu, cpu;
-  oracle.backend = runtime::Backend::kCpu;
+  runtime::SessionOptions oracle, gpu, ref, cpu;
+  oracle.backend = runtime::Backend::kReference;
   oracle.fuse = false;
-  cpu.backend = runtime::Backend::kCpu;
+  ref.backend = runtime::Backend::kReference;  // the fused graph in float64
+  cpu.backend = runtime::Backend::kCpu;        // the fused graph on the fast CPU kernels
   gpu.backend = runtime::Backend::kWebGpu;
   gpu.shared_device = SharedDevice();
   if (!gpu.shared_device) return ::testing::AssertionFailure() << "no device";
@@ -38,8 +39,8 @@ bool FusedRun::Rewrote(const std::string& fragment) const {
     if (!r.ok()) return ::testing::AssertionFailure() << "reference run: " << r.status().ToString();
     want = std::move(*r);
   }
-  for (const auto* options : {&gpu, &cpu}) {
-    const char* what = options == &gpu ? "fused webgpu" : "fused cpu";
+  for (const auto* options : {&gpu, &ref, &cpu}) {
+    const char* what = options == &gpu ? "fused webgpu" : options == &ref ? "fused ref" : "fused cpu";
     auto s = runtime::Session::FromModel(*loaded, *options);
     if (!s.ok()) return ::testing::AssertionFailure() << what << " session: " << s.status().ToString();
     auto got = (*s)->Run(feeds);

@@ -41,8 +41,8 @@ def main():
     run([args.cmake, "--install", args.build_dir, "--prefix", prefix, "--strip"])
     libdir = os.path.join(prefix, "lib")
     archives = sorted(f for f in os.listdir(libdir) if f.startswith("libwebconv_") and f.endswith(".a"))
-    if len(archives) != 7:
-        sys.exit(f"FAILED: expected the 7 static libraries in {libdir}, found {archives}")
+    if len(archives) != 8:
+        sys.exit(f"FAILED: expected the 8 static libraries in {libdir}, found {archives}")
     for name in archives + [os.path.join("..", "bin", "webconv")]:
         sections = run(["readelf", "-S", "-W", os.path.join(libdir, name)]).stdout
         if ".debug_info" in sections:

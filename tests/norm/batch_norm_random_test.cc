@@ -95,7 +95,7 @@ TEST(BatchNormLegacy, TestModeRunningStatisticsAreTheInputs) {
   auto loaded = onnx::LoadModelBytes(model);
   ASSERT_TRUE(loaded.ok());
   runtime::SessionOptions o;
-  o.backend = runtime::Backend::kCpu;
+  o.backend = runtime::Backend::kReference;
   auto s = runtime::Session::FromModel(*loaded, o);
   ASSERT_TRUE(s.ok());
   auto got = (*s)->Run(feeds);
@@ -130,7 +130,7 @@ Status RunError(const BnCase& c, const std::vector<std::string>& outputs, const 
   auto loaded = onnx::LoadModelBytes(model);
   if (!loaded.ok()) return loaded.status();
   runtime::SessionOptions o;
-  o.backend = runtime::Backend::kCpu;
+  o.backend = runtime::Backend::kReference;
   auto s = runtime::Session::FromModel(*loaded, o);
   if (!s.ok()) return s.status();
   auto got = (*s)->Run({{"x", HostTensor(DType::kFloat32, c.x)}});

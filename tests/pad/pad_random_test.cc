@@ -163,7 +163,7 @@ HostTensor Oracle(const PadCase& c, const HostTensor& x) {
   auto loaded = onnx::LoadModelBytes(model);
   if (!loaded.ok()) return ::testing::AssertionFailure() << loaded.status().ToString();
   runtime::SessionOptions o;
-  o.backend = runtime::Backend::kCpu;
+  o.backend = runtime::Backend::kReference;
   auto s = runtime::Session::FromModel(*loaded, o);
   if (!s.ok()) return ::testing::AssertionFailure() << s.status().ToString();
   auto got = (*s)->Run({{"x", x}});
@@ -220,7 +220,7 @@ Status PlanError(const PadCase& c, DType value_type = DType::kUndefined) {
   auto loaded = onnx::LoadModelBytes(m.Serialize());
   if (!loaded.ok()) return loaded.status();
   runtime::SessionOptions o;
-  o.backend = runtime::Backend::kCpu;
+  o.backend = runtime::Backend::kReference;
   auto s = runtime::Session::FromModel(*loaded, o);
   if (!s.ok()) return s.status();
   auto got = (*s)->Run({{"x", HostTensor(c.dtype, c.in)}});

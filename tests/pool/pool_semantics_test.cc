@@ -102,7 +102,7 @@ TEST_P(PoolSemantics, CountIncludePadStopsAtTheEndPadding) {
   for (int k = 0; k < 4; ++k) EXPECT_NEAR(y.GetDouble(k), want[k], 1e-6) << k;
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, PoolSemantics, ::testing::Values(Backend::kCpu, Backend::kWebGpu),
+INSTANTIATE_TEST_SUITE_P(Backends, PoolSemantics, ::testing::Values(Backend::kReference, Backend::kWebGpu),
                          [](const auto& info) { return std::string(runtime::BackendName(info.param)); });
 
 // Pad (constant zero) -> AveragePool. With count_include_pad=1 and no ceil_mode the Pad folds into the
@@ -135,12 +135,12 @@ TEST(PoolRewrite, ZeroPadFoldsOnlyIntoAveragesThatCountPadding) {
       auto loaded = onnx::LoadModelBytes(PadThenAverage(include, ceil, false));
       ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
       runtime::SessionOptions o;
-      o.backend = Backend::kCpu;
+      o.backend = Backend::kReference;
       auto session = runtime::Session::FromModel(*loaded, o);
       ASSERT_TRUE(session.ok()) << session.status().ToString();
       EXPECT_EQ((*session)->graph().rewrites.size(), include && !ceil ? 1u : 0u);
       auto folded = (*session)->Run({{"x", x}});
-      auto kept = RunModel(PadThenAverage(include, ceil, true), x, Backend::kCpu);
+      auto kept = RunModel(PadThenAverage(include, ceil, true), x, Backend::kReference);
       ASSERT_TRUE(folded.ok() && kept.ok());
       const auto c = runtime::Compare(folded->at("y"), kept->at("y"), runtime::Tolerance{1e-12, 1e-12});
       EXPECT_TRUE(c.ok) << c.message;
@@ -248,7 +248,7 @@ TEST(PoolValidation, RefusesBadModels) {
   for (const Refusal& r : cases) {
     SCOPED_TRACE(r.what);
     HostTensor x(DType::kFloat32, r.x);
-    for (Backend b : {Backend::kCpu, Backend::kWebGpu}) {
+    for (Backend b : {Backend::kReference, Backend::kWebGpu}) {
       auto out = RunModel(Pool(r.op, r.opset, r.x, r.attrs, r.indices), x, b);
       ASSERT_FALSE(out.ok());
       EXPECT_EQ(out.status().code, StatusCode::kBadModel) << out.status().ToString();
@@ -266,7 +266,7 @@ TEST(PoolValidation, Int8MaxPoolNeedsOpset12) {
     m.Output("y", DType::kInt8);
     HostTensor x(DType::kInt8, {1, 1, 3});
     for (int k = 0; k < 3; ++k) x.SetInt(k, -5 + 3 * k);
-    auto out = RunModel(m.Serialize(), x, Backend::kCpu);
+    auto out = RunModel(m.Serialize(), x, Backend::kReference);
     if (opset == 11) {
       ASSERT_FALSE(out.ok());
       EXPECT_NE(out.status().ToString().find("int8 is not supported by MaxPool-11"), std::string::npos)

@@ -189,7 +189,7 @@ TEST(ResizeLegacy, UpsampleOneAndResizeTenNearestDownsampling) {
   auto loaded = onnx::LoadModelBytes(BuildModel(c));
   ASSERT_TRUE(loaded.ok());
   runtime::SessionOptions o;
-  o.backend = runtime::Backend::kCpu;
+  o.backend = runtime::Backend::kReference;
   auto s = runtime::Session::FromModel(*loaded, o);
   ASSERT_TRUE(s.ok());
   auto got = (*s)->Run({{"x", x}});
@@ -206,7 +206,7 @@ Status BuildError(const ResizeCase& c) {
   auto loaded = onnx::LoadModelBytes(BuildModel(c));
   if (!loaded.ok()) return loaded.status();
   runtime::SessionOptions o;
-  o.backend = runtime::Backend::kCpu;
+  o.backend = runtime::Backend::kReference;
   auto s = runtime::Session::FromModel(*loaded, o);
   if (!s.ok()) return s.status();
   std::mt19937_64 rng(1);

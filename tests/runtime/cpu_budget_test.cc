@@ -14,7 +14,7 @@ std::unique_ptr<Session> CpuSession(const testing::ModelBuilder& b, uint64_t bud
   auto model = onnx::LoadModelBytes(b.Serialize());
   EXPECT_TRUE(model.ok()) << model.status().ToString();
   SessionOptions o;
-  o.backend = Backend::kCpu;
+  o.backend = Backend::kReference;
   o.cpu_memory_budget = budget;
   auto s = Session::FromModel(*model, o);
   EXPECT_TRUE(s.ok()) << s.status().ToString();

@@ -93,7 +93,7 @@ TEST(IndexBounds, OutOfRangeFailsLikeTheReferenceAndTheNextRunIsRight) {
   for (const Case& c : kCases) {
     SCOPED_TRACE(::testing::Message() << c.op << " seed " << seed);
     auto gpu = Load(c, Backend::kWebGpu);
-    auto ref = Load(c, Backend::kCpu);
+    auto ref = Load(c, Backend::kReference);
     ASSERT_TRUE(gpu && ref);
     // Out of range: the same error, code and text, on both backends.
     HostTensor bad = Indices(c.indices, c.index_bound, seed, false);

@@ -46,7 +46,7 @@ gpu::CompileStats RunWithCache(const std::string& dir, bool cache_on, RunStats* 
   EXPECT_TRUE(gpu.ok()) << gpu.status().ToString();
   if (!gpu.ok()) return {};
   SessionOptions ro;
-  ro.backend = Backend::kCpu;
+  ro.backend = Backend::kReference;
   auto ref = Session::Load(kModel, ro);
   EXPECT_TRUE(ref.ok());
   const std::map<std::string, HostTensor> feeds = {{"features", Features(11)}};

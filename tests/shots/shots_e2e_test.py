@@ -228,12 +228,12 @@ def main():
     r = run([wc, "shots", video, "--model", model, "--backend", "cpu", "--plot", link, "--overwrite"])
     check(r.returncode == 2 and open(model, "rb").read() == before, "--plot: the model is never written (hard link)")
 
-    # --- Without --backend: WebGPU on a hardware GPU, the float64 reference on a CPU-emulated one (said).
+    # --- Without --backend: WebGPU on a hardware GPU, the fast CPU backend on a CPU-emulated one (said).
     r = run([wc, "shots", video, "--model", model])
     software = re.search(r"^adapter: .*CPU\)", r.stdout, re.M) is None and "CPU-emulated" in r.stdout
     hardware = re.search(r"^adapter: ", r.stdout, re.M) is not None and "CPU)" not in r.stdout
-    check(r.returncode == 0 and ((software and "backend: cpu (float64 reference)" in r.stdout) or hardware),
-          "no --backend: the float64 reference when the adapter is CPU-emulated (and the command says why), "
+    check(r.returncode == 0 and ((software and re.search(r"^backend: cpu \(float32", r.stdout, re.M)) or hardware),
+          "no --backend: the fast CPU backend when the adapter is CPU-emulated (and the command says why), "
           "else WebGPU")
 
     # --- The default model comes from WEBCONV_SHOTS_MODEL.

@@ -20,7 +20,7 @@ namespace {
   auto loaded = onnx::LoadModelBytes(p.model);
   if (!loaded.ok()) return ::testing::AssertionFailure() << "load: " << loaded.status().ToString();
   runtime::SessionOptions co, go;
-  co.backend = runtime::Backend::kCpu;
+  co.backend = runtime::Backend::kReference;
   go.shared_device = SharedDevice();
   go.fold_constants = p.fold;
   if (!go.shared_device) return ::testing::AssertionFailure() << "no device";
@@ -104,7 +104,7 @@ Status PlanError(const std::string& op, int opset, const Shape& x,
   auto loaded = onnx::LoadModelBytes(m.Serialize());
   if (!loaded.ok()) return loaded.status();
   runtime::SessionOptions o;
-  o.backend = runtime::Backend::kCpu;
+  o.backend = runtime::Backend::kReference;
   auto s = runtime::Session::FromModel(*loaded, o);
   if (!s.ok()) return s.status();
   auto got = (*s)->Run({{"x", HostTensor(DType::kFloat32, x)}});

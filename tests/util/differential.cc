@@ -36,7 +36,7 @@ Result<std::map<std::string, HostTensor>> RunOn(runtime::Backend backend, const 
   if (backend == runtime::Backend::kWebGpu) {
     o.shared_device = SharedDevice();
     if (!o.shared_device) return Error(StatusCode::kDevice, "no WebGPU device");
-  } else {
+  } else if (backend == runtime::Backend::kReference) {
     o.fuse = false;  // the oracle runs the model as written
   }
   WC_ASSIGN_OR_RETURN(auto session, runtime::Session::FromModel(loaded, o));
@@ -46,13 +46,19 @@ Result<std::map<std::string, HostTensor>> RunOn(runtime::Backend backend, const 
 ::testing::AssertionResult MatchesReference(const std::vector<uint8_t>& model,
                                             const std::map<std::string, HostTensor>& feeds,
                                             const runtime::Tolerance& tol) {
-  auto got = RunOn(runtime::Backend::kWebGpu, model, feeds);
-  if (!got.ok()) return ::testing::AssertionFailure() << "webgpu: " << got.status().ToString();
-  auto want = RunOn(runtime::Backend::kCpu, model, feeds);
-  if (!want.ok()) return ::testing::AssertionFailure() << "cpu: " << want.status().ToString();
-  for (const auto& [name, expected] : *want) {
-    const auto c = runtime::Compare(got->at(name), expected, tol);
-    if (!c.ok) return ::testing::AssertionFailure() << "output '" << name << "': " << c.message;
+  auto want = RunOn(runtime::Backend::kReference, model, feeds);
+  if (!want.ok()) return ::testing::AssertionFailure() << "ref: " << want.status().ToString();
+  // Both float32 backends, each with its fusions, against the float64 reference of the graph as written.
+  for (runtime::Backend backend : {runtime::Backend::kWebGpu, runtime::Backend::kCpu}) {
+    auto got = RunOn(backend, model, feeds);
+    if (!got.ok())
+      return ::testing::AssertionFailure() << runtime::BackendName(backend) << ": " << got.status().ToString();
+    for (const auto& [name, expected] : *want) {
+      const auto c = runtime::Compare(got->at(name), expected, tol);
+      if (!c.ok)
+        return ::testing::AssertionFailure() << runtime::BackendName(backend) << " output '" << name
+                                             << "': " << c.message;
+    }
   }
   return ::testing::AssertionSuccess();
 }

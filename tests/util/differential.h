@@ -26,7 +26,8 @@ HostTensor RandomTensor(DType t, const Shape& shape, std::mt19937_64& rng, doubl
 Result<std::map<std::string, HostTensor>> RunOn(runtime::Backend backend, const std::vector<uint8_t>& model,
                                                 const std::map<std::string, HostTensor>& feeds);
 
-// Runs `model` on both backends; ok when every output matches within `tol`.
+// Runs `model` on the float64 reference, then on WebGPU and on the fast CPU backend; ok when every output
+// of both matches the reference within `tol`.
 ::testing::AssertionResult MatchesReference(const std::vector<uint8_t>& model,
                                             const std::map<std::string, HostTensor>& feeds,
                                             const runtime::Tolerance& tol);

@@ -129,12 +129,7 @@ Status Infer(InferContext& ctx) {
 }
 
 Result<ConvProblem> FromRef(const RefContext& ctx) {
-  std::vector<TensorInfo> in;
-  for (const HostTensor* t : ctx.inputs) {
-    TensorInfo info;
-    if (t) info = {true, t->dtype(), t->shape(), t};
-    in.push_back(info);
-  }
+  const std::vector<TensorInfo> in = ctx.input_infos();
   return ResolveFused(ctx.Attrs<ConvAttrs>(), in);
 }
 
@@ -219,6 +214,13 @@ Status Reference(RefContext& ctx) {
   return OkStatus();
 }
 
+// The fast CPU backend: float32 through the GEMM library; other types run the reference.
+Status Cpu(RefContext& ctx) {
+  WC_ASSIGN_OR_RETURN(ConvProblem p, FromRef(ctx));
+  if (!ConvCpuHandles(p, ctx.inputs)) return Reference(ctx);
+  return ConvCpu(p, ctx.inputs, &ctx.out(0));
+}
+
 Status Gpu(GpuContext& ctx) {
   WC_ASSIGN_OR_RETURN(ConvProblem p, ResolveFused(ctx.Attrs<ConvAttrs>(), ctx.inputs));
   // Epilogue indices run over the stored tensor (a Concat's output when placed) in 32 bits.
@@ -251,6 +253,7 @@ std::vector<OpSchema> ConvOps() {
   conv.parse = Parse;
   conv.infer = Infer;
   conv.reference = Reference;
+  conv.cpu = Cpu;
   conv.gpu = Gpu;
   conv.flops = Flops;
   conv.absorb_zero_pad = AbsorbPad;

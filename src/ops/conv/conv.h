@@ -110,6 +110,11 @@ Result<ConvProblem> ResolveConv(const ConvAttrs& a, const TensorInfo& x, const T
 Status ConvReference(const ConvProblem& p, const HostTensor& x, const HostTensor& w, const HostTensor* bias,
                      HostTensor* y);
 Status ConvGpu(const ConvProblem& p, GpuContext& ctx);
+// The fast CPU backend's Conv (conv_cpu.cc): float32 X, W and B, any fusion; `inputs` are the node's
+// (addends included) and `out` is pre-allocated at ConvResultShape. ConvCpuHandles says whether it
+// takes the node (float32 throughout, sizes the GEMM library takes); otherwise the reference runs it.
+bool ConvCpuHandles(const ConvProblem& p, const std::vector<const HostTensor*>& inputs);
+Status ConvCpu(const ConvProblem& p, const std::vector<const HostTensor*>& inputs, HostTensor* out);
 // The implicit-GEMM kernel alone, whatever the channel counts: how ConvTranspose runs its phases.
 Status ConvGemmGpu(const ConvProblem& p, GpuContext& ctx);
 

@@ -81,9 +81,7 @@ Status CheckConvFusion(const ConvProblem& p, const std::vector<TensorInfo>& inpu
   return OkStatus();
 }
 
-namespace {
-
-double Activate(const ConvFusion::Step& s, double x) {
+double ConvStepValue(const ConvFusion::Step& s, double x) {
   const double a = s.alpha, b = s.beta;
   switch (s.kind) {
     case ConvFusion::Step::kRelu:
@@ -106,8 +104,6 @@ double Activate(const ConvFusion::Step& s, double x) {
   return x;
 }
 
-}  // namespace
-
 void ApplyConvFusion(const ConvProblem& p, const std::vector<const HostTensor*>& inputs, HostTensor* y) {
   const ConvFusion& f = p.fusion;
   if (f.steps.empty()) return;
@@ -124,7 +120,7 @@ void ApplyConvFusion(const ConvProblem& p, const std::vector<const HostTensor*>&
           if (step.kind == ConvFusion::Step::kAdd)
             v += inputs[step.input]->GetDouble(stored + s);
           else if (!std::isnan(v))
-            v = Activate(step, v);
+            v = ConvStepValue(step, v);
         }
         y->SetDouble(own + s, v);
       }

@@ -24,29 +24,6 @@ std::vector<double> ToDoubles(const HostTensor& t) {
   return v;
 }
 
-int64_t FloorDiv(int64_t a, int64_t b) {
-  return a >= 0 ? a / b : -((-a + b - 1) / b);
-}
-
-// Kernel tap k on one axis reads input o * stride + offset for the outputs o in [lo, hi); outside that
-// range it falls into padding.
-struct TapRange {
-  int64_t lo = 0, hi = 0, offset = 0;
-};
-
-std::vector<TapRange> TapRanges(const AxisGeometry& a) {
-  std::vector<TapRange> r(static_cast<size_t>(a.kernel));
-  for (int64_t k = 0; k < a.kernel; ++k) {
-    TapRange& t = r[static_cast<size_t>(k)];
-    t.offset = k * a.dilation - a.pad_begin;
-    // o * stride + offset >= 0  and  o * stride + offset <= in - 1
-    t.lo = std::max<int64_t>(0, FloorDiv(-t.offset + a.stride - 1, a.stride));
-    t.hi = std::min<int64_t>(a.out, FloorDiv(a.in - 1 - t.offset, a.stride) + 1);
-    if (t.hi < t.lo) t.hi = t.lo;
-  }
-  return r;
-}
-
 // out[i] += w * in[i * stride] for i in [0, count).
 void AccumulateRow(double* __restrict out, const double* __restrict in, double w, int64_t count,
                    int64_t stride) {

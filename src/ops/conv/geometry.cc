@@ -1,5 +1,7 @@
 #include "ops/conv/geometry.h"
 
+#include <algorithm>
+
 namespace webconv::ops {
 
 Result<AutoPad> ParseAutoPad(const std::string& s) {
@@ -197,6 +199,19 @@ bool AddPadsToWindow(WindowAttrs* a, const std::vector<int64_t>& begin, const st
   a->pads = std::move(pads);
   a->auto_pad = AutoPad::kNotSet;
   return true;
+}
+
+std::vector<TapRange> TapRanges(const AxisGeometry& a) {
+  std::vector<TapRange> r(static_cast<size_t>(a.kernel));
+  for (int64_t k = 0; k < a.kernel; ++k) {
+    TapRange& t = r[static_cast<size_t>(k)];
+    t.offset = k * a.dilation - a.pad_begin;
+    // o * stride + offset >= 0  and  o * stride + offset <= in - 1
+    t.lo = std::max<int64_t>(0, FloorDiv(-t.offset + a.stride - 1, a.stride));
+    t.hi = std::min<int64_t>(a.out, FloorDiv(a.in - 1 - t.offset, a.stride) + 1);
+    if (t.hi < t.lo) t.hi = t.lo;
+  }
+  return r;
 }
 
 }  // namespace webconv::ops

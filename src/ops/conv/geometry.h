@@ -46,6 +46,13 @@ Result<std::vector<AxisGeometry>> ResolveTranspose(const WindowAttrs& a, const S
                                                    const std::vector<int64_t>& output_padding,
                                                    const std::vector<int64_t>& output_shape);
 
+// Kernel tap k on one axis reads input o * stride + offset for the outputs o in [lo, hi); outside that
+// range it falls into padding. One entry per tap, so kernels clip padding once per tap and axis.
+struct TapRange {
+  int64_t lo = 0, hi = 0, offset = 0;
+};
+std::vector<TapRange> TapRanges(const AxisGeometry& a);
+
 std::string DescribeGeometry(const std::vector<AxisGeometry>& g);  // for messages and kernel names
 
 }  // namespace webconv::ops

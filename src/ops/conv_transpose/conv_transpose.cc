@@ -100,15 +100,17 @@ Status Infer(InferContext& ctx) {
 }
 
 Status Reference(RefContext& ctx) {
-  std::vector<TensorInfo> in;
-  for (const HostTensor* t : ctx.inputs) {
-    TensorInfo info;
-    if (t) info = {true, t->dtype(), t->shape(), t};
-    in.push_back(info);
-  }
+  const std::vector<TensorInfo> in = ctx.input_infos();
   WC_ASSIGN_OR_RETURN(ConvTransposeProblem p, Resolve(ctx.attrs, in));
   return ConvTransposeReference(p, *ctx.inputs[0], *ctx.inputs[1], p.has_bias ? ctx.inputs[2] : nullptr,
                                 &ctx.out(0));
+}
+
+Status Cpu(RefContext& ctx) {
+  const std::vector<TensorInfo> in = ctx.input_infos();
+  WC_ASSIGN_OR_RETURN(ConvTransposeProblem p, Resolve(ctx.attrs, in));
+  if (!ConvTransposeCpuHandles(p, ctx.inputs)) return Reference(ctx);
+  return ConvTransposeCpu(p, ctx.inputs, &ctx.out(0));
 }
 
 Status Gpu(GpuContext& ctx) {
@@ -132,6 +134,7 @@ std::vector<OpSchema> ConvTransposeOps() {
   ct.parse = Parse;
   ct.infer = Infer;
   ct.reference = Reference;
+  ct.cpu = Cpu;
   ct.gpu = Gpu;
   ct.flops = Flops;
   ct.notes =

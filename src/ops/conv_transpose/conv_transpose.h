@@ -42,5 +42,10 @@ Result<std::vector<AxisGeometry>> ResolveTransposeAxes(const ConvTransposeAttrs&
 Status ConvTransposeReference(const ConvTransposeProblem& p, const HostTensor& x, const HostTensor& w,
                               const HostTensor* bias, HostTensor* y);
 Status ConvTransposeGpu(const ConvTransposeProblem& p, GpuContext& ctx);
+// The fast CPU backend's ConvTranspose (conv_transpose_cpu.cc): float32 X, W and B. ConvTransposeCpuHandles
+// says whether it takes the node; otherwise the reference runs it.
+bool ConvTransposeCpuHandles(const ConvTransposeProblem& p, const std::vector<const HostTensor*>& inputs);
+Status ConvTransposeCpu(const ConvTransposeProblem& p, const std::vector<const HostTensor*>& inputs,
+                        HostTensor* out);
 
 }  // namespace webconv::ops

@@ -65,13 +65,16 @@ Status Infer(InferContext& ctx) {
   return OkStatus();
 }
 
-Status Reference(RefContext& ctx) {
+// The float64 reference (`fast` false) or the fast CPU backend's float32 product.
+Status Product(RefContext& ctx, bool fast) {
   const auto& at = ctx.Attrs<GemmAttrs>();
   const HostTensor* c = ctx.inputs.size() > 2 ? ctx.inputs[2] : nullptr;
   WC_ASSIGN_OR_RETURN(Geometry g, Resolve(at, ctx.inputs[0]->shape(), ctx.inputs[1]->shape(),
                                           c ? &c->shape() : nullptr));
-  return ReferenceProduct(g, ToEpilogue(at), *ctx.inputs[0], *ctx.inputs[1], c, &ctx.out(0));
+  return (fast ? CpuProduct : ReferenceProduct)(g, ToEpilogue(at), *ctx.inputs[0], *ctx.inputs[1], c, &ctx.out(0));
 }
+Status Reference(RefContext& ctx) { return Product(ctx, false); }
+Status Cpu(RefContext& ctx) { return Product(ctx, true); }
 
 Status Gpu(GpuContext& ctx) {
   const auto& at = ctx.Attrs<GemmAttrs>();
@@ -96,6 +99,7 @@ OpSchema GemmRow() {
   s.parse = Parse;
   s.infer = Infer;
   s.reference = Reference;
+  s.cpu = Cpu;
   s.gpu = Gpu;
   s.flops = Flops;
   s.notes = "A, B and C of one type, as MatMul; C optional from opset 11";

@@ -40,6 +40,11 @@ Status Reference(RefContext& ctx) {
   return ReferenceProduct(g, Epilogue{}, *ctx.inputs[0], *ctx.inputs[1], nullptr, &ctx.out(0));
 }
 
+Status Cpu(RefContext& ctx) {
+  WC_ASSIGN_OR_RETURN(Geometry g, MatMulGeometry(ctx.inputs[0]->shape(), ctx.inputs[1]->shape()));
+  return CpuProduct(g, Epilogue{}, *ctx.inputs[0], *ctx.inputs[1], nullptr, &ctx.out(0));
+}
+
 Status Gpu(GpuContext& ctx) {
   WC_ASSIGN_OR_RETURN(Geometry g, MatMulGeometry(ctx.inputs[0].shape, ctx.inputs[1].shape));
   return DispatchProduct(ctx, "matmul", g, Epilogue{});
@@ -59,6 +64,7 @@ OpSchema MatMulRow() {
   s.parse = Parse;
   s.infer = Infer;
   s.reference = Reference;
+  s.cpu = Cpu;
   s.gpu = Gpu;
   s.flops = Flops;
   s.notes =

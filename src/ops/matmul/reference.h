@@ -12,4 +12,9 @@ namespace webconv::ops::matmul {
 Status ReferenceProduct(const Geometry& g, const Epilogue& e, const HostTensor& a, const HostTensor& b,
                         const HostTensor* c, HostTensor* y);
 
+// The fast CPU backend's product (cpu.cc): float32 operands through the GEMM library, accumulating in
+// float32; anything else it hands to ReferenceProduct.
+Status CpuProduct(const Geometry& g, const Epilogue& e, const HostTensor& a, const HostTensor& b,
+                  const HostTensor* c, HostTensor* y);
+
 }  // namespace webconv::ops::matmul

@@ -48,13 +48,7 @@ Result<RowNormProblem> Resolve(const InstanceNormAttrs& a, const std::vector<Ten
 }
 
 std::vector<TensorInfo> Infos(const RefContext& ctx) {
-  std::vector<TensorInfo> in;
-  for (const HostTensor* t : ctx.inputs) {
-    TensorInfo info;
-    if (t) info = {true, t->dtype(), t->shape(), t};
-    in.push_back(info);
-  }
-  return in;
+  return ctx.input_infos();
 }
 
 Status Infer(InferContext& ctx) {

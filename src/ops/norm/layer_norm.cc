@@ -98,12 +98,7 @@ Status Infer(InferContext& ctx) {
 }
 
 Status Reference(RefContext& ctx) {
-  std::vector<TensorInfo> in;
-  for (const HostTensor* t : ctx.inputs) {
-    TensorInfo info;
-    if (t) info = {true, t->dtype(), t->shape(), t};
-    in.push_back(info);
-  }
+  const std::vector<TensorInfo> in = ctx.input_infos();
   std::vector<bool> present;
   for (const HostTensor& t : *ctx.outputs) present.push_back(t.dtype() != DType::kUndefined);
   WC_ASSIGN_OR_RETURN(RowNormProblem p, Resolve(ctx.Attrs<LayerNormAttrs>(), in, present));

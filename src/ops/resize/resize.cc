@@ -22,12 +22,7 @@ Status Infer(InferContext& ctx) {
 }
 
 Status Reference(RefContext& ctx) {
-  std::vector<TensorInfo> in;
-  for (const HostTensor* t : ctx.inputs) {
-    TensorInfo info;
-    if (t) info = {true, t->dtype(), t->shape(), t};
-    in.push_back(info);
-  }
+  const std::vector<TensorInfo> in = ctx.input_infos();
   WC_ASSIGN_OR_RETURN(ResizeProblem p, ResolveResize(ctx.Attrs<ResizeAttrs>(), in));
   return ResizeReference(p, *ctx.inputs[0], &ctx.out(0));
 }

@@ -1,0 +1,106 @@
+#include "cpu/parallel.h"
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace webconv::cpu {
+
+#ifdef __EMSCRIPTEN__
+
+void ParallelFor(int64_t count, const std::function<void(int64_t, int64_t)>& fn) {
+  if (count > 0) fn(0, count);
+}
+int Threads() { return 1; }
+
+#else
+
+namespace {
+
+// Workers wait for a new generation of work, take ranges by index until none is left, and check in.
+// A call returns only when every worker has checked in, so no worker is still reading a call's fields
+// when the next call sets them. The pool lives until the process ends (a static never destroyed, so no worker is
+// joined during exit while another static still uses it).
+class Pool {
+ public:
+  explicit Pool(int threads) : threads_(std::max(1, threads)) {
+    for (int t = 1; t < threads_; ++t) workers_.emplace_back([this] { Work(); });
+    for (auto& w : workers_) w.detach();
+  }
+
+  int threads() const { return threads_; }
+
+  void Run(int64_t count, const std::function<void(int64_t, int64_t)>& fn) {
+    const int64_t parts = std::min<int64_t>(count, threads_);
+    if (parts <= 1) {
+      if (count > 0) fn(0, count);
+      return;
+    }
+    std::unique_lock<std::mutex> call(call_mutex_);  // one job at a time
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      fn_ = &fn;
+      count_ = count;
+      parts_ = parts;
+      next_.store(0);
+      checked_in_ = 0;
+      ++generation_;
+    }
+    wake_.notify_all();
+    TakeRanges();
+    std::unique_lock<std::mutex> lock(mutex_);
+    finished_.wait(lock, [&] { return checked_in_ == threads_ - 1; });
+    fn_ = nullptr;
+  }
+
+ private:
+  void TakeRanges() {
+    for (;;) {
+      const int64_t part = next_.fetch_add(1);
+      if (part >= parts_) return;
+      const int64_t begin = count_ * part / parts_, end = count_ * (part + 1) / parts_;
+      (*fn_)(begin, end);
+    }
+  }
+
+  void Work() {
+    uint64_t seen = 0;
+    for (;;) {
+      {
+        std::unique_lock<std::mutex> lock(mutex_);
+        wake_.wait(lock, [&] { return generation_ != seen; });
+        seen = generation_;
+      }
+      TakeRanges();
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (++checked_in_ == threads_ - 1) finished_.notify_one();
+    }
+  }
+
+  const int threads_;
+  std::vector<std::thread> workers_;
+  std::mutex call_mutex_, mutex_;
+  std::condition_variable wake_, finished_;
+  const std::function<void(int64_t, int64_t)>* fn_ = nullptr;
+  int64_t count_ = 0, parts_ = 0;
+  std::atomic<int64_t> next_{0};
+  int checked_in_ = 0;
+  uint64_t generation_ = 0;
+};
+
+Pool& ThePool() {
+  static Pool* pool = new Pool(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+  return *pool;
+}
+
+}  // namespace
+
+void ParallelFor(int64_t count, const std::function<void(int64_t, int64_t)>& fn) { ThePool().Run(count, fn); }
+int Threads() { return ThePool().threads(); }
+
+#endif
+
+}  // namespace webconv::cpu

@@ -1,0 +1,237 @@
+// The fast CPU Conv (float32). Each (batch, group) is one matrix product on the library GEMM
+// (cpu/gemm.h): Y_g [M/g, spatial] = W_g [M/g, C/g * kernel] x columns [C/g * kernel, spatial], where
+// the columns are X's shifted windows laid out by im2col, in blocks of output lines so the buffer stays
+// small. A pointwise Conv (1x1, unit strides, no pads) multiplies X itself. Groups with very few
+// channels (depthwise) are a matrix product too thin to pay for the columns: they run a direct loop,
+// one output plane per work item, with padding clipped once per tap (TapRanges) as the reference does.
+// Bias, the fused steps and a fused pool follow in one pass over the output.
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+#include "cpu/gemm.h"
+#include "cpu/parallel.h"
+#include "ops/conv/conv.h"
+#include "ops/conv/conv_epilogue.h"
+
+namespace webconv::ops {
+namespace {
+
+// im2col keeps at most this many floats of columns at once (16 MiB): a block of whole output lines.
+constexpr int64_t kColumnBudget = int64_t{1} << 22;
+
+// The geometry and the first X channel of group g (per-group windows give each group its own).
+struct GroupView {
+  const AxisGeometry* axis3;
+  int64_t x_channel;
+};
+
+GroupView ViewOf(const ConvProblem& p, int64_t g) {
+  if (p.fusion.per_group()) {
+    const ConvProblem::GroupGeometry& gg = p.group_geometry[static_cast<size_t>(g)];
+    return {gg.axis3, gg.x_channel_offset};
+  }
+  return {p.axis3, p.x_channel_offset + g * p.in_per_group()};
+}
+
+bool IsPointwise(const AxisGeometry* a) {
+  for (int i = 0; i < 3; ++i)
+    if (a[i].kernel != 1 || a[i].stride != 1 || a[i].pad_begin != 0 || a[i].in != a[i].out) return false;
+  return true;
+}
+
+// Columns for output lines [line0, line1) (a line is one (od, oh) row of OW outputs): row
+// ((c * KD + kd) * KH + kh) * KW + kw holds, for each output of those lines, the X value that tap
+// reads, or 0 in padding. Rows are independent, so they are split over threads.
+void Im2col(const AxisGeometry* a, const std::vector<TapRange>* taps, const float* x, int64_t channels,
+            int64_t line0, int64_t line1, float* col) {
+  const int64_t kd_n = a[0].kernel, kh_n = a[1].kernel, kw_n = a[2].kernel;
+  const int64_t rows = channels * kd_n * kh_n * kw_n, ow_n = a[2].out, oh_n = a[1].out;
+  const int64_t width = (line1 - line0) * ow_n, in_hw = a[1].in * a[2].in, in_sp = a[0].in * in_hw;
+  cpu::ParallelFor(rows, [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; ++r) {
+      const int64_t kw = r % kw_n, kh = (r / kw_n) % kh_n, kd = (r / (kw_n * kh_n)) % kd_n;
+      const int64_t c = r / (kw_n * kh_n * kd_n);
+      const TapRange &td = taps[0][static_cast<size_t>(kd)], &th = taps[1][static_cast<size_t>(kh)],
+                     &tw = taps[2][static_cast<size_t>(kw)];
+      const float* xc = x + c * in_sp;
+      float* dst = col + r * width;
+      for (int64_t line = line0; line < line1; ++line, dst += ow_n) {
+        const int64_t od = line / oh_n, oh = line % oh_n;
+        if (od < td.lo || od >= td.hi || oh < th.lo || oh >= th.hi || tw.hi <= tw.lo) {
+          std::fill(dst, dst + ow_n, 0.0f);
+          continue;
+        }
+        const float* src = xc + (od * a[0].stride + td.offset) * in_hw + (oh * a[1].stride + th.offset) * a[2].in;
+        std::fill(dst, dst + tw.lo, 0.0f);
+        if (a[2].stride == 1) {
+          std::memcpy(dst + tw.lo, src + tw.lo + tw.offset, static_cast<size_t>(tw.hi - tw.lo) * sizeof(float));
+        } else {
+          for (int64_t ow = tw.lo; ow < tw.hi; ++ow) dst[ow] = src[ow * a[2].stride + tw.offset];
+        }
+        std::fill(dst + tw.hi, dst + ow_n, 0.0f);
+      }
+    }
+  });
+}
+
+// One group of one image through the GEMM: y (M/g planes of the output) from x (its first channel).
+void GemmGroup(const ConvProblem& p, const GroupView& v, const float* x, const float* w, float* y,
+               std::vector<float>* col) {
+  const int64_t cg = p.in_per_group(), mg = p.out_per_group(), kvol = p.kernel_volume();
+  const int64_t k = cg * kvol, out_sp = p.out_spatial(), in_sp = p.in_spatial();
+  if (IsPointwise(v.axis3)) {
+    cpu::Sgemm(false, false, mg, out_sp, k, 1.0f, w, k, x, in_sp, 0.0f, y, out_sp);
+    return;
+  }
+  std::vector<TapRange> taps[3];
+  for (int i = 0; i < 3; ++i) taps[i] = TapRanges(v.axis3[i]);
+  const int64_t ow = v.axis3[2].out, lines = v.axis3[0].out * v.axis3[1].out;
+  const int64_t block = std::clamp<int64_t>(kColumnBudget / std::max<int64_t>(1, k * ow), 1, lines);
+  col->resize(static_cast<size_t>(k * block * ow));
+  for (int64_t line0 = 0; line0 < lines; line0 += block) {
+    const int64_t line1 = std::min(lines, line0 + block), width = (line1 - line0) * ow;
+    Im2col(v.axis3, taps, x, cg, line0, line1, col->data());
+    cpu::Sgemm(false, false, mg, width, k, 1.0f, w, k, col->data(), width, 0.0f, y + line0 * ow, out_sp);
+  }
+}
+
+// out[i] += w * in[i * stride] for i in [0, count).
+void AccumulateRow(float* __restrict out, const float* __restrict in, float w, int64_t count, int64_t stride) {
+  if (stride == 1) {
+    for (int64_t i = 0; i < count; ++i) out[i] += w * in[i];
+  } else {
+    for (int64_t i = 0; i < count; ++i) out[i] += w * in[i * stride];
+  }
+}
+
+// Output plane (n, co) by direct summation over its group's channels and taps.
+void DirectPlane(const ConvProblem& p, const float* x, const float* w, int64_t n, int64_t co, float* plane) {
+  const int64_t g = co / p.out_per_group(), cg = p.in_per_group();
+  const GroupView v = ViewOf(p, g);
+  const AxisGeometry *a = v.axis3;
+  std::vector<TapRange> taps[3];
+  for (int i = 0; i < 3; ++i) taps[i] = TapRanges(a[i]);
+  const int64_t in_hw = a[1].in * a[2].in, in_sp = a[0].in * in_hw, out_hw = a[1].out * a[2].out;
+  std::fill(plane, plane + p.out_spatial(), 0.0f);
+  for (int64_t ci = 0; ci < cg; ++ci) {
+    const float* xc = x + (n * p.x_total_channels() + v.x_channel + ci) * in_sp;
+    const float* wc = w + (co * cg + ci) * p.kernel_volume();
+    for (int64_t kd = 0; kd < a[0].kernel; ++kd) {
+      const TapRange& td = taps[0][static_cast<size_t>(kd)];
+      for (int64_t kh = 0; kh < a[1].kernel; ++kh) {
+        const TapRange& th = taps[1][static_cast<size_t>(kh)];
+        for (int64_t kw = 0; kw < a[2].kernel; ++kw) {
+          const TapRange& tw = taps[2][static_cast<size_t>(kw)];
+          if (tw.hi <= tw.lo) continue;
+          const float wt = wc[(kd * a[1].kernel + kh) * a[2].kernel + kw];
+          for (int64_t od = td.lo; od < td.hi; ++od) {
+            const float* xplane = xc + (od * a[0].stride + td.offset) * in_hw;
+            for (int64_t oh = th.lo; oh < th.hi; ++oh)
+              AccumulateRow(plane + od * out_hw + oh * a[2].out + tw.lo,
+                            xplane + (oh * a[1].stride + th.offset) * a[2].in + tw.lo * a[2].stride + tw.offset, wt,
+                            tw.hi - tw.lo, a[2].stride);
+          }
+        }
+      }
+    }
+  }
+}
+
+// Bias and the fused steps over y ([N, M, spatial]), in place; addends are read with the placement.
+// The steps are evaluated as the reference does (ConvStepValue, in double) and rounded once.
+void Epilogue(const ConvProblem& p, const std::vector<const HostTensor*>& inputs, const float* bias, float* y) {
+  const ConvFusion& f = p.fusion;
+  const int64_t sp = p.out_spatial(), m = p.out_channels;
+  const int64_t total = f.channel_total > 0 ? f.channel_total : m, offset = f.channel_total > 0 ? f.channel_offset : 0;
+  if (!bias && f.steps.empty()) return;
+  cpu::ParallelFor(p.batch * m, [&](int64_t i0, int64_t i1) {
+    for (int64_t item = i0; item < i1; ++item) {
+      const int64_t n = item / m, co = item % m;
+      float* plane = y + item * sp;
+      const float b = bias ? bias[co] : 0.0f;
+      if (f.steps.empty()) {
+        for (int64_t s = 0; s < sp; ++s) plane[s] += b;
+        continue;
+      }
+      const int64_t stored = (n * total + offset + co) * sp;
+      for (int64_t s = 0; s < sp; ++s) {
+        float v = plane[s] + b;
+        for (const ConvFusion::Step& step : f.steps) {
+          if (step.kind == ConvFusion::Step::kAdd) v += inputs[step.input]->as<float>()[stored + s];
+          else if (step.kind == ConvFusion::Step::kRelu) v = v < 0 ? 0.0f : v;  // NaN stays NaN
+          else if (!std::isnan(v)) v = static_cast<float>(ConvStepValue(step, v));
+        }
+        plane[s] = v;
+      }
+    }
+  });
+}
+
+// The fused AveragePool: non-overlapping windows of pool[] over the Conv's own output.
+void Pool(const ConvProblem& p, const float* full, float* y) {
+  const int64_t* k = p.fusion.pool;
+  const AxisGeometry* g = p.axis3;
+  const int64_t pd = g[0].out / k[0], ph = g[1].out / k[1], pw = g[2].out / k[2];
+  const float scale = 1.0f / static_cast<float>(p.fusion.pool_volume());
+  cpu::ParallelFor(p.batch * p.out_channels, [&](int64_t i0, int64_t i1) {
+    for (int64_t plane = i0; plane < i1; ++plane) {
+      const float* in = full + plane * p.out_spatial();
+      float* out = y + plane * pd * ph * pw;
+      for (int64_t d = 0; d < pd; ++d)
+        for (int64_t h = 0; h < ph; ++h)
+          for (int64_t w = 0; w < pw; ++w) {
+            float sum = 0;
+            for (int64_t a = 0; a < k[0]; ++a)
+              for (int64_t b = 0; b < k[1]; ++b)
+                for (int64_t c = 0; c < k[2]; ++c)
+                  sum += in[((d * k[0] + a) * g[1].out + h * k[1] + b) * g[2].out + w * k[2] + c];
+            out[(d * ph + h) * pw + w] = sum * scale;
+          }
+    }
+  });
+}
+
+}  // namespace
+
+bool ConvCpuHandles(const ConvProblem& p, const std::vector<const HostTensor*>& inputs) {
+  for (const HostTensor* t : inputs)
+    if (t && t->dtype() != DType::kFloat32) return false;
+  // The GEMM library takes 32-bit sizes.
+  const int64_t limit = int64_t{1} << 31;
+  return p.out_spatial() < limit && p.in_spatial() < limit && p.in_per_group() * p.kernel_volume() < limit;
+}
+
+Status ConvCpu(const ConvProblem& p, const std::vector<const HostTensor*>& inputs, HostTensor* out) {
+  const float* x = inputs[0]->as<float>();
+  const float* w = inputs[1]->as<float>();
+  const float* bias = p.has_bias ? inputs[2]->as<float>() : nullptr;
+  std::vector<float> unpooled;
+  float* y = out->mutable_as<float>();
+  if (p.fusion.pooled()) {
+    unpooled.resize(static_cast<size_t>(p.batch * p.out_channels * p.out_spatial()));
+    y = unpooled.data();
+  }
+  const int64_t cg = p.in_per_group(), mg = p.out_per_group(), sp = p.out_spatial();
+  if (cg * mg <= 8) {
+    cpu::ParallelFor(p.batch * p.out_channels, [&](int64_t i0, int64_t i1) {
+      for (int64_t item = i0; item < i1; ++item)
+        DirectPlane(p, x, w, item / p.out_channels, item % p.out_channels, y + item * sp);
+    });
+  } else {
+    std::vector<float> col;
+    const int64_t x_image = p.x_total_channels() * p.in_spatial();
+    for (int64_t n = 0; n < p.batch; ++n)
+      for (int64_t g = 0; g < p.group; ++g) {
+        const GroupView v = ViewOf(p, g);
+        GemmGroup(p, v, x + n * x_image + v.x_channel * p.in_spatial(), w + g * mg * cg * p.kernel_volume(),
+                  y + (n * p.out_channels + g * mg) * sp, &col);
+      }
+  }
+  Epilogue(p, inputs, bias, y);
+  if (p.fusion.pooled()) Pool(p, y, out->mutable_as<float>());
+  return OkStatus();
+}
+
+}  // namespace webconv::ops
