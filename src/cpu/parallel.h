@@ -10,7 +10,7 @@ namespace webconv::cpu {
 
 // Calls fn(begin, end) over disjoint ranges covering [0, count), at most one range per thread, and
 // returns when all are done. Ranges are contiguous and in order of thread index, so results that
-// depend only on the range are the same whatever the thread count. fn must not call ParallelFor.
+// depend only on the range are the same whatever the thread count. A ParallelFor inside fn runs inline.
 void ParallelFor(int64_t count, const std::function<void(int64_t begin, int64_t end)>& fn);
 
 // The threads ParallelFor uses (the caller included).

@@ -106,13 +106,25 @@ void AccumulateRow(float* __restrict out, const float* __restrict in, float w, i
   }
 }
 
+// Each group's TapRanges per axis: one set shared by all groups, or one per group with per-group windows.
+struct GroupTaps {
+  std::vector<TapRange> axis[3];
+};
+
+std::vector<GroupTaps> TapsOfGroups(const ConvProblem& p) {
+  std::vector<GroupTaps> taps(p.fusion.per_group() ? static_cast<size_t>(p.group) : 1);
+  for (size_t g = 0; g < taps.size(); ++g)
+    for (int i = 0; i < 3; ++i) taps[g].axis[i] = TapRanges(ViewOf(p, static_cast<int64_t>(g)).axis3[i]);
+  return taps;
+}
+
 // Output plane (n, co) by direct summation over its group's channels and taps.
-void DirectPlane(const ConvProblem& p, const float* x, const float* w, int64_t n, int64_t co, float* plane) {
+void DirectPlane(const ConvProblem& p, const std::vector<GroupTaps>& group_taps, const float* x, const float* w,
+                 int64_t n, int64_t co, float* plane) {
   const int64_t g = co / p.out_per_group(), cg = p.in_per_group();
   const GroupView v = ViewOf(p, g);
-  const AxisGeometry *a = v.axis3;
-  std::vector<TapRange> taps[3];
-  for (int i = 0; i < 3; ++i) taps[i] = TapRanges(a[i]);
+  const AxisGeometry* a = v.axis3;
+  const std::vector<TapRange>* taps = group_taps[group_taps.size() == 1 ? 0 : static_cast<size_t>(g)].axis;
   const int64_t in_hw = a[1].in * a[2].in, in_sp = a[0].in * in_hw, out_hw = a[1].out * a[2].out;
   std::fill(plane, plane + p.out_spatial(), 0.0f);
   for (int64_t ci = 0; ci < cg; ++ci) {
@@ -215,9 +227,10 @@ Status ConvCpu(const ConvProblem& p, const std::vector<const HostTensor*>& input
   }
   const int64_t cg = p.in_per_group(), mg = p.out_per_group(), sp = p.out_spatial();
   if (cg * mg <= 8) {
+    const std::vector<GroupTaps> taps = TapsOfGroups(p);
     cpu::ParallelFor(p.batch * p.out_channels, [&](int64_t i0, int64_t i1) {
       for (int64_t item = i0; item < i1; ++item)
-        DirectPlane(p, x, w, item / p.out_channels, item % p.out_channels, y + item * sp);
+        DirectPlane(p, taps, x, w, item / p.out_channels, item % p.out_channels, y + item * sp);
     });
   } else {
     std::vector<float> col;

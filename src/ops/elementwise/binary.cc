@@ -35,6 +35,13 @@ Status Reference(RefContext& ctx) {
   return OkStatus();
 }
 
+Status Cpu(RefContext& ctx) {
+  const auto& a = ctx.Attrs<BinaryAttrs>();
+  WC_ASSIGN_OR_RETURN(Shape eb, EffectiveB(a, ctx.inputs[0]->shape(), ctx.inputs[1]->shape()));
+  if (BinaryCpu(a.def->f32, *ctx.inputs[0], *ctx.inputs[1], eb, &ctx.out(0))) return OkStatus();
+  return Reference(ctx);
+}
+
 Status Gpu(GpuContext& ctx) {
   const auto& a = ctx.Attrs<BinaryAttrs>();
   const Shape& out = ctx.outputs[0].shape;
@@ -97,6 +104,7 @@ OpSchema BinaryRow(const BinaryDef& d, ParseFn parse) {
   s.parse = parse;
   s.infer = Infer;
   s.reference = Reference;
+  s.cpu = Cpu;
   s.gpu = Gpu;
   s.notes = d.notes;
   return s;

@@ -24,6 +24,10 @@ struct BinaryAttrs {
   bool shift_left = false;  // BitShift's direction
 };
 
+// Arithmetic the fast CPU backend runs on float32 directly (binary_cpu.cc). For +, -, *, / of two floats
+// the float result equals the reference's double result rounded once, so both backends agree exactly.
+enum class BinaryF32 { kNone, kAdd, kSub, kMul, kDiv };
+
 struct BinaryDef {
   const char* op = "";
   int since = 1;  // first opset defining the op
@@ -40,9 +44,13 @@ struct BinaryDef {
   // broadcast/axis form before opset 7.
   Result<Shape> (*effective_b)(const BinaryAttrs& attrs, const Shape& a, const Shape& b) = nullptr;
   const char* notes = "";  // the registry row's notes: type rules `types` enforces, and other limits
+  BinaryF32 f32 = BinaryF32::kNone;  // kNone: the CPU backend runs `ref`
 };
 
 Status ParseBinary(const BinaryDef& d, const ParseContext& ctx, OpAttrs* out);
+// The fast CPU backend's loop for float32 A, B and C with broadcasting (B already as broadcasting sees
+// it); false when `op` is kNone or a type is not float32 (the caller then runs the reference).
+bool BinaryCpu(BinaryF32 op, const HostTensor& a, const HostTensor& b, const Shape& b_shape, HostTensor* c);
 OpSchema BinaryRow(const BinaryDef& d, ParseFn parse);
 template <const BinaryDef& D>
 OpSchema BinaryRowOf() {

@@ -131,6 +131,7 @@ constexpr BinaryDef kAdd = {
     .wgsl = [](ScalarType a, ScalarType b, ScalarType c,
                const BinaryAttrs&) { return Expr(a, b, c, "a + b"); },
     .notes = "A and B of one numeric type (no bool); integers wrap",
+    .f32 = BinaryF32::kAdd,
 };
 
 constexpr BinaryDef kSub = {
@@ -140,6 +141,7 @@ constexpr BinaryDef kSub = {
     .wgsl = [](ScalarType a, ScalarType b, ScalarType c,
                const BinaryAttrs&) { return Expr(a, b, c, "a - b"); },
     .notes = "A and B of one numeric type (no bool); integers wrap",
+    .f32 = BinaryF32::kSub,
 };
 
 constexpr BinaryDef kMul = {
@@ -149,13 +151,15 @@ constexpr BinaryDef kMul = {
     .wgsl = [](ScalarType a, ScalarType b, ScalarType c,
                const BinaryAttrs&) { return Expr(a, b, c, "a * b"); },
     .notes = "A and B of one numeric type (no bool); integers wrap",
+    .f32 = BinaryF32::kMul,
 };
 
 constexpr BinaryDef kDiv = {.op = "Div",
                             .types = SameNumericType,
                             .ref = DivRef,
                             .wgsl = DivWgsl,
-                            .notes = "A and B of one numeric type (no bool)"};
+                            .notes = "A and B of one numeric type (no bool)",
+                            .f32 = BinaryF32::kDiv};
 
 constexpr BinaryDef kMod = {
     .op = "Mod",

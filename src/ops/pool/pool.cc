@@ -160,15 +160,19 @@ Status Infer(InferContext& ctx) {
   return OkStatus();
 }
 
-Status Reference(RefContext& ctx) {
+// The float64 reference (`fast` false) or the fast CPU backend's float32 loop where it applies.
+Status Run(RefContext& ctx, bool fast) {
   const HostTensor& x = *ctx.inputs[0];
   // An absent optional output arrives as an empty tensor without a dtype.
   HostTensor* indices =
       ctx.outputs->size() > 1 && ctx.out(1).dtype() == DType::kInt64 ? &ctx.out(1) : nullptr;
   WC_ASSIGN_OR_RETURN(PoolProblem p, ResolvePool(ctx.Attrs<PoolAttrs>(), {true, x.dtype(), x.shape(), &x},
                                                  indices != nullptr));
+  if (fast && PoolCpuHandles(p, x, indices)) return PoolCpu(p, x, &ctx.out(0));
   return PoolReference(p, x, &ctx.out(0), indices);
 }
+Status Reference(RefContext& ctx) { return Run(ctx, false); }
+Status Cpu(RefContext& ctx) { return Run(ctx, true); }
 
 Status Gpu(GpuContext& ctx) {
   WC_ASSIGN_OR_RETURN(PoolProblem p,
@@ -204,6 +208,7 @@ OpSchema Row(const char* notes) {
   s.parse = Parse<kKind>;
   s.infer = Infer;
   s.reference = Reference;
+  s.cpu = Cpu;
   s.gpu = Gpu;
   s.flops = Flops;
   if (kKind == PoolKind::kAverage) s.absorb_zero_pad = AbsorbPad;

@@ -49,5 +49,8 @@ void ClipTaps(const AxisGeometry& a, int64_t base, int64_t lo, int64_t hi, int64
 // `indices` is nullptr when the node does not ask for them.
 Status PoolReference(const PoolProblem& p, const HostTensor& x, HostTensor* y, HostTensor* indices);
 Status PoolGpu(const PoolProblem& p, GpuContext& ctx);
+// The fast CPU backend's pools (pool_cpu.cc): float32 without Indices; otherwise the reference runs.
+bool PoolCpuHandles(const PoolProblem& p, const HostTensor& x, const HostTensor* indices);
+Status PoolCpu(const PoolProblem& p, const HostTensor& x, HostTensor* y);
 
 }  // namespace webconv::ops
