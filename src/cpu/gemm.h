@@ -14,6 +14,10 @@ namespace webconv::cpu {
 void Sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
            const float* b, int64_t ldb, float beta, float* c, int64_t ldc);
 
+// The same product on the calling thread alone, for callers that split their own work over the pool.
+void SgemmSerial(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
+                 int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc);
+
 // The library and the threads it uses, for `webconv run`'s and the JS API's backend line.
 const char* GemmLibrary();
 

@@ -49,6 +49,12 @@ void Block(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float al
 
 }  // namespace
 
+void SgemmSerial(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
+                 int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
+  SingleThreaded();
+  if (m > 0 && n > 0) Block(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
 void Sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
            const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
   SingleThreaded();

@@ -167,21 +167,26 @@ void Epilogue(const ConvProblem& p, const std::vector<const HostTensor*>& inputs
         for (int64_t s = 0; s < sp; ++s) plane[s] += b;
         continue;
       }
+      // Step by step over the whole plane (it is in cache), so each loop is a plain vectorizable one.
       const int64_t stored = (n * total + offset + co) * sp;
-      for (int64_t s = 0; s < sp; ++s) {
-        float v = plane[s] + b;
-        for (const ConvFusion::Step& step : f.steps) {
-          if (step.kind == ConvFusion::Step::kAdd) v += inputs[step.input]->as<float>()[stored + s];
-          else if (step.kind == ConvFusion::Step::kRelu) v = v < 0 ? 0.0f : v;  // NaN stays NaN
-          else if (!std::isnan(v)) v = static_cast<float>(ConvStepValue(step, v));
+      for (int64_t s = 0; s < sp; ++s) plane[s] += b;
+      for (const ConvFusion::Step& step : f.steps) {
+        if (step.kind == ConvFusion::Step::kAdd) {
+          const float* addend = inputs[step.input]->as<float>() + stored;
+          for (int64_t s = 0; s < sp; ++s) plane[s] += addend[s];
+        } else if (step.kind == ConvFusion::Step::kRelu) {
+          for (int64_t s = 0; s < sp; ++s) plane[s] = plane[s] < 0 ? 0.0f : plane[s];  // NaN stays NaN
+        } else {
+          for (int64_t s = 0; s < sp; ++s)
+            if (!std::isnan(plane[s])) plane[s] = static_cast<float>(ConvStepValue(step, plane[s]));
         }
-        plane[s] = v;
       }
     }
   });
 }
 
-// The fused AveragePool: non-overlapping windows of pool[] over the Conv's own output.
+// The fused AveragePool: non-overlapping windows of pool[] over the Conv's own output, one output row
+// at a time: the window's input rows are summed into it, then scaled.
 void Pool(const ConvProblem& p, const float* full, float* y) {
   const int64_t* k = p.fusion.pool;
   const AxisGeometry* g = p.axis3;
@@ -192,15 +197,17 @@ void Pool(const ConvProblem& p, const float* full, float* y) {
       const float* in = full + plane * p.out_spatial();
       float* out = y + plane * pd * ph * pw;
       for (int64_t d = 0; d < pd; ++d)
-        for (int64_t h = 0; h < ph; ++h)
-          for (int64_t w = 0; w < pw; ++w) {
-            float sum = 0;
-            for (int64_t a = 0; a < k[0]; ++a)
-              for (int64_t b = 0; b < k[1]; ++b)
-                for (int64_t c = 0; c < k[2]; ++c)
-                  sum += in[((d * k[0] + a) * g[1].out + h * k[1] + b) * g[2].out + w * k[2] + c];
-            out[(d * ph + h) * pw + w] = sum * scale;
-          }
+        for (int64_t h = 0; h < ph; ++h) {
+          float* row = out + (d * ph + h) * pw;
+          std::fill(row, row + pw, 0.0f);
+          for (int64_t a = 0; a < k[0]; ++a)
+            for (int64_t b = 0; b < k[1]; ++b) {
+              const float* src = in + ((d * k[0] + a) * g[1].out + h * k[1] + b) * g[2].out;
+              for (int64_t c = 0; c < k[2]; ++c)
+                for (int64_t w = 0; w < pw; ++w) row[w] += src[w * k[2] + c];
+            }
+          for (int64_t w = 0; w < pw; ++w) row[w] *= scale;
+        }
     }
   });
 }
