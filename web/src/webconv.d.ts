@@ -128,7 +128,7 @@ export interface RunProfile {
   readonly dispatches: readonly DispatchTiming[];
 }
 
-export type ExecutionProvider = 'webgpu' | 'cpu' | 'wasm' | string | { name: string };
+export type ExecutionProvider = 'webgpu' | 'cpu' | 'wasm' | 'ref' | string | { name: string };
 
 export interface ExternalDataFile {
   path: string;
@@ -136,7 +136,7 @@ export interface ExternalDataFile {
 }
 
 export interface SessionOptions {
-  /** The first one webconv knows is used: 'webgpu' (default), or 'cpu' / 'wasm' (float64 reference). */
+  /** The first one webconv knows is used: 'webgpu' (default), 'cpu' / 'wasm' (float32 CPU backend), or 'ref' (float64 reference). */
   executionProviders?: readonly ExecutionProvider[];
   /** Per-dispatch GPU timing in `profile` after each run. */
   enableProfiling?: boolean;
@@ -169,7 +169,7 @@ export declare class InferenceSession {
   readonly outputNames: readonly string[];
   readonly inputMetadata: readonly ValueMetadata[];
   readonly outputMetadata: readonly ValueMetadata[];
-  readonly backend: 'webgpu' | 'cpu';
+  readonly backend: 'webgpu' | 'cpu' | 'ref';
   readonly adapter: AdapterInfo | null;
   readonly profile: RunProfile | null;
   run(feeds: Record<string, Tensor>, fetches?: readonly string[] | Record<string, unknown>):

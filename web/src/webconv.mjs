@@ -22,7 +22,7 @@ export const env = {
   wasm: {
     /** A URL prefix for webconv-core.mjs and webconv.wasm, or {wasm, mjs} with each file's URL. */
     wasmPaths: undefined,
-    /** Accepted for onnxruntime-web compatibility: webconv's CPU backend (the float64 reference) is one thread. */
+    /** Accepted for onnxruntime-web compatibility: webconv's CPU backends run on one thread in the browser build. */
     numThreads: 0,
     simd: true,
     proxy: false,
@@ -397,9 +397,11 @@ function chooseBackend(providers) {
   for (const n of names) {
     if (n === 'webgpu') return 'webgpu';
     if (n === 'cpu' || n === 'wasm') return 'cpu';
+    if (n === 'ref') return 'ref';
   }
   throw new Error(`webconv: none of the execution providers [${names.join(', ')}] is available ` +
-                  `(webconv has 'webgpu', and 'cpu' or 'wasm' for its float64 reference backend)`);
+                  `(webconv has 'webgpu', 'cpu' or 'wasm' for its float32 CPU backend, and 'ref' for its ` +
+                  `float64 reference)`);
 }
 
 async function readModel(source) {
@@ -551,7 +553,8 @@ export class InferenceSession {
   /**
    * Loads a model. `source`: Uint8Array | ArrayBuffer | URL (fetched) | file path (under Node).
    * onnxruntime-web's (buffer, byteOffset, byteLength, options) form is accepted too.
-   * options.executionProviders: ['webgpu'] (default) or ['cpu'] / ['wasm'] for the float64 reference;
+   * options.executionProviders: ['webgpu'] (default), ['cpu'] / ['wasm'] for the float32 CPU backend
+   * (WebAssembly SIMD, Eigen's matrix product, one thread), or ['ref'] for the float64 reference;
    * options.enableProfiling: per-dispatch GPU times in `profile` after each run.
    * options.onProgress: called as ({phase, done, total}) while the session loads ('load') and while a run
    * plans, the first for given input shapes ('compile': pipelines done of total; 'run').
@@ -571,8 +574,8 @@ export class InferenceSession {
     const overrides = checkOverrides(options.freeDimensionOverrides);
     for (const [key, why] of kIgnoredSessionOptions)
       if (options[key] !== undefined) noEffect(`the session option ${key}`, why);
-    if (backend === 'cpu' && (env.wasm?.numThreads ?? 0) > 1)
-      noEffect('env.wasm.numThreads', "webconv's CPU backend (the float64 reference) runs on one thread");
+    if (backend !== 'webgpu' && (env.wasm?.numThreads ?? 0) > 1)
+      noEffect('env.wasm.numThreads', "webconv's CPU backends run on one thread in the browser build");
     const onProgress = typeof options.onProgress === 'function' ? options.onProgress : null;
     if (onProgress) onProgress({ phase: 'load', done: 0, total: 1 });
     const { bytes, label } = await readModel(source);

@@ -38,8 +38,8 @@ async function detectWebGpu() {
     }
   }
   if (reason) {
-    status.textContent = `WebGPU is not available: ${reason}. The CPU backend (webconv's float64 reference, ` +
-                         'much slower) is selected instead.';
+    status.textContent = `WebGPU is not available: ${reason}. The CPU backend (float32 on WebAssembly SIMD) ` +
+                         'is selected instead.';
     status.className = 'status warn';
     $('backend').value = 'cpu';
     $('backend').querySelector('option[value=webgpu]').disabled = true;
