@@ -32,9 +32,9 @@ const cases = [];
 for (const m of models) {
   const file = path.join(corpus, m);
   const ok = path.join(flags.work, `${m}.ref`);
-  execFileSync(flags.webconv, ['run', file, '--backend', 'cpu', '--input', `idx=${file}.inrange.npy`, '--output-dir', ok],
+  execFileSync(flags.webconv, ['run', file, '--backend', 'ref', '--input', `idx=${file}.inrange.npy`, '--output-dir', ok],
                { stdio: 'pipe' });
-  const bad = spawnSync(flags.webconv, ['run', file, '--backend', 'cpu', '--input', `idx=${file}.outofrange.npy`,
+  const bad = spawnSync(flags.webconv, ['run', file, '--backend', 'ref', '--input', `idx=${file}.outofrange.npy`,
                                         '--output-dir', path.join(flags.work, `${m}.bad`)], { encoding: 'utf8' });
   if (bad.status !== 3) fail(`${m}: the native reference exited ${bad.status} on out-of-range indices`);
   const message = bad.stderr.trim().replace(/^error: /, '').replace(`${file}: `, '');

@@ -3,7 +3,7 @@
 // speed anchor. Models: the default model (TransNetV2 architecture, random weights, web/dist/demo/) on its
 // clip, and models/small_mlp.onnx on seeded random features.
 //  - webconv's outputs must match the native `webconv run` within `webconv check`'s tolerance
-//    (|a - b| <= 1e-4 + 1e-3 |b|); the native run uses --native-backend (default cpu: the float64
+//    (|a - b| <= 1e-4 + 1e-3 |b|); the native run uses --native-backend (default ref: the float64
 //    reference, what `webconv check` compares with, and seconds instead of half a minute on SwiftShader);
 //  - ONNX Runtime's outputs must match webconv's within the same tolerance;
 //  - prints webconv's first run and steady-state median, ONNX Runtime's median, and the ratio.
@@ -11,7 +11,7 @@
 //
 //   node models.mjs --dist web/dist --webconv build/webconv --small-mlp models/small_mlp.onnx
 //                   --node-modules node_modules --work DIR [--runs N] [--ort-first-limit-s S] [--seed S]
-//                   [--native-backend cpu|webgpu]
+//                   [--native-backend ref|cpu|webgpu]
 // --runs: steady-state runs after the first, for the default model (small_mlp always gets 10).
 // --ort-first-limit-s: when ONNX Runtime's first run of a model takes longer than this, its steady-state
 //   runs are skipped and only first runs are compared (ctest uses this to stay within its time budget:
@@ -30,7 +30,7 @@ requireDist(flags.dist);
 const runs = Number(flags.runs ?? 3);
 const ortFirstLimitMs = 1000 * Number(flags['ort-first-limit-s'] ?? Infinity);
 const seed = Number(flags.seed ?? process.env.WEBCONV_SEED ?? 20261124);
-const nativeBackend = flags['native-backend'] ?? 'cpu';
+const nativeBackend = flags['native-backend'] ?? 'ref';
 const kCheck = { atol: 1e-4, rtol: 1e-3 }; // webconv check's tolerance
 fs.mkdirSync(flags.work, { recursive: true });
 const ortDist = path.join(flags['node-modules'], 'onnxruntime-web', 'dist');

@@ -63,7 +63,7 @@ const out = core.outputs(s);
 check(Object.keys(out).join() === 'probabilities', 'one output, probabilities');
 const got = out.probabilities;
 check(JSON.stringify(got.dims) === JSON.stringify(want.dims), `output dims ${JSON.stringify(got.dims)} = native ${JSON.stringify(want.dims)}`);
-// Both sides run the same float64 reference; only the C libraries' exp/log may differ in the last bit.
+// Both sides run the float32 CPU backend: OpenBLAS natively, Eigen in the module; sums may round apart.
 const c = compare(floats(got), want.data, 1e-6, 1e-6);
 check(c.ok, `cpu outputs match native --backend cpu (max abs err ${c.maxAbs.toExponential(2)}${c.maxAbs === 0 ? ', bit-identical' : ''}) ${c.message}`);
 const prof = core.profile(s);
