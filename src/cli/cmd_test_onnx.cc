@@ -22,7 +22,7 @@ struct ManifestEntry {
 };
 
 // Lines: CASE_NAME[@BACKEND] skip|xfail REASON...  ('#' starts a comment). A reason is required.
-// An entry with @webgpu or @cpu applies to that backend only.
+// An entry with @webgpu, @cpu or @ref applies to that backend only.
 Result<std::map<std::string, ManifestEntry>> ReadManifest(const std::string& path, const std::string& backend) {
   std::map<std::string, ManifestEntry> m;
   std::ifstream f(path);
@@ -44,7 +44,7 @@ Result<std::map<std::string, ManifestEntry>> ReadManifest(const std::string& pat
     const size_t at = name.find('@');
     if (at != std::string::npos) {
       const std::string only = name.substr(at + 1);
-      if (only != "webgpu" && only != "cpu") return UsageError(path, ":", lineno, ": unknown backend '", only, "'");
+      if (only != "webgpu" && only != "cpu" && only != "ref") return UsageError(path, ":", lineno, ": unknown backend '", only, "'");
       if (only != backend) continue;
       name.resize(at);
     }

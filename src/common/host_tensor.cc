@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <algorithm>
 #include <cstring>
 
 #include "common/limits.h"
@@ -37,6 +38,23 @@ HostTensor::HostTensor(DType dtype, Shape shape) : dtype_(dtype), shape_(std::mo
   owned_ = std::make_shared<std::vector<uint8_t>>(static_cast<size_t>(NumElements(shape_)) * DTypeSize(dtype));
   data_ = owned_->data();
   size_ = owned_->size();
+}
+
+bool HostTensor::Recycle(HostTensor* spare, DType dtype, const Shape& shape, HostTensor* out) {
+  const size_t bytes = static_cast<size_t>(NumElements(shape)) * DTypeSize(dtype);
+  if (!spare->owned_ || spare->owned_.use_count() != 1 || spare->owned_->data() != spare->data_ ||
+      spare->owned_->size() != bytes || spare->keep_alive_)
+    return false;
+  HostTensor t;
+  t.dtype_ = dtype;
+  t.shape_ = shape;
+  t.owned_ = std::move(spare->owned_);
+  std::fill(t.owned_->begin(), t.owned_->end(), uint8_t{0});
+  t.data_ = t.owned_->data();
+  t.size_ = bytes;
+  *spare = HostTensor();
+  *out = std::move(t);
+  return true;
 }
 
 HostTensor HostTensor::Owned(DType dtype, Shape shape, std::vector<uint8_t> bytes) {

@@ -32,6 +32,10 @@ class HostTensor {
   static HostTensor Owned(DType dtype, Shape shape, std::vector<uint8_t> bytes);
   static HostTensor View(DType dtype, Shape shape, const uint8_t* data, size_t size,
                          std::shared_ptr<const void> keep_alive);
+  // A zero-filled tensor in the storage of `spare`, which must own it alone and have exactly the bytes
+  // `dtype` x `shape` needs (the CPU backends reuse a freed intermediate's memory so: a fresh large
+  // allocation costs page faults on every run). Returns false, leaving `spare` as it was, otherwise.
+  static bool Recycle(HostTensor* spare, DType dtype, const Shape& shape, HostTensor* out);
 
   DType dtype() const { return dtype_; }
   const Shape& shape() const { return shape_; }

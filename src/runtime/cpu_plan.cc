@@ -4,6 +4,7 @@
 // fast kernels do not cover yet), so every op runs on both.
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <new>
 
 #include <unistd.h>
@@ -39,7 +40,7 @@ class CpuPlan : public Plan {
 
   // Walks the run as Execute will, adding each output when its node runs and dropping each intermediate
   // after its last reader: the first node at which the live tensors would pass the budget fails the plan.
-  Status CheckMemory() const {
+  Status CheckMemory() {
     const ir::Graph& g = *bound_->graph;
     const auto& values = bound_->values;
     uint64_t live = 0;
@@ -58,6 +59,7 @@ class CpuPlan : public Plan {
                           budget_is_default_ ? " (half of physical memory)" : "")
               .WithNode(n.op_type, n.name);
         live += bytes;
+        peak_ = std::max(peak_, live);
       }
       for (int id : n.inputs)
         if (Releasable(id, i)) live -= std::min(live, TensorBytes(values[id]));
@@ -88,6 +90,11 @@ class CpuPlan : public Plan {
           continue;
         }
         const uint64_t bytes = TensorBytes(values[id]);
+        HostTensor reused;
+        if (TakeSpare(values[id].dtype, values[id].shape, bytes, &reused)) {
+          outs.push_back(std::move(reused));
+          continue;
+        }
         try {
           outs.emplace_back(values[id].dtype, values[id].shape);
         } catch (const std::bad_alloc&) {
@@ -109,7 +116,7 @@ class CpuPlan : public Plan {
         ptr[n.outputs[k]] = &live[n.outputs[k]];
       }
       for (int id : n.inputs)
-        if (Releasable(id, i)) live[id] = HostTensor();
+        if (Releasable(id, i)) KeepSpare(&live[id]);
       if (stats) {
         const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
         stats->dispatches.push_back({n.name, (fast_ && n.schema->cpu ? "cpu_" : "reference_") + n.op_type, ms});
@@ -124,6 +131,25 @@ class CpuPlan : public Plan {
   }
 
   size_t dispatch_count() const override { return 0; }
+
+  // Freed intermediates are kept, up to the run's peak of live bytes, and their memory is given to later
+  // outputs of the same size, in this run and the next: a fresh large allocation is new pages from the
+  // system, zeroed through page faults on every run (measured: 1.6 ms of a 6 ms Conv in TransNetV2).
+  void KeepSpare(HostTensor* t) {
+    const size_t bytes = t->byte_size();
+    if (bytes >= kSpareMinBytes && spare_bytes_ + bytes <= peak_) {
+      spare_bytes_ += bytes;
+      spare_.emplace(bytes, std::move(*t));
+    }
+    *t = HostTensor();
+  }
+  bool TakeSpare(DType dtype, const Shape& shape, uint64_t bytes, HostTensor* out) {
+    auto it = spare_.find(static_cast<size_t>(bytes));
+    if (it == spare_.end() || !HostTensor::Recycle(&it->second, dtype, shape, out)) return false;
+    spare_bytes_ -= static_cast<uint64_t>(bytes);
+    spare_.erase(it);
+    return true;
+  }
   void set_default_budget() { budget_is_default_ = true; }
 
  private:
@@ -139,6 +165,9 @@ class CpuPlan : public Plan {
   uint64_t budget_;
   bool budget_is_default_ = false;
   bool fast_;
+  static constexpr size_t kSpareMinBytes = 64 << 10;  // smaller ones come from the allocator's free lists
+  uint64_t peak_ = 0, spare_bytes_ = 0;
+  std::multimap<size_t, HostTensor> spare_;
 };
 
 }  // namespace
