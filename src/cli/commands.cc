@@ -23,9 +23,10 @@ OptionSpec ShapeOption() {
           "dimension is 1, which the command says)"};
 }
 OptionSpec BackendOption() {
-  return {"backend", "webgpu|cpu", false,
-          "where every node runs: webgpu (default) or cpu, the float64 reference. Nothing falls back from "
-          "one to the other"};
+  return {"backend", "webgpu|cpu|ref", false,
+          "where every node runs: webgpu, cpu (the fast float32 CPU backend: OpenBLAS's GEMM, the machine's "
+          "cores) or ref (the float64 reference). Nothing falls back from one to another. run and bench "
+          "default to webgpu on a hardware GPU, else cpu (said); check and test-onnx to webgpu"};
 }
 OptionSpec AdapterOption() {
   return {"adapter", "gpu|swiftshader|NAME", false,
@@ -70,19 +71,20 @@ std::vector<CommandSpec> BuildTable() {
        "shows a progress line on stderr (load, compile i/N, run)."});
   t.push_back({"check",
                "MODEL",
-               "run MODEL on WebGPU and on the float64 reference with the same inputs, and compare",
+               "run MODEL on WebGPU (or the CPU backend) and on the float64 reference with the same inputs, "
+               "and compare",
                {InputOption(),
                 ShapeOption(),
                 CacheOption(),
                 {"atol", "A", false, "absolute tolerance (default 1e-4)"},
                 {"rtol", "R", false, "relative tolerance (default 1e-3)"},
                 {"backend", "webgpu|cpu", false,
-                 "accepted for symmetry with run and validated, but check always compares webgpu with cpu"},
+                 "the backend compared with the float64 reference: webgpu (default) or cpu"},
                 AdapterOption(),
                 SeedOption()},
                "Prints max abs and max relative error per output. An output passes when every element has "
-               "|webgpu - ref| <= atol + rtol * |ref|. The reference runs the model as written; WebGPU runs "
-               "it after the Conv fusions, so the rewrites are checked too. Exit 0 only when every output "
+               "|got - ref| <= atol + rtol * |ref|. The reference runs the model as written; WebGPU and the "
+               "CPU backend run it after the Conv fusions, so the rewrites are checked too. Exit 0 only when every output "
                "passes, 1 otherwise."});
   t.push_back({"test-onnx",
                "DIR...",
@@ -150,10 +152,10 @@ std::vector<CommandSpec> BuildTable() {
         {"overwrite", "", false, "let --plot and --contact-sheet replace any existing regular file"},
         {"allow-damaged", "", false,
          "a truncated or damaged video: use the frames that decode, with a warning (default: exit 2)"},
-        {"backend", "webgpu|cpu", false,
-         "where the model runs: webgpu or cpu, the float64 reference. Default: webgpu on a hardware GPU; when "
-         "the adapter is CPU-emulated (SwiftShader) and --adapter is not given, cpu, which runs TransNetV2 "
-         "about 5x faster there (the command says so)"},
+        {"backend", "webgpu|cpu|ref", false,
+         "where the model runs: webgpu, cpu (the fast float32 CPU backend) or ref (the float64 reference). "
+         "Default: webgpu on a hardware GPU; without one (or when the only adapter is CPU-emulated, "
+         "SwiftShader) and without --adapter, cpu (the command says so)"},
         AdapterOption(),
         CacheOption()},
        "Decodes with FFmpeg's ffmpeg program (every container and codec it reads), scaled to the model's "

@@ -51,7 +51,7 @@ Row Describe(const ops::OpSchema& s) {
     r.webgpu = "no kernel: aliases its input";
   else
     r.webgpu = "no kernel: folded when planning";
-  r.cpu = s.reference ? "float64 reference" : "no";
+  r.cpu = s.cpu ? "float32 kernel" : s.reference ? "reference kernel" : "no";
   if (s.types.empty()) {
     r.types_cpu = r.types_gpu = "any";
   } else {
@@ -117,7 +117,10 @@ void PrintOpsTable(std::ostream& os, bool markdown) {
         "input`: "
         "the output is the input's buffer under a new shape. `no kernel: folded when planning`: the node is "
         "evaluated once by the float64 reference when the graph is planned, from what is known then.\n"
-        "- **cpu**: the float64 reference backend (`--backend cpu`, and the oracle of `webconv check`).\n"
+        "- **cpu**: the fast CPU backend (`--backend cpu`). `float32 kernel`: its own float32 kernel runs "
+        "the node (on OpenBLAS's GEMM where there is a product; other types fall to the reference kernel). "
+        "`reference kernel`: the node runs the float64 reference's kernel there too. Every op with a "
+        "reference also runs on `--backend ref`, the float64 reference and the oracle of `webconv check`.\n"
         "- **types**: the types of input 0 that the registry row declares. `any`: the row declares no list, "
         "so "
         "the backend's own limits below apply, and any limits the op checks when shapes are inferred are "
