@@ -1,7 +1,12 @@
 // The fast CPU Conv (float32). Each (batch, group) is one matrix product on the library GEMM
 // (cpu/gemm.h): Y_g [M/g, spatial] = W_g [M/g, C/g * kernel] x columns [C/g * kernel, spatial], where
-// the columns are X's shifted windows laid out by im2col, in blocks of output lines so the buffer stays
-// small. A pointwise Conv (1x1, unit strides, no pads) multiplies X itself. Groups with very few
+// the columns are X's shifted windows laid out by im2col. A thin product (few output channels per
+// group: TransNetV2's temporal convolutions, 16 to 64) is memory-bound on its columns, which im2col
+// writes and the GEMM packs again: there the columns are made and multiplied in blocks of output lines
+// small enough to stay in a core's L2 cache, each thread taking whole blocks (its own im2col, then a
+// single-threaded GEMM). A wider product (more than 64 output channels per group) runs on all columns
+// at once (in 16 MiB chunks), the GEMM split over the threads. NOTES.md ("CPU backend") has the
+// measurements behind the split. A pointwise Conv (1x1, unit strides, no pads) multiplies X itself. Groups with very few
 // channels (depthwise) are a matrix product too thin to pay for the columns: they run a direct loop,
 // one output plane per work item, with padding clipped once per tap (TapRanges) as the reference does.
 // Bias, the fused steps and a fused pool follow in one pass over the output.
@@ -18,8 +23,15 @@
 namespace webconv::ops {
 namespace {
 
-// im2col keeps at most this many floats of columns at once (16 MiB): a block of whole output lines.
-constexpr int64_t kColumnBudget = int64_t{1} << 22;
+// Floats of columns per block (512 KiB: half of a current x86 core's L2), in whole output lines, but at
+// least kMinBlockColumns wide so that packing W, which the GEMM does per call, is spread over enough
+// columns.
+constexpr int64_t kBlockFloats = int64_t{1} << 17;
+constexpr int64_t kMinBlockColumns = 256;
+// Output channels per group up to which a product is thin (blocked as above).
+constexpr int64_t kThinChannels = 64;
+// Without blocking, im2col keeps at most this many floats of columns at once (16 MiB).
+constexpr int64_t kChunkFloats = int64_t{1} << 22;
 
 // The geometry and the first X channel of group g (per-group windows give each group its own).
 struct GroupView {
@@ -43,42 +55,61 @@ bool IsPointwise(const AxisGeometry* a) {
 
 // Columns for output lines [line0, line1) (a line is one (od, oh) row of OW outputs): row
 // ((c * KD + kd) * KH + kh) * KW + kw holds, for each output of those lines, the X value that tap
-// reads, or 0 in padding. Rows are independent, so they are split over threads.
-void Im2col(const AxisGeometry* a, const std::vector<TapRange>* taps, const float* x, int64_t channels,
-            int64_t line0, int64_t line1, float* col) {
+// reads, or 0 in padding. When a tap reads whole input rows unshifted (width and height taps that are
+// 1x1 in effect: TransNetV2's temporal kernels), the lines of one output depth slice are one copy.
+// Only rows [row0, row1) are written, so callers may split rows over threads.
+void Im2col(const AxisGeometry* a, const std::vector<TapRange>* taps, const float* x, int64_t line0,
+            int64_t line1, int64_t row0, int64_t row1, float* col) {
   const int64_t kd_n = a[0].kernel, kh_n = a[1].kernel, kw_n = a[2].kernel;
-  const int64_t rows = channels * kd_n * kh_n * kw_n, ow_n = a[2].out, oh_n = a[1].out;
+  const int64_t ow_n = a[2].out, oh_n = a[1].out;
   const int64_t width = (line1 - line0) * ow_n, in_hw = a[1].in * a[2].in, in_sp = a[0].in * in_hw;
-  cpu::ParallelFor(rows, [&](int64_t r0, int64_t r1) {
-    for (int64_t r = r0; r < r1; ++r) {
-      const int64_t kw = r % kw_n, kh = (r / kw_n) % kh_n, kd = (r / (kw_n * kh_n)) % kd_n;
-      const int64_t c = r / (kw_n * kh_n * kd_n);
-      const TapRange &td = taps[0][static_cast<size_t>(kd)], &th = taps[1][static_cast<size_t>(kh)],
-                     &tw = taps[2][static_cast<size_t>(kw)];
-      const float* xc = x + c * in_sp;
-      float* dst = col + r * width;
-      for (int64_t line = line0; line < line1; ++line, dst += ow_n) {
-        const int64_t od = line / oh_n, oh = line % oh_n;
-        if (od < td.lo || od >= td.hi || oh < th.lo || oh >= th.hi || tw.hi <= tw.lo) {
-          std::fill(dst, dst + ow_n, 0.0f);
-          continue;
-        }
+  const bool same_plane = a[2].stride == 1 && a[1].stride == 1 && a[2].in == ow_n && a[1].in == oh_n;
+  for (int64_t r = row0; r < row1; ++r) {
+    const int64_t kw = r % kw_n, kh = (r / kw_n) % kh_n, kd = (r / (kw_n * kh_n)) % kd_n;
+    const int64_t c = r / (kw_n * kh_n * kd_n);
+    const TapRange &td = taps[0][static_cast<size_t>(kd)], &th = taps[1][static_cast<size_t>(kh)],
+                   &tw = taps[2][static_cast<size_t>(kw)];
+    const float* xc = x + c * in_sp;
+    float* dst = col + r * width;
+    const bool whole_rows = same_plane && tw.offset == 0 && th.offset == 0 && tw.lo == 0 && tw.hi == ow_n &&
+                            th.lo == 0 && th.hi == oh_n;
+    int64_t od = line0 / oh_n, oh = line0 % oh_n;
+    for (int64_t line = line0; line < line1;) {
+      if (whole_rows) {  // the rest of this depth slice's lines at once
+        const int64_t lines = std::min(line1 - line, oh_n - oh), run = lines * ow_n;
+        if (od < td.lo || od >= td.hi) std::fill(dst, dst + run, 0.0f);
+        else std::memcpy(dst, xc + (od * a[0].stride + td.offset) * in_hw + oh * ow_n, static_cast<size_t>(run) * 4);
+        dst += run;
+        line += lines;
+        oh = 0;
+        ++od;
+        continue;
+      }
+      if (od < td.lo || od >= td.hi || oh < th.lo || oh >= th.hi || tw.hi <= tw.lo) {
+        std::fill(dst, dst + ow_n, 0.0f);
+      } else {
         const float* src = xc + (od * a[0].stride + td.offset) * in_hw + (oh * a[1].stride + th.offset) * a[2].in;
         std::fill(dst, dst + tw.lo, 0.0f);
         if (a[2].stride == 1) {
-          std::memcpy(dst + tw.lo, src + tw.lo + tw.offset, static_cast<size_t>(tw.hi - tw.lo) * sizeof(float));
+          const float* from = src + tw.offset;
+          for (int64_t ow = tw.lo; ow < tw.hi; ++ow) dst[ow] = from[ow];
         } else {
           for (int64_t ow = tw.lo; ow < tw.hi; ++ow) dst[ow] = src[ow * a[2].stride + tw.offset];
         }
         std::fill(dst + tw.hi, dst + ow_n, 0.0f);
       }
+      dst += ow_n;
+      ++line;
+      if (++oh == oh_n) {
+        oh = 0;
+        ++od;
+      }
     }
-  });
+  }
 }
 
 // One group of one image through the GEMM: y (M/g planes of the output) from x (its first channel).
-void GemmGroup(const ConvProblem& p, const GroupView& v, const float* x, const float* w, float* y,
-               std::vector<float>* col) {
+void GemmGroup(const ConvProblem& p, const GroupView& v, const float* x, const float* w, float* y) {
   const int64_t cg = p.in_per_group(), mg = p.out_per_group(), kvol = p.kernel_volume();
   const int64_t k = cg * kvol, out_sp = p.out_spatial(), in_sp = p.in_spatial();
   if (IsPointwise(v.axis3)) {
@@ -88,13 +119,27 @@ void GemmGroup(const ConvProblem& p, const GroupView& v, const float* x, const f
   std::vector<TapRange> taps[3];
   for (int i = 0; i < 3; ++i) taps[i] = TapRanges(v.axis3[i]);
   const int64_t ow = v.axis3[2].out, lines = v.axis3[0].out * v.axis3[1].out;
-  const int64_t block = std::clamp<int64_t>(kColumnBudget / std::max<int64_t>(1, k * ow), 1, lines);
-  col->resize(static_cast<size_t>(k * block * ow));
-  for (int64_t line0 = 0; line0 < lines; line0 += block) {
-    const int64_t line1 = std::min(lines, line0 + block), width = (line1 - line0) * ow;
-    Im2col(v.axis3, taps, x, cg, line0, line1, col->data());
-    cpu::Sgemm(false, false, mg, width, k, 1.0f, w, k, col->data(), width, 0.0f, y + line0 * ow, out_sp);
+  if (mg > kThinChannels) {
+    const int64_t chunk = std::clamp<int64_t>(kChunkFloats / std::max<int64_t>(1, k * ow), 1, lines);
+    std::vector<float> col(static_cast<size_t>(k * chunk * ow));
+    for (int64_t line0 = 0; line0 < lines; line0 += chunk) {
+      const int64_t line1 = std::min(lines, line0 + chunk), width = (line1 - line0) * ow;
+      cpu::ParallelFor(k, [&](int64_t r0, int64_t r1) { Im2col(v.axis3, taps, x, line0, line1, r0, r1, col.data()); });
+      cpu::Sgemm(false, false, mg, width, k, 1.0f, w, k, col.data(), width, 0.0f, y + line0 * ow, out_sp);
+    }
+    return;
   }
+  const int64_t columns = std::max(kMinBlockColumns, kBlockFloats / std::max<int64_t>(1, k));
+  const int64_t block = std::clamp<int64_t>(columns / std::max<int64_t>(1, ow), 1, lines);
+  const int64_t blocks = (lines + block - 1) / block;
+  cpu::ParallelFor(blocks, [&](int64_t b0, int64_t b1) {
+    std::vector<float> col(static_cast<size_t>(k * block * ow));
+    for (int64_t b = b0; b < b1; ++b) {
+      const int64_t line0 = b * block, line1 = std::min(lines, line0 + block), width = (line1 - line0) * ow;
+      Im2col(v.axis3, taps, x, line0, line1, 0, k, col.data());
+      cpu::SgemmSerial(false, false, mg, width, k, 1.0f, w, k, col.data(), width, 0.0f, y + line0 * ow, out_sp);
+    }
+  });
 }
 
 // out[i] += w * in[i * stride] for i in [0, count).
@@ -240,13 +285,12 @@ Status ConvCpu(const ConvProblem& p, const std::vector<const HostTensor*>& input
         DirectPlane(p, taps, x, w, item / p.out_channels, item % p.out_channels, y + item * sp);
     });
   } else {
-    std::vector<float> col;
     const int64_t x_image = p.x_total_channels() * p.in_spatial();
     for (int64_t n = 0; n < p.batch; ++n)
       for (int64_t g = 0; g < p.group; ++g) {
         const GroupView v = ViewOf(p, g);
         GemmGroup(p, v, x + n * x_image + v.x_channel * p.in_spatial(), w + g * mg * cg * p.kernel_volume(),
-                  y + (n * p.out_channels + g * mg) * sp, &col);
+                  y + (n * p.out_channels + g * mg) * sp);
       }
   }
   Epilogue(p, inputs, bias, y);
