@@ -89,7 +89,7 @@ TEST(Api, WebGpuAndCpuAgreeWithRuntime) {
   EXPECT_TRUE(c.ok) << c.message << " max abs " << c.max_abs;
 
   runtime::SessionOptions so;
-  so.backend = runtime::Backend::kReference;
+  so.backend = runtime::Backend::kCpu;  // the API's kCpu is the runtime's, byte for byte
   auto rt = runtime::Session::Load(SmallMlp(), so);
   ASSERT_TRUE(rt.ok()) << rt.status().ToString();
   auto rt_out = (*rt)->Run({{"features", detail::TensorAccess::ToHost(*x)}});

@@ -7,8 +7,9 @@
 3. The example runs models/small_mlp.onnx on a fixed input written here; the installed `webconv run`
    runs the same input; the outputs the example prints must equal the CLI's .npy values exactly (the same
    library, adapter and input), and both report the same version.
-4. The installed CLI, pointed at a missing WebGPU library, fails with exit code 4 and a message naming
-   the path and both ways to set it.
+4. The installed CLI, pointed at a missing WebGPU library, fails with --backend webgpu with exit code 4
+   and a message naming the path and both ways to set it; without --backend it runs on the CPU backend
+   and says why.
 """
 import argparse
 import os
@@ -79,7 +80,8 @@ def main():
 
     cli = os.path.join(prefix, "bin", "webconv")
     out_dir = os.path.join(work, "cli_out")
-    run([cli, "run", model, "--input", f"features={features_npy}", "--output-dir", out_dir])
+    # The example's default backend is WebGPU; the CLI's default would be the CPU backend without a GPU.
+    run([cli, "run", model, "--input", f"features={features_npy}", "--output-dir", out_dir, "--backend", "webgpu"])
     expected = np.load(os.path.join(out_dir, "probabilities.npy"))
     if expected.dtype != np.float32 or expected.shape != (2, 32):
         sys.exit(f"FAILED: webconv run wrote {expected.dtype}{list(expected.shape)}, expected float32[2,32]")
@@ -95,11 +97,18 @@ def main():
 
     missing = os.path.join(work, "no-such-dir", "libwebgpu_missing.so")
     env = dict(os.environ, WEBCONV_DAWN_LIB=missing)
-    r = run([cli, "run", model, "--input", f"features={features_npy}", "--output-dir", out_dir], env=env, check=False)
+    r = run([cli, "run", model, "--input", f"features={features_npy}", "--output-dir", out_dir, "--backend", "webgpu"],
+            env=env, check=False)
     if r.returncode != 4 or f"cannot load the WebGPU library '{missing}'" not in r.stderr or \
             "the environment variable WEBCONV_DAWN_LIB at run time, or the CMake variable WEBCONV_DAWN_LIB at configure time" not in r.stderr:
         sys.exit(f"FAILED: missing WebGPU library: exit {r.returncode}, stderr: {r.stderr}")
     print(f"missing WebGPU library: exit 4, {r.stderr.strip()}")
+    # Without --backend the same run goes to the CPU backend and says why.
+    r = run([cli, "run", model, "--input", f"features={features_npy}", "--output-dir", out_dir], env=env, check=False)
+    if r.returncode != 0 or not re.search(r"^backend: cpu \(float32", r.stdout, re.M) or \
+            f"why: no WebGPU adapter (cannot load the WebGPU library '{missing}'" not in r.stdout:
+        sys.exit(f"FAILED: missing WebGPU library without --backend: exit {r.returncode}, stdout: {r.stdout}")
+    print("missing WebGPU library without --backend: the CPU backend, with the reason")
     print("PASSED")
 
 
