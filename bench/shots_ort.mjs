@@ -31,7 +31,6 @@ const T = typeof (channelsLast ? shape[1] : shape[2]) === 'number' ? (channelsLa
 const [H, W] = channelsLast ? [shape[2], shape[3]] : [shape[3], shape[4]];
 const isUint8 = meta.type === 'uint8';
 const step = T / 2, context = T / 4, frameBytes = H * W * 3;
-const sigmoidOut = true;  // the builders' models end in Sigmoid (bench/shots.py only runs those)
 
 // Frames arrive from ffmpeg as a stream; `frames` keeps those a window may still need.
 const ff = spawn('ffmpeg', ['-nostdin', '-hide_banner', '-loglevel', 'error', '-i', 'file:' + video, '-an', '-sn', '-dn',
@@ -75,13 +74,16 @@ for (let k = 0; ; ++k) {
   const probs = out[session.outputNames[0]].data;
   for (let j = 0; j < step && k * step + j < total; ++j) {
     const v = probs[context + j];
-    single.push(sigmoidOut ? v : 1 / (1 + Math.exp(-v)));
+    single.push(v);
   }
   ++windows;
   while (frames.length > 1 && frames[0].index < (k + 1) * step - context) frames.shift();
   if (frames.length <= 4 * T) ff.stdout.resume();
 }
 single.length = read;
+// The builders' models end in a Sigmoid; an export that stops at the logits (the trained model's) has
+// values outside [0, 1], and its probabilities are their sigmoid, as webconv shots computes them.
+if (single.some((v) => v < 0 || v > 1)) single.forEach((v, i) => { single[i] = 1 / (1 + Math.exp(-v)); });
 const wallMs = performance.now() - tStart;
 // predictions_to_scenes
 const scenes = [];
