@@ -19,7 +19,7 @@
 // Column "other": CPUs' worth of time used by other processes (and hypervisor steal) during
 // the timed runs, from /proc/stat clock ticks (+-0.1); on a 2-core machine values well above
 // 0 mean the numbers are disturbed. Before each try the program waits until other processes
-// use < 0.1 CPU (900 s of waiting in all). A try is quiet when "other" <= 0.15; if no try
+// use < 0.1 CPU (900 s of waiting in all by default). A try is quiet when "other" <= 0.15; if no try
 // of a method was quiet, the least disturbed one is printed.
 // FLOPs = 2 * N * Cout * outspatial * Cin/group * kernelvolume.
 //
@@ -28,8 +28,9 @@
 // Build with AVX2+FMA (changes Eigen, im2col and the direct loop; not the shared libraries):
 //   g++ -O2 -std=c++20 -fopenmp -mavx2 -mfma bench/cpu_libraries.cc -I/usr/include/eigen3 -lopenblas -ldnnl -o /tmp/cpu_libraries_avx2
 // Run:
-//   OMP_NUM_THREADS=2 nice -n 5 /tmp/cpu_libraries [seed] [method-filter]
-// method-filter: only methods whose name contains this substring (default: all).
+//   OMP_NUM_THREADS=2 nice -n 5 /tmp/cpu_libraries [seed] [method-filter] [problem-filter] [wait-s]
+// Filters: only methods / problems whose name contains the substring ("" or absent: all);
+// wait-s: total seconds the program may wait for a quiet machine (default 900).
 #include <cblas.h>
 #include <omp.h>
 #include <sys/times.h>
@@ -296,7 +297,8 @@ static double median_ms(const std::function<void()>& f, double& other_cpus) {
 
 int main(int argc, char** argv) {
   const unsigned seed = argc > 1 ? (unsigned)std::strtoul(argv[1], nullptr, 10) : 12345u;
-  const std::string filter = argc > 2 ? argv[2] : "";
+  const std::string filter = argc > 2 ? argv[2] : "", pfilter = argc > 3 ? argv[3] : "";
+  if (argc > 4) g_wait_left_s = std::atof(argv[4]);
   const auto* v = dnnl_version();
   std::printf("build: %s (Eigen SIMD: %s); OpenBLAS: %s; oneDNN %d.%d.%d; omp_get_max_threads=%d; seed=%u\n",
               kBuild, Eigen::SimdInstructionSetsInUse(), openblas_get_config(), v->major, v->minor, v->patch,
@@ -307,11 +309,12 @@ int main(int argc, char** argv) {
   auto fill = [&](std::vector<float>& a) {
     for (auto& e : a) e = (rng() & 1 ? 1.f : -1.f) * mag(rng);
   };
-  std::printf("%-38s %-22s %9s %8s %7s %9s %5s  %s\n", "problem", "method", "ms", "GFLOP/s", "x best", "max_err", "other",
+  std::printf("%-38s %-24s %9s %8s %7s %9s %5s  %s\n", "problem", "method", "ms", "GFLOP/s", "x best", "max_err", "other",
               "impl");
   std::vector<std::pair<std::string, std::string>> best_list;
   struct Res { std::string name, info; double ms, err, other; };
   for (const Prob& p : problems()) {
+    if (std::string(p.name).find(pfilter) == std::string::npos) continue;
     std::vector<float> x(p.in_sz()), w((size_t)p.cout * p.kdim()), y((size_t)p.cout * p.out_sp());
     fill(x), fill(w);
     const std::vector<double> ref = ref_conv(p, x.data(), w.data());
@@ -394,7 +397,7 @@ int main(int argc, char** argv) {
     for (auto& r : res)
       if (r.err <= 1e-3 * ref_max && r.ms < best) best = r.ms, best_name = r.name;
     for (auto& r : res)
-      std::printf("%-38s %-22s %9.4f %8.2f %7.2f %9.2e%s %5.2f  %s\n", p.name, r.name.c_str(), r.ms,
+      std::printf("%-38s %-24s %9.4f %8.2f %7.2f %9.2e%s %5.2f  %s\n", p.name, r.name.c_str(), r.ms,
                   p.flops() / (r.ms * 1e6), r.ms / best, r.err, r.err <= 1e-3 * ref_max ? "" : " BAD", r.other,
                   r.info.c_str());
     std::printf("%-38s out %dx%dx%dx%d, %.2f MFLOP, best: %s\n\n", p.name, p.cout, p.out[0], p.out[1], p.out[2],

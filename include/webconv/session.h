@@ -1,6 +1,7 @@
-// webconv::Session: an ONNX model loaded for one backend (WebGPU or the float64 CPU reference), run on
-// named input tensors. Loading parses and validates the model and (for WebGPU) opens the device; the
-// first run() for a set of input shapes plans and compiles, later runs with the same shapes reuse that.
+// webconv::Session: an ONNX model loaded for one backend (WebGPU, the fast CPU backend or the float64
+// CPU reference), run on named input tensors. Loading parses and validates the model and (for WebGPU)
+// opens the device; the first run() for a set of input shapes plans and compiles, later runs with the
+// same shapes reuse that.
 // A Session is movable (a moved-from one may only be destroyed or assigned to), not copyable, and not
 // safe to run() from two threads at once.
 #pragma once
