@@ -23,6 +23,8 @@
 // of a method was quiet, the least disturbed one is printed.
 // FLOPs = 2 * N * Cout * outspatial * Cin/group * kernelvolume.
 //
+// Needs Debian's libopenblas-dev, libeigen3-dev and libdnnl-dev (the last is not installed by
+// scripts/setup.sh: no build or test uses it).
 // Build (baseline x86-64 flags: Eigen uses SSE2 only):
 //   g++ -O2 -std=c++20 -fopenmp bench/cpu_libraries.cc -I/usr/include/eigen3 -lopenblas -ldnnl -o /tmp/cpu_libraries
 // Build with AVX2+FMA (changes Eigen, im2col and the direct loop; not the shared libraries):
