@@ -91,8 +91,8 @@ void Im2col(const AxisGeometry* a, const std::vector<TapRange>* taps, const floa
         const float* src = xc + (od * a[0].stride + td.offset) * in_hw + (oh * a[1].stride + th.offset) * a[2].in;
         std::fill(dst, dst + tw.lo, 0.0f);
         if (a[2].stride == 1) {
-          const float* from = src + tw.offset;
-          for (int64_t ow = tw.lo; ow < tw.hi; ++ow) dst[ow] = from[ow];
+          const float* from = src + tw.lo + tw.offset;  // the first input this tap reads (never before the row)
+          for (int64_t ow = tw.lo; ow < tw.hi; ++ow) dst[ow] = from[ow - tw.lo];
         } else {
           for (int64_t ow = tw.lo; ow < tw.hi; ++ow) dst[ow] = src[ow * a[2].stride + tw.offset];
         }

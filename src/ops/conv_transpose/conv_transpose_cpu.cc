@@ -39,8 +39,8 @@ void Col2im(const ConvTransposeProblem& p, const float* col, int64_t line0, int6
           const int64_t od = id * a[0].stride + kd * a[0].dilation - a[0].pad_begin;
           const int64_t oh = ih * a[1].stride + kh * a[1].dilation - a[1].pad_begin;
           if (od < 0 || od >= a[0].out || oh < 0 || oh >= a[1].out) continue;
-          float* out = plane + od * out_hw + oh * a[2].out + shift;
-          for (int64_t iw = lo; iw < hi; ++iw) out[iw * a[2].stride] += row[iw];
+          const int64_t out = od * out_hw + oh * a[2].out + shift;  // may lie before the row: an index, not a pointer
+          for (int64_t iw = lo; iw < hi; ++iw) plane[out + iw * a[2].stride] += row[iw];
         }
       }
     }

@@ -34,18 +34,20 @@ Status PoolCpu(const PoolProblem& p, const HostTensor& x, HostTensor* y) {
         }
         float best = -std::numeric_limits<float>::infinity(), sum = 0;
         bool first = true;  // as the reference: the first element starts the max, NaN included
+        // Offsets stay integers until an element is read: a window's base lies in the padding, before
+        // the plane, and a pointer formed there would be undefined behaviour.
         for (int64_t kd = k0[0]; kd < k1[0]; ++kd) {
-          const float* xd = xp + (base[0] + kd * g[0].dilation) * g[1].in * g[2].in;
+          const int64_t d_off = (base[0] + kd * g[0].dilation) * g[1].in * g[2].in;
           for (int64_t kh = k0[1]; kh < k1[1]; ++kh) {
-            const float* row = xd + (base[1] + kh * g[1].dilation) * g[2].in + base[2];
+            const int64_t row = d_off + (base[1] + kh * g[1].dilation) * g[2].in + base[2];
             if (p.is_max()) {
               for (int64_t kw = k0[2]; kw < k1[2]; ++kw) {
-                const float v = row[kw * g[2].dilation];
+                const float v = xp[row + kw * g[2].dilation];
                 if (first || v > best) best = v;
                 first = false;
               }
             } else {
-              for (int64_t kw = k0[2]; kw < k1[2]; ++kw) sum += row[kw * g[2].dilation];
+              for (int64_t kw = k0[2]; kw < k1[2]; ++kw) sum += xp[row + kw * g[2].dilation];
             }
           }
         }
