@@ -14,17 +14,15 @@
 
 namespace webconv {
 
-const char* backend_name(Backend backend) noexcept {
-  switch (backend) {
-    case Backend::kCpu:
-      return "cpu";
-    case Backend::kReference:
-      return "ref";
-    case Backend::kWebGpu:
-      break;
-  }
-  return "webgpu";
+namespace {
+runtime::Backend ToRuntime(Backend b) {
+  return b == Backend::kCpu         ? runtime::Backend::kCpu
+         : b == Backend::kReference ? runtime::Backend::kReference
+                                    : runtime::Backend::kWebGpu;
 }
+}  // namespace
+
+const char* backend_name(Backend backend) noexcept { return runtime::BackendName(ToRuntime(backend)); }
 
 std::string TensorInfo::shape_string() const {
   if (!has_shape) return "?";
@@ -51,9 +49,7 @@ namespace {
 
 runtime::SessionOptions RuntimeOptions(const Options& o) {
   runtime::SessionOptions so;
-  so.backend = o.backend == Backend::kCpu         ? runtime::Backend::kCpu
-               : o.backend == Backend::kReference ? runtime::Backend::kReference
-                                                  : runtime::Backend::kWebGpu;
+  so.backend = ToRuntime(o.backend);
   so.device.adapter = o.adapter;
   // Timestamp queries only when asked for: without them a run has no per-dispatch timing overhead.
   so.device.want_timestamps = o.profiling;

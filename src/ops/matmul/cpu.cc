@@ -42,10 +42,7 @@ Status CpuProduct(const Geometry& g, const Epilogue& e, const HostTensor& a, con
   const float* bv = b.as<float>();
   float* out = y->mutable_as<float>();
   const float alpha = e.scaled ? static_cast<float>(e.alpha) : 1.0f;
-  const size_t rank = g.batch.size();
-  std::vector<int64_t> coord(rank, 0);
-  int64_t a_off = 0, b_off = 0;
-  for (int64_t z = 0, batches = g.batch_count(); z < batches; ++z) {
+  ForEachBatch(g, [&](int64_t z, int64_t a_off, int64_t b_off) {
     float* yz = out + z * g.m * g.n;
     float beta = 0.0f;
     if (g.has_c) {  // beta * C broadcast into the output first, then added to
@@ -56,16 +53,7 @@ Status CpuProduct(const Geometry& g, const Epilogue& e, const HostTensor& a, con
       beta = 1.0f;
     }
     cpu::Sgemm(ta, tb, g.m, g.n, g.k, alpha, av + a_off, lda, bv + b_off, ldb, beta, yz, g.n);
-    // Odometer over the batch dims, keeping both operand offsets in step.
-    for (size_t d = rank; d-- > 0;) {
-      a_off += g.a_batch_strides[d];
-      b_off += g.b_batch_strides[d];
-      if (++coord[d] < g.batch[d]) break;
-      a_off -= g.a_batch_strides[d] * g.batch[d];
-      b_off -= g.b_batch_strides[d] * g.batch[d];
-      coord[d] = 0;
-    }
-  }
+  });
   return OkStatus();
 }
 

@@ -24,6 +24,26 @@ struct Geometry {
   int64_t batch_count() const { return NumElements(batch); }
 };
 
+// Calls fn(z, a_offset, b_offset) for each batch entry z in order: the element offsets of that entry's
+// A and B in their buffers (an odometer over the batch dims keeps both in step).
+template <typename Fn>
+void ForEachBatch(const Geometry& g, Fn fn) {
+  const size_t rank = g.batch.size();
+  std::vector<int64_t> coord(rank, 0);
+  int64_t a_off = 0, b_off = 0;
+  for (int64_t z = 0, batches = g.batch_count(); z < batches; ++z) {
+    fn(z, a_off, b_off);
+    for (size_t d = rank; d-- > 0;) {
+      a_off += g.a_batch_strides[d];
+      b_off += g.b_batch_strides[d];
+      if (++coord[d] < g.batch[d]) break;
+      a_off -= g.a_batch_strides[d] * g.batch[d];
+      b_off -= g.b_batch_strides[d] * g.batch[d];
+      coord[d] = 0;
+    }
+  }
+}
+
 // What is applied to each accumulated dot product before it is stored.
 struct Epilogue {
   bool scaled = false;  // Gemm: alpha * AB (+ beta * C when Geometry::has_c); MatMul stores AB as is

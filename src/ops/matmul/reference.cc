@@ -24,31 +24,18 @@ std::vector<uint64_t> Widen(const HostTensor& t, uint64_t*) {
 // Visits each row of the output: fn(first output index, m, row of N dot products).
 template <typename V, typename Fn>
 void ForEachRow(const Geometry& g, const std::vector<V>& a, const std::vector<V>& b, Fn fn) {
-  const size_t rank = g.batch.size();
-  std::vector<int64_t> coord(rank, 0);
   std::vector<V> row(static_cast<size_t>(g.n));
-  int64_t a_off = 0, b_off = 0, out = 0;
-  const int64_t batches = g.batch_count();
-  for (int64_t z = 0; z < batches; ++z) {
-    for (int64_t m = 0; m < g.m; ++m, out += g.n) {
+  ForEachBatch(g, [&](int64_t z, int64_t a_off, int64_t b_off) {
+    for (int64_t m = 0; m < g.m; ++m) {
       std::fill(row.begin(), row.end(), V{0});
       for (int64_t k = 0; k < g.k; ++k) {
         const V av = a[static_cast<size_t>(a_off + m * g.a_m + k * g.a_k)];
         const V* bk = b.data() + b_off + k * g.b_k;
         for (int64_t n = 0; n < g.n; ++n) row[static_cast<size_t>(n)] += av * bk[n * g.b_n];
       }
-      fn(out, m, row);
+      fn((z * g.m + m) * g.n, m, row);
     }
-    // Odometer over the batch dims, keeping both operand offsets in step.
-    for (size_t d = rank; d-- > 0;) {
-      a_off += g.a_batch_strides[d];
-      b_off += g.b_batch_strides[d];
-      if (++coord[d] < g.batch[d]) break;
-      a_off -= g.a_batch_strides[d] * g.batch[d];
-      b_off -= g.b_batch_strides[d] * g.batch[d];
-      coord[d] = 0;
-    }
-  }
+  });
 }
 
 // A float result stored into an integer type: NaN becomes 0 and out-of-range values saturate, so the
