@@ -10,10 +10,11 @@ build=${1:-$root/build}
 # clang and its runtime libraries (ASan, UBSan, libFuzzer) build the sanitizer and fuzz targets (scripts/hostile.sh).
 # emscripten (3.1.6) and node-acorn build the browser build (web/build.sh); chromium runs its tests.
 # ffmpeg (its ffmpeg and ffprobe programs) decodes video for `webconv shots` (src/shots/video.h says why).
-# OpenBLAS (native) and Eigen (WebAssembly) are the fast CPU backend's GEMM (src/cpu/gemm.h).
+# OpenBLAS (native) and Eigen (WebAssembly) are the fast CPU backend's GEMM (src/cpu/gemm.h); oneDNN its
+# native convolution (src/cpu/convolution.h).
 pkgs=(cmake g++ make pkg-config libgtest-dev libgmock-dev libbenchmark-dev python3 python3-onnx python3-numpy
       libonnx-testdata chromium libvulkan1 nodejs npm xz-utils clang libclang-rt-14-dev emscripten node-acorn
-      ffmpeg libopenblas-dev libeigen3-dev)
+      ffmpeg libopenblas-dev libeigen3-dev libdnnl-dev)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -15,6 +15,7 @@
 #include <cstring>
 #include <vector>
 
+#include "cpu/convolution.h"
 #include "cpu/gemm.h"
 #include "cpu/parallel.h"
 #include "ops/conv/conv.h"
@@ -266,6 +267,38 @@ void Pool(const ConvProblem& p, const float* full, float* y) {
   });
 }
 
+// The Conv (bias included, no steps) on the convolution library, for every Conv with a window (a 1x1
+// Conv is a plain GEMM, where OpenBLAS was as fast). Per-group windows are one call per group, each
+// reading its own channel slice of X. False when the build has no library or it declines the problem.
+bool LibraryConv(const ConvProblem& p, const float* x, const float* w, const float* bias, float* y) {
+  if (!cpu::ConvolutionAvailable() || IsPointwise(p.axis3)) return false;
+  const bool per_group = p.fusion.per_group();
+  const int64_t cg = p.in_per_group(), mg = p.out_per_group();
+  const int rank = static_cast<int>(p.axes.size());
+  for (int64_t g = 0; g < (per_group ? p.group : 1); ++g) {
+    const GroupView v = ViewOf(p, g);
+    cpu::ConvolutionSpec s;
+    s.rank = rank;
+    s.batch = p.batch;
+    s.groups = per_group ? 1 : p.group;
+    s.in_per_group = cg;
+    s.out_per_group = mg;
+    for (int i = 0; i < rank; ++i) {
+      const AxisGeometry& a = v.axis3[3 - rank + i];
+      s.in[i] = a.in, s.out[i] = a.out, s.kernel[i] = a.kernel, s.stride[i] = a.stride;
+      s.dilation[i] = a.dilation, s.pad_begin[i] = a.pad_begin, s.pad_end[i] = a.pad_end;
+    }
+    s.x_batch_stride = p.x_total_channels() * p.in_spatial();
+    s.y_batch_stride = p.out_channels * p.out_spatial();
+    s.bias = bias != nullptr;
+    const int64_t first_out = per_group ? g * mg : 0;
+    if (!cpu::Convolution(s, x + v.x_channel * p.in_spatial(), w + first_out * cg * p.kernel_volume(),
+                          bias ? bias + first_out : nullptr, y + first_out * p.out_spatial()))
+      return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 bool ConvCpuHandles(const ConvProblem& p, const std::vector<const HostTensor*>& inputs) {
@@ -287,7 +320,9 @@ Status ConvCpu(const ConvProblem& p, const std::vector<const HostTensor*>& input
     y = unpooled.data();
   }
   const int64_t cg = p.in_per_group(), mg = p.out_per_group(), sp = p.out_spatial();
-  if (cg * mg <= 8) {
+  if (LibraryConv(p, x, w, bias, y)) {
+    bias = nullptr;  // added by the library
+  } else if (cg * mg <= 8) {
     const std::vector<GroupTaps> taps = TapsOfGroups(p);
     cpu::ParallelFor(p.batch * p.out_channels, [&](int64_t i0, int64_t i1) {
       for (int64_t item = i0; item < i1; ++item)
