@@ -24,8 +24,8 @@ OptionSpec ShapeOption() {
 }
 OptionSpec BackendOption() {
   return {"backend", "webgpu|cpu|ref", false,
-          "where every node runs: webgpu, cpu (the fast float32 CPU backend: OpenBLAS's GEMM, the machine's "
-          "cores) or ref (the float64 reference). Nothing falls back from one to another. run and bench "
+          "where every node runs: webgpu, cpu (the fast float32 CPU backend: oneDNN's convolutions and OpenBLAS's "
+          "GEMM, the machine's cores) or ref (the float64 reference). Nothing falls back from one to another. run and bench "
           "default to webgpu on a hardware GPU, else cpu (said); check and test-onnx to webgpu"};
 }
 OptionSpec AdapterOption() {

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "cli/tensor_io.h"
+#include "cpu/convolution.h"
 #include "cpu/gemm.h"
 #include "cpu/parallel.h"
 
@@ -136,7 +137,11 @@ void PrintAdapter(const runtime::Session& session, std::ostream& os) {
   const gpu::AdapterInfo* a = session.adapter();
   if (!a) {
     if (session.backend() == runtime::Backend::kCpu)
-      os << "backend: cpu (float32, " << cpu::GemmLibrary() << ", " << cpu::Threads() << " threads)\n";
+    {
+      const std::string conv = cpu::ConvolutionLibrary();
+      os << "backend: cpu (float32, " << (conv.empty() ? "" : conv + " + ") << cpu::GemmLibrary() << ", "
+         << cpu::Threads() << " threads)\n";
+    }
     else
       os << "backend: ref (float64 reference)\n";
     if (!session.options().backend_why.empty()) os << "  why: " << session.options().backend_why << "\n";

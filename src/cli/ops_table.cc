@@ -118,7 +118,7 @@ void PrintOpsTable(std::ostream& os, bool markdown) {
         "the output is the input's buffer under a new shape. `no kernel: folded when planning`: the node is "
         "evaluated once by the float64 reference when the graph is planned, from what is known then.\n"
         "- **cpu**: the fast CPU backend (`--backend cpu`). `float32 kernel`: its own float32 kernel runs "
-        "the node (on OpenBLAS's GEMM where there is a product; other types fall to the reference kernel). "
+        "the node (on oneDNN's convolution or OpenBLAS's GEMM where there is a product; other types fall to the reference kernel). "
         "`reference kernel`: the node runs the float64 reference's kernel there too. Every op with a "
         "reference also runs on `--backend ref`, the float64 reference and the oracle of `webconv check`.\n"
         "- **types**: the types of input 0 that the registry row declares. `any`: the row declares no list, "

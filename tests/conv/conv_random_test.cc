@@ -112,5 +112,35 @@ TEST(ConvRandom, MatchesFloat64Reference) {
   }
 }
 
+// Problems larger than the random draw's, so that the CPU backend runs them on its convolution library
+// (oneDNN natively; src/ops/conv/conv_cpu.cc): a depthwise Conv above the size where the direct loop
+// is kept, 3-D with asymmetric pads, 1-D dilated, grouped with SAME_LOWER and strides.
+TEST(ConvRandom, LargerProblemsMatchFloat64Reference) {
+  const uint64_t seed = BaseSeed(20261207);
+  std::cout << "ConvRandom larger problems, seed " << seed << " (WEBCONV_SEED)\n";
+  std::vector<ConvCase> cases(4);
+  cases[0].rank = 2, cases[0].cin = 32, cases[0].cout = 32, cases[0].group = 32;
+  cases[0].in = {40, 40}, cases[0].kernel = {3, 3}, cases[0].stride = {1, 1}, cases[0].dilation = {1, 1};
+  cases[0].pads = {1, 1, 1, 1};
+  cases[1].rank = 3, cases[1].cin = 16, cases[1].cout = 16, cases[1].group = 16;
+  cases[1].in = {16, 16, 16}, cases[1].kernel = {3, 3, 3}, cases[1].stride = {1, 2, 1}, cases[1].dilation = {1, 1, 2};
+  cases[1].pads = {0, 1, 1, 1, 0, 2};
+  cases[2].rank = 1, cases[2].batch = 2, cases[2].cin = 24, cases[2].cout = 40;
+  cases[2].in = {300}, cases[2].kernel = {5}, cases[2].stride = {1}, cases[2].dilation = {3}, cases[2].pads = {4, 1};
+  cases[3].rank = 2, cases[3].cin = 16, cases[3].cout = 32, cases[3].group = 4, cases[3].auto_pad = "SAME_LOWER";
+  cases[3].in = {21, 17}, cases[3].kernel = {3, 4}, cases[3].stride = {2, 2}, cases[3].dilation = {1, 1};
+  cases[3].pads = {0, 0, 0, 0};
+  for (size_t i = 0; i < cases.size(); ++i) {
+    const ConvCase& c = cases[i];
+    std::mt19937_64 rng(seed + i);
+    SCOPED_TRACE(::testing::Message() << "seed " << seed + i << ": " << c.Describe());
+    Shape xs = {c.batch, c.cin};
+    xs.insert(xs.end(), c.in.begin(), c.in.end());
+    const auto model = BuildModel(c, rng);
+    const std::map<std::string, HostTensor> feeds = {{"x", RandomTensor(DType::kFloat32, xs, rng)}};
+    EXPECT_TRUE(MatchesReference(model, feeds, runtime::Tolerance{1e-5, 1e-4}));
+  }
+}
+
 }  // namespace
 }  // namespace webconv::testing

@@ -1,4 +1,8 @@
-// The fast CPU Conv (float32). Each (batch, group) is one matrix product on the library GEMM
+// The fast CPU Conv (float32). A Conv with a window (not 1x1) runs on the convolution library
+// (cpu/convolution.h: oneDNN natively), channel slices and per-group windows included; only small
+// depthwise Convs stay on the direct loop below, where the library's fixed cost per call is more than
+// the work. Builds without the library (WebAssembly) and every 1x1 Conv use the GEMM path:
+// each (batch, group) is one matrix product on the library GEMM
 // (cpu/gemm.h): Y_g [M/g, spatial] = W_g [M/g, C/g * kernel] x columns [C/g * kernel, spatial], where
 // the columns are X's shifted windows laid out by im2col. A thin product (few output channels per
 // group: TransNetV2's temporal convolutions, 16 to 64) is memory-bound on its columns, which im2col
@@ -34,6 +38,11 @@ constexpr int64_t kThinChannels = 64;
 // Without blocking, im2col keeps at most this many floats of columns at once (16 MiB).
 constexpr int64_t kChunkFloats = int64_t{1} << 22;
 
+// A depthwise-like Conv (few channels per group) below this many multiply-adds runs the direct loop:
+// there the library's fixed cost per call (its layout reorders and three parallel regions, about 5 us)
+// is more than the loop takes (NOTES.md, "CPU backend").
+constexpr int64_t kLibraryDepthwiseMacs = 300000;
+
 // The geometry and the first X channel of group g (per-group windows give each group its own).
 struct GroupView {
   const AxisGeometry* axis3;
@@ -47,6 +56,9 @@ GroupView ViewOf(const ConvProblem& p, int64_t g) {
   }
   return {p.axis3, p.x_channel_offset + g * p.in_per_group()};
 }
+
+// Groups with so few channels that a matrix product per group is too thin to pay for im2col.
+bool IsDepthwise(const ConvProblem& p) { return p.in_per_group() * p.out_per_group() <= 8; }
 
 bool IsPointwise(const AxisGeometry* a) {
   for (int i = 0; i < 3; ++i)
@@ -222,6 +234,15 @@ void Epilogue(const ConvProblem& p, const std::vector<const HostTensor*>& inputs
           for (int64_t s = 0; s < sp; ++s) plane[s] += addend[s];
         } else if (step.kind == ConvFusion::Step::kRelu) {
           for (int64_t s = 0; s < sp; ++s) plane[s] = plane[s] < 0 ? 0.0f : plane[s];  // NaN stays NaN
+        } else if (step.kind == ConvFusion::Step::kClip) {  // ReLU6 and friends; NaN stays NaN
+          const float lo = step.alpha, hi = step.beta;
+          for (int64_t s = 0; s < sp; ++s) {  // max, then min, as ONNX orders them (lo > hi gives hi)
+            const float v = plane[s] < lo ? lo : plane[s];
+            plane[s] = v > hi ? hi : v;
+          }
+        } else if (step.kind == ConvFusion::Step::kLeakyRelu) {
+          const float alpha = step.alpha;
+          for (int64_t s = 0; s < sp; ++s) plane[s] = plane[s] < 0 ? plane[s] * alpha : plane[s];
         } else if (step.kind == ConvFusion::Step::kHardSwish || step.kind == ConvFusion::Step::kHardSigmoid) {
           // MobileNetV3's activations, in float (a call per element into the double formula cost 12% of
           // that model's run); NaN stays NaN as in the reference.
@@ -272,6 +293,8 @@ void Pool(const ConvProblem& p, const float* full, float* y) {
 // reading its own channel slice of X. False when the build has no library or it declines the problem.
 bool LibraryConv(const ConvProblem& p, const float* x, const float* w, const float* bias, float* y) {
   if (!cpu::ConvolutionAvailable() || IsPointwise(p.axis3)) return false;
+  const int64_t macs = p.batch * p.out_channels * p.out_spatial() * p.in_per_group() * p.kernel_volume();
+  if (IsDepthwise(p) && macs < kLibraryDepthwiseMacs) return false;
   const bool per_group = p.fusion.per_group();
   const int64_t cg = p.in_per_group(), mg = p.out_per_group();
   const int rank = static_cast<int>(p.axes.size());
@@ -322,7 +345,7 @@ Status ConvCpu(const ConvProblem& p, const std::vector<const HostTensor*>& input
   const int64_t cg = p.in_per_group(), mg = p.out_per_group(), sp = p.out_spatial();
   if (LibraryConv(p, x, w, bias, y)) {
     bias = nullptr;  // added by the library
-  } else if (cg * mg <= 8) {
+  } else if (IsDepthwise(p)) {
     const std::vector<GroupTaps> taps = TapsOfGroups(p);
     cpu::ParallelFor(p.batch * p.out_channels, [&](int64_t i0, int64_t i1) {
       for (int64_t item = i0; item < i1; ++item)
