@@ -155,4 +155,9 @@ int Threads() { return ThePool().threads(); }
 
 #endif
 
+void ParallelFor(int64_t count, int64_t work, const std::function<void(int64_t, int64_t)>& fn) {
+  if (work >= kParallelWork) ParallelFor(count, fn);
+  else if (count > 0) fn(0, count);
+}
+
 }  // namespace webconv::cpu

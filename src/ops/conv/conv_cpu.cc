@@ -216,7 +216,7 @@ void Epilogue(const ConvProblem& p, const std::vector<const HostTensor*>& inputs
   const int64_t sp = p.out_spatial(), m = p.out_channels;
   const int64_t total = f.channel_total > 0 ? f.channel_total : m, offset = f.channel_total > 0 ? f.channel_offset : 0;
   if (!bias && f.steps.empty()) return;
-  cpu::ParallelFor(p.batch * m, [&](int64_t i0, int64_t i1) {
+  cpu::ParallelFor(p.batch * m, p.batch * m * sp * static_cast<int64_t>(f.steps.size() + 1), [&](int64_t i0, int64_t i1) {
     for (int64_t item = i0; item < i1; ++item) {
       const int64_t n = item / m, co = item % m;
       float* plane = y + item * sp;
@@ -268,7 +268,7 @@ void Pool(const ConvProblem& p, const float* full, float* y) {
   const AxisGeometry* g = p.axis3;
   const int64_t pd = g[0].out / k[0], ph = g[1].out / k[1], pw = g[2].out / k[2];
   const float scale = 1.0f / static_cast<float>(p.fusion.pool_volume());
-  cpu::ParallelFor(p.batch * p.out_channels, [&](int64_t i0, int64_t i1) {
+  cpu::ParallelFor(p.batch * p.out_channels, p.batch * p.out_channels * p.out_spatial(), [&](int64_t i0, int64_t i1) {
     for (int64_t plane = i0; plane < i1; ++plane) {
       const float* in = full + plane * p.out_spatial();
       float* out = y + plane * pd * ph * pw;
@@ -347,7 +347,8 @@ Status ConvCpu(const ConvProblem& p, const std::vector<const HostTensor*>& input
     bias = nullptr;  // added by the library
   } else if (IsDepthwise(p)) {
     const std::vector<GroupTaps> taps = TapsOfGroups(p);
-    cpu::ParallelFor(p.batch * p.out_channels, [&](int64_t i0, int64_t i1) {
+    const int64_t macs = p.batch * p.out_channels * sp * cg * p.kernel_volume();
+    cpu::ParallelFor(p.batch * p.out_channels, macs, [&](int64_t i0, int64_t i1) {
       for (int64_t item = i0; item < i1; ++item)
         DirectPlane(p, taps, x, w, item / p.out_channels, item % p.out_channels, y + item * sp);
     });

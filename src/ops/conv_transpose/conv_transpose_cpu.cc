@@ -22,7 +22,7 @@ void Col2im(const ConvTransposeProblem& p, const float* col, int64_t line0, int6
   const AxisGeometry* a = p.axis3;
   const int64_t mg = p.out_per_group(), kvol = p.kernel_volume(), iw_n = a[2].in, ih_n = a[1].in;
   const int64_t width = (line1 - line0) * iw_n, out_hw = a[1].out * a[2].out, out_sp = p.out_spatial();
-  cpu::ParallelFor(mg, [&](int64_t m0, int64_t m1) {
+  cpu::ParallelFor(mg, mg * kvol * width, [&](int64_t m0, int64_t m1) {
     for (int64_t m = m0; m < m1; ++m) {
       float* plane = y + m * out_sp;
       for (int64_t tap = 0; tap < kvol; ++tap) {
@@ -80,7 +80,7 @@ Status ConvTransposeCpu(const ConvTransposeProblem& p, const std::vector<const H
     }
   if (p.has_bias) {
     const float* b = inputs[2]->as<float>();
-    cpu::ParallelFor(p.batch * p.out_channels, [&](int64_t i0, int64_t i1) {
+    cpu::ParallelFor(p.batch * p.out_channels, p.batch * p.out_channels * out_sp, [&](int64_t i0, int64_t i1) {
       for (int64_t i = i0; i < i1; ++i)
         for (float *v = y + i * out_sp, *end = v + out_sp; v < end; ++v) *v += b[i % p.out_channels];
     });

@@ -10,9 +10,6 @@
 namespace webconv::ops {
 namespace {
 
-// Below this many elements a node runs on the calling thread: waking the pool would cost more.
-constexpr int64_t kParallelElements = int64_t{1} << 16;
-
 template <BinaryF32 kOp>
 inline float Apply(float a, float b) {
   if constexpr (kOp == BinaryF32::kAdd) return a + b;
@@ -65,8 +62,7 @@ void Run(const float* a, const float* b, float* c, const Shape& out, const std::
       }
     }
   };
-  if (NumElements(out) < kParallelElements) rows_in(0, rows);
-  else cpu::ParallelFor(rows, rows_in);
+  cpu::ParallelFor(rows, NumElements(out), rows_in);
 }
 
 }  // namespace

@@ -18,7 +18,8 @@ Status PoolCpu(const PoolProblem& p, const HostTensor& x, HostTensor* y) {
   float* yv = y->mutable_as<float>();
   const AxisGeometry* g = p.axis3;
   const int64_t in_sp = p.in_spatial(), out_sp = p.out_spatial();
-  cpu::ParallelFor(p.planes(), [&](int64_t plane0, int64_t plane1) {
+  const int64_t work = p.planes() * out_sp * g[0].kernel * g[1].kernel * g[2].kernel;
+  cpu::ParallelFor(p.planes(), work, [&](int64_t plane0, int64_t plane1) {
     for (int64_t plane = plane0; plane < plane1; ++plane) {
       const float* xp = xv + plane * in_sp;
       for (int64_t out = 0; out < out_sp; ++out) {
