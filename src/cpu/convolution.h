@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 
 namespace webconv::cpu {
 
@@ -24,9 +25,16 @@ struct ConvolutionSpec {
 // Whether this build has a convolution library (false in the WebAssembly build).
 bool ConvolutionAvailable();
 
+// W in the library's own layout for one spec, made by the first call that is given a slot for it.
+class ConvolutionWeights;
+
 // Runs the convolution on the backend's threads. The first call for a spec builds its primitive
 // (a few milliseconds of JIT); later calls reuse it. False when the library takes no such problem.
-bool Convolution(const ConvolutionSpec& spec, const float* x, const float* w, const float* b, float* y);
+// `weights`, when given, is a slot the caller keeps for a W whose bytes never change (a model's
+// initializer): the first call fills it with W in the library's layout, later calls with the same
+// spec and W pointer use it instead of converting W again.
+bool Convolution(const ConvolutionSpec& spec, const float* x, const float* w, const float* b, float* y,
+                 std::shared_ptr<ConvolutionWeights>* weights = nullptr);
 
 // The library's name and version, for the backend line ("" without one).
 const char* ConvolutionLibrary();

@@ -8,7 +8,10 @@ namespace webconv::cpu {
 
 bool ConvolutionAvailable() { return false; }
 const char* ConvolutionLibrary() { return ""; }
-bool Convolution(const ConvolutionSpec&, const float*, const float*, const float*, float*) { return false; }
+bool Convolution(const ConvolutionSpec&, const float*, const float*, const float*, float*,
+                 std::shared_ptr<ConvolutionWeights>*) {
+  return false;
+}
 
 }  // namespace webconv::cpu
 #endif

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <memory>
 #include <mutex>
+#include <new>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -42,12 +43,19 @@ struct Prepared {
 struct Scratch {
   void* data = nullptr;
   size_t bytes = 0;
+  Scratch() = default;
+  Scratch(const Scratch&) = delete;
+  Scratch& operator=(const Scratch&) = delete;
   ~Scratch() { std::free(data); }
   void* Get(size_t need) {
     if (need > bytes) {
       std::free(data);
       bytes = (need + 63) / 64 * 64;
       data = std::aligned_alloc(64, bytes);
+      if (!data) {
+        bytes = 0;
+        throw std::bad_alloc();
+      }
     }
     return data;
   }
@@ -138,6 +146,13 @@ std::shared_ptr<Prepared> Find(const ConvolutionSpec& s) {
 
 }  // namespace
 
+class ConvolutionWeights {
+ public:
+  std::shared_ptr<Prepared> prepared;  // the primitive the layout is for
+  const float* source = nullptr;
+  Scratch data;
+};
+
 bool ConvolutionAvailable() { return true; }
 
 const char* ConvolutionLibrary() {
@@ -148,7 +163,8 @@ const char* ConvolutionLibrary() {
   return name.c_str();
 }
 
-bool Convolution(const ConvolutionSpec& s, const float* x, const float* w, const float* b, float* y) {
+bool Convolution(const ConvolutionSpec& s, const float* x, const float* w, const float* b, float* y,
+                 std::shared_ptr<ConvolutionWeights>* cached) {
   if (s.rank < 1 || s.rank > 3) return false;
   const std::shared_ptr<Prepared> p = Find(s);
   if (!p->ok) return false;
@@ -163,7 +179,17 @@ bool Convolution(const ConvolutionSpec& s, const float* x, const float* w, const
       src = memory(p->src, e, src_buffer.Get(p->src.get_size()));
       p->src_in.execute(stream, user_src, src);
     }
-    if (p->weights_in) {
+    if (p->weights_in && cached) {
+      if (!*cached || (*cached)->prepared != p || (*cached)->source != w) {
+        auto fresh = std::make_shared<ConvolutionWeights>();
+        fresh->prepared = p;
+        fresh->source = w;
+        memory converted(p->weights, e, fresh->data.Get(p->weights.get_size()));
+        p->weights_in.execute(stream, user_w, converted);
+        *cached = std::move(fresh);
+      }
+      weights = memory(p->weights, e, (*cached)->data.data);
+    } else if (p->weights_in) {
       weights = memory(p->weights, e, weights_buffer.Get(p->weights.get_size()));
       p->weights_in.execute(stream, user_w, weights);
     }
@@ -174,6 +200,8 @@ bool Convolution(const ConvolutionSpec& s, const float* x, const float* w, const
     if (p->dst_out) p->dst_out.execute(stream, dst, user_dst);
     stream.wait();
   } catch (const dnnl::error&) {
+    return false;
+  } catch (const std::bad_alloc&) {  // the caller's own path may still fit
     return false;
   }
   return true;

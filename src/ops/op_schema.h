@@ -54,6 +54,12 @@ struct RefContext {
   template <typename T>
   const T& Attrs() const { return *static_cast<const T*>(attrs); }
   HostTensor& out(size_t i) { return (*outputs)[i]; }
+  // Set by the fast CPU backend's plan, null elsewhere: a slot the node's kernel may fill with what it
+  // prepares once and reuses on later runs of the same plan (same shapes), and which inputs are the
+  // model's constants (the same bytes on every run; empty when unknown).
+  std::shared_ptr<void>* state = nullptr;
+  std::vector<bool> constant_inputs;
+  bool input_is_constant(size_t i) const { return i < constant_inputs.size() && constant_inputs[i]; }
   // The inputs as shape inference sees them (values attached), for ops that resolve their geometry
   // from TensorInfo on every backend.
   std::vector<TensorInfo> input_infos() const;

@@ -33,6 +33,7 @@ class CpuPlan : public Plan {
     const ir::Graph& g = *bound_->graph;
     // Free each intermediate after its last consumer so peak memory follows the live set.
     last_use_.assign(g.values.size(), -1);
+    node_state_.resize(g.nodes.size());
     for (size_t i = 0; i < g.nodes.size(); ++i)
       for (int id : g.nodes[i].inputs)
         if (id >= 0) last_use_[id] = static_cast<int>(i);
@@ -82,7 +83,11 @@ class CpuPlan : public Plan {
       ops::RefContext ctx;
       ctx.attrs = n.attrs.get();
       ctx.opset = n.opset;
-      for (int id : n.inputs) ctx.inputs.push_back(id >= 0 ? ptr[id] : nullptr);
+      for (int id : n.inputs) {
+        ctx.inputs.push_back(id >= 0 ? ptr[id] : nullptr);
+        ctx.constant_inputs.push_back(id >= 0 && values[id].constant != nullptr);
+      }
+      ctx.state = &node_state_[i];
       std::vector<HostTensor> outs;
       for (int id : n.outputs) {
         if (id < 0) {
@@ -162,6 +167,7 @@ class CpuPlan : public Plan {
 
   std::shared_ptr<const ir::BoundGraph> bound_;
   std::vector<int> last_use_;
+  std::vector<std::shared_ptr<void>> node_state_;  // RefContext::state, one slot per node
   uint64_t budget_;
   bool budget_is_default_ = false;
   bool fast_;

@@ -41,7 +41,7 @@ constexpr int64_t kChunkFloats = int64_t{1} << 22;
 // A depthwise-like Conv (few channels per group) below this many multiply-adds runs the direct loop:
 // there the library's fixed cost per call (its layout reorders and three parallel regions, about 5 us)
 // is more than the loop takes (NOTES.md, "CPU backend").
-constexpr int64_t kLibraryDepthwiseMacs = 300000;
+constexpr int64_t kLibraryDepthwiseMacs = 30000;
 
 // The geometry and the first X channel of group g (per-group windows give each group its own).
 struct GroupView {
@@ -291,14 +291,27 @@ void Pool(const ConvProblem& p, const float* full, float* y) {
 // The Conv (bias included, no steps) on the convolution library, for every Conv with a window (a 1x1
 // Conv is a plain GEMM, where OpenBLAS was as fast). Per-group windows are one call per group, each
 // reading its own channel slice of X. False when the build has no library or it declines the problem.
-bool LibraryConv(const ConvProblem& p, const float* x, const float* w, const float* bias, float* y) {
+// What a node keeps between runs (RefContext::state): each group's W in the library's layout.
+struct LibraryWeights {
+  std::vector<std::shared_ptr<cpu::ConvolutionWeights>> groups;
+};
+
+bool LibraryConv(const ConvProblem& p, const float* x, const float* w, const float* bias, float* y,
+                 std::shared_ptr<void>* state) {
   if (!cpu::ConvolutionAvailable() || IsPointwise(p.axis3)) return false;
   const int64_t macs = p.batch * p.out_channels * p.out_spatial() * p.in_per_group() * p.kernel_volume();
   if (IsDepthwise(p) && macs < kLibraryDepthwiseMacs) return false;
   const bool per_group = p.fusion.per_group();
   const int64_t cg = p.in_per_group(), mg = p.out_per_group();
   const int rank = static_cast<int>(p.axes.size());
-  for (int64_t g = 0; g < (per_group ? p.group : 1); ++g) {
+  const int64_t calls = per_group ? p.group : 1;
+  LibraryWeights* kept = nullptr;
+  if (state) {
+    if (!*state) *state = std::make_shared<LibraryWeights>();
+    kept = static_cast<LibraryWeights*>(state->get());
+    kept->groups.resize(static_cast<size_t>(calls));
+  }
+  for (int64_t g = 0; g < calls; ++g) {
     const GroupView v = ViewOf(p, g);
     cpu::ConvolutionSpec s;
     s.rank = rank;
@@ -316,7 +329,8 @@ bool LibraryConv(const ConvProblem& p, const float* x, const float* w, const flo
     s.bias = bias != nullptr;
     const int64_t first_out = per_group ? g * mg : 0;
     if (!cpu::Convolution(s, x + v.x_channel * p.in_spatial(), w + first_out * cg * p.kernel_volume(),
-                          bias ? bias + first_out : nullptr, y + first_out * p.out_spatial()))
+                          bias ? bias + first_out : nullptr, y + first_out * p.out_spatial(),
+                          kept ? &kept->groups[static_cast<size_t>(g)] : nullptr))
       return false;
   }
   return true;
@@ -332,7 +346,8 @@ bool ConvCpuHandles(const ConvProblem& p, const std::vector<const HostTensor*>& 
   return p.out_spatial() < limit && p.in_spatial() < limit && p.in_per_group() * p.kernel_volume() < limit;
 }
 
-Status ConvCpu(const ConvProblem& p, const std::vector<const HostTensor*>& inputs, HostTensor* out) {
+Status ConvCpu(const ConvProblem& p, const std::vector<const HostTensor*>& inputs, HostTensor* out,
+               std::shared_ptr<void>* state) {
   const float* x = inputs[0]->as<float>();
   const float* w = inputs[1]->as<float>();
   const float* bias = p.has_bias ? inputs[2]->as<float>() : nullptr;
@@ -343,7 +358,7 @@ Status ConvCpu(const ConvProblem& p, const std::vector<const HostTensor*>& input
     y = unpooled.data();
   }
   const int64_t cg = p.in_per_group(), mg = p.out_per_group(), sp = p.out_spatial();
-  if (LibraryConv(p, x, w, bias, y)) {
+  if (LibraryConv(p, x, w, bias, y, state)) {
     bias = nullptr;  // added by the library
   } else if (IsDepthwise(p)) {
     const std::vector<GroupTaps> taps = TapsOfGroups(p);
