@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <memory>
 
+#include "cpu/workspace.h"
+
 namespace webconv::cpu {
 
 // One float32 convolution (no fusion) over plain row-major tensors. X's element (n, c, spatial s) is at
@@ -32,9 +34,10 @@ class ConvolutionWeights;
 // (a few milliseconds of JIT); later calls reuse it. False when the library takes no such problem.
 // `weights`, when given, is a slot the caller keeps for a W whose bytes never change (a model's
 // initializer): the first call fills it with W in the library's layout, later calls with the same
-// spec and W pointer use it instead of converting W again.
+// spec and W pointer use it instead of converting W again. X and Y in the library's layout live in
+// `workspace` (null: in buffers of this call's own).
 bool Convolution(const ConvolutionSpec& spec, const float* x, const float* w, const float* b, float* y,
-                 std::shared_ptr<ConvolutionWeights>* weights = nullptr);
+                 std::shared_ptr<ConvolutionWeights>* weights = nullptr, Workspace* workspace = nullptr);
 
 // The library's name and version, for the backend line ("" without one).
 const char* ConvolutionLibrary();

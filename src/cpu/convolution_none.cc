@@ -9,7 +9,7 @@ namespace webconv::cpu {
 bool ConvolutionAvailable() { return false; }
 const char* ConvolutionLibrary() { return ""; }
 bool Convolution(const ConvolutionSpec&, const float*, const float*, const float*, float*,
-                 std::shared_ptr<ConvolutionWeights>*) {
+                 std::shared_ptr<ConvolutionWeights>*, Workspace*) {
   return false;
 }
 

@@ -39,28 +39,6 @@ struct Prepared {
   dnnl::reorder src_in, weights_in, dst_out;  // valid when the layouts differ
 };
 
-// A 64-byte aligned scratch buffer per thread and role, grown as needed (never shrunk: the largest layer).
-struct Scratch {
-  void* data = nullptr;
-  size_t bytes = 0;
-  Scratch() = default;
-  Scratch(const Scratch&) = delete;
-  Scratch& operator=(const Scratch&) = delete;
-  ~Scratch() { std::free(data); }
-  void* Get(size_t need) {
-    if (need > bytes) {
-      std::free(data);
-      bytes = (need + 63) / 64 * 64;
-      data = std::aligned_alloc(64, bytes);
-      if (!data) {
-        bytes = 0;
-        throw std::bad_alloc();
-      }
-    }
-    return data;
-  }
-};
-
 memory::dims Dims(std::initializer_list<int64_t> head, const int64_t* tail, int rank) {
   memory::dims d(head);
   for (int i = 0; i < rank; ++i) d.push_back(tail[i]);
@@ -150,7 +128,7 @@ class ConvolutionWeights {
  public:
   std::shared_ptr<Prepared> prepared;  // the primitive the layout is for
   const float* source = nullptr;
-  Scratch data;
+  Workspace data;  // kLayoutWeights
 };
 
 bool ConvolutionAvailable() { return true; }
@@ -164,11 +142,12 @@ const char* ConvolutionLibrary() {
 }
 
 bool Convolution(const ConvolutionSpec& s, const float* x, const float* w, const float* b, float* y,
-                 std::shared_ptr<ConvolutionWeights>* cached) {
+                 std::shared_ptr<ConvolutionWeights>* cached, Workspace* workspace) {
   if (s.rank < 1 || s.rank > 3) return false;
   const std::shared_ptr<Prepared> p = Find(s);
   if (!p->ok) return false;
-  thread_local Scratch src_buffer, weights_buffer, dst_buffer;
+  Workspace own;  // when the caller keeps none
+  Workspace& ws = workspace ? *workspace : own;
   thread_local dnnl::stream stream(Engine());
   dnnl::engine& e = Engine();
   try {
@@ -176,7 +155,7 @@ bool Convolution(const ConvolutionSpec& s, const float* x, const float* w, const
     memory user_dst(p->user_dst, e, y);
     memory src = user_src, weights = user_w, dst = user_dst;
     if (p->src_in) {
-      src = memory(p->src, e, src_buffer.Get(p->src.get_size()));
+      src = memory(p->src, e, ws.Bytes(Workspace::kLayoutIn, p->src.get_size()));
       p->src_in.execute(stream, user_src, src);
     }
     if (p->weights_in && cached) {
@@ -184,16 +163,16 @@ bool Convolution(const ConvolutionSpec& s, const float* x, const float* w, const
         auto fresh = std::make_shared<ConvolutionWeights>();
         fresh->prepared = p;
         fresh->source = w;
-        memory converted(p->weights, e, fresh->data.Get(p->weights.get_size()));
+        memory converted(p->weights, e, fresh->data.Bytes(Workspace::kLayoutWeights, p->weights.get_size()));
         p->weights_in.execute(stream, user_w, converted);
         *cached = std::move(fresh);
       }
-      weights = memory(p->weights, e, (*cached)->data.data);
+      weights = memory(p->weights, e, (*cached)->data.Bytes(Workspace::kLayoutWeights, p->weights.get_size()));
     } else if (p->weights_in) {
-      weights = memory(p->weights, e, weights_buffer.Get(p->weights.get_size()));
+      weights = memory(p->weights, e, ws.Bytes(Workspace::kLayoutWeights, p->weights.get_size()));
       p->weights_in.execute(stream, user_w, weights);
     }
-    if (p->dst_out) dst = memory(p->dst, e, dst_buffer.Get(p->dst.get_size()));
+    if (p->dst_out) dst = memory(p->dst, e, ws.Bytes(Workspace::kLayoutOut, p->dst.get_size()));
     std::unordered_map<int, memory> args = {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, dst}};
     if (s.bias) args.insert({DNNL_ARG_BIAS, memory(p->user_bias, e, const_cast<float*>(b))});
     p->conv.execute(stream, args);

@@ -11,6 +11,7 @@
 
 #include "common/host_tensor.h"
 #include "common/status.h"
+#include "cpu/workspace.h"
 #include "gpu/kernel.h"
 #include "ops/attr_reader.h"
 
@@ -59,6 +60,7 @@ struct RefContext {
   // model's constants (the same bytes on every run; empty when unknown).
   std::shared_ptr<void>* state = nullptr;
   std::vector<bool> constant_inputs;
+  cpu::Workspace* workspace = nullptr;  // the plan's scratch memory (also set by the fast CPU backend only)
   bool input_is_constant(size_t i) const { return i < constant_inputs.size() && constant_inputs[i]; }
   // The inputs as shape inference sees them (values attached), for ops that resolve their geometry
   // from TensorInfo on every backend.

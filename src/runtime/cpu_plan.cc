@@ -88,6 +88,7 @@ class CpuPlan : public Plan {
         ctx.constant_inputs.push_back(id >= 0 && values[id].constant != nullptr);
       }
       ctx.state = &node_state_[i];
+      ctx.workspace = &workspace_;
       std::vector<HostTensor> outs;
       for (int id : n.outputs) {
         if (id < 0) {
@@ -168,6 +169,7 @@ class CpuPlan : public Plan {
   std::shared_ptr<const ir::BoundGraph> bound_;
   std::vector<int> last_use_;
   std::vector<std::shared_ptr<void>> node_state_;  // RefContext::state, one slot per node
+  cpu::Workspace workspace_;                       // RefContext::workspace
   uint64_t budget_;
   bool budget_is_default_ = false;
   bool fast_;

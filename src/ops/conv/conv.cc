@@ -218,7 +218,7 @@ Status Reference(RefContext& ctx) {
 Status Cpu(RefContext& ctx) {
   WC_ASSIGN_OR_RETURN(ConvProblem p, FromRef(ctx));
   if (!ConvCpuHandles(p, ctx.inputs)) return Reference(ctx);
-  return ConvCpu(p, ctx.inputs, &ctx.out(0), ctx.input_is_constant(1) ? ctx.state : nullptr);
+  return ConvCpu(p, ctx.inputs, &ctx.out(0), ctx.input_is_constant(1) ? ctx.state : nullptr, ctx.workspace);
 }
 
 Status Gpu(GpuContext& ctx) {

@@ -114,10 +114,10 @@ Status ConvGpu(const ConvProblem& p, GpuContext& ctx);
 // (addends included) and `out` is pre-allocated at ConvResultShape. ConvCpuHandles says whether it
 // takes the node (float32 throughout, sizes the GEMM library takes); otherwise the reference runs it.
 // `state` (RefContext::state, or null) keeps W in the convolution library's layout between runs; pass it
-// only when W is a constant of the model.
+// only when W is a constant of the model. `workspace` (RefContext::workspace, or null) holds scratch.
 bool ConvCpuHandles(const ConvProblem& p, const std::vector<const HostTensor*>& inputs);
 Status ConvCpu(const ConvProblem& p, const std::vector<const HostTensor*>& inputs, HostTensor* out,
-               std::shared_ptr<void>* state = nullptr);
+               std::shared_ptr<void>* state = nullptr, cpu::Workspace* workspace = nullptr);
 // The implicit-GEMM kernel alone, whatever the channel counts: how ConvTranspose runs its phases.
 Status ConvGemmGpu(const ConvProblem& p, GpuContext& ctx);
 

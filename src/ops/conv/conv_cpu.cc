@@ -297,7 +297,7 @@ struct LibraryWeights {
 };
 
 bool LibraryConv(const ConvProblem& p, const float* x, const float* w, const float* bias, float* y,
-                 std::shared_ptr<void>* state) {
+                 std::shared_ptr<void>* state, cpu::Workspace* workspace) {
   if (!cpu::ConvolutionAvailable() || IsPointwise(p.axis3)) return false;
   const int64_t macs = p.batch * p.out_channels * p.out_spatial() * p.in_per_group() * p.kernel_volume();
   if (IsDepthwise(p) && macs < kLibraryDepthwiseMacs) return false;
@@ -330,7 +330,7 @@ bool LibraryConv(const ConvProblem& p, const float* x, const float* w, const flo
     const int64_t first_out = per_group ? g * mg : 0;
     if (!cpu::Convolution(s, x + v.x_channel * p.in_spatial(), w + first_out * cg * p.kernel_volume(),
                           bias ? bias + first_out : nullptr, y + first_out * p.out_spatial(),
-                          kept ? &kept->groups[static_cast<size_t>(g)] : nullptr))
+                          kept ? &kept->groups[static_cast<size_t>(g)] : nullptr, workspace))
       return false;
   }
   return true;
@@ -347,7 +347,7 @@ bool ConvCpuHandles(const ConvProblem& p, const std::vector<const HostTensor*>& 
 }
 
 Status ConvCpu(const ConvProblem& p, const std::vector<const HostTensor*>& inputs, HostTensor* out,
-               std::shared_ptr<void>* state) {
+               std::shared_ptr<void>* state, cpu::Workspace* workspace) {
   const float* x = inputs[0]->as<float>();
   const float* w = inputs[1]->as<float>();
   const float* bias = p.has_bias ? inputs[2]->as<float>() : nullptr;
@@ -358,7 +358,7 @@ Status ConvCpu(const ConvProblem& p, const std::vector<const HostTensor*>& input
     y = unpooled.data();
   }
   const int64_t cg = p.in_per_group(), mg = p.out_per_group(), sp = p.out_spatial();
-  if (LibraryConv(p, x, w, bias, y, state)) {
+  if (LibraryConv(p, x, w, bias, y, state, workspace)) {
     bias = nullptr;  // added by the library
   } else if (IsDepthwise(p)) {
     const std::vector<GroupTaps> taps = TapsOfGroups(p);
