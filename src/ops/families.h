@@ -14,6 +14,7 @@ std::vector<OpSchema> MatMulOps();       // ops/matmul/: MatMul, Gemm
 std::vector<OpSchema> ShapeOps();        // ops/shape/: Reshape, Flatten, Identity, Squeeze, Unsqueeze, Shape,
                                          //   Constant, ConstantOfShape
 std::vector<OpSchema> CastOps();         // ops/cast/: Cast, CastLike
+std::vector<OpSchema> QuantizeOps();     // ops/cast/quantize.cc: QuantizeLinear, DequantizeLinear
 std::vector<OpSchema> ConvOps();         // ops/conv/: Conv
 std::vector<OpSchema> TensorOps();       // ops/tensor/: Transpose, Concat, Gather, GatherElements,
                                          //   GatherND, Slice

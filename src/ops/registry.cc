@@ -8,7 +8,7 @@ const std::vector<OpSchema>& AllOps() {
   static const std::vector<OpSchema> table = [] {
     std::vector<OpSchema> all;
     // The one registration table: every op family.
-    for (auto family : {UnaryOps, BinaryOps, NaryOps, MatMulOps, ShapeOps, CastOps, TensorOps, ConvOps,
+    for (auto family : {UnaryOps, BinaryOps, NaryOps, MatMulOps, ShapeOps, CastOps, QuantizeOps, TensorOps, ConvOps,
                         PadOps, NormOps, PoolOps, ConvTransposeOps, ReduceOps, ResizeOps}) {
       auto rows = family();
       all.insert(all.end(), rows.begin(), rows.end());

@@ -1,7 +1,8 @@
 // Small ops on WebGPU against the float64 reference, in the types the GPU holds: CumSum (Debian's ONNX backend
 // cases cover it only in float64, which runs on the reference alone; here every exclusive/reverse
 // combination along every axis), Trilu (diagonals from below the matrix to beyond it, k a constant and a
-// graph input, batched matrices, both triangles), EyeLike (its kernel, with folding off), OneHot and Hardmax.
+// graph input, batched matrices, both triangles), EyeLike (its kernel, with folding off), OneHot, Hardmax,
+// QuantizeLinear and DequantizeLinear (every quantized type; per tensor, per axis and blocked scales).
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -161,6 +162,89 @@ TEST(Hardmax, RowsOfEitherOpsetMatchFloat64Reference) {
       m.Output("y", DType::kFloat32);
       EXPECT_TRUE(MatchesReference(m.Serialize(), {{"x", x}}, runtime::Tolerance{0, 0}));
     }
+  }
+}
+
+// QuantizeLinear then DequantizeLinear of its result, in one graph (both outputs compared), for each
+// quantized type and scale layout: one scale, one per channel along axis 1 or -1, and opset 21's blocks
+// of 2 along the last axis. x spans well beyond each type's range, so saturation is exercised.
+TEST(QuantizeLinear, RoundTripMatchesFloat64Reference) {
+  const uint64_t seed = BaseSeed(20261209);
+  std::cout << "QuantizeLinear seed " << seed << " (WEBCONV_SEED)\n";
+  std::mt19937_64 rng(seed);
+  const Shape shape = {2, 3, 5};
+  struct Layout {
+    const char* name;
+    Shape scale;
+    int64_t axis, block;
+  };
+  const Layout layouts[] = {{"per tensor", {}, 1, 0}, {"per axis 1", {3}, 1, 0}, {"per axis -1", {5}, -1, 0},
+                            {"blocks of 2 on the last axis", {2, 3, 3}, -1, 2}};
+  for (DType q : {DType::kUInt8, DType::kInt8, DType::kUInt16, DType::kInt16}) {
+    const double range = q == DType::kUInt8 || q == DType::kInt8 ? 300 : 70000;
+    for (const Layout& l : layouts) {
+      for (bool zero_point : {true, false}) {
+        if (!zero_point && q != DType::kUInt8 && l.block == 0) continue;  // before opset 21 no zp means uint8
+        SCOPED_TRACE(::testing::Message() << DTypeName(q) << " " << l.name << (zero_point ? " with" : " without")
+                                          << " zero point");
+        const bool blocked = l.block > 0;
+        ModelBuilder m(blocked || !zero_point ? 21 : 13);
+        m.Input("x", DType::kFloat32, shape);
+        m.Initializer("scale", RandomTensor(DType::kFloat32, l.scale, rng, 0.5, 4.0));
+        std::vector<std::string> inputs = {"x", "scale"};
+        if (zero_point) {
+          const double lo = q == DType::kUInt8 || q == DType::kUInt16 ? 0 : -20;
+          m.Initializer("zero", RandomTensor(q, l.scale, rng, lo, 20));
+          inputs.push_back("zero");
+        }
+        std::vector<Attr> attrs = {IntAttr("axis", l.axis)};
+        if (blocked) attrs.push_back(IntAttr("block_size", l.block));
+        std::vector<Attr> q_attrs = attrs;
+        if (!zero_point && q != DType::kUInt8) q_attrs.push_back(IntAttr("output_dtype", static_cast<int64_t>(q)));
+        m.Node("QuantizeLinear", inputs, {"q"}, q_attrs, "quantize");
+        std::vector<std::string> dq_inputs = {"q", "scale"};
+        if (zero_point) dq_inputs.push_back("zero");
+        m.Node("DequantizeLinear", dq_inputs, {"y"}, attrs, "dequantize");
+        m.Output("q", q);
+        m.Output("y", DType::kFloat32);
+        const HostTensor x = RandomTensor(DType::kFloat32, shape, rng, -range, range);
+        EXPECT_TRUE(MatchesReference(m.Serialize(), {{"x", x}}, runtime::Tolerance{0, 0}));
+      }
+    }
+  }
+}
+
+// Scale and zero point that do not fit x, and types webconv does not hold, are refused with the reason.
+TEST(QuantizeLinear, RefusesWhatDoesNotFit) {
+  struct Case {
+    Shape scale;
+    DType zero_type;
+    int64_t axis;
+    const char* expect;
+  };
+  const Case cases[] = {{{4}, DType::kUInt8, 1, "per-axis scale along axis 1"},
+                        {{3}, DType::kFloat32, 1, "quantized type float32 is not supported"},
+                        {{3}, DType::kUInt8, 5, "axis"}};
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.expect);
+    ModelBuilder m(13);
+    m.Input("x", DType::kFloat32, {2, 3, 5});
+    std::mt19937_64 rng(1);
+    m.Initializer("scale", RandomTensor(DType::kFloat32, c.scale, rng, 1, 2));
+    m.Initializer("zero", RandomTensor(c.zero_type, c.scale, rng, 0, 1));
+    m.Node("QuantizeLinear", {"x", "scale", "zero"}, {"q"}, {IntAttr("axis", c.axis)}, "quantize");
+    m.Output("q", c.zero_type);
+    auto model = onnx::LoadModelBytes(m.Serialize());
+    ASSERT_TRUE(model.ok());
+    runtime::SessionOptions o;
+    o.backend = runtime::Backend::kReference;
+    auto s = runtime::Session::FromModel(*model, o);
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    auto got = (*s)->Run({{"x", RandomTensor(DType::kFloat32, {2, 3, 5}, rng)}});
+    ASSERT_FALSE(got.ok());
+    EXPECT_NE(got.status().message.find(c.expect), std::string::npos) << got.status().ToString();
+    EXPECT_EQ(got.status().node, "quantize") << got.status().ToString();
+    EXPECT_EQ(got.status().op, "QuantizeLinear") << got.status().ToString();
   }
 }
 
