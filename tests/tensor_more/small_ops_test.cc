@@ -2,7 +2,9 @@
 // cases cover it only in float64, which runs on the reference alone; here every exclusive/reverse
 // combination along every axis), Trilu (diagonals from below the matrix to beyond it, k a constant and a
 // graph input, batched matrices, both triangles), EyeLike (its kernel, with folding off), OneHot, Hardmax,
-// QuantizeLinear and DequantizeLinear (every quantized type; per tensor, per axis and blocked scales).
+// QuantizeLinear and DequantizeLinear (every quantized type; per tensor, per axis and blocked scales),
+// DynamicQuantizeLinear (ranges on either side of 0, empty, with a NaN, and more elements than its range
+// kernel's workgroup).
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -245,6 +247,37 @@ TEST(QuantizeLinear, RefusesWhatDoesNotFit) {
     EXPECT_NE(got.status().message.find(c.expect), std::string::npos) << got.status().ToString();
     EXPECT_EQ(got.status().node, "quantize") << got.status().ToString();
     EXPECT_EQ(got.status().op, "QuantizeLinear") << got.status().ToString();
+  }
+}
+
+TEST(DynamicQuantizeLinear, MatchesFloat64Reference) {
+  const uint64_t seed = BaseSeed(20261210);
+  std::cout << "DynamicQuantizeLinear seed " << seed << " (WEBCONV_SEED)\n";
+  std::mt19937_64 rng(seed);
+  struct Case {
+    const char* name;
+    Shape shape;
+    double lo, hi;
+    bool nan, all_outputs;
+  };
+  const Case cases[] = {{"both signs", {3, 1000}, -7, 3, false, true},   {"positive", {17}, 2, 9, false, true},
+                        {"negative", {4, 5}, -40, -1, false, true},       {"zeros", {6}, 0, 0, false, true},
+                        {"with a NaN", {2, 300}, -1, 1, true, true},     {"y only", {5, 7}, -3, 5, false, false}};
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    ModelBuilder m(11);
+    m.Input("x", DType::kFloat32, c.shape);
+    const std::vector<std::string> outs =
+        c.all_outputs ? std::vector<std::string>{"y", "scale", "zero"} : std::vector<std::string>{"y"};
+    m.Node("DynamicQuantizeLinear", {"x"}, outs, {}, "dq");
+    m.Output("y", DType::kUInt8);
+    if (c.all_outputs) {
+      m.Output("scale", DType::kFloat32);
+      m.Output("zero", DType::kUInt8);
+    }
+    HostTensor x = RandomTensor(DType::kFloat32, c.shape, rng, c.lo, c.hi);
+    if (c.nan) x.SetDouble(123, std::nan(""));
+    EXPECT_TRUE(MatchesReference(m.Serialize(), {{"x", x}}, runtime::Tolerance{0, 0}));
   }
 }
 

@@ -8,11 +8,17 @@
 // opset 21): uint8, int8, uint16 or int16. DequantizeLinear also takes int32 (its zero point must be 0).
 // Float8 and 4-bit types are not held by webconv and are refused by name.
 //
+// DynamicQuantizeLinear (opset 11) quantizes float32 x to uint8 with a scale and zero point it derives
+// from x's range widened to include 0: scale = (max - min) / 255 (1/255 when the range is empty), zero point
+// = round(clamp(-min / scale, 0, 255)), as ONNX's reference computes them in float32. NaNs are left out of
+// the range (ONNX's reference would make every output NaN-derived) and quantize to the zero point.
+//
 // The quotient x / scale is rounded to float32 before it is rounded to an integer, as ONNX's reference
 // implementation does (numpy on float32 arrays), so the float64 reference divides in float32 too. WGSL's
-// division is only required to be within 2.5 ULP, so on a GPU whose division is not correctly rounded a
-// quotient that close to a .5 boundary may land on the other integer. A NaN quotient (NaN input, 0/0)
-// quantizes to the zero point, a choice of webconv's: ONNX leaves it undefined.
+// division is only required to be within 2.5 ULP (SwiftShader turns a division by a constant into a
+// multiplication, 1 ULP off), and one ULP moves a quotient near .5 to the other integer, so the kernels
+// divide with kDivideWgsl: a correctly rounded division by long division on the mantissas. A NaN quotient
+// (NaN input, 0/0) quantizes to the zero point, a choice of webconv's: ONNX leaves it undefined.
 #include <cmath>
 #include <limits>
 
@@ -54,6 +60,42 @@ Status ParseDequantize(const ParseContext& ctx, OpAttrs* out) { return Parse(ctx
 bool IsQuantizedType(DType t) {
   return t == DType::kUInt8 || t == DType::kInt8 || t == DType::kUInt16 || t == DType::kInt16;
 }
+
+// WGSL `fn divide(a: f32, b: f32) -> f32`: a / b rounded once to nearest even, for normal operands and a
+// normal quotient (24 quotient bits by shift-and-subtract, then the remainder decides the rounding).
+// Zeros, infinities, NaNs, subnormals and quotients outside the normal range take WGSL's own division.
+const char kDivideWgsl[] = R"(fn divide(a: f32, b: f32) -> f32 {
+  let ba = bitcast<u32>(a);
+  let bb = bitcast<u32>(b);
+  let ea = i32((ba >> 23u) & 0xffu);
+  let eb = i32((bb >> 23u) & 0xffu);
+  if (ea == 0 || ea == 255 || eb == 0 || eb == 255) { return a / b; }
+  var ma = (ba & 0x7fffffu) | 0x800000u;
+  let mb = (bb & 0x7fffffu) | 0x800000u;
+  var e = ea - eb + 127;
+  if (ma < mb) {
+    ma = ma << 1u;
+    e = e - 1;
+  }
+  var q = 0u;
+  var r = ma;
+  for (var i = 0u; i < 24u; i = i + 1u) {
+    q = q << 1u;
+    if (r >= mb) {
+      r = r - mb;
+      q = q | 1u;
+    }
+    r = r << 1u;
+  }
+  if (r > mb || (r == mb && (q & 1u) == 1u)) { q = q + 1u; }
+  if (q == 0x1000000u) {
+    q = q >> 1u;
+    e = e + 1;
+  }
+  if (e <= 0 || e >= 255) { return a / b; }
+  return bitcast<f32>(((ba ^ bb) & 0x80000000u) | (u32(e) << 23u) | (q & 0x7fffffu));
+}
+)";
 
 // Where scale's element for x's element comes from.
 struct ScaleLayout {
@@ -210,7 +252,7 @@ Status Gpu(GpuContext& ctx) {
     double lo = 0, hi = 0;
     TypeRange(qtype, &lo, &hi);
     // round() is half-to-even in WGSL. NaN is told by its bits: a compiler may fold q != q away.
-    body += "  let q = round(f32(X[i]) / S[s]);\n"
+    body += "  let q = round(divide(f32(X[i]), S[s]));\n"
             "  let nan = (bitcast<u32>(q) & 0x7fffffffu) > 0x7f800000u;\n"
             "  let v = select(clamp(q + f32(zp), " + std::to_string(static_cast<int>(lo)) + ".0, " +
             std::to_string(static_cast<int>(hi)) + ".0), f32(zp), nan);\n"
@@ -218,13 +260,114 @@ Status Gpu(GpuContext& ctx) {
   } else {
     body += "  Y[i] = f32(i32(X[i]) - zp) * S[s];";
   }
-  b.Body(ElementwiseMain(body));
+  b.Body((a.quantize ? std::string(kDivideWgsl) : std::string()) + ElementwiseMain(body));
   uint32_t groups[3];
   gpu::LinearGrid(n, kElementwiseWorkgroup, groups);
   std::vector<GpuRef> bindings = {GpuContext::In(0), GpuContext::In(1)};
   if (has_zero) bindings.push_back(GpuContext::In(2));
   bindings.push_back(GpuContext::Out(0));
   ctx.Dispatch(b, bindings, groups);
+  return OkStatus();
+}
+
+Status ParseDynamic(const ParseContext& ctx, OpAttrs* out) {
+  WC_RETURN_IF_ERROR(CheckInputCount(ctx, 1, 1));
+  *out = std::make_shared<QuantizeAttrs>();
+  return OkStatus();
+}
+
+Status InferDynamic(InferContext& ctx) {
+  const TensorInfo& x = ctx.inputs[0];
+  if (x.dtype != DType::kFloat32)
+    return BadModel("x has type ", DTypeName(x.dtype), ": DynamicQuantizeLinear takes float32 here");
+  ctx.outputs[0].dtype = DType::kUInt8;
+  ctx.outputs[0].shape = x.shape;
+  for (size_t k = 1; k < ctx.outputs.size(); ++k) ctx.outputs[k].shape = {};
+  if (ctx.outputs.size() > 1) ctx.outputs[1].dtype = DType::kFloat32;
+  if (ctx.outputs.size() > 2) ctx.outputs[2].dtype = DType::kUInt8;
+  return OkStatus();
+}
+
+Status ReferenceDynamic(RefContext& ctx) {
+  const HostTensor& x = *ctx.inputs[0];
+  float lo = 0, hi = 0;  // the range always includes 0
+  for (int64_t i = 0; i < x.num_elements(); ++i) {
+    const float v = static_cast<float>(x.GetDouble(i));
+    if (std::isnan(v)) continue;
+    lo = std::min(lo, v);
+    hi = std::max(hi, v);
+  }
+  const float scale = (hi == lo ? 1.0f : hi - lo) / 255.0f;
+  const float zero_point = std::nearbyint(std::min(255.0f, std::max(0.0f, 0.0f - lo / scale)));
+  HostTensor& y = ctx.out(0);
+  for (int64_t i = 0; i < x.num_elements(); ++i) {
+    const float q = static_cast<float>(x.GetDouble(i)) / scale;
+    y.SetDouble(i, std::isnan(q) ? zero_point : std::min(255.0, std::max(0.0, std::nearbyint(double{q}) + zero_point)));
+  }
+  // An omitted output is an empty tensor here (no bytes).
+  if (ctx.outputs->size() > 1 && ctx.out(1).byte_size() > 0) ctx.out(1).SetDouble(0, scale);
+  if (ctx.outputs->size() > 2 && ctx.out(2).byte_size() > 0) ctx.out(2).SetDouble(0, zero_point);
+  return OkStatus();
+}
+
+// Two dispatches: one workgroup finds x's range and writes the scale and zero point (outputs 1 and 2),
+// then one thread per element quantizes x with them.
+Status GpuDynamic(GpuContext& ctx) {
+  const uint64_t n = static_cast<uint64_t>(NumElements(ctx.inputs[0].shape));
+  if (n > std::numeric_limits<uint32_t>::max())
+    return BadModel("x of ", n, " elements exceeds the 2^32 elements one WebGPU kernel addresses");
+  // Omitted scale or zero point outputs get scratch words, so both kernels keep one shape.
+  const bool has_scale = ctx.outputs.size() > 1 && ctx.outputs[1].present;
+  const bool has_zero = ctx.outputs.size() > 2 && ctx.outputs[2].present;
+  const GpuRef scale = has_scale ? GpuContext::Out(1) : ctx.Scratch(1);
+  const GpuRef zero = has_zero ? GpuContext::Out(2) : ctx.Scratch(1);
+  gpu::KernelBuilder range("dynamic_quantize_range");
+  range.Input("X", gpu::ScalarType::kF32).Output("S", gpu::ScalarType::kF32).Output("Z", gpu::ScalarType::kU32);
+  range.uniforms().AddU32("n", static_cast<uint32_t>(n));
+  range.Body(std::string(kDivideWgsl) + R"(var<workgroup> lo: array<f32, 256>;
+var<workgroup> hi: array<f32, 256>;
+@compute @workgroup_size(256)
+fn main(@builtin(local_invocation_index) t: u32) {
+  var mn = 0.0;
+  var mx = 0.0;
+  for (var i = t; i < u.n; i += 256u) {
+    let v = X[i];
+    if ((bitcast<u32>(v) & 0x7fffffffu) <= 0x7f800000u) {  // not NaN
+      mn = min(mn, v);
+      mx = max(mx, v);
+    }
+  }
+  lo[t] = mn;
+  hi[t] = mx;
+  workgroupBarrier();
+  for (var s = 128u; s > 0u; s = s >> 1u) {
+    if (t < s) {
+      lo[t] = min(lo[t], lo[t + s]);
+      hi[t] = max(hi[t], hi[t + s]);
+    }
+    workgroupBarrier();
+  }
+  if (t == 0u) {
+    let scale = divide(select(hi[0] - lo[0], 1.0, hi[0] == lo[0]), 255.0);
+    S[0] = scale;
+    Z[0] = u32(round(clamp(0.0 - divide(lo[0], scale), 0.0, 255.0)));
+  }
+}
+)");
+  const uint32_t one[3] = {1, 1, 1};
+  ctx.Dispatch(range, {GpuContext::In(0), scale, zero}, one);
+  if (n == 0) return OkStatus();
+  gpu::KernelBuilder apply("dynamic_quantize_apply");
+  apply.Input("X", gpu::ScalarType::kF32).Input("S", gpu::ScalarType::kF32).Input("Z", gpu::ScalarType::kU32);
+  apply.Output("Y", gpu::ScalarType::kU32);
+  apply.uniforms().AddU32("n", static_cast<uint32_t>(n));
+  apply.Body(std::string(kDivideWgsl) + ElementwiseMain(
+      "let q = round(divide(X[i], S[0]));\n"
+      "  let nan = (bitcast<u32>(q) & 0x7fffffffu) > 0x7f800000u;\n"
+      "  Y[i] = u32(select(clamp(q + f32(Z[0]), 0.0, 255.0), f32(Z[0]), nan));"));
+  uint32_t groups[3];
+  gpu::LinearGrid(n, kElementwiseWorkgroup, groups);
+  ctx.Dispatch(apply, {GpuContext::In(0), scale, zero, GpuContext::Out(0)}, groups);
   return OkStatus();
 }
 
@@ -245,7 +388,16 @@ OpSchema Row(const char* op, ParseFn parse) {
 }  // namespace
 
 std::vector<OpSchema> QuantizeOps() {
-  return {Row("QuantizeLinear", ParseQuantize), Row("DequantizeLinear", ParseDequantize)};
+  OpSchema dynamic;
+  dynamic.op_type = "DynamicQuantizeLinear";
+  dynamic.min_opset = 11;
+  dynamic.max_opset = 21;
+  dynamic.parse = ParseDynamic;
+  dynamic.infer = InferDynamic;
+  dynamic.reference = ReferenceDynamic;
+  dynamic.gpu = GpuDynamic;
+  dynamic.notes = "float32 to uint8; NaNs are left out of the range and quantize to the zero point";
+  return {Row("QuantizeLinear", ParseQuantize), Row("DequantizeLinear", ParseDequantize), dynamic};
 }
 
 }  // namespace webconv::ops
