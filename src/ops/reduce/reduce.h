@@ -29,5 +29,6 @@ std::vector<OpSchema> ArgRows();      // arg_reduce.cc
 std::vector<OpSchema> SoftmaxRows();  // softmax.cc
 std::vector<OpSchema> CumSumRows();   // cumsum.cc
 std::vector<OpSchema> HardmaxRows();  // hardmax.cc
+std::vector<OpSchema> LossRows();     // loss.cc: NegativeLogLikelihoodLoss, SoftmaxCrossEntropyLoss
 
 }  // namespace webconv::ops
