@@ -172,7 +172,7 @@ std::vector<OpSchema> ReduceRows() {
 
 std::vector<OpSchema> ReduceOps() {
   std::vector<OpSchema> rows = ReduceRows();
-  for (auto part : {ArgRows, SoftmaxRows, CumSumRows, HardmaxRows, LossRows})
+  for (auto part : {ArgRows, SoftmaxRows, CumSumRows, HardmaxRows, LossRows, TopKRows})
     for (OpSchema& s : part()) rows.push_back(std::move(s));
   return rows;
 }

@@ -30,5 +30,6 @@ std::vector<OpSchema> SoftmaxRows();  // softmax.cc
 std::vector<OpSchema> CumSumRows();   // cumsum.cc
 std::vector<OpSchema> HardmaxRows();  // hardmax.cc
 std::vector<OpSchema> LossRows();     // loss.cc: NegativeLogLikelihoodLoss, SoftmaxCrossEntropyLoss
+std::vector<OpSchema> TopKRows();     // topk.cc
 
 }  // namespace webconv::ops
