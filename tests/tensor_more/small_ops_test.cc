@@ -4,7 +4,7 @@
 // graph input, batched matrices, both triangles), EyeLike (its kernel, with folding off), OneHot, Hardmax,
 // QuantizeLinear and DequantizeLinear (every quantized type; per tensor, per axis and blocked scales),
 // DynamicQuantizeLinear (ranges on either side of 0, empty, with a NaN, and more elements than its range
-// kernel's workgroup).
+// kernel's workgroup), and the Hann, Hamming and Blackman windows.
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -279,6 +279,42 @@ TEST(DynamicQuantizeLinear, MatchesFloat64Reference) {
     if (c.nan) x.SetDouble(123, std::nan(""));
     EXPECT_TRUE(MatchesReference(m.Serialize(), {{"x", x}}, runtime::Tolerance{0, 0}));
   }
+}
+
+// Each window, periodic and symmetric, of sizes 0 to 300 (one value included), with size a graph input
+// (the kernel runs) and a constant (the node is folded when planned).
+TEST(Windows, MatchFloat64Reference) {
+  for (const char* op : {"HannWindow", "HammingWindow", "BlackmanWindow"})
+    for (int64_t size : {0, 1, 2, 7, 300})
+      for (int periodic : {0, 1})
+        for (bool constant : {false, true}) {
+          SCOPED_TRACE(::testing::Message() << op << " size " << size << (periodic ? " periodic" : " symmetric")
+                                            << (constant ? " (constant size)" : " (size a graph input)"));
+          ModelBuilder m(17);
+          std::map<std::string, HostTensor> feeds;
+          if (constant) m.Initializer("size", Int64Scalar(size));
+          else m.Input("size", DType::kInt64, {}), feeds["size"] = Int64Scalar(size);
+          m.Node(op, {"size"}, {"w"}, {IntAttr("periodic", periodic)}, "window");
+          m.Output("w", DType::kFloat32);
+          const auto bytes = m.Serialize();
+          auto want = RunOn(runtime::Backend::kReference, bytes, feeds);
+          ASSERT_TRUE(want.ok()) << want.status().ToString();
+          // Folding computes a window whose size is known when planning: with it off, the kernel runs.
+          for (bool fold : {true, false}) {
+            auto model = onnx::LoadModelBytes(bytes);
+            ASSERT_TRUE(model.ok());
+            runtime::SessionOptions o;
+            o.shared_device = SharedDevice();
+            o.fold_constants = fold;
+            auto s = runtime::Session::FromModel(*model, o);
+            ASSERT_TRUE(s.ok()) << s.status().ToString();
+            auto got = (*s)->Run(feeds);
+            ASSERT_TRUE(got.ok()) << got.status().ToString();
+            // cos in float32 on the GPU against double: a few ULP of values in [0, 1].
+            const auto c = runtime::Compare(got->at("w"), want->at("w"), runtime::Tolerance{2e-6, 1e-5});
+            EXPECT_TRUE(c.ok) << (fold ? "folded: " : "kernel: ") << c.message;
+          }
+        }
 }
 
 }  // namespace

@@ -9,7 +9,8 @@ std::vector<OpSchema> TensorOps() {
   for (auto rows : {tensor::TransposeRows, tensor::ConcatRows, tensor::GatherRows, tensor::GatherElementsRows,
                     tensor::GatherNDRows, tensor::SliceRows, tensor::SplitRows, tensor::ExpandRows,
                     tensor::TileRows, tensor::RangeRows, tensor::ScatterElementsRows, tensor::ScatterNDRows,
-                    tensor::DepthSpaceRows, tensor::TriluRows, tensor::EyeLikeRows, tensor::OneHotRows}) {
+                    tensor::DepthSpaceRows, tensor::TriluRows, tensor::EyeLikeRows, tensor::OneHotRows,
+                    tensor::WindowRows}) {
     auto r = rows();
     all.insert(all.end(), r.begin(), r.end());
   }
