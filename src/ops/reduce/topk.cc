@@ -7,6 +7,7 @@
 // when largest=0), a choice of webconv's: ONNX does not say.
 // The WebGPU kernel gives each element its rank in its row by counting the elements that come before it
 // (O(extent) per element, no sorting passes); elements ranked below k write themselves to that place.
+// Inputs needing more than 2^32 comparisons that way are refused on WebGPU (the CPU backends sort).
 #include <algorithm>
 #include <cmath>
 #include <numeric>
@@ -17,6 +18,9 @@
 
 namespace webconv::ops {
 namespace {
+
+// The WebGPU kernel's work bound: elements x row extent.
+constexpr double kMaxComparisons = 4294967296.0;
 
 struct TopKAttrs {
   int64_t axis = -1;
@@ -141,6 +145,10 @@ Status Gpu(GpuContext& ctx) {
   WC_RETURN_IF_ERROR(tensor::CheckGpuElements(x.shape, "input"));
   const int64_t n = NumElements(x.shape);
   if (n == 0 || s.k == 0) return OkStatus();
+  // Each element compares itself with its whole row: refuse what would run for minutes.
+  if (static_cast<double>(n) * static_cast<double>(s.extent) > kMaxComparisons)
+    return BadModel("TopK over ", n, " elements in rows of ", s.extent, " needs ", n, " x ", s.extent,
+                    " comparisons on WebGPU, more than its limit of 2^32; the CPU backends run it");
   const bool has_indices = ctx.outputs.size() > 1 && ctx.outputs[1].present;
   const gpu::ScalarType t = GpuType(x.dtype);
   const bool is_float = t == gpu::ScalarType::kF32;
