@@ -25,5 +25,6 @@ std::vector<OpSchema> PoolOps();         // ops/pool/: MaxPool, AveragePool, Glo
 std::vector<OpSchema> ConvTransposeOps();  // ops/conv_transpose/: ConvTranspose
 std::vector<OpSchema> ReduceOps();       // ops/reduce/: Reduce*, ArgMax, ArgMin, Softmax, LogSoftmax
 std::vector<OpSchema> ResizeOps();       // ops/resize/: Resize, Upsample
+std::vector<OpSchema> RecurrentOps();    // ops/recurrent/: RNN, GRU, LSTM
 
 }  // namespace webconv::ops

@@ -9,7 +9,7 @@ const std::vector<OpSchema>& AllOps() {
     std::vector<OpSchema> all;
     // The one registration table: every op family.
     for (auto family : {UnaryOps, BinaryOps, NaryOps, MatMulOps, ShapeOps, CastOps, QuantizeOps, TensorOps, ConvOps,
-                        PadOps, NormOps, PoolOps, ConvTransposeOps, ReduceOps, ResizeOps}) {
+                        PadOps, NormOps, PoolOps, ConvTransposeOps, ReduceOps, ResizeOps, RecurrentOps}) {
       auto rows = family();
       all.insert(all.end(), rows.begin(), rows.end());
     }

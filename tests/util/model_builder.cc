@@ -108,6 +108,10 @@ void ModelBuilder::Node(const std::string& op, const std::vector<std::string>& i
       case Attr::kFloat: p.Float(2, a.f); p.Varint(20, 1); break;
       case Attr::kFloats: p.PackedFloats(7, a.floats); p.Varint(20, 6); break;
       case Attr::kString: p.Bytes(4, a.s); p.Varint(20, 3); break;
+      case Attr::kStrings:
+        for (const std::string& v : a.strings) p.Bytes(9, v);
+        p.Varint(20, 8);
+        break;
     }
     n.Message(5, p);
   }

@@ -28,12 +28,13 @@ class ProtoWriter {
 
 struct Attr {
   std::string name;
-  enum Kind { kInt, kInts, kFloat, kFloats, kString } kind = kInt;
+  enum Kind { kInt, kInts, kFloat, kFloats, kString, kStrings } kind = kInt;
   int64_t i = 0;
   std::vector<int64_t> ints;
   float f = 0;
   std::vector<float> floats;
   std::string s;
+  std::vector<std::string> strings;
 };
 inline Attr IntAttr(std::string n, int64_t v) { Attr a; a.name = std::move(n); a.kind = Attr::kInt; a.i = v; return a; }
 inline Attr IntsAttr(std::string n, std::vector<int64_t> v) {
@@ -45,6 +46,9 @@ inline Attr FloatsAttr(std::string n, std::vector<float> v) {
 }
 inline Attr StringAttr(std::string n, std::string v) {
   Attr a; a.name = std::move(n); a.kind = Attr::kString; a.s = std::move(v); return a;
+}
+inline Attr StringsAttr(std::string n, std::vector<std::string> v) {
+  Attr a; a.name = std::move(n); a.kind = Attr::kStrings; a.strings = std::move(v); return a;
 }
 
 class ModelBuilder {
