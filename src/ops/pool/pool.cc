@@ -219,7 +219,7 @@ OpSchema Row(const char* notes) {
 }  // namespace
 
 std::vector<OpSchema> PoolOps() {
-  return {
+  std::vector<OpSchema> rows = {
       Row<PoolKind::kMax>("float16/float32/float64, int8/uint8 from opset 12; 1-D/2-D/3-D; explicit, VALID "
                           "and SAME pads; strides, dilations, ceil_mode; "
                           "Indices in either storage order"),
@@ -231,6 +231,8 @@ std::vector<OpSchema> PoolOps() {
       Row<PoolKind::kGlobalAverage>(
           "float16/float32/float64; any rank >= 3; one workgroup reduction per (n, c) on WebGPU"),
   };
+  for (OpSchema& s : MaxUnpoolRows()) rows.push_back(std::move(s));
+  return rows;
 }
 
 }  // namespace webconv::ops

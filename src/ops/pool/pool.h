@@ -53,4 +53,7 @@ Status PoolGpu(const PoolProblem& p, GpuContext& ctx);
 bool PoolCpuHandles(const PoolProblem& p, const HostTensor& x, const HostTensor* indices);
 Status PoolCpu(const PoolProblem& p, const HostTensor& x, HostTensor* y);
 
+// MaxUnpool (max_unpool.cc).
+std::vector<OpSchema> MaxUnpoolRows();
+
 }  // namespace webconv::ops
