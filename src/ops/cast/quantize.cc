@@ -17,12 +17,13 @@
 // implementation does (numpy on float32 arrays), so the float64 reference divides in float32 too. WGSL's
 // division is only required to be within 2.5 ULP (SwiftShader turns a division by a constant into a
 // multiplication, 1 ULP off), and one ULP moves a quotient near .5 to the other integer, so the kernels
-// divide with kDivideWgsl: a correctly rounded division by long division on the mantissas. A NaN quotient
+// divide with divide() (wgsl_math.h): a correctly rounded division by long division on the mantissas. A NaN quotient
 // (NaN input, 0/0) quantizes to the zero point, a choice of webconv's: ONNX leaves it undefined.
 #include <cmath>
 #include <limits>
 
 #include "ops/elementwise/elementwise.h"
+#include "ops/elementwise/wgsl_math.h"
 #include "ops/families.h"
 
 namespace webconv::ops {
@@ -60,42 +61,6 @@ Status ParseDequantize(const ParseContext& ctx, OpAttrs* out) { return Parse(ctx
 bool IsQuantizedType(DType t) {
   return t == DType::kUInt8 || t == DType::kInt8 || t == DType::kUInt16 || t == DType::kInt16;
 }
-
-// WGSL `fn divide(a: f32, b: f32) -> f32`: a / b rounded once to nearest even, for normal operands and a
-// normal quotient (24 quotient bits by shift-and-subtract, then the remainder decides the rounding).
-// Zeros, infinities, NaNs, subnormals and quotients outside the normal range take WGSL's own division.
-const char kDivideWgsl[] = R"(fn divide(a: f32, b: f32) -> f32 {
-  let ba = bitcast<u32>(a);
-  let bb = bitcast<u32>(b);
-  let ea = i32((ba >> 23u) & 0xffu);
-  let eb = i32((bb >> 23u) & 0xffu);
-  if (ea == 0 || ea == 255 || eb == 0 || eb == 255) { return a / b; }
-  var ma = (ba & 0x7fffffu) | 0x800000u;
-  let mb = (bb & 0x7fffffu) | 0x800000u;
-  var e = ea - eb + 127;
-  if (ma < mb) {
-    ma = ma << 1u;
-    e = e - 1;
-  }
-  var q = 0u;
-  var r = ma;
-  for (var i = 0u; i < 24u; i = i + 1u) {
-    q = q << 1u;
-    if (r >= mb) {
-      r = r - mb;
-      q = q | 1u;
-    }
-    r = r << 1u;
-  }
-  if (r > mb || (r == mb && (q & 1u) == 1u)) { q = q + 1u; }
-  if (q == 0x1000000u) {
-    q = q >> 1u;
-    e = e + 1;
-  }
-  if (e <= 0 || e >= 255) { return a / b; }
-  return bitcast<f32>(((ba ^ bb) & 0x80000000u) | (u32(e) << 23u) | (q & 0x7fffffu));
-}
-)";
 
 // Where scale's element for x's element comes from.
 struct ScaleLayout {
@@ -260,7 +225,7 @@ Status Gpu(GpuContext& ctx) {
   } else {
     body += "  Y[i] = f32(i32(X[i]) - zp) * S[s];";
   }
-  b.Body((a.quantize ? std::string(kDivideWgsl) : std::string()) + ElementwiseMain(body));
+  b.Body((a.quantize ? WgslMathFunctions(kMathDivide) : std::string()) + ElementwiseMain(body));
   uint32_t groups[3];
   gpu::LinearGrid(n, kElementwiseWorkgroup, groups);
   std::vector<GpuRef> bindings = {GpuContext::In(0), GpuContext::In(1)};
@@ -324,7 +289,7 @@ Status GpuDynamic(GpuContext& ctx) {
   gpu::KernelBuilder range("dynamic_quantize_range");
   range.Input("X", gpu::ScalarType::kF32).Output("S", gpu::ScalarType::kF32).Output("Z", gpu::ScalarType::kU32);
   range.uniforms().AddU32("n", static_cast<uint32_t>(n));
-  range.Body(std::string(kDivideWgsl) + R"(var<workgroup> lo: array<f32, 256>;
+  range.Body(WgslMathFunctions(kMathDivide) + R"(var<workgroup> lo: array<f32, 256>;
 var<workgroup> hi: array<f32, 256>;
 @compute @workgroup_size(256)
 fn main(@builtin(local_invocation_index) t: u32) {
@@ -361,7 +326,7 @@ fn main(@builtin(local_invocation_index) t: u32) {
   apply.Input("X", gpu::ScalarType::kF32).Input("S", gpu::ScalarType::kF32).Input("Z", gpu::ScalarType::kU32);
   apply.Output("Y", gpu::ScalarType::kU32);
   apply.uniforms().AddU32("n", static_cast<uint32_t>(n));
-  apply.Body(std::string(kDivideWgsl) + ElementwiseMain(
+  apply.Body(WgslMathFunctions(kMathDivide) + ElementwiseMain(
       "let q = round(divide(X[i], S[0]));\n"
       "  let nan = (bitcast<u32>(q) & 0x7fffffffu) > 0x7f800000u;\n"
       "  Y[i] = u32(select(clamp(q + f32(Z[0]), 0.0, 255.0), f32(Z[0]), nan));"));

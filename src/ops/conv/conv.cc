@@ -260,7 +260,9 @@ std::vector<OpSchema> ConvOps() {
   conv.notes =
       "float16/float32/float64, W of the input's type; 1-D/2-D/3-D; explicit, VALID and SAME pads (with "
       "dilation); groups; tiled implicit GEMM on WebGPU";
-  return {conv};
+  std::vector<OpSchema> rows = {conv};
+  for (OpSchema& s : IntegerConvOps()) rows.push_back(std::move(s));
+  return rows;
 }
 
 }  // namespace webconv::ops

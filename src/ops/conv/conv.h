@@ -121,4 +121,7 @@ Status ConvCpu(const ConvProblem& p, const std::vector<const HostTensor*>& input
 // The implicit-GEMM kernel alone, whatever the channel counts: how ConvTranspose runs its phases.
 Status ConvGemmGpu(const ConvProblem& p, GpuContext& ctx);
 
+// ConvInteger and QLinearConv (conv_integer.cc).
+std::vector<OpSchema> IntegerConvOps();
+
 }  // namespace webconv::ops

@@ -197,6 +197,42 @@ fn atan_acc(x: f32) -> f32 {
 }
 )";
 
+// Binary long division of the 24-bit mantissas: 24 quotient bits by shift and subtract, then the
+// remainder against half the divisor decides the rounding (ties to even). WGSL's own division takes
+// zeros, infinities, NaNs, subnormals and quotients outside the normal range.
+constexpr char kDivide[] = R"(fn divide(a: f32, b: f32) -> f32 {
+  let ba = bitcast<u32>(a);
+  let bb = bitcast<u32>(b);
+  let ea = i32((ba >> 23u) & 0xffu);
+  let eb = i32((bb >> 23u) & 0xffu);
+  if (ea == 0 || ea == 255 || eb == 0 || eb == 255) { return a / b; }
+  var ma = (ba & 0x7fffffu) | 0x800000u;
+  let mb = (bb & 0x7fffffu) | 0x800000u;
+  var e = ea - eb + 127;
+  if (ma < mb) {
+    ma = ma << 1u;
+    e = e - 1;
+  }
+  var q = 0u;
+  var r = ma;
+  for (var i = 0u; i < 24u; i = i + 1u) {
+    q = q << 1u;
+    if (r >= mb) {
+      r = r - mb;
+      q = q | 1u;
+    }
+    r = r << 1u;
+  }
+  if (r > mb || (r == mb && (q & 1u) == 1u)) { q = q + 1u; }
+  if (q == 0x1000000u) {
+    q = q >> 1u;
+    e = e + 1;
+  }
+  if (e <= 0 || e >= 255) { return a / b; }
+  return bitcast<f32>(((ba ^ bb) & 0x80000000u) | (u32(e) << 23u) | (q & 0x7fffffu));
+}
+)";
+
 }  // namespace
 
 std::string WgslMathFunctions(uint32_t needs) {
@@ -213,6 +249,7 @@ std::string WgslMathFunctions(uint32_t needs) {
   if (needs & kMathFmod) s += kFmod;
   if (needs & kMathAsin) s += kAsin;
   if (needs & kMathAtan) s += kAtan;
+  if (needs & kMathDivide) s += kDivide;
   return s;
 }
 

@@ -15,6 +15,10 @@
 //   pow_acc:              C pow special cases; |x|^y as exp(y * log_acc|x|): ~1e-7 |y ln x|
 //                         relative plus exp's bound                         [9.2e-6 for |y ln x| < 85]
 //   fmod_acc:             exact (binary long division, at most ~280 exact steps)          [exact]
+//   divide:               a / b correctly rounded (ties to even) for normal operands and   [exact]
+//                         quotient; WGSL's division (2.5 ulp) otherwise. Quantization needs it: one
+//                         ulp moves a quotient near .5 to the other integer
+//                         (SwiftShader's division by a constant was 1 ulp off)
 // Subnormal inputs and results may flush to zero on a GPU (WGSL allows it); the bounds hold above that.
 #pragma once
 
@@ -34,6 +38,7 @@ enum WgslMath : uint32_t {
   kMathFmod = 128,
   kMathAsin = 256,  // asin_acc and acos_acc
   kMathAtan = 512,
+  kMathDivide = 1024,  // divide(a, b)
 };
 
 // The WGSL text of the requested functions (and what they call), always with the NaN/Inf helpers
