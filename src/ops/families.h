@@ -10,7 +10,8 @@ namespace webconv::ops {
 std::vector<OpSchema> UnaryOps();        // ops/elementwise/unary.cc
 std::vector<OpSchema> BinaryOps();       // ops/elementwise/binary.cc
 std::vector<OpSchema> NaryOps();         // ops/elementwise/variadic.cc, where.cc: Max, Min, Sum, Mean, Where
-std::vector<OpSchema> MatMulOps();       // ops/matmul/: MatMul, Gemm
+std::vector<OpSchema> MatMulOps();       // ops/matmul/: MatMul, Gemm, and:
+std::vector<OpSchema> IntegerMatMulOps();  // ops/matmul/matmul_integer.cc: MatMulInteger, QLinearMatMul
 std::vector<OpSchema> ShapeOps();        // ops/shape/: Reshape, Flatten, Identity, Squeeze, Unsqueeze, Shape,
                                          //   Constant, ConstantOfShape
 std::vector<OpSchema> CastOps();         // ops/cast/: Cast, CastLike

@@ -75,6 +75,10 @@ OpSchema MatMulRow() {
 
 }  // namespace matmul
 
-std::vector<OpSchema> MatMulOps() { return {matmul::MatMulRow(), matmul::GemmRow()}; }
+std::vector<OpSchema> MatMulOps() {
+  std::vector<OpSchema> rows = {matmul::MatMulRow(), matmul::GemmRow()};
+  for (OpSchema& s : IntegerMatMulOps()) rows.push_back(std::move(s));
+  return rows;
+}
 
 }  // namespace webconv::ops
