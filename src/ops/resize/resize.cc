@@ -61,7 +61,7 @@ OpSchema Row(const char* op, int min_opset, int max_opset, bool upsample, std::v
 }  // namespace
 
 std::vector<OpSchema> ResizeOps() {
-  return {
+  std::vector<OpSchema> rows = {
       Row("Upsample", 1, 9, true, {1},
           "nearest or linear over any axes; scales >= 1; asymmetric coordinates"),
       Row("Resize", 10, 10, false, {1}, "nearest or linear over any axes; asymmetric coordinates"),
@@ -69,6 +69,8 @@ std::vector<OpSchema> ResizeOps() {
           "nearest (4 rounding modes), linear and cubic over any axes; every coordinate mode; integers "
           "interpolate with round-half-even and saturation"),
   };
+  for (OpSchema& s : GridSampleRows()) rows.push_back(std::move(s));
+  return rows;
 }
 
 }  // namespace webconv::ops

@@ -85,4 +85,7 @@ bool Outside(const ResizeAxis& axis, double c);
 Status ResizeReference(const ResizeProblem& p, const HostTensor& x, HostTensor* y);
 Status ResizeGpu(const ResizeProblem& p, GpuContext& ctx);
 
+// GridSample (grid_sample.cc).
+std::vector<OpSchema> GridSampleRows();
+
 }  // namespace webconv::ops
