@@ -4,7 +4,8 @@
 // graph input, batched matrices, both triangles), EyeLike (its kernel, with folding off), OneHot, Hardmax,
 // QuantizeLinear and DequantizeLinear (every quantized type; per tensor, per axis and blocked scales),
 // DynamicQuantizeLinear (ranges on either side of 0, empty, with a NaN, and more elements than its range
-// kernel's workgroup), and the Hann, Hamming and Blackman windows.
+// kernel's workgroup), the Hann, Hamming and Blackman windows, and ReverseSequence (both axis orders, every
+// length from 0 to the whole sequence, a length out of range failing every backend).
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -315,6 +316,48 @@ TEST(Windows, MatchFloat64Reference) {
             EXPECT_TRUE(c.ok) << (fold ? "folded: " : "kernel: ") << c.message;
           }
         }
+}
+
+TEST(ReverseSequence, MatchesFloat64Reference) {
+  const uint64_t seed = BaseSeed(20261218);
+  std::cout << "ReverseSequence seed " << seed << " (WEBCONV_SEED)\n";
+  std::mt19937_64 rng(seed);
+  for (int64_t time_axis : {0, 1})
+    for (DType t : {DType::kFloat32, DType::kInt32}) {
+      SCOPED_TRACE(::testing::Message() << "time_axis " << time_axis << " " << DTypeName(t));
+      const int64_t time = 6, batch = 7;
+      const Shape shape = time_axis == 0 ? Shape{time, batch, 3} : Shape{batch, time, 3};
+      HostTensor lens(DType::kInt64, {batch});
+      for (int64_t b = 0; b < batch; ++b) lens.SetInt(b, b % (time + 1));  // 0 to the whole sequence
+      ModelBuilder m(10);
+      m.Input("x", t, shape);
+      m.Input("lens", DType::kInt64, {batch});
+      m.Node("ReverseSequence", {"x", "lens"}, {"y"},
+             {IntAttr("time_axis", time_axis), IntAttr("batch_axis", 1 - time_axis)}, "reverse");
+      m.Output("y", t);
+      const auto bytes = m.Serialize();
+      EXPECT_TRUE(MatchesReference(bytes, {{"x", RandomTensor(t, shape, rng, -9, 9)}, {"lens", lens}},
+                                   runtime::Tolerance{0, 0}));
+      // A length beyond the sequence fails every backend with the reference's message.
+      lens.SetInt(4, time + 1);
+      auto model = onnx::LoadModelBytes(bytes);
+      ASSERT_TRUE(model.ok());
+      std::string want;
+      for (runtime::Backend backend : {runtime::Backend::kReference, runtime::Backend::kCpu, runtime::Backend::kWebGpu}) {
+        runtime::SessionOptions o;
+        o.backend = backend;
+        if (backend == runtime::Backend::kWebGpu) o.shared_device = SharedDevice();
+        auto s = runtime::Session::FromModel(*model, o);
+        ASSERT_TRUE(s.ok()) << s.status().ToString();
+        auto got = (*s)->Run({{"x", RandomTensor(t, shape, rng, -9, 9)}, {"lens", lens}});
+        ASSERT_FALSE(got.ok()) << runtime::BackendName(backend);
+        const std::string text = got.status().ToString();
+        EXPECT_NE(text.find("sequence_lens[4] is 7"), std::string::npos) << text;
+        EXPECT_NE(text.find("'reverse'"), std::string::npos) << text;
+        if (want.empty()) want = text;
+        EXPECT_EQ(text, want) << runtime::BackendName(backend);
+      }
+    }
 }
 
 }  // namespace
