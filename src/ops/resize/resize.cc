@@ -70,6 +70,7 @@ std::vector<OpSchema> ResizeOps() {
           "interpolate with round-half-even and saturation"),
   };
   for (OpSchema& s : GridSampleRows()) rows.push_back(std::move(s));
+  for (OpSchema& s : RoiAlignRows()) rows.push_back(std::move(s));
   return rows;
 }
 

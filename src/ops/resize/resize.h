@@ -85,7 +85,8 @@ bool Outside(const ResizeAxis& axis, double c);
 Status ResizeReference(const ResizeProblem& p, const HostTensor& x, HostTensor* y);
 Status ResizeGpu(const ResizeProblem& p, GpuContext& ctx);
 
-// GridSample (grid_sample.cc).
+// GridSample (grid_sample.cc) and RoiAlign (roi_align.cc).
 std::vector<OpSchema> GridSampleRows();
+std::vector<OpSchema> RoiAlignRows();
 
 }  // namespace webconv::ops
