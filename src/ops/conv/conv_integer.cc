@@ -11,9 +11,8 @@
 // WebGPU: a direct kernel, one invocation per output element (integer sums need no tiling to be exact;
 // these layers are not yet tuned for speed). M is divided with the correctly rounded divide()
 // (wgsl_math.h), so every backend forms the same float32 M.
-#include <cmath>
-#include <cstring>
 
+#include "ops/cast/requantize.h"
 #include "ops/conv/conv.h"
 #include "ops/elementwise/elementwise.h"
 #include "ops/elementwise/wgsl_math.h"
@@ -55,8 +54,6 @@ const TensorInfo* At(const std::vector<TensorInfo>& in, int i) {
                                                                                               : nullptr;
 }
 
-bool IsByte(DType t) { return t == DType::kUInt8 || t == DType::kInt8; }
-
 // One value, or (per_channel) one per output channel.
 Status CheckParameter(const TensorInfo* t, const char* what, DType want, int64_t channels, bool per_channel) {
   if (!t) return OkStatus();
@@ -72,7 +69,7 @@ Result<ConvProblem> Resolve(const IntegerConvAttrs& a, const std::vector<TensorI
   const Slots s = a.qlinear ? kQLinear : kConvInteger;
   const TensorInfo& x = in[static_cast<size_t>(s.x)];
   const TensorInfo& w = in[static_cast<size_t>(s.w)];
-  if (!IsByte(x.dtype) || !IsByte(w.dtype))
+  if (!IsByteType(x.dtype) || !IsByteType(w.dtype))
     return BadModel("x and w have types ", DTypeName(x.dtype), " and ", DTypeName(w.dtype), ": uint8 or int8 each");
   // The geometry is the float Conv's (ResolveConv checks float types, so it sees float stand-ins).
   TensorInfo xf = x, wf = w;
@@ -88,7 +85,7 @@ Result<ConvProblem> Resolve(const IntegerConvAttrs& a, const std::vector<TensorI
     WC_RETURN_IF_ERROR(CheckParameter(At(in, s.w_scale), "w_scale", DType::kFloat32, m, true));
     WC_RETURN_IF_ERROR(CheckParameter(At(in, s.y_scale), "y_scale", DType::kFloat32, m, false));
     const TensorInfo* y_zp = At(in, s.y_zp);
-    if (!IsByte(y_zp->dtype)) return BadModel("y_zero_point has type ", DTypeName(y_zp->dtype), ": uint8 or int8");
+    if (!IsByteType(y_zp->dtype)) return BadModel("y_zero_point has type ", DTypeName(y_zp->dtype), ": uint8 or int8");
     WC_RETURN_IF_ERROR(CheckParameter(y_zp, "y_zero_point", y_zp->dtype, m, false));
     if (const TensorInfo* b = At(in, s.bias)) {
       if (b->dtype != DType::kInt32) return BadModel("B has type ", DTypeName(b->dtype), ", expected int32");
@@ -107,12 +104,6 @@ Status Infer(InferContext& ctx) {
   return OkStatus();
 }
 
-// float32 M for output channel m: (x_scale * w_scale) / y_scale, each step rounded to float32.
-float Multiplier(float x_scale, float w_scale, float y_scale) {
-  const float xw = x_scale * w_scale;
-  return xw / y_scale;
-}
-
 Status Reference(RefContext& ctx) {
   const auto& a = ctx.Attrs<IntegerConvAttrs>();
   WC_ASSIGN_OR_RETURN(ConvProblem p, Resolve(a, ctx.input_infos()));
@@ -127,11 +118,6 @@ Status Reference(RefContext& ctx) {
   const AxisGeometry* g = p.axis3;
   const int64_t cg = p.in_per_group(), mg = p.out_per_group(), kvol = p.kernel_volume();
   HostTensor& y = ctx.out(0);
-  double lo = 0, hi = 0;
-  if (a.qlinear) {
-    const bool is_signed = y.dtype() == DType::kInt8;
-    lo = is_signed ? -128 : 0, hi = is_signed ? 127 : 255;
-  }
   int64_t out_index = 0;
   for (int64_t n = 0; n < p.batch; ++n)
     for (int64_t m = 0; m < p.out_channels; ++m) {
@@ -154,24 +140,17 @@ Status Reference(RefContext& ctx) {
                     const int64_t wi = ((m * cg + c) * kvol) + (kd * g[1].kernel + kh) * g[2].kernel + kw;
                     acc += (x.GetInt(xi) - x_zero) * (w.GetInt(wi) - w_zero);
                   }
-            int32_t sum = 0;  // int32 wraps where the exact sum does not fit
-            const uint32_t wrapped = static_cast<uint32_t>(static_cast<uint64_t>(acc));
-            std::memcpy(&sum, &wrapped, 4);
+            int32_t sum = WrapInt32(acc);
             if (!a.qlinear) {
               y.SetInt(out_index, sum);
               continue;
             }
-            if (bias) {
-              const uint32_t with_bias = static_cast<uint32_t>(sum) + static_cast<uint32_t>(bias->GetInt(m));
-              std::memcpy(&sum, &with_bias, 4);
-            }
+            if (bias) sum = WrapInt32(int64_t{sum} + bias->GetInt(m));
             const HostTensor& ws = *in(s.w_scale);
-            const float mult = Multiplier(static_cast<float>(in(s.x_scale)->GetDouble(0)),
-                                          static_cast<float>(ws.GetDouble(ws.num_elements() == 1 ? 0 : m)),
-                                          static_cast<float>(in(s.y_scale)->GetDouble(0)));
-            const float r = static_cast<float>(sum) * mult;
-            const double v = std::nearbyint(static_cast<double>(r)) + static_cast<double>(in(s.y_zp)->GetInt(0));
-            y.SetDouble(out_index, std::isnan(r) ? static_cast<double>(in(s.y_zp)->GetInt(0)) : std::min(hi, std::max(lo, v)));
+            const float mult = RequantizeMultiplier(static_cast<float>(in(s.x_scale)->GetDouble(0)),
+                                                    static_cast<float>(ws.GetDouble(ws.num_elements() == 1 ? 0 : m)),
+                                                    static_cast<float>(in(s.y_scale)->GetDouble(0)));
+            y.SetDouble(out_index, Requantize(sum, mult, in(s.y_zp)->GetInt(0), y.dtype()));
           }
     }
   return OkStatus();
@@ -258,15 +237,8 @@ Status Gpu(GpuContext& ctx) {
   if (!a.qlinear) {
     body += "  Y[i] = acc;";
   } else {
-    const bool is_signed = ctx.outputs[0].dtype == DType::kInt8;
     body += std::string(p.has_bias ? "  acc = acc + B[m];\n" : "") +
-            "  let mult = divide(XS[0] * WS[select(0u, m, u.ws_per_channel == 1u)], YS[0]);\n"
-            "  let r = f32(acc) * mult;\n"
-            "  let zp = f32(YZ[0]);\n"
-            "  let nan = (bitcast<u32>(r) & 0x7fffffffu) > 0x7f800000u;\n"
-            "  let v = select(clamp(round(r) + zp, " + std::string(is_signed ? "-128.0, 127.0" : "0.0, 255.0") +
-            "), zp, nan);\n"
-            "  Y[i] = " + std::string(is_signed ? "i32" : "u32") + "(v);";
+            RequantizeWgsl(ctx.outputs[0].dtype, "XS[0]", "WS[select(0u, m, u.ws_per_channel == 1u)]");
   }
   b.Body((a.qlinear ? WgslMathFunctions(kMathDivide) : std::string()) + ElementwiseMain(body));
   uint32_t groups[3];

@@ -7,9 +7,8 @@
 // ONNX's N-D per-row forms ([..., M, 1]) are refused by name. Sums are exact int32 (wrapping where they
 // overflow); requantization is float32 as in QLinearConv (conv_integer.cc), with the same correctly
 // rounded division on WebGPU, so every backend forms the same M.
-#include <cmath>
-#include <cstring>
 
+#include "ops/cast/requantize.h"
 #include "ops/elementwise/elementwise.h"
 #include "ops/elementwise/wgsl_math.h"
 #include "ops/families.h"
@@ -46,8 +45,6 @@ const TensorInfo* At(const std::vector<TensorInfo>& in, int i) {
                                                                                               : nullptr;
 }
 
-bool IsByte(DType t) { return t == DType::kUInt8 || t == DType::kInt8; }
-
 // One value, or one per row (of A: `along` = M) or column (of B: N), as a 1-D tensor.
 Status CheckParameter(const TensorInfo* t, const char* what, DType want, int64_t along, const char* per) {
   if (!t) return OkStatus();
@@ -63,7 +60,7 @@ Result<matmul::Geometry> Resolve(const IntegerMatMulAttrs& a, const std::vector<
   const Slots s = a.qlinear ? kQLinear : kMatMulInteger;
   const TensorInfo& ta = in[static_cast<size_t>(s.a)];
   const TensorInfo& tb = in[static_cast<size_t>(s.b)];
-  if (!IsByte(ta.dtype) || !IsByte(tb.dtype))
+  if (!IsByteType(ta.dtype) || !IsByteType(tb.dtype))
     return BadModel("A and B have types ", DTypeName(ta.dtype), " and ", DTypeName(tb.dtype), ": uint8 or int8 each");
   WC_ASSIGN_OR_RETURN(matmul::Geometry g, matmul::MatMulGeometry(ta.shape, tb.shape));
   WC_RETURN_IF_ERROR(CheckParameter(At(in, s.a_zp), "a_zero_point", ta.dtype, g.m, "row of A"));
@@ -75,7 +72,7 @@ Result<matmul::Geometry> Resolve(const IntegerMatMulAttrs& a, const std::vector<
     WC_RETURN_IF_ERROR(CheckParameter(At(in, s.b_scale), "b_scale", DType::kFloat32, g.n, "column of B"));
     WC_RETURN_IF_ERROR(CheckParameter(At(in, s.y_scale), "y_scale", DType::kFloat32, 1, "tensor"));
     const TensorInfo* y_zp = At(in, s.y_zp);
-    if (!IsByte(y_zp->dtype)) return BadModel("y_zero_point has type ", DTypeName(y_zp->dtype), ": uint8 or int8");
+    if (!IsByteType(y_zp->dtype)) return BadModel("y_zero_point has type ", DTypeName(y_zp->dtype), ": uint8 or int8");
     WC_RETURN_IF_ERROR(CheckParameter(y_zp, "y_zero_point", y_zp->dtype, 1, "tensor"));
   }
   return g;
@@ -100,8 +97,6 @@ Status Reference(RefContext& ctx) {
   const HostTensor *a_zp = in(s.a_zp), *b_zp = in(s.b_zp);
   auto per = [](const HostTensor* t, int64_t i) { return t->num_elements() == 1 ? int64_t{0} : i; };
   HostTensor& y = ctx.out(0);
-  const bool is_signed = y.dtype() == DType::kInt8;
-  const double lo = is_signed ? -128 : 0, hi = is_signed ? 127 : 255;
   matmul::ForEachBatch(g, [&](int64_t z, int64_t a_off, int64_t b_off) {
     for (int64_t m = 0; m < g.m; ++m)
       for (int64_t n = 0; n < g.n; ++n) {
@@ -109,21 +104,16 @@ Status Reference(RefContext& ctx) {
         int64_t acc = 0;
         for (int64_t k = 0; k < g.k; ++k)
           acc += (ta.GetInt(a_off + m * g.a_m + k * g.a_k) - az) * (tb.GetInt(b_off + k * g.b_k + n * g.b_n) - bz);
-        int32_t sum = 0;  // int32 wraps where the exact sum does not fit
-        const uint32_t wrapped = static_cast<uint32_t>(static_cast<uint64_t>(acc));
-        std::memcpy(&sum, &wrapped, 4);
+        const int32_t sum = WrapInt32(acc);
         const int64_t at = (z * g.m + m) * g.n + n;
         if (!a.qlinear) {
           y.SetInt(at, sum);
           continue;
         }
-        const float as = static_cast<float>(in(s.a_scale)->GetDouble(per(in(s.a_scale), m)));
-        const float bs = static_cast<float>(in(s.b_scale)->GetDouble(per(in(s.b_scale), n)));
-        const float ab = as * bs;
-        const float mult = ab / static_cast<float>(in(s.y_scale)->GetDouble(0));
-        const float r = static_cast<float>(sum) * mult;
-        const double zp = static_cast<double>(in(s.y_zp)->GetInt(0));
-        y.SetDouble(at, std::isnan(r) ? zp : std::min(hi, std::max(lo, std::nearbyint(static_cast<double>(r)) + zp)));
+        const float mult = RequantizeMultiplier(static_cast<float>(in(s.a_scale)->GetDouble(per(in(s.a_scale), m))),
+                                                static_cast<float>(in(s.b_scale)->GetDouble(per(in(s.b_scale), n))),
+                                                static_cast<float>(in(s.y_scale)->GetDouble(0)));
+        y.SetDouble(at, Requantize(sum, mult, in(s.y_zp)->GetInt(0), y.dtype()));
       }
   });
   return OkStatus();
@@ -200,14 +190,8 @@ Status Gpu(GpuContext& ctx) {
   if (!a.qlinear) {
     body += "  Y[i] = acc;";
   } else {
-    const bool is_signed = ctx.outputs[0].dtype == DType::kInt8;
-    body += "  let mult = divide(AS[select(0u, row, u.as_rows == 1u)] * BS[select(0u, col, u.bs_cols == 1u)], YS[0]);\n"
-            "  let r = f32(acc) * mult;\n"
-            "  let zp = f32(YZ[0]);\n"
-            "  let nan = (bitcast<u32>(r) & 0x7fffffffu) > 0x7f800000u;\n"
-            "  let v = select(clamp(round(r) + zp, " + std::string(is_signed ? "-128.0, 127.0" : "0.0, 255.0") +
-            "), zp, nan);\n"
-            "  Y[i] = " + std::string(is_signed ? "i32" : "u32") + "(v);";
+    body += RequantizeWgsl(ctx.outputs[0].dtype, "AS[select(0u, row, u.as_rows == 1u)]",
+                           "BS[select(0u, col, u.bs_cols == 1u)]");
   }
   b.Body((a.qlinear ? WgslMathFunctions(kMathDivide) : std::string()) + ElementwiseMain(body));
   uint32_t groups[3];
