@@ -216,11 +216,10 @@ Status Gpu(GpuContext& ctx) {
   if (a.quantize) {
     double lo = 0, hi = 0;
     TypeRange(qtype, &lo, &hi);
-    // round() is half-to-even in WGSL. NaN is told by its bits: a compiler may fold q != q away.
+    // round() is half-to-even in WGSL. is_nan() reads the bits: a compiler may fold q != q away.
     body += "  let q = round(divide(f32(X[i]), S[s]));\n"
-            "  let nan = (bitcast<u32>(q) & 0x7fffffffu) > 0x7f800000u;\n"
             "  let v = select(clamp(q + f32(zp), " + std::to_string(static_cast<int>(lo)) + ".0, " +
-            std::to_string(static_cast<int>(hi)) + ".0), f32(zp), nan);\n"
+            std::to_string(static_cast<int>(hi)) + ".0), f32(zp), is_nan(q));\n"
             "  Y[i] = " + std::string(GpuType(y_type) == gpu::ScalarType::kU32 ? "u32" : "i32") + "(v);";
   } else {
     body += "  Y[i] = f32(i32(X[i]) - zp) * S[s];";
@@ -297,7 +296,7 @@ fn main(@builtin(local_invocation_index) t: u32) {
   var mx = 0.0;
   for (var i = t; i < u.n; i += 256u) {
     let v = X[i];
-    if ((bitcast<u32>(v) & 0x7fffffffu) <= 0x7f800000u) {  // not NaN
+    if (!is_nan(v)) {
       mn = min(mn, v);
       mx = max(mx, v);
     }
@@ -328,8 +327,7 @@ fn main(@builtin(local_invocation_index) t: u32) {
   apply.uniforms().AddU32("n", static_cast<uint32_t>(n));
   apply.Body(WgslMathFunctions(kMathDivide) + ElementwiseMain(
       "let q = round(divide(X[i], S[0]));\n"
-      "  let nan = (bitcast<u32>(q) & 0x7fffffffu) > 0x7f800000u;\n"
-      "  Y[i] = u32(select(clamp(q + f32(Z[0]), 0.0, 255.0), f32(Z[0]), nan));"));
+      "  Y[i] = u32(select(clamp(q + f32(Z[0]), 0.0, 255.0), f32(Z[0]), is_nan(q)));"));
   uint32_t groups[3];
   gpu::LinearGrid(n, kElementwiseWorkgroup, groups);
   ctx.Dispatch(apply, {GpuContext::In(0), scale, zero, GpuContext::Out(0)}, groups);

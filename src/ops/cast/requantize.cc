@@ -30,9 +30,8 @@ std::string RequantizeWgsl(DType out, const std::string& a_scale, const std::str
   return "  let mult = divide(" + a_scale + " * " + b_scale + ", YS[0]);\n"
          "  let r = f32(acc) * mult;\n"
          "  let zp = f32(YZ[0]);\n"
-         "  let nan = (bitcast<u32>(r) & 0x7fffffffu) > 0x7f800000u;\n"
          "  let v = select(clamp(round(r) + zp, " + std::string(is_signed ? "-128.0, 127.0" : "0.0, 255.0") +
-         "), zp, nan);\n"
+         "), zp, is_nan(r));\n"
          "  Y[i] = " + std::string(is_signed ? "i32" : "u32") + "(v);";
 }
 

@@ -1,7 +1,7 @@
 // Integer products that requantize to 8 bits (QLinearConv, QLinearMatMul) share these: the int32 wrap of
 // an exact sum, and the requantization y = saturate(round_half_to_even(float(acc) * M) + zero_point)
 // with M = (a_scale * b_scale) / y_scale in float32, on the CPU and in WGSL (the WGSL needs
-// WgslMathFunctions(kMathDivide) for M, so that it forms the CPU's M exactly).
+// WgslMathFunctions(kMathDivide): divide() forms the CPU's M exactly, and is_nan() comes with it).
 #pragma once
 
 #include <cstdint>

@@ -13,6 +13,7 @@
 #include <numeric>
 
 #include "ops/elementwise/elementwise.h"
+#include "ops/elementwise/wgsl_math.h"
 #include "ops/reduce/reduce.h"
 #include "ops/tensor/tensor_common.h"
 
@@ -162,7 +163,7 @@ Status Gpu(GpuContext& ctx) {
   // before(o, oi, m, mi): o at oi comes before m at mi (NaN above every number, told by its bits).
   std::string before;
   if (is_float) {
-    before = "fn is_nan(v: f32) -> bool { return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u; }\n"
+    before = WgslMathFunctions(0) +  // is_nan()
              "fn before(o: f32, oi: u32, m: f32, mi: u32) -> bool {\n"
              "  let on = is_nan(o);\n  let mn = is_nan(m);\n"
              "  if (on && mn) { return oi < mi; }\n"
