@@ -64,4 +64,9 @@ std::vector<TensorInfo> RefContext::input_infos() const {
   return in;
 }
 
+const TensorInfo* PresentInput(const std::vector<TensorInfo>& in, int i) {
+  return i >= 0 && static_cast<size_t>(i) < in.size() && in[static_cast<size_t>(i)].present ? &in[static_cast<size_t>(i)]
+                                                                                              : nullptr;
+}
+
 }  // namespace webconv::ops

@@ -183,6 +183,8 @@ struct OpSchema {
 
 // Helpers shared by many ops.
 Status CheckInputCount(const ParseContext& ctx, int min, int max);
+// Input i when the node has it; nullptr when it is omitted, beyond the inputs, or i < 0.
+const TensorInfo* PresentInput(const std::vector<TensorInfo>& in, int i);
 // Normalizes a possibly negative axis against `rank`; fails when out of [-rank, rank).
 Status NormalizeAxis(int64_t axis, int64_t rank, int64_t* out, const char* what = "axis");
 std::vector<int64_t> ContiguousStrides(const Shape& shape);

@@ -47,7 +47,8 @@ Status ResolveGroupWindows(const ConvAttrs& a, const TensorInfo& x, const Tensor
 
 }  // namespace
 
-Result<ConvProblem> ResolveConv(const ConvAttrs& a, const TensorInfo& x, const TensorInfo& w, const TensorInfo* b) {
+Result<ConvProblem> ResolveConvGeometry(const ConvAttrs& a, const TensorInfo& x, const TensorInfo& w,
+                                        const TensorInfo* b) {
   const size_t rank = x.shape.size();
   if (rank < 3 || rank > 5)
     return BadModel("input X has rank ", rank, "; Conv needs [N, C, spatial...] with 1 to 3 spatial axes");
@@ -94,6 +95,11 @@ Result<ConvProblem> ResolveConv(const ConvAttrs& a, const TensorInfo& x, const T
       return BadModel("bias B has shape ", ShapeString(b->shape), ", expected [", p.out_channels, "]");
     p.has_bias = true;
   }
+  return p;
+}
+
+Result<ConvProblem> ResolveConv(const ConvAttrs& a, const TensorInfo& x, const TensorInfo& w, const TensorInfo* b) {
+  WC_ASSIGN_OR_RETURN(ConvProblem p, ResolveConvGeometry(a, x, w, b));
   if (x.dtype != DType::kFloat32 && x.dtype != DType::kFloat64 && x.dtype != DType::kFloat16)
     return BadModel("input type ", DTypeName(x.dtype), " is not supported");
   if (w.dtype != x.dtype) return BadModel("weight type ", DTypeName(w.dtype), " differs from input type ", DTypeName(x.dtype));

@@ -106,6 +106,10 @@ struct ConvProblem {
 // Validates X [N, C, spatial...], W [M, C/group, kernel...] and the optional bias B [M].
 Result<ConvProblem> ResolveConv(const ConvAttrs& a, const TensorInfo& x, const TensorInfo& w,
                                 const TensorInfo* b);
+// The same shapes and window without the float type check (ConvInteger and QLinearConv take 8-bit
+// integers through the same geometry).
+Result<ConvProblem> ResolveConvGeometry(const ConvAttrs& a, const TensorInfo& x, const TensorInfo& w,
+                                        const TensorInfo* b);
 
 Status ConvReference(const ConvProblem& p, const HostTensor& x, const HostTensor& w, const HostTensor* bias,
                      HostTensor* y);

@@ -49,11 +49,6 @@ struct Slots {
 constexpr Slots kConvInteger = {0, 1, 2, 3, -1, -1, -1, -1, -1};
 constexpr Slots kQLinear = {0, 3, 2, 5, 1, 4, 6, 7, 8};
 
-const TensorInfo* At(const std::vector<TensorInfo>& in, int i) {
-  return i >= 0 && static_cast<size_t>(i) < in.size() && in[static_cast<size_t>(i)].present ? &in[static_cast<size_t>(i)]
-                                                                                              : nullptr;
-}
-
 // One value, or (per_channel) one per output channel.
 Status CheckParameter(const TensorInfo* t, const char* what, DType want, int64_t channels, bool per_channel) {
   if (!t) return OkStatus();
@@ -71,23 +66,20 @@ Result<ConvProblem> Resolve(const IntegerConvAttrs& a, const std::vector<TensorI
   const TensorInfo& w = in[static_cast<size_t>(s.w)];
   if (!IsByteType(x.dtype) || !IsByteType(w.dtype))
     return BadModel("x and w have types ", DTypeName(x.dtype), " and ", DTypeName(w.dtype), ": uint8 or int8 each");
-  // The geometry is the float Conv's (ResolveConv checks float types, so it sees float stand-ins).
-  TensorInfo xf = x, wf = w;
-  xf.dtype = wf.dtype = DType::kFloat32;
-  WC_ASSIGN_OR_RETURN(ConvProblem p, ResolveConv(a.conv, xf, wf, nullptr));
+  WC_ASSIGN_OR_RETURN(ConvProblem p, ResolveConvGeometry(a.conv, x, w, nullptr));
   const int64_t m = p.out_channels;
-  WC_RETURN_IF_ERROR(CheckParameter(At(in, s.x_zp), "x_zero_point", x.dtype, m, false));
-  WC_RETURN_IF_ERROR(CheckParameter(At(in, s.w_zp), "w_zero_point", w.dtype, m, true));
+  WC_RETURN_IF_ERROR(CheckParameter(PresentInput(in, s.x_zp), "x_zero_point", x.dtype, m, false));
+  WC_RETURN_IF_ERROR(CheckParameter(PresentInput(in, s.w_zp), "w_zero_point", w.dtype, m, true));
   if (a.qlinear) {
     for (int i : {s.x_scale, s.w_scale, s.y_scale, s.y_zp})
-      if (!At(in, i)) return BadModel("input ", i, " is required");
-    WC_RETURN_IF_ERROR(CheckParameter(At(in, s.x_scale), "x_scale", DType::kFloat32, m, false));
-    WC_RETURN_IF_ERROR(CheckParameter(At(in, s.w_scale), "w_scale", DType::kFloat32, m, true));
-    WC_RETURN_IF_ERROR(CheckParameter(At(in, s.y_scale), "y_scale", DType::kFloat32, m, false));
-    const TensorInfo* y_zp = At(in, s.y_zp);
+      if (!PresentInput(in, i)) return BadModel("input ", i, " is required");
+    WC_RETURN_IF_ERROR(CheckParameter(PresentInput(in, s.x_scale), "x_scale", DType::kFloat32, m, false));
+    WC_RETURN_IF_ERROR(CheckParameter(PresentInput(in, s.w_scale), "w_scale", DType::kFloat32, m, true));
+    WC_RETURN_IF_ERROR(CheckParameter(PresentInput(in, s.y_scale), "y_scale", DType::kFloat32, m, false));
+    const TensorInfo* y_zp = PresentInput(in, s.y_zp);
     if (!IsByteType(y_zp->dtype)) return BadModel("y_zero_point has type ", DTypeName(y_zp->dtype), ": uint8 or int8");
     WC_RETURN_IF_ERROR(CheckParameter(y_zp, "y_zero_point", y_zp->dtype, m, false));
-    if (const TensorInfo* b = At(in, s.bias)) {
+    if (const TensorInfo* b = PresentInput(in, s.bias)) {
       if (b->dtype != DType::kInt32) return BadModel("B has type ", DTypeName(b->dtype), ", expected int32");
       if (b->shape != Shape{m}) return BadModel("B has shape ", ShapeString(b->shape), ", expected [", m, "]");
       p.has_bias = true;
@@ -165,7 +157,7 @@ Status Gpu(GpuContext& ctx) {
   WC_RETURN_IF_ERROR(tensor::CheckGpuElements(ctx.inputs[static_cast<size_t>(s.x)].shape, "x"));
   const int64_t total = NumElements(out_shape);
   if (total == 0) return OkStatus();
-  const bool has_xzp = At(ctx.inputs, s.x_zp), has_wzp = At(ctx.inputs, s.w_zp);
+  const bool has_xzp = PresentInput(ctx.inputs, s.x_zp), has_wzp = PresentInput(ctx.inputs, s.w_zp);
   const gpu::ScalarType xt = GpuType(ctx.inputs[static_cast<size_t>(s.x)].dtype);
   const gpu::ScalarType wt = GpuType(ctx.inputs[static_cast<size_t>(s.w)].dtype);
   std::string name = std::string(a.qlinear ? "qlinear_conv" : "conv_integer") + (has_xzp ? "_xz" : "") +

@@ -40,11 +40,6 @@ Status Parse(const ParseContext& ctx, OpAttrs* out, bool qlinear) {
 Status ParseMatMulInteger(const ParseContext& ctx, OpAttrs* out) { return Parse(ctx, out, false); }
 Status ParseQLinearMatMul(const ParseContext& ctx, OpAttrs* out) { return Parse(ctx, out, true); }
 
-const TensorInfo* At(const std::vector<TensorInfo>& in, int i) {
-  return i >= 0 && static_cast<size_t>(i) < in.size() && in[static_cast<size_t>(i)].present ? &in[static_cast<size_t>(i)]
-                                                                                              : nullptr;
-}
-
 // One value, or one per row (of A: `along` = M) or column (of B: N), as a 1-D tensor.
 Status CheckParameter(const TensorInfo* t, const char* what, DType want, int64_t along, const char* per) {
   if (!t) return OkStatus();
@@ -63,15 +58,15 @@ Result<matmul::Geometry> Resolve(const IntegerMatMulAttrs& a, const std::vector<
   if (!IsByteType(ta.dtype) || !IsByteType(tb.dtype))
     return BadModel("A and B have types ", DTypeName(ta.dtype), " and ", DTypeName(tb.dtype), ": uint8 or int8 each");
   WC_ASSIGN_OR_RETURN(matmul::Geometry g, matmul::MatMulGeometry(ta.shape, tb.shape));
-  WC_RETURN_IF_ERROR(CheckParameter(At(in, s.a_zp), "a_zero_point", ta.dtype, g.m, "row of A"));
-  WC_RETURN_IF_ERROR(CheckParameter(At(in, s.b_zp), "b_zero_point", tb.dtype, g.n, "column of B"));
+  WC_RETURN_IF_ERROR(CheckParameter(PresentInput(in, s.a_zp), "a_zero_point", ta.dtype, g.m, "row of A"));
+  WC_RETURN_IF_ERROR(CheckParameter(PresentInput(in, s.b_zp), "b_zero_point", tb.dtype, g.n, "column of B"));
   if (a.qlinear) {
     for (int i : {s.a_scale, s.b_scale, s.y_scale, s.a_zp, s.b_zp, s.y_zp})
-      if (!At(in, i)) return BadModel("input ", i, " is required");
-    WC_RETURN_IF_ERROR(CheckParameter(At(in, s.a_scale), "a_scale", DType::kFloat32, g.m, "row of A"));
-    WC_RETURN_IF_ERROR(CheckParameter(At(in, s.b_scale), "b_scale", DType::kFloat32, g.n, "column of B"));
-    WC_RETURN_IF_ERROR(CheckParameter(At(in, s.y_scale), "y_scale", DType::kFloat32, 1, "tensor"));
-    const TensorInfo* y_zp = At(in, s.y_zp);
+      if (!PresentInput(in, i)) return BadModel("input ", i, " is required");
+    WC_RETURN_IF_ERROR(CheckParameter(PresentInput(in, s.a_scale), "a_scale", DType::kFloat32, g.m, "row of A"));
+    WC_RETURN_IF_ERROR(CheckParameter(PresentInput(in, s.b_scale), "b_scale", DType::kFloat32, g.n, "column of B"));
+    WC_RETURN_IF_ERROR(CheckParameter(PresentInput(in, s.y_scale), "y_scale", DType::kFloat32, 1, "tensor"));
+    const TensorInfo* y_zp = PresentInput(in, s.y_zp);
     if (!IsByteType(y_zp->dtype)) return BadModel("y_zero_point has type ", DTypeName(y_zp->dtype), ": uint8 or int8");
     WC_RETURN_IF_ERROR(CheckParameter(y_zp, "y_zero_point", y_zp->dtype, 1, "tensor"));
   }
@@ -128,7 +123,7 @@ Status Gpu(GpuContext& ctx) {
   if (total == 0) return OkStatus();
   if (g.batch.size() > tensor::kMaxGpuRank)
     return BadModel("batch rank ", g.batch.size(), " exceeds the WebGPU kernel's ", tensor::kMaxGpuRank);
-  const bool has_az = At(ctx.inputs, s.a_zp), has_bz = At(ctx.inputs, s.b_zp);
+  const bool has_az = PresentInput(ctx.inputs, s.a_zp), has_bz = PresentInput(ctx.inputs, s.b_zp);
   gpu::KernelBuilder b(std::string(a.qlinear ? "qlinear_matmul" : "matmul_integer") + (has_az ? "_az" : "") +
                        (has_bz ? "_bz" : ""));
   std::vector<GpuRef> refs;
@@ -151,7 +146,7 @@ Status Gpu(GpuContext& ctx) {
   refs.push_back(GpuContext::Out(0));
   auto& u = b.uniforms();
   auto count = [&](int slot) {
-    return slot >= 0 && At(ctx.inputs, slot) && NumElements(ctx.inputs[static_cast<size_t>(slot)].shape) > 1 ? 1u : 0u;
+    return slot >= 0 && PresentInput(ctx.inputs, slot) && NumElements(ctx.inputs[static_cast<size_t>(slot)].shape) > 1 ? 1u : 0u;
   };
   u.AddU32("n", static_cast<uint32_t>(total));
   u.AddU32("rows", static_cast<uint32_t>(g.m));

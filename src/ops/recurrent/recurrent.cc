@@ -98,10 +98,6 @@ Status ParseRnn(const ParseContext& ctx, OpAttrs* out) { return Parse(ctx, out, 
 Status ParseGru(const ParseContext& ctx, OpAttrs* out) { return Parse(ctx, out, RecurrentAttrs::kGru); }
 Status ParseLstm(const ParseContext& ctx, OpAttrs* out) { return Parse(ctx, out, RecurrentAttrs::kLstm); }
 
-const TensorInfo* Optional(const std::vector<TensorInfo>& in, size_t i) {
-  return i < in.size() && in[i].present ? &in[i] : nullptr;
-}
-
 Status ExpectShape(const TensorInfo* t, const char* what, const Shape& want) {
   if (t && t->shape != want)
     return BadModel(what, " has shape ", ShapeString(t->shape), ", expected ", ShapeString(want));
@@ -275,8 +271,8 @@ Result<RecurrentProblem> ResolveRecurrent(const RecurrentAttrs& a, const std::ve
       return BadModel("input ", i, " has type ", DTypeName(in[i].dtype), ", X ", DTypeName(x.dtype));
   WC_RETURN_IF_ERROR(ExpectShape(&in[1], "W", {p.dirs, gh, p.input}));
   WC_RETURN_IF_ERROR(ExpectShape(&in[2], "R", {p.dirs, gh, p.hidden}));
-  const TensorInfo *b = Optional(in, 3), *lens = Optional(in, 4), *h0 = Optional(in, 5), *c0 = Optional(in, 6),
-                   *peep = Optional(in, 7);
+  const TensorInfo *b = PresentInput(in, 3), *lens = PresentInput(in, 4), *h0 = PresentInput(in, 5), *c0 = PresentInput(in, 6),
+                   *peep = PresentInput(in, 7);
   WC_RETURN_IF_ERROR(ExpectShape(b, "B", {p.dirs, 2 * gh}));
   if (lens && lens->dtype != DType::kInt32)
     return BadModel("sequence_lens has type ", DTypeName(lens->dtype), ", expected int32");
