@@ -12,12 +12,6 @@
 namespace webconv::testing {
 namespace {
 
-HostTensor Values(DType t, const Shape& shape, std::mt19937_64& rng, int64_t lo, int64_t hi) {
-  HostTensor v(t, shape);
-  for (int64_t i = 0; i < v.num_elements(); ++i) v.SetInt(i, std::uniform_int_distribution<int64_t>(lo, hi)(rng));
-  return v;
-}
-
 TEST(ConvInteger, RandomProblemsMatchTheReferenceExactly) {
   const uint64_t seed = BaseSeed(20261215);
   std::cout << "ConvInteger seed " << seed << " (WEBCONV_SEED)\n";
@@ -49,10 +43,10 @@ TEST(ConvInteger, RandomProblemsMatchTheReferenceExactly) {
     auto hi = [](DType t) { return t == DType::kInt8 ? 127 : 255; };
     ModelBuilder b(13);
     b.Input("x", xt, xs);
-    b.Initializer("w", Values(wt, ws, rng, lo(wt), hi(wt)));
+    b.Initializer("w", RandomIntegers(wt, ws, rng, lo(wt), hi(wt)));
     const Shape w_param = zero_points == 2 ? Shape{m} : Shape{};
-    b.Initializer("xz", Values(xt, {}, rng, lo(xt) / 2, hi(xt) / 2));
-    b.Initializer("wz", Values(wt, w_param, rng, lo(wt) / 2, hi(wt) / 2));
+    b.Initializer("xz", RandomIntegers(xt, {}, rng, lo(xt) / 2, hi(xt) / 2));
+    b.Initializer("wz", RandomIntegers(wt, w_param, rng, lo(wt) / 2, hi(wt) / 2));
     std::vector<std::string> inputs;
     if (!qlinear) {
       inputs = {"x", "w"};
@@ -62,8 +56,8 @@ TEST(ConvInteger, RandomProblemsMatchTheReferenceExactly) {
       b.Initializer("xs", RandomTensor(DType::kFloat32, {}, rng, 0.002, 0.01));
       b.Initializer("ws", RandomTensor(DType::kFloat32, w_param, rng, 0.002, 0.01));
       b.Initializer("ys", RandomTensor(DType::kFloat32, {}, rng, 0.05, 0.2));
-      b.Initializer("yz", Values(DType::kUInt8, {}, rng, 60, 200));
-      b.Initializer("bias", Values(DType::kInt32, {m}, rng, -3000, 3000));
+      b.Initializer("yz", RandomIntegers(DType::kUInt8, {}, rng, 60, 200));
+      b.Initializer("bias", RandomIntegers(DType::kInt32, {m}, rng, -3000, 3000));
       inputs = {"x", "xs", "xz", "w", "ws", "wz", "ys", "yz"};
       if (i % 4 == 1) inputs.push_back("bias");
     }
@@ -71,7 +65,7 @@ TEST(ConvInteger, RandomProblemsMatchTheReferenceExactly) {
                                      IntsAttr("dilations", dilations), IntsAttr("pads", pads)};
     b.Node(qlinear ? "QLinearConv" : "ConvInteger", inputs, {"y"}, attrs, "conv");
     b.Output("y", qlinear ? DType::kUInt8 : DType::kInt32);
-    EXPECT_TRUE(MatchesReference(b.Serialize(), {{"x", Values(xt, xs, rng, lo(xt), hi(xt))}}, runtime::Tolerance{0, 0}));
+    EXPECT_TRUE(MatchesReference(b.Serialize(), {{"x", RandomIntegers(xt, xs, rng, lo(xt), hi(xt))}}, runtime::Tolerance{0, 0}));
   }
 }
 

@@ -11,12 +11,6 @@
 namespace webconv::testing {
 namespace {
 
-HostTensor Values(DType t, const Shape& shape, std::mt19937_64& rng, int64_t lo, int64_t hi) {
-  HostTensor v(t, shape);
-  for (int64_t i = 0; i < v.num_elements(); ++i) v.SetInt(i, std::uniform_int_distribution<int64_t>(lo, hi)(rng));
-  return v;
-}
-
 TEST(MatMulInteger, RandomProblemsMatchTheReferenceExactly) {
   const uint64_t seed = BaseSeed(20261216);
   std::cout << "MatMulInteger seed " << seed << " (WEBCONV_SEED)\n";
@@ -44,9 +38,9 @@ TEST(MatMulInteger, RandomProblemsMatchTheReferenceExactly) {
         const Shape ap = params == 2 ? Shape{sh.m} : Shape{}, bp = params == 2 ? Shape{sh.n} : Shape{};
         ModelBuilder m(13);
         m.Input("a", at, sh.a);
-        m.Initializer("b", Values(bt, sh.b, rng, lo(bt), hi(bt)));
-        m.Initializer("az", Values(at, ap, rng, lo(at) / 2, hi(at) / 2));
-        m.Initializer("bz", Values(bt, bp, rng, lo(bt) / 2, hi(bt) / 2));
+        m.Initializer("b", RandomIntegers(bt, sh.b, rng, lo(bt), hi(bt)));
+        m.Initializer("az", RandomIntegers(at, ap, rng, lo(at) / 2, hi(at) / 2));
+        m.Initializer("bz", RandomIntegers(bt, bp, rng, lo(bt) / 2, hi(bt) / 2));
         std::vector<std::string> inputs;
         if (!qlinear) {
           inputs = {"a", "b"};
@@ -55,12 +49,12 @@ TEST(MatMulInteger, RandomProblemsMatchTheReferenceExactly) {
           m.Initializer("as", RandomTensor(DType::kFloat32, ap, rng, 0.002, 0.01));
           m.Initializer("bs", RandomTensor(DType::kFloat32, bp, rng, 0.002, 0.01));
           m.Initializer("ys", RandomTensor(DType::kFloat32, {}, rng, 0.01, 0.05));
-          m.Initializer("yz", Values(DType::kInt8, {}, rng, -20, 20));
+          m.Initializer("yz", RandomIntegers(DType::kInt8, {}, rng, -20, 20));
           inputs = {"a", "as", "az", "b", "bs", "bz", "ys", "yz"};
         }
         m.Node(qlinear ? "QLinearMatMul" : "MatMulInteger", inputs, {"y"}, {}, "product");
         m.Output("y", qlinear ? DType::kInt8 : DType::kInt32);
-        EXPECT_TRUE(MatchesReference(m.Serialize(), {{"a", Values(at, sh.a, rng, lo(at), hi(at))}},
+        EXPECT_TRUE(MatchesReference(m.Serialize(), {{"a", RandomIntegers(at, sh.a, rng, lo(at), hi(at))}},
                                      runtime::Tolerance{0, 0}));
       }
 }

@@ -24,6 +24,27 @@ HostTensor Int64Scalar(int64_t v) {
   return HostTensor::Owned(DType::kInt64, {}, std::move(bytes));
 }
 
+// WebGPU with constant folding on (a node whose inputs are known when planning is computed then) and off
+// (its kernel runs): output `name` of both must match the float64 reference within `tol`.
+void ExpectFoldedAndKernelMatch(const std::vector<uint8_t>& bytes, const std::map<std::string, HostTensor>& feeds,
+                                const std::string& name, const runtime::Tolerance& tol) {
+  auto want = RunOn(runtime::Backend::kReference, bytes, feeds);
+  ASSERT_TRUE(want.ok()) << want.status().ToString();
+  for (bool fold : {true, false}) {
+    auto model = onnx::LoadModelBytes(bytes);
+    ASSERT_TRUE(model.ok());
+    runtime::SessionOptions o;
+    o.shared_device = SharedDevice();
+    o.fold_constants = fold;
+    auto s = runtime::Session::FromModel(*model, o);
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    auto got = (*s)->Run(feeds);
+    ASSERT_TRUE(got.ok()) << got.status().ToString();
+    const auto c = runtime::Compare(got->at(name), want->at(name), tol);
+    EXPECT_TRUE(c.ok) << (fold ? "folded: " : "kernel: ") << c.message;
+  }
+}
+
 TEST(CumSum, MatchesFloat64Reference) {
   const uint64_t seed = BaseSeed(20261207);
   std::cout << "CumSum seed " << seed << " (WEBCONV_SEED)\n";
@@ -96,24 +117,9 @@ TEST(EyeLike, KernelMatchesFloat64Reference) {
       m.Input("x", DType::kFloat32, {4, 6});
       m.Node("EyeLike", {"x"}, {"y"}, {IntAttr("dtype", static_cast<int64_t>(t)), IntAttr("k", k)}, "eye");
       m.Output("y", t);
-      const auto bytes = m.Serialize();
       const std::map<std::string, HostTensor> feeds = {{"x", HostTensor::Owned(DType::kFloat32, {4, 6},
                                                                                std::vector<uint8_t>(96))}};
-      auto want = RunOn(runtime::Backend::kReference, bytes, feeds);
-      ASSERT_TRUE(want.ok()) << want.status().ToString();
-      for (bool fold : {true, false}) {
-        auto model = onnx::LoadModelBytes(bytes);
-        ASSERT_TRUE(model.ok());
-        runtime::SessionOptions o;
-        o.shared_device = SharedDevice();
-        o.fold_constants = fold;
-        auto s = runtime::Session::FromModel(*model, o);
-        ASSERT_TRUE(s.ok()) << s.status().ToString();
-        auto got = (*s)->Run(feeds);
-        ASSERT_TRUE(got.ok()) << got.status().ToString();
-        const auto c = runtime::Compare(got->at("y"), want->at("y"), runtime::Tolerance{0, 0});
-        EXPECT_TRUE(c.ok) << (fold ? "folded: " : "kernel: ") << c.message;
-      }
+      ExpectFoldedAndKernelMatch(m.Serialize(), feeds, "y", runtime::Tolerance{0, 0});
     }
   }
 }
@@ -297,24 +303,9 @@ TEST(Windows, MatchFloat64Reference) {
           else m.Input("size", DType::kInt64, {}), feeds["size"] = Int64Scalar(size);
           m.Node(op, {"size"}, {"w"}, {IntAttr("periodic", periodic)}, "window");
           m.Output("w", DType::kFloat32);
-          const auto bytes = m.Serialize();
-          auto want = RunOn(runtime::Backend::kReference, bytes, feeds);
-          ASSERT_TRUE(want.ok()) << want.status().ToString();
           // Folding computes a window whose size is known when planning: with it off, the kernel runs.
-          for (bool fold : {true, false}) {
-            auto model = onnx::LoadModelBytes(bytes);
-            ASSERT_TRUE(model.ok());
-            runtime::SessionOptions o;
-            o.shared_device = SharedDevice();
-            o.fold_constants = fold;
-            auto s = runtime::Session::FromModel(*model, o);
-            ASSERT_TRUE(s.ok()) << s.status().ToString();
-            auto got = (*s)->Run(feeds);
-            ASSERT_TRUE(got.ok()) << got.status().ToString();
-            // cos in float32 on the GPU against double: a few ULP of values in [0, 1].
-            const auto c = runtime::Compare(got->at("w"), want->at("w"), runtime::Tolerance{2e-6, 1e-5});
-            EXPECT_TRUE(c.ok) << (fold ? "folded: " : "kernel: ") << c.message;
-          }
+          // cos in float32 on the GPU against double: a few ULP of values in [0, 1].
+          ExpectFoldedAndKernelMatch(m.Serialize(), feeds, "w", runtime::Tolerance{2e-6, 1e-5});
         }
 }
 
@@ -340,23 +331,8 @@ TEST(ReverseSequence, MatchesFloat64Reference) {
                                    runtime::Tolerance{0, 0}));
       // A length beyond the sequence fails every backend with the reference's message.
       lens.SetInt(4, time + 1);
-      auto model = onnx::LoadModelBytes(bytes);
-      ASSERT_TRUE(model.ok());
-      std::string want;
-      for (runtime::Backend backend : {runtime::Backend::kReference, runtime::Backend::kCpu, runtime::Backend::kWebGpu}) {
-        runtime::SessionOptions o;
-        o.backend = backend;
-        if (backend == runtime::Backend::kWebGpu) o.shared_device = SharedDevice();
-        auto s = runtime::Session::FromModel(*model, o);
-        ASSERT_TRUE(s.ok()) << s.status().ToString();
-        auto got = (*s)->Run({{"x", RandomTensor(t, shape, rng, -9, 9)}, {"lens", lens}});
-        ASSERT_FALSE(got.ok()) << runtime::BackendName(backend);
-        const std::string text = got.status().ToString();
-        EXPECT_NE(text.find("sequence_lens[4] is 7"), std::string::npos) << text;
-        EXPECT_NE(text.find("'reverse'"), std::string::npos) << text;
-        if (want.empty()) want = text;
-        EXPECT_EQ(text, want) << runtime::BackendName(backend);
-      }
+      EXPECT_TRUE(FailsAlikeOnEveryBackend(bytes, {{"x", RandomTensor(t, shape, rng, -9, 9)}, {"lens", lens}},
+                                           {"sequence_lens[4] is 7", "'reverse'"}));
     }
 }
 

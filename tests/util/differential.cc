@@ -43,6 +43,38 @@ Result<std::map<std::string, HostTensor>> RunOn(runtime::Backend backend, const 
   return session->Run(feeds);
 }
 
+::testing::AssertionResult FailsAlikeOnEveryBackend(const std::vector<uint8_t>& model,
+                                                    const std::map<std::string, HostTensor>& feeds,
+                                                    const std::vector<std::string>& expect) {
+  auto loaded = onnx::LoadModelBytes(model);
+  if (!loaded.ok()) return ::testing::AssertionFailure() << "load: " << loaded.status().ToString();
+  std::string first;
+  for (runtime::Backend backend : {runtime::Backend::kReference, runtime::Backend::kCpu, runtime::Backend::kWebGpu}) {
+    runtime::SessionOptions o;
+    o.backend = backend;
+    if (backend == runtime::Backend::kWebGpu) o.shared_device = SharedDevice();
+    auto session = runtime::Session::FromModel(*loaded, o);
+    if (!session.ok())
+      return ::testing::AssertionFailure() << runtime::BackendName(backend) << " session: " << session.status().ToString();
+    auto got = (*session)->Run(feeds);
+    if (got.ok()) return ::testing::AssertionFailure() << runtime::BackendName(backend) << " accepted the run";
+    const std::string text = got.status().ToString();
+    for (const std::string& e : expect)
+      if (text.find(e) == std::string::npos)
+        return ::testing::AssertionFailure() << runtime::BackendName(backend) << ": '" << e << "' not in: " << text;
+    if (first.empty()) first = text;
+    if (text != first)
+      return ::testing::AssertionFailure() << runtime::BackendName(backend) << " says: " << text << "; ref says: " << first;
+  }
+  return ::testing::AssertionSuccess();
+}
+
+HostTensor RandomIntegers(DType t, const Shape& shape, std::mt19937_64& rng, int64_t lo, int64_t hi) {
+  HostTensor v(t, shape);
+  for (int64_t i = 0; i < v.num_elements(); ++i) v.SetInt(i, std::uniform_int_distribution<int64_t>(lo, hi)(rng));
+  return v;
+}
+
 ::testing::AssertionResult MatchesReference(const std::vector<uint8_t>& model,
                                             const std::map<std::string, HostTensor>& feeds,
                                             const runtime::Tolerance& tol) {

@@ -32,6 +32,16 @@ Result<std::map<std::string, HostTensor>> RunOn(runtime::Backend backend, const 
                                             const std::map<std::string, HostTensor>& feeds,
                                             const runtime::Tolerance& tol);
 
+// Runs `model` on the float64 reference, the fast CPU backend and WebGPU, where loading and planning must
+// succeed and the run must fail: ok when all three runs fail with the same message (node, op and text)
+// and that message contains every string of `expect`.
+::testing::AssertionResult FailsAlikeOnEveryBackend(const std::vector<uint8_t>& model,
+                                                    const std::map<std::string, HostTensor>& feeds,
+                                                    const std::vector<std::string>& expect);
+
+// Integers drawn uniformly from [lo, hi] into a tensor of integer type t.
+HostTensor RandomIntegers(DType t, const Shape& shape, std::mt19937_64& rng, int64_t lo, int64_t hi);
+
 // The number of random configurations to draw: `ci` normally, `full` when WEBCONV_FULL_SWEEP=1.
 int SweepCount(int ci, int full);
 // The base seed: WEBCONV_SEED when set, else `def`. Printed by the caller.
