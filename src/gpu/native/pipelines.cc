@@ -6,7 +6,11 @@
 // WGSL line) with its layouts. Then every pipeline is requested with CreateComputePipelineAsync, which
 // lets Dawn generate SPIR-V and have the driver compile it on its worker threads, all at once; the
 // waits follow in order. WEBCONV_SERIAL_COMPILE=1 creates them one by one instead (for comparisons).
+// WEBCONV_COMPILE_TRACE=1 prints, per pipeline, its WGSL size, the time its creation took on this thread
+// and when its answer had arrived, to find the pipelines a first result waits for.
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <string>
@@ -15,6 +19,7 @@
 #include "gpu/compile_message.h"
 #include "gpu/native/abi_check.h"
 #include "gpu/native/native_device.h"
+#include "gpu/native/trace.h"
 
 namespace webconv::gpu::native {
 namespace {
@@ -79,10 +84,7 @@ struct InFlight {
   abi::WGPUComputePipeline serial_pipeline = nullptr;  // WEBCONV_SERIAL_COMPILE
 };
 
-bool SerialCompile() {
-  const char* env = std::getenv("WEBCONV_SERIAL_COMPILE");
-  return env && *env && std::string(env) != "0";
-}
+
 
 // Creates the kernel's shader module (Dawn parses and validates the WGSL here) and layouts, and requests
 // its compilation messages and its pipeline; waits for none of them.
@@ -204,9 +206,13 @@ Status NativeDevice::CompileBatch(const std::vector<const Kernel*>& kernels, con
                                   std::vector<std::shared_ptr<Pipeline>>* out) {
   WC_RETURN_IF_ERROR(core_->TakeErrors("before compiling kernel '" + kernels.front()->name + "': "));
   const size_t n = kernels.size();
-  const bool serial = SerialCompile();
+  const bool serial = EnvOn("WEBCONV_SERIAL_COMPILE");
+  const bool trace = TraceOn();
+  using Clock = std::chrono::steady_clock;
+  const Clock::time_point t0 = Clock::now();
+  std::vector<double> issue_ms(n);
   // Every request first, so the driver compiles them side by side on Dawn's worker threads; only the
-  // parsing of each WGSL happens on this thread. Then the answers, in order.
+  // parsing of each WGSL happens on this thread. Then the answers, in the kernels' order.
   std::vector<InFlight> flights(n);
   out->clear();
   for (size_t i = 0; i < n; ++i) {
@@ -214,12 +220,34 @@ Status NativeDevice::CompileBatch(const std::vector<const Kernel*>& kernels, con
     pipe->core = core_;
     pipe->SetSource(*kernels[i]);
     out->push_back(pipe);
-    Issue(*core_, *kernels[i], serial, pipe.get(), &flights[i]);
   }
+  // The longest WGSL first: a pipeline is ready once its own WGSL and every one issued before it have been
+  // parsed here and its compile has run, so the slowest compiles (the large GEMM bodies) should start
+  // earliest and the parsing of the small ones overlap them.
+  std::vector<size_t> order(n);
+  for (size_t i = 0; i < n; ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return kernels[a]->wgsl.size() > kernels[b]->wgsl.size(); });
+  for (size_t i : order) {
+    Pipeline* pipe = (*out)[i].get();
+    const Clock::time_point ti = Clock::now();
+    Issue(*core_, *kernels[i], serial, pipe, &flights[i]);
+    issue_ms[i] = MsBetween(ti, Clock::now());
+  }
+  const Clock::time_point t_issued = Clock::now();
   Status first = meanwhile ? meanwhile() : OkStatus();
+  const Clock::time_point t_meanwhile = Clock::now();
+  if (trace) {
+    std::fprintf(stderr, "compile trace: %zu pipelines issued in %.1f ms, then %.1f ms of other work\n", n,
+                 MsBetween(t0, t_issued), MsBetween(t_issued, t_meanwhile));
+  }
   for (size_t i = 0; i < n; ++i) {
     abi::WGPUComputePipeline made = nullptr;
     Status st = Settle(*core_, *kernels[i], serial, &flights[i], &made);
+    if (trace) {
+      std::fprintf(stderr, "compile trace: %3zu %-48s wgsl %6zu B  issue %6.1f ms  answered by %7.1f ms\n", i,
+                   kernels[i]->name.c_str(), kernels[i]->wgsl.size(), issue_ms[i], MsBetween(t0, Clock::now()));
+    }
     if (!st.ok()) {
       if (first.ok()) first = st;
       continue;  // the rest are still waited for: their callbacks write into `flights`

@@ -3,6 +3,7 @@
 // dispatches of a pass and makes each one's writes visible to the next). A timed run gives each dispatch
 // its own pass with begin/end timestamp writes, then resolves and reads the timestamps back.
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -11,6 +12,7 @@
 #include "gpu/dispatch_check.h"
 #include "gpu/native/abi_check.h"
 #include "gpu/native/native_device.h"
+#include "gpu/native/trace.h"
 
 namespace webconv::gpu::native {
 namespace {
@@ -327,7 +329,10 @@ Status NativeProgram::RunAndRead(const std::vector<WriteRequest>& writes, std::v
                                  const std::vector<ReadRequest>& reads) {
   const DawnProcs& p = *core_->p;
   if (timings) timings->clear();
+  using Clock = std::chrono::steady_clock;
+  const Clock::time_point t0 = Clock::now();
   WC_RETURN_IF_ERROR(StageWrites(writes));
+  const Clock::time_point t_written = Clock::now();
   // Staging for every read, before anything is encoded.
   std::vector<std::unique_ptr<ReadStaging>> staging;
   for (const ReadRequest& r : reads) {
@@ -379,10 +384,12 @@ Status NativeProgram::RunAndRead(const std::vector<WriteRequest>& writes, std::v
   }
   abi::WGPUCommandBufferDescriptor cmd_desc{};
   abi::WGPUCommandBuffer commands = p.CommandEncoderFinish(encoder, &cmd_desc);
+  const Clock::time_point t_encoded = Clock::now();
   p.QueueSubmit(core_->queue, 1, &commands);
   if (commands) p.CommandBufferRelease(commands);
   p.CommandEncoderRelease(encoder);
   RemapUploads();  // done by the time the submission is, ready for the next run
+  const Clock::time_point t_submitted = Clock::now();
 
   auto done = std::make_unique<abi::WGPUEnum>(0);
   abi::WGPUQueueWorkDoneCallbackInfo info{};
@@ -401,7 +408,15 @@ Status NativeProgram::RunAndRead(const std::vector<WriteRequest>& writes, std::v
   if (!errors.ok()) return Diagnose(errors);
   if (*done != abi::kSuccess) return DeviceError("running a program: the queue reported status ", *done);
   if (timed) WC_RETURN_IF_ERROR(ReadTimings(active, timings));
-  return FinishReads(reads, staging);
+  const Clock::time_point t_done = Clock::now();
+  Status read = FinishReads(reads, staging);
+  if (TraceOn()) {
+    std::fprintf(stderr, "run trace: inputs staged %.2f ms, encoded %.2f ms, submitted %.2f ms, GPU wait %.2f ms, "
+                 "outputs read %.2f ms\n", MsBetween(t0, t_written), MsBetween(t_written, t_encoded),
+                 MsBetween(t_encoded, t_submitted),
+                 MsBetween(t_submitted, t_done), MsBetween(t_done, Clock::now()));
+  }
+  return read;
 }
 
 // The reads' copies were part of the submission, which is complete: map every staging buffer (all maps
