@@ -31,6 +31,7 @@ std::string TypeList(const std::vector<DType>& types, bool gpu) {
     if (!s.empty()) s += ", ";
     s += DTypeName(t);
     if (gpu && t == DType::kInt64) s += " (as int32)";
+    if (gpu && t == DType::kFloat16) s += " (as float32)";
   }
   return s.empty() ? "none" : s;
 }
@@ -126,9 +127,11 @@ void PrintOpsTable(std::ostream& os, bool markdown) {
         "the backend's own limits below apply, and any limits the op checks when shapes are inferred are "
         "given at the start of its notes. The backends hold: "
         "on cpu float16, bfloat16, float32, float64, int8 to int64, uint8 to uint64 and bool; on webgpu "
-        "float32, int8 to int32, uint8 to uint32, bool, and int64 stored as int32 (a value outside 32 bits "
-        "is an error naming the tensor, never a silent wrap). float16, bfloat16, float64 and uint64 tensors "
-        "are not held on the GPU: a model using them there fails with an error naming the tensor.\n"
+        "float32, int8 to int32, uint8 to uint32, bool, int64 stored as int32 (a value outside 32 bits "
+        "is an error naming the tensor, never a silent wrap) and float16 stored as float32 (widened on "
+        "upload, computed in float32 whether or not the device has shader-f16, rounded to nearest even on "
+        "download and by Cast to float16). bfloat16, float64 and uint64 tensors are not held on the GPU: a "
+        "model using them there fails with an error naming the tensor.\n"
         "- **notes**: limits a user must know, as the op's code enforces them.\n\n"
      << distinct << " ops in " << rows.size() << " registry rows.\n\n"
      << "| op | domain | opsets | webgpu | cpu | types | notes |\n"

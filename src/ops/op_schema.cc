@@ -4,7 +4,8 @@ namespace webconv::ops {
 
 gpu::ScalarType GpuType(DType t) {
   switch (t) {
-    case DType::kFloat32: return gpu::ScalarType::kF32;
+    case DType::kFloat32:
+    case DType::kFloat16: return gpu::ScalarType::kF32;  // float16 is held as float32 (op_schema.h)
     case DType::kUInt8:
     case DType::kUInt16:
     case DType::kUInt32:
@@ -16,6 +17,7 @@ gpu::ScalarType GpuType(DType t) {
 bool GpuSupports(DType t) {
   switch (t) {
     case DType::kFloat32:
+    case DType::kFloat16:
     case DType::kUInt8:
     case DType::kUInt16:
     case DType::kUInt32:

@@ -67,9 +67,13 @@ struct RefContext {
   std::vector<TensorInfo> input_infos() const;
 };
 
-// GPU storage: every element is one 4-byte word.
+// GPU storage: every element is one 4-byte word. float16 tensors are held as float32 words and computed
+// in float32 (WebGPU's shader-f16 is optional, and float32 arithmetic is at least as accurate): they are
+// widened on upload, rounded to float16 on download and by Cast to float16.
 gpu::ScalarType GpuType(DType t);
 bool GpuSupports(DType t);
+// float32 and float16: the types held as f32 words.
+inline bool IsGpuFloat(DType t) { return GpuSupports(t) && GpuType(t) == gpu::ScalarType::kF32; }
 
 // Which tensor a kernel binding refers to.
 struct GpuRef {

@@ -20,6 +20,14 @@ Result<std::vector<uint32_t>> ToGpuWords(const HostTensor& t, const std::string&
     if (n) std::memcpy(words.data(), t.data(), static_cast<size_t>(n) * 4);
     return words;
   }
+  if (t.dtype() == DType::kFloat16) {  // widened exactly
+    const auto* h = reinterpret_cast<const uint16_t*>(t.data());
+    for (int64_t i = 0; i < n; ++i) {
+      const float f = HalfToFloat(h[i]);
+      std::memcpy(&words[static_cast<size_t>(i)], &f, 4);
+    }
+    return words;
+  }
   for (int64_t i = 0; i < n; ++i) {
     const int64_t v = t.GetInt(i);
     if (t.dtype() == DType::kInt64 &&
@@ -36,6 +44,15 @@ HostTensor FromGpuWords(const std::vector<uint32_t>& words, DType dtype, const S
   const int64_t n = t.num_elements();
   if (dtype == DType::kFloat32 || dtype == DType::kInt32 || dtype == DType::kUInt32) {
     if (n) std::memcpy(t.mutable_data(), words.data(), static_cast<size_t>(n) * 4);
+    return t;
+  }
+  if (dtype == DType::kFloat16) {  // rounded to nearest even, as a Cast to float16
+    auto* h = reinterpret_cast<uint16_t*>(t.mutable_data());
+    for (int64_t i = 0; i < n; ++i) {
+      float f;
+      std::memcpy(&f, &words[static_cast<size_t>(i)], 4);
+      h[i] = FloatToHalf(f);
+    }
     return t;
   }
   const bool is_signed = ops::GpuType(dtype) == gpu::ScalarType::kI32;

@@ -1,4 +1,5 @@
-// Host tensors to GPU words and back. On the GPU every element is one 4-byte word: float32 as f32;
+// Host tensors to GPU words and back. On the GPU every element is one 4-byte word: float32 and float16
+// as f32 (float16 widened on the way up, rounded to nearest even on the way down);
 // signed integers (int8..int64) as i32; unsigned ones and bool as u32. int64 values must fit in 32
 // bits: a value that does not is an error naming the tensor, never a silent wrap.
 #pragma once

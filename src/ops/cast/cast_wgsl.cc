@@ -26,6 +26,21 @@ fn i32_to_f32(x: i32) -> f32 {
 }
 )";
 
+// float16 values live in f32 words: a Cast to float16 rounds to the nearest float16 (ties to even), with
+// overflow to infinity and float16's subnormals, as the reference's FloatToHalf does. On the bit pattern:
+// dropping 13 mantissa bits with a round-to-even carry also carries into the exponent correctly; below
+// float16's smallest normal (2^-14) values are multiples of 2^-24, where round() (ties to even) works.
+constexpr char kRoundToF16[] = R"(fn round_to_f16(x: f32) -> f32 {
+  let bits = bitcast<u32>(x);
+  let sign = bits & 0x80000000u;
+  let a = bits & 0x7fffffffu;
+  if (a >= 0x7f800000u) { return x; }
+  if (a >= 0x477ff000u) { return bitcast<f32>(sign | 0x7f800000u); }
+  if (a < 0x38800000u) { return bitcast<f32>(sign | bitcast<u32>(round(bitcast<f32>(a) * 16777216.0) * 5.9604644775390625e-8)); }
+  return bitcast<f32>(sign | ((a + 0xfffu + ((a >> 13u) & 1u)) & 0xffffe000u));
+}
+)";
+
 struct IntRange {
   const char* hi_plus_one;  // f32 literal: the first truncated value that overflows
   const char* hi;
@@ -51,8 +66,9 @@ IntRange RangeOf(DType t) {
   }
 }
 
-std::string FromFloat(DType to) {
-  if (to == DType::kFloat32) return "return x;";
+std::string FromFloat(DType from, DType to) {
+  if (to == DType::kFloat32 || (to == DType::kFloat16 && from == DType::kFloat16)) return "return x;";
+  if (to == DType::kFloat16) return "return round_to_f16(x);";
   if (to == DType::kBool) return "return select(0u, 1u, (bitcast<u32>(x) & 0x7fffffffu) != 0u);";
   const IntRange r = RangeOf(to);
   const std::string zero = GpuType(to) == gpu::ScalarType::kU32 ? "0u" : "0";
@@ -66,6 +82,9 @@ std::string FromInt(DType from, DType to) {
   switch (to) {
     case DType::kFloat32:
       return GpuType(from) == gpu::ScalarType::kU32 ? "return u32_to_f32(x);" : "return i32_to_f32(x);";
+    case DType::kFloat16:  // through float32; every 32-bit integer is exact or rounds once more below
+      return GpuType(from) == gpu::ScalarType::kU32 ? "return round_to_f16(u32_to_f32(x));"
+                                                    : "return round_to_f16(i32_to_f32(x));";
     case DType::kBool:
       return "return select(0u, 1u, x != 0);";
     // Sign-extend from the target's width: the low bits are kept, as in a two's-complement conversion.
@@ -88,12 +107,13 @@ std::string FromInt(DType from, DType to) {
 
 std::string CastFunctionWgsl(DType from, DType to) {
   const std::string S = gpu::WgslType(GpuType(from)), D = gpu::WgslType(GpuType(to));
-  const bool from_float = from == DType::kFloat32;
+  const bool from_float = IsGpuFloat(from), to_float = IsGpuFloat(to);
   std::string helpers;
-  if (from_float && to != DType::kFloat32 && to != DType::kBool) helpers = kIsNan;
-  if (!from_float && to == DType::kFloat32) helpers = kIntToF32;
+  if (from_float && !to_float && to != DType::kBool) helpers = kIsNan;
+  if (!from_float && to_float) helpers = kIntToF32;
+  if (to == DType::kFloat16 && from != DType::kFloat16) helpers += kRoundToF16;
   return helpers + "fn convert(x: " + S + ") -> " + D + " {\n  " +
-         (from_float ? FromFloat(to) : FromInt(from, to)) + "\n}\n";
+         (from_float ? FromFloat(from, to) : FromInt(from, to)) + "\n}\n";
 }
 
 }  // namespace webconv::ops

@@ -59,9 +59,10 @@ const char* ModeWgsl(PadMode m) {
 // The constant as the 4-byte word the GPU stores for the dtype.
 Result<uint32_t> FillWord(const HostTensor& fill) {
   const DType t = fill.dtype();
-  if (t == DType::kFloat32) {
+  if (IsGpuFloat(t)) {  // float32, or float16 held as float32
+    const float f = static_cast<float>(fill.GetDouble(0));
     uint32_t w;
-    std::memcpy(&w, fill.data(), 4);
+    std::memcpy(&w, &f, 4);
     return w;
   }
   const int64_t v = fill.GetInt(0);

@@ -196,8 +196,8 @@ void DispatchFinish(GpuContext& ctx, const RecurrentAttrs& a, const RecurrentPro
 Status RecurrentGpu(GpuContext& ctx) {
   const auto& a = ctx.Attrs<RecurrentAttrs>();
   WC_ASSIGN_OR_RETURN(RecurrentProblem p, ResolveRecurrent(a, ctx.inputs));
-  if (ctx.inputs[0].dtype != DType::kFloat32)
-    return BadModel("X has type ", DTypeName(ctx.inputs[0].dtype), ": the WebGPU backend holds float32");
+  if (!IsGpuFloat(ctx.inputs[0].dtype))
+    return BadModel("X has type ", DTypeName(ctx.inputs[0].dtype), ": the WebGPU backend holds float32 and float16");
   for (size_t i : {size_t{0}, size_t{1}, size_t{2}})
     WC_RETURN_IF_ERROR(tensor::CheckGpuElements(ctx.inputs[i].shape, "input"));
   const int64_t states = p.dirs * p.batch * p.hidden;

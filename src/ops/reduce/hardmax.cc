@@ -61,7 +61,7 @@ Status Reference(RefContext& ctx) {
 Status Gpu(GpuContext& ctx) {
   const TensorInfo& x = ctx.inputs[0];
   WC_ASSIGN_OR_RETURN(AxisLines l, Resolve(ctx.Attrs<HardmaxAttrs>(), ctx.opset, x.dtype, x.shape));
-  if (x.dtype != DType::kFloat32) return BadModel(DTypeName(x.dtype), " is not held on the GPU");
+  if (!IsGpuFloat(x.dtype)) return BadModel(DTypeName(x.dtype), " is not held on the GPU");
   WC_RETURN_IF_ERROR(CheckLinesFitGpu(l));
   if (l.lines() == 0 || l.len == 0) return OkStatus();
   gpu::KernelBuilder b("hardmax_f32");

@@ -162,8 +162,9 @@ void DispatchTargetCheck(GpuContext& ctx, const LossAttrs& a, const LossShape& s
 Status Gpu(GpuContext& ctx) {
   const auto& a = ctx.Attrs<LossAttrs>();
   WC_ASSIGN_OR_RETURN(LossShape s, Resolve(ctx.inputs));
-  if (ctx.inputs[0].dtype != DType::kFloat32)
-    return BadModel("input has type ", DTypeName(ctx.inputs[0].dtype), ": the WebGPU backend holds float32");
+  if (!IsGpuFloat(ctx.inputs[0].dtype))
+    return BadModel("input has type ", DTypeName(ctx.inputs[0].dtype),
+                    ": the WebGPU backend holds float32 and float16");
   // An ignore_index beyond i32 matches no target the GPU holds (int64 is held in 32 bits there).
   if (a.has_ignore && (a.ignore_index < INT32_MIN || a.ignore_index > INT32_MAX))
     return BadModel("ignore_index ", a.ignore_index, " is beyond the 32 bits the WebGPU backend holds int64 in");

@@ -142,7 +142,7 @@ Status Gpu(GpuContext& ctx) {
   const auto& a = ctx.Attrs<GridSampleAttrs>();
   const TensorInfo &x = ctx.inputs[0], &grid = ctx.inputs[1];
   WC_RETURN_IF_ERROR(Check(x, grid));
-  if (x.dtype != DType::kFloat32) return BadModel("X has type ", DTypeName(x.dtype), ": WebGPU holds float32");
+  if (!IsGpuFloat(x.dtype)) return BadModel("X has type ", DTypeName(x.dtype), ": WebGPU holds float32 and float16");
   const Shape out = {x.shape[0], x.shape[1], grid.shape[1], grid.shape[2]};
   WC_RETURN_IF_ERROR(tensor::CheckGpuElements(out, "output"));
   WC_RETURN_IF_ERROR(tensor::CheckGpuElements(x.shape, "X"));

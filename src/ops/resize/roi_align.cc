@@ -141,7 +141,7 @@ Status Gpu(GpuContext& ctx) {
   const auto& a = ctx.Attrs<RoiAlignAttrs>();
   WC_RETURN_IF_ERROR(Check(ctx.inputs));
   const TensorInfo &x = ctx.inputs[0], &rois = ctx.inputs[1];
-  if (x.dtype != DType::kFloat32) return BadModel("X has type ", DTypeName(x.dtype), ": WebGPU holds float32");
+  if (!IsGpuFloat(x.dtype)) return BadModel("X has type ", DTypeName(x.dtype), ": WebGPU holds float32 and float16");
   const Shape out = {rois.shape[0], x.shape[1], a.out_h, a.out_w};
   WC_RETURN_IF_ERROR(tensor::CheckGpuElements(out, "output"));
   WC_RETURN_IF_ERROR(tensor::CheckGpuElements(x.shape, "X"));

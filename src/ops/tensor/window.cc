@@ -82,7 +82,8 @@ Status Reference(RefContext& ctx) {
 Status Gpu(GpuContext& ctx) {
   const auto& a = ctx.Attrs<WindowAttrs>();
   WC_ASSIGN_OR_RETURN(int64_t size, Size(ctx.inputs[0]));
-  if (a.dtype != DType::kFloat32) return BadModel("the WebGPU kernel writes float32 windows, not ", DTypeName(a.dtype));
+  if (!IsGpuFloat(a.dtype))
+    return BadModel("the WebGPU kernel writes float32 or float16 windows, not ", DTypeName(a.dtype));
   WC_RETURN_IF_ERROR(CheckGpuElements({size}, "output"));
   if (size == 0) return OkStatus();
   gpu::KernelBuilder b(std::string(a.name) + "_window");
