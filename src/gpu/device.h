@@ -128,6 +128,10 @@ class Device {
   // had when released: it is not zeroed.
   virtual Result<BufferPtr> CreateBuffer(uint64_t bytes, const std::string& label) = 0;
   virtual Status Write(const Buffer& buffer, uint64_t offset, const void* data, uint64_t size) = 0;
+  // Hands the writes made so far to the GPU without waiting for them. The runtime calls it after writing
+  // the weights while pipelines compile, so that the copies (and the queue's first submission) happen
+  // then rather than at the start of the first run. The browser's writeBuffer needs no such step.
+  virtual void Flush() {}
   // Blocking readback.
   virtual Status Read(const Buffer& buffer, uint64_t offset, void* data, uint64_t size) = 0;
   // Compiles (or fetches from the pipeline cache, by pipeline identity: kernel.h) the kernel's pipeline.

@@ -327,6 +327,7 @@ Status GpuPlan::Build(ConstantCache* constants, const ProgressFn& progress) {
       WC_ASSIGN_OR_RETURN(const GpuWordBytes bytes, AsGpuWordBytes(*w.tensor, w.name, &scratch));
       if (bytes.size) WC_RETURN_IF_ERROR(device_->Write(*w.buffer, 0, bytes.data, bytes.size));
     }
+    device_->Flush();
     timing.upload_ms = MsSince(tu);
     return OkStatus();
   };

@@ -44,6 +44,7 @@ class NativeDevice final : public BackendDevice<NativeDevice, Pipeline> {
   const AdapterInfo& info() const override { return core_->info; }
   Status ForceLossForTesting() override;
   Status Write(const Buffer& buffer, uint64_t offset, const void* data, uint64_t size) override;
+  void Flush() override;
   Status Read(const Buffer& buffer, uint64_t offset, void* data, uint64_t size) override;
   Result<std::unique_ptr<Program>> CreateProgram(std::vector<Dispatch> dispatches) override;
   CompileStats compile_stats() const override;
