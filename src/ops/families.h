@@ -19,10 +19,10 @@ std::vector<OpSchema> CastOps();         // ops/cast/: Cast, CastLike
 std::vector<OpSchema> QuantizeOps();     // ops/cast/quantize.cc: QuantizeLinear, DequantizeLinear
 std::vector<OpSchema> ConvOps();         // ops/conv/: Conv
 std::vector<OpSchema> TensorOps();       // ops/tensor/: Transpose, Concat, Gather, GatherElements,
-                                         //   GatherND, Slice
+                                         //   GatherND, Slice, ... (tensor_ops.cc lists them), Dropout
 std::vector<OpSchema> PadOps();          // ops/pad/: Pad
 std::vector<OpSchema> NormOps();         // ops/norm/: BatchNormalization, InstanceNormalization,
-                                         //   LayerNormalization
+                                         //   LayerNormalization, LRN
 std::vector<OpSchema> PoolOps();         // ops/pool/: MaxPool, AveragePool, GlobalMaxPool, GlobalAveragePool
 std::vector<OpSchema> ConvTransposeOps();  // ops/conv_transpose/: ConvTranspose
 std::vector<OpSchema> ReduceOps();       // ops/reduce/: Reduce*, ArgMax, ArgMin, Softmax, LogSoftmax

@@ -1,4 +1,4 @@
-// The norm family's registry rows: BatchNormalization, InstanceNormalization, LayerNormalization.
+// The norm family's registry rows: BatchNormalization, InstanceNormalization, LayerNormalization, LRN.
 #include "ops/families.h"
 #include "ops/norm/row_norm.h"
 
@@ -6,7 +6,7 @@ namespace webconv::ops {
 
 std::vector<OpSchema> NormOps() {
   std::vector<OpSchema> all;
-  for (auto rows : {BatchNormRows, InstanceNormRows, LayerNormRows}) {
+  for (auto rows : {BatchNormRows, InstanceNormRows, LayerNormRows, LrnRows}) {
     auto r = rows();
     all.insert(all.end(), r.begin(), r.end());
   }

@@ -13,6 +13,7 @@ namespace webconv::ops {
 std::vector<OpSchema> BatchNormRows();     // batch_norm.cc
 std::vector<OpSchema> InstanceNormRows();  // instance_norm.cc
 std::vector<OpSchema> LayerNormRows();     // layer_norm.cc
+std::vector<OpSchema> LrnRows();           // lrn.cc
 
 struct RowNormProblem {
   int64_t rows = 0, len = 0;

@@ -33,6 +33,7 @@ std::vector<OpSchema> EyeLikeRows();
 std::vector<OpSchema> OneHotRows();
 std::vector<OpSchema> WindowRows();  // window.cc: HannWindow, HammingWindow, BlackmanWindow
 std::vector<OpSchema> ReverseSequenceRows();
+std::vector<OpSchema> DropoutRows();  // dropout.cc
 
 // Fails for types without a fixed element size (string, complex) or that webconv cannot hold.
 Status CheckMovableType(DType t, const char* what = "input");

@@ -10,7 +10,7 @@ std::vector<OpSchema> TensorOps() {
                     tensor::GatherNDRows, tensor::SliceRows, tensor::SplitRows, tensor::ExpandRows,
                     tensor::TileRows, tensor::RangeRows, tensor::ScatterElementsRows, tensor::ScatterNDRows,
                     tensor::DepthSpaceRows, tensor::TriluRows, tensor::EyeLikeRows, tensor::OneHotRows,
-                    tensor::WindowRows, tensor::ReverseSequenceRows}) {
+                    tensor::WindowRows, tensor::ReverseSequenceRows, tensor::DropoutRows}) {
     auto r = rows();
     all.insert(all.end(), r.begin(), r.end());
   }

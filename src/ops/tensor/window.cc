@@ -114,7 +114,7 @@ OpSchema Row(const char* op, ParseFn parse) {
   s.reference = Reference;
   s.gpu = Gpu;
   s.host_inputs = {0};
-  s.notes = "size known when planned; float32 on WebGPU, every float and integer type on the CPU";
+  s.notes = "size known when planned; float32 and float16 on WebGPU, every float and integer type on the CPU";
   return s;
 }
 
