@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace webconv::gpu {
@@ -95,5 +96,12 @@ class KernelBuilder {
 // to be called with @builtin(global_invocation_id) and @builtin(num_workgroups).
 void LinearGrid(uint64_t threads, uint32_t workgroup_size, uint32_t groups[3]);
 std::string LinearIndexWgsl(uint32_t workgroup_size);
+
+// A WGSL u32 literal ("12u") for a non-negative count or size baked into generated code.
+template <typename T>
+std::string U(T v) {
+  static_assert(std::is_integral_v<T>, "U() writes integer literals");
+  return std::to_string(v) + "u";
+}
 
 }  // namespace webconv::gpu

@@ -24,9 +24,7 @@ namespace {
 
 int g_forced_rows = 0, g_forced_depths = 0, g_forced_subgroups = -1;
 
-std::string U(int64_t v) {
-  return std::to_string(v) + "u";
-}
+using gpu::U;
 
 int64_t WindowRows(const ConvProblem& p, int64_t rh) {
   const AxisGeometry& h = p.axis3[1];

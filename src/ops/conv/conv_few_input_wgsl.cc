@@ -23,9 +23,7 @@ constexpr int64_t kPixelsPerGroup = kWorkgroup * kPixels;
 
 int g_forced_block = 0;
 
-std::string U(int64_t v) {
-  return std::to_string(v) + "u";
-}
+using gpu::U;
 
 }  // namespace
 

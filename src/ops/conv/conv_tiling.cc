@@ -12,9 +12,7 @@ namespace {
 
 constexpr char kAxisName[3] = {'D', 'H', 'W'};
 
-std::string U(int64_t v) {
-  return std::to_string(v) + "u";
-}
+using gpu::U;
 
 // A tile with two numbers for the wave model in ChooseConvTiling: an efficiency (relative FLOP rate of a
 // full wave) and how many workgroups count as one SM's share of a wave. They were fitted to a sweep of

@@ -31,9 +31,7 @@ namespace {
 std::string S(int64_t v) {
   return std::to_string(v);
 }
-std::string U(int64_t v) {
-  return std::to_string(v) + "u";
-}
+using gpu::U;
 const char* Lane(int i) {
   return i == 0 ? "x" : i == 1 ? "y" : i == 2 ? "z" : "w";
 }

@@ -3,7 +3,7 @@
 namespace webconv::ops::matmul {
 namespace {
 
-std::string U(uint64_t v) { return std::to_string(v) + "u"; }
+using gpu::U;
 std::string Idx(const char* prefix, uint32_t i) { return prefix + std::to_string(i); }
 std::string Acc(uint32_t i, uint32_t j) { return "acc" + std::to_string(i) + "_" + std::to_string(j); }
 
