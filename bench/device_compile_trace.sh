@@ -4,6 +4,7 @@
 # WEBCONV_COMPILE_TRACE=1, which prints each pipeline's WGSL size, its creation time on the calling thread
 # and by when its compile had finished, then the steps of the first runs.
 # Run (device; carry .device and .devdata):  bench/device_compile_trace.sh .devdata/cold .devdata/webconv
+# The output is also written to $OUT/trace-<binary name>.txt.
 set -u
 source bench/device_env.sh
 export __GL_SHADER_DISK_CACHE=0 WEBCONV_PIPELINE_CACHE=0 WEBCONV_COMPILE_TRACE=1
@@ -11,7 +12,8 @@ dir=$1 webconv=$2
 work=/tmp/webconv-trace-models
 names=$(python3 -c "import json,sys; print(' '.join(r['model'] for r in json.load(open(sys.argv[1]))))" "$dir/manifest.json")
 fill_models "$dir" "$work" $names
-python3 - "$dir/manifest.json" "$work" "$webconv" <<'PY'
+out=${OUT:-/tmp}/trace-$(basename "$webconv").txt
+python3 - "$dir/manifest.json" "$work" "$webconv" <<'PY' | tee "$out"
 import json, subprocess, sys
 manifest, work, webconv = sys.argv[1:4]
 for row in json.load(open(manifest)):

@@ -1,6 +1,7 @@
 // How many of the ONNX backend node cases (Debian's libonnx-testdata) each runtime passes, in one run:
-// webconv on WebGPU and on its float64 reference (`webconv test-onnx`, no manifest, so expected failures
-// count as failures), and ONNX Runtime (npm onnxruntime-node) with its WebGPU EP and its CPU EP.
+// webconv on WebGPU, on its fast CPU backend and on its float64 reference (`webconv test-onnx --backend
+// webgpu|cpu|ref`, no manifest, so expected failures count as failures), and ONNX Runtime (npm
+// onnxruntime-node) with its WebGPU EP and its CPU EP.
 //
 //   node tools/coverage/backend_coverage.mjs [--data DIR] [--webconv build/webconv] [--dist web/dist]
 //        [--ort-eps webgpu,cpu] [--only REGEX] [--json OUT]
@@ -110,7 +111,7 @@ async function runOrt(c, ep) {
 }
 
 const result = { cases: cases.length, data: opt.data, columns: {} };
-for (const backend of ['webgpu', 'cpu']) {
+for (const backend of ['webgpu', 'cpu', 'ref']) {
   const w = runWebconv(backend);
   result.columns[`webconv ${backend}`] = { pass: [...w.pass], seconds: w.seconds };
   console.log(`webconv ${backend}: ${w.pass.size} of ${cases.length} pass (${w.seconds.toFixed(0)} s)`);
