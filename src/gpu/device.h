@@ -116,13 +116,6 @@ class Program {
                             const std::vector<ReadRequest>& reads) = 0;
 };
 
-// Bytes written in bulk (Device::BeginWrites), not yet handed to the GPU.
-class PendingWrites {
- public:
-  virtual ~PendingWrites() = default;
-  std::vector<WriteRequest> writes;
-};
-
 class Device {
  public:
   virtual ~Device() = default;
@@ -135,26 +128,6 @@ class Device {
   // had when released: it is not zeroed.
   virtual Result<BufferPtr> CreateBuffer(uint64_t bytes, const std::string& label) = 0;
   virtual Status Write(const Buffer& buffer, uint64_t offset, const void* data, uint64_t size) = 0;
-  // Hands the writes made so far to the GPU without waiting for them. The runtime calls it after writing
-  // the weights while pipelines compile, so that the copies (and the queue's first submission) happen
-  // then rather than at the start of the first run. The browser's writeBuffer needs no such step.
-  virtual void Flush() {}
-  // Many writes at once (a model's weights): BeginWrites starts them and FinishWrites completes them and
-  // hands them to the GPU (Flush). The bytes must stay valid until FinishWrites returns. The runtime
-  // begins them before it requests the pipelines and finishes them while they compile, so the native
-  // backend copies the bytes into one staging buffer on other threads meanwhile. By default FinishWrites
-  // writes each one then.
-  virtual Result<std::unique_ptr<PendingWrites>> BeginWrites(std::vector<WriteRequest> writes) {
-    auto pending = std::make_unique<PendingWrites>();
-    pending->writes = std::move(writes);
-    return pending;
-  }
-  virtual Status FinishWrites(std::unique_ptr<PendingWrites> pending) {
-    for (const WriteRequest& w : pending->writes)
-      if (w.size) WC_RETURN_IF_ERROR(Write(*w.buffer, 0, w.data, w.size));
-    Flush();
-    return OkStatus();
-  }
   // Blocking readback.
   virtual Status Read(const Buffer& buffer, uint64_t offset, void* data, uint64_t size) = 0;
   // Compiles (or fetches from the pipeline cache, by pipeline identity: kernel.h) the kernel's pipeline.

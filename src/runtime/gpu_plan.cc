@@ -318,23 +318,17 @@ Status GpuPlan::Build(ConstantCache* constants, const ProgressFn& progress) {
   dispatch_count_ = dispatches.size();
   timing.plan_ms = MsSince(t_start);
 
-  // Every pipeline at once: identical WGSL compiles once, the rest concurrently. The constants' bytes are
-  // written before (on the device's worker threads where it has them) and handed to the GPU meanwhile.
-  const auto tu = std::chrono::steady_clock::now();
-  std::vector<std::vector<uint32_t>> converted(constant_writes.size());  // alive until the writes finish
-  std::vector<gpu::WriteRequest> requests;
-  for (size_t k = 0; k < constant_writes.size(); ++k) {
-    const ConstantWrite& w = constant_writes[k];
-    WC_ASSIGN_OR_RETURN(const GpuWordBytes bytes, AsGpuWordBytes(*w.tensor, w.name, &converted[k]));
-    requests.push_back({w.buffer.get(), bytes.data, bytes.size});
-  }
-  WC_ASSIGN_OR_RETURN(std::unique_ptr<gpu::PendingWrites> pending, device_->BeginWrites(std::move(requests)));
-  timing.upload_ms = MsSince(tu);
+  // Every pipeline at once: identical WGSL compiles once, the rest concurrently, and the constants are
+  // written meanwhile.
   auto write_constants = [&]() -> Status {
-    const auto tf = std::chrono::steady_clock::now();
-    Status st = device_->FinishWrites(std::move(pending));
-    timing.upload_ms += MsSince(tf);
-    return st;
+    const auto tu = std::chrono::steady_clock::now();
+    std::vector<uint32_t> scratch;
+    for (const ConstantWrite& w : constant_writes) {
+      WC_ASSIGN_OR_RETURN(const GpuWordBytes bytes, AsGpuWordBytes(*w.tensor, w.name, &scratch));
+      if (bytes.size) WC_RETURN_IF_ERROR(device_->Write(*w.buffer, 0, bytes.data, bytes.size));
+    }
+    timing.upload_ms = MsSince(tu);
+    return OkStatus();
   };
   const auto tc = std::chrono::steady_clock::now();
   const gpu::CompileStats before = device_->compile_stats();

@@ -54,11 +54,6 @@ Status NativeDevice::Write(const Buffer& buffer, uint64_t offset, const void* da
   return core_->TakeErrors("Write: ");
 }
 
-void NativeDevice::Flush() {
-  // An empty submission: Dawn submits its pending writes with it.
-  core_->p->QueueSubmit(core_->queue, 0, nullptr);
-}
-
 Status NativeDevice::Read(const Buffer& buffer, uint64_t offset, void* data, uint64_t size) {
   WC_ASSIGN_OR_RETURN(const NativeBuffer* nb, Native(buffer, "Read"));
   WC_RETURN_IF_ERROR(CheckRange(nb->size(), offset, size, "Read"));

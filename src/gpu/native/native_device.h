@@ -1,7 +1,6 @@
 // The native (Dawn) implementation of gpu::Device. Its methods are split by topic:
 //   native_device.cc  creation: adapter choice, device request, error callbacks, ABI checks
 //   buffers.cc        Allocate (CreateBuffer's size checks: backend_device.h) / Write / Read, staging
-//   bulk_writes.cc    BeginWrites / FinishWrites: a model's weights through one staging buffer
 //   pipelines.cc      CompileBatch (the cache: backend_device.h): bind group layouts, compile errors,
 //                     concurrent pipeline creation
 //   program.cc        CreateProgram / Program::Run, timestamps
@@ -45,9 +44,6 @@ class NativeDevice final : public BackendDevice<NativeDevice, Pipeline> {
   const AdapterInfo& info() const override { return core_->info; }
   Status ForceLossForTesting() override;
   Status Write(const Buffer& buffer, uint64_t offset, const void* data, uint64_t size) override;
-  void Flush() override;
-  Result<std::unique_ptr<PendingWrites>> BeginWrites(std::vector<WriteRequest> writes) override;
-  Status FinishWrites(std::unique_ptr<PendingWrites> pending) override;
   Status Read(const Buffer& buffer, uint64_t offset, void* data, uint64_t size) override;
   Result<std::unique_ptr<Program>> CreateProgram(std::vector<Dispatch> dispatches) override;
   CompileStats compile_stats() const override;

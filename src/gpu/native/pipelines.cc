@@ -221,17 +221,9 @@ Status NativeDevice::CompileBatch(const std::vector<const Kernel*>& kernels, con
     pipe->SetSource(*kernels[i]);
     out->push_back(pipe);
   }
-  // The longest WGSL first: a pipeline is ready once its own WGSL and every one issued before it have been
-  // parsed here and its compile has run, so the slowest compiles (the large GEMM bodies) should start
-  // earliest and the parsing of the small ones overlap them.
-  std::vector<size_t> order(n);
-  for (size_t i = 0; i < n; ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(),
-                   [&](size_t a, size_t b) { return kernels[a]->wgsl.size() > kernels[b]->wgsl.size(); });
-  for (size_t i : order) {
-    Pipeline* pipe = (*out)[i].get();
+  for (size_t i = 0; i < n; ++i) {
     const Clock::time_point ti = Clock::now();
-    Issue(*core_, *kernels[i], serial, pipe, &flights[i]);
+    Issue(*core_, *kernels[i], serial, (*out)[i].get(), &flights[i]);
     issue_ms[i] = MsBetween(ti, Clock::now());
   }
   const Clock::time_point t_issued = Clock::now();
