@@ -46,9 +46,9 @@ const EnvVar kEnvVars[] = {
      "`1` creates pipelines one at a time instead of all at once on the WebGPU library's worker threads "
      "(for comparing the two)"},
     {"WEBCONV_COMPILE_TRACE",
-     "`1` prints one line per compiled pipeline to standard error: its WGSL size, the time creating it "
-     "took on the calling thread and by when its compile had finished (to find what a first result waits "
-     "for)"},
+     "`1` prints to standard error one line per compiled pipeline (its WGSL size, the time creating it "
+     "took on the calling thread, by when its compile had finished) and one per GPU run (inputs staged, "
+     "encoded, submitted, GPU wait, outputs read): where a first result waits (native build)"},
     {"WEBCONV_GPU_MAX_BUFFER_BYTES",
      "lowers (never raises) the device's buffer size limits, to test the 'tensor larger than the device "
      "allows' error"},
