@@ -7,9 +7,9 @@
 // 8) read consecutive channel slices of one tensor and write consecutive slices of the block's Concat.
 // Each is a narrow GEMM (16-64 columns) over few rows, so each dispatch is short and leaves SMs idle at
 // its tail; as groups of one dispatch they share the machine, and three dispatches go away.
-#include <cstdlib>
 #include <string>
 
+#include "common/env.h"
 #include "ir/rewrite_fusion.h"
 
 namespace webconv::ir {
@@ -124,8 +124,7 @@ void MergeConcat(FusionGraph& f, int concat) {
 
 void MergeBranchConvs(FusionGraph& f) {
   // WEBCONV_NO_BRANCH_MERGE=1 keeps branches apart (the other fusions stay on): for A/B timing.
-  const char* off = std::getenv("WEBCONV_NO_BRANCH_MERGE");
-  if (off && *off && std::string(off) != "0") return;
+  if (EnvFlag("WEBCONV_NO_BRANCH_MERGE")) return;
   for (int i = 0; i < static_cast<int>(f.node_count()); ++i)
     if (f.Is(i, "Concat") && f.node(i).inputs_in_place) MergeConcat(f, i);
 }

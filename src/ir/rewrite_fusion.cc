@@ -4,17 +4,16 @@
 #include "ir/rewrite_fusion.h"
 
 #include <algorithm>
-#include <cstdlib>
 #include <cstring>
 #include <set>
 
+#include "common/env.h"
 #include "ir/rewrite.h"
 
 namespace webconv::ir {
 
 bool FusionDisabledByEnvironment() {
-  const char* v = std::getenv("WEBCONV_NO_FUSION");
-  return v && *v && std::string(v) != "0";
+  return EnvFlag("WEBCONV_NO_FUSION");
 }
 
 FusionGraph::FusionGraph(BoundGraph* bound)

@@ -9,10 +9,10 @@
 // fewer, larger dispatches. The merged Conv computes every output channel exactly as its sibling
 // did (same taps, same order over the reduction); only the tile that runs it may differ.
 #include <algorithm>
-#include <cstdlib>
 #include <cstring>
 #include <map>
 
+#include "common/env.h"
 #include "ir/rewrite_fusion.h"
 
 namespace webconv::ir {
@@ -129,8 +129,7 @@ void SetSiblingMergeLimitForTesting(int64_t bytes) {
 
 void MergeSiblingConvs(FusionGraph& f) {
   // WEBCONV_NO_SIBLING_MERGE=1 keeps siblings apart (the other fusions stay on): for A/B timing.
-  const char* off = std::getenv("WEBCONV_NO_SIBLING_MERGE");
-  if (off && *off && std::string(off) != "0") return;
+  if (EnvFlag("WEBCONV_NO_SIBLING_MERGE")) return;
   // Candidates by input, in node order.
   std::map<int, std::vector<int>> by_input;
   for (int i = 0; i < static_cast<int>(f.node_count()); ++i)

@@ -11,7 +11,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
 #include <memory>
 #include <string>
 #include <vector>
@@ -83,8 +82,6 @@ struct InFlight {
   std::unique_ptr<PipelineReply> reply;
   abi::WGPUComputePipeline serial_pipeline = nullptr;  // WEBCONV_SERIAL_COMPILE
 };
-
-
 
 // Creates the kernel's shader module (Dawn parses and validates the WGSL here) and layouts, and requests
 // its compilation messages and its pipeline; waits for none of them.
@@ -206,7 +203,7 @@ Status NativeDevice::CompileBatch(const std::vector<const Kernel*>& kernels, con
                                   std::vector<std::shared_ptr<Pipeline>>* out) {
   WC_RETURN_IF_ERROR(core_->TakeErrors("before compiling kernel '" + kernels.front()->name + "': "));
   const size_t n = kernels.size();
-  const bool serial = EnvOn("WEBCONV_SERIAL_COMPILE");
+  const bool serial = EnvFlag("WEBCONV_SERIAL_COMPILE");
   const bool trace = TraceOn();
   using Clock = std::chrono::steady_clock;
   const Clock::time_point t0 = Clock::now();
@@ -220,10 +217,8 @@ Status NativeDevice::CompileBatch(const std::vector<const Kernel*>& kernels, con
     pipe->core = core_;
     pipe->SetSource(*kernels[i]);
     out->push_back(pipe);
-  }
-  for (size_t i = 0; i < n; ++i) {
     const Clock::time_point ti = Clock::now();
-    Issue(*core_, *kernels[i], serial, (*out)[i].get(), &flights[i]);
+    Issue(*core_, *kernels[i], serial, pipe.get(), &flights[i]);
     issue_ms[i] = MsBetween(ti, Clock::now());
   }
   const Clock::time_point t_issued = Clock::now();

@@ -3,18 +3,13 @@
 #pragma once
 
 #include <chrono>
-#include <cstdlib>
-#include <string>
+
+#include "common/env.h"
 
 namespace webconv::gpu::native {
 
-inline bool EnvOn(const char* name) {
-  const char* env = std::getenv(name);
-  return env && *env && std::string(env) != "0";
-}
-
 inline bool TraceOn() {
-  static const bool on = EnvOn("WEBCONV_COMPILE_TRACE");
+  static const bool on = EnvFlag("WEBCONV_COMPILE_TRACE");
   return on;
 }
 
