@@ -4,6 +4,9 @@
 #include <cmath>
 #include <cstring>
 
+#include "ops/elementwise/elementwise.h"
+#include "ops/elementwise/wgsl_math.h"
+
 namespace webconv::ops {
 
 int32_t WrapInt32(int64_t exact) {
@@ -33,6 +36,12 @@ std::string RequantizeWgsl(DType out, const std::string& a_scale, const std::str
          "  let v = select(clamp(round(r) + zp, " + std::string(is_signed ? "-128.0, 127.0" : "0.0, 255.0") +
          "), zp, is_nan(r));\n"
          "  Y[i] = " + std::string(is_signed ? "i32" : "u32") + "(v);";
+}
+
+std::string IntegerProductWgsl(const std::string& sum, bool qlinear, DType out, const std::string& a_scale,
+                               const std::string& b_scale) {
+  if (!qlinear) return ElementwiseMain(sum + "  Y[i] = acc;");
+  return WgslMathFunctions(kMathDivide) + ElementwiseMain(sum + RequantizeWgsl(out, a_scale, b_scale));
 }
 
 }  // namespace webconv::ops

@@ -27,4 +27,10 @@ double Requantize(int32_t acc, float multiplier, int64_t zero_point, DType out);
 // expressions for this element's scales, YS[0] and YZ[0] the output's scale and zero point.
 std::string RequantizeWgsl(DType out, const std::string& a_scale, const std::string& b_scale);
 
+// The whole WGSL body of an integer product's elementwise kernel (ConvInteger, MatMulInteger, and with
+// `qlinear` QLinearConv, QLinearMatMul): `sum` leaves the element's exact i32 sum in `acc` (bias included),
+// then Y[i] takes it as int32, or requantized as in RequantizeWgsl (with the math that needs).
+std::string IntegerProductWgsl(const std::string& sum, bool qlinear, DType out, const std::string& a_scale,
+                               const std::string& b_scale);
+
 }  // namespace webconv::ops

@@ -15,7 +15,6 @@
 #include "ops/cast/requantize.h"
 #include "ops/conv/conv.h"
 #include "ops/elementwise/elementwise.h"
-#include "ops/elementwise/wgsl_math.h"
 #include "ops/families.h"
 #include "ops/tensor/tensor_common.h"
 
@@ -226,13 +225,9 @@ Status Gpu(GpuContext& ctx) {
       "          let wi = ((m * u.cg + c) * u.k_d + kd) * u.k_h * u.k_w + kh * u.k_w + kw;\n"
       "          acc = acc + (i32(X[xi]) - xz) * (i32(W[wi]) - wz);\n"
       "        }\n      }\n    }\n  }\n";
-  if (!a.qlinear) {
-    body += "  Y[i] = acc;";
-  } else {
-    body += std::string(p.has_bias ? "  acc = acc + B[m];\n" : "") +
-            RequantizeWgsl(ctx.outputs[0].dtype, "XS[0]", "WS[select(0u, m, u.ws_per_channel == 1u)]");
-  }
-  b.Body((a.qlinear ? WgslMathFunctions(kMathDivide) : std::string()) + ElementwiseMain(body));
+  if (a.qlinear && p.has_bias) body += "  acc = acc + B[m];\n";
+  b.Body(IntegerProductWgsl(body, a.qlinear, ctx.outputs[0].dtype, "XS[0]",
+                            "WS[select(0u, m, u.ws_per_channel == 1u)]"));
   uint32_t groups[3];
   gpu::LinearGrid(static_cast<uint64_t>(total), kElementwiseWorkgroup, groups);
   ctx.Dispatch(b, refs, groups);

@@ -10,7 +10,6 @@
 
 #include "ops/cast/requantize.h"
 #include "ops/elementwise/elementwise.h"
-#include "ops/elementwise/wgsl_math.h"
 #include "ops/families.h"
 #include "ops/matmul/geometry.h"
 #include "ops/tensor/tensor_common.h"
@@ -182,13 +181,8 @@ Status Gpu(GpuContext& ctx) {
       "  for (var k = 0u; k < u.depth; k = k + 1u) {\n"
       "    acc = acc + (i32(A[a_off + row * u.a_m + k * u.a_k]) - az) * (i32(B[b_off + k * u.b_k + col * u.b_n]) - bz);\n"
       "  }\n";
-  if (!a.qlinear) {
-    body += "  Y[i] = acc;";
-  } else {
-    body += RequantizeWgsl(ctx.outputs[0].dtype, "AS[select(0u, row, u.as_rows == 1u)]",
-                           "BS[select(0u, col, u.bs_cols == 1u)]");
-  }
-  b.Body((a.qlinear ? WgslMathFunctions(kMathDivide) : std::string()) + ElementwiseMain(body));
+  b.Body(IntegerProductWgsl(body, a.qlinear, ctx.outputs[0].dtype, "AS[select(0u, row, u.as_rows == 1u)]",
+                            "BS[select(0u, col, u.bs_cols == 1u)]"));
   uint32_t groups[3];
   gpu::LinearGrid(static_cast<uint64_t>(total), kElementwiseWorkgroup, groups);
   ctx.Dispatch(b, refs, groups);
