@@ -210,6 +210,7 @@ Result<std::map<std::string, Tensor>> Session::run(const std::map<std::string, T
       feeds.emplace(name, detail::TensorAccess::ToHost(t));
     }
     runtime::RunStats stats;
+    stats.timestamps = impl_->options.profiling;
     auto outs = impl_->runtime->Run(feeds, &stats);
     if (!outs.ok()) return outs.status();
     impl_->profile = MakeProfile(*impl_->runtime, stats);

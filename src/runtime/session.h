@@ -66,8 +66,10 @@ struct InputSpec {
 
 struct RunStats {
   // In: per-dispatch GPU timings (timestamp queries, each dispatch in its own pass) are collected into
-  // `dispatches` unless this is false, which leaves the run exactly as an unprofiled one.
-  bool timestamps = true;
+  // `dispatches` only when this is true. Off, the run is exactly an unprofiled one. Opt-in because timing
+  // costs a run more than its passes: Dawn creates its timestamp-conversion pipeline (WGSL parse, driver
+  // compile) on the calling thread at the first resolve, 13-20 ms of a first result (SwiftShader, H100).
+  bool timestamps = false;
   double wall_ms = 0;       // host time around the whole run, planning included when it planned
   double execute_ms = 0;    // host time around the execution alone: upload, dispatches, readback
   double upload_ms = 0;     // of which: inputs prepared for the GPU (converted to 4-byte words if needed)

@@ -4,6 +4,7 @@
 // answer; the cache can be turned off; the plan reports its phases and compile progress.
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -203,6 +204,39 @@ TEST(ColdStart, PlanReportsPhasesAndCompileProgress) {
   EXPECT_EQ(phases.size(), 2u) << "a run that does not plan reports no progress";
   EXPECT_TRUE(warm.dispatches.empty());
   EXPECT_GE(warm.execute_ms, warm.upload_ms + warm.gpu_ms);
+}
+
+// Per-dispatch timing is opt-in: a run that did not ask for it (the CLI's run and shots, the first run of
+// bench) is encoded as one pass with no timestamp queries, so it never pays Dawn's timestamp-conversion
+// pipeline or a pass per dispatch. A run that asks gets one timing per dispatch, in program order.
+TEST(ColdStart, DispatchTimingsOnlyWhenAsked) {
+  SessionOptions o;
+  o.device.pipeline_cache = false;
+  auto s = Session::Load(kModel, o);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  RunStats first;
+  ASSERT_TRUE((*s)->Run({{"features", Features(3)}}, &first).ok());
+  EXPECT_TRUE(first.planned);
+  EXPECT_TRUE(first.dispatches.empty()) << "the first run was timed per dispatch without being asked";
+  if (!(*s)->adapter() || !(*s)->adapter()->has_timestamps) GTEST_SKIP() << "the adapter has no timestamp queries";
+  RunStats timed;
+  timed.timestamps = true;
+  auto out = (*s)->Run({{"features", Features(4)}}, &timed);
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  EXPECT_EQ(timed.dispatches.size(), (*s)->last_plan()->dispatch_count());
+  for (const gpu::DispatchTiming& d : timed.dispatches) EXPECT_GE(d.ms, 0.0) << d.label;
+  // Timing changes how the run is encoded, never what it computes.
+  RunStats plain;
+  auto again = (*s)->Run({{"features", Features(4)}}, &plain);
+  ASSERT_TRUE(again.ok());
+  ASSERT_EQ(out->size(), again->size());
+  for (const auto& [name, t] : *out) {
+    ASSERT_EQ(again->count(name), 1u) << name;
+    const HostTensor& u = again->at(name);
+    ASSERT_EQ(t.byte_size(), u.byte_size()) << name;
+    EXPECT_EQ(0, std::memcmp(t.data(), u.data(), t.byte_size())) << name;
+  }
+  EXPECT_TRUE(plain.dispatches.empty());
 }
 
 }  // namespace
