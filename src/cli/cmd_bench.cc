@@ -87,7 +87,9 @@ int CmdBench(int argc, char** argv) {
   runtime::Session& s = **session;
   const bool json = args->Has("json"), per_kernel = args->Has("per-kernel");
   std::ostringstream log;
+  const double inputs_from = MsSinceProcessStart();
   auto feeds = PrepareFeeds(s, *args, log);
+  const double inputs_ms = MsSinceProcessStart() - inputs_from;
   if (!feeds.ok()) return FailModel(feeds.status(), args->positional[0]);
   if (!json) {
     PrintAdapter(s, std::cout);
@@ -101,7 +103,7 @@ int CmdBench(int argc, char** argv) {
   const double first_result_ms = MsSinceProcessStart();
   progress.End();
   if (!first_out.ok()) return FailModel(first_out.status(), args->positional[0]);
-  ColdStart cold = CollectColdStart(s, first, first_result_ms);
+  ColdStart cold = CollectColdStart(s, first, first_result_ms, inputs_ms);
 
   // Wall time: the other warm-up runs, then timed runs without timestamp queries.
   std::vector<double> wall_ms, upload_ms, submit_wait_ms, readback_ms;

@@ -97,7 +97,9 @@ int CmdRun(int argc, char** argv) {
   if (!session.ok()) return FailModel(session.status(), args->positional[0]);
   PrintAdapter(**session, std::cout);
   std::cout.flush();
+  const double inputs_from = MsSinceProcessStart();
   auto feeds = PrepareFeeds(**session, *args, std::cout);
+  const double inputs_ms = MsSinceProcessStart() - inputs_from;
   if (!feeds.ok()) return Fail(feeds.status());
   runtime::RunStats stats;
   progress.Begin("run");
@@ -108,7 +110,7 @@ int CmdRun(int argc, char** argv) {
   for (const auto& [name, t] : *outputs) std::cout << "output '" << name << "': " << Summarize(t) << "\n";
   std::cout << std::fixed << std::setprecision(3) << "time: " << stats.wall_ms << " ms (first run, includes planning)\n";
   if (args->Has("timing")) {
-    ColdStart cold = CollectColdStart(**session, stats, first_result_ms);
+    ColdStart cold = CollectColdStart(**session, stats, first_result_ms, inputs_ms);
     runtime::RunStats warm;
     auto again = (*session)->Run(*feeds, &warm);
     if (!again.ok()) return FailModel(again.status(), args->positional[0]);

@@ -64,7 +64,8 @@ std::vector<CommandSpec> BuildTable() {
         SeedOption(),
         {"timing", "", false,
          "print where the time to the first result went (load, device, bind, plan, compile with the "
-         "pipeline count, upload, first run) and run once more for a warm-run time"},
+         "pipeline count, upload, first run; the first result counts from process start, less the time "
+         "reading or synthesizing the inputs) and run once more for a warm-run time"},
         CacheOption()},
        "Prints the adapter, a summary of each output and the time of the run (the first run, so it "
        "includes planning and shader compilation). On a terminal, a step that takes over a second "

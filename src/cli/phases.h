@@ -21,12 +21,16 @@ double MsSinceProcessStart();
 struct ColdStart {
   runtime::SessionTiming session;
   runtime::RunStats first;        // the first run's stats (its `plan` says where planning went)
-  double first_result_ms = 0;     // process start to the first run's outputs on the host
+  double first_result_ms = 0;     // process start to the first run's outputs on the host, less inputs_ms
+  double inputs_ms = 0;           // reading or synthesizing the inputs: the caller's data, not webconv's cost
   double warm_run_ms = -1;        // a later run of the same shapes; < 0 when not measured
   gpu::CompileStats compile;      // the device's, after the first run (zero on the CPU backend)
 };
 
-ColdStart CollectColdStart(const runtime::Session& s, const runtime::RunStats& first, double first_result_ms);
+// `inputs_ms`, the time spent preparing the inputs before the first run, is left out of the first result,
+// as bench/ort_cold.mjs leaves out creating ONNX Runtime's inputs: both count what the runtime costs.
+ColdStart CollectColdStart(const runtime::Session& s, const runtime::RunStats& first, double first_result_ms,
+                           double inputs_ms);
 void PrintPhases(const ColdStart& c, std::ostream& os);
 // A JSON object (no trailing newline) with every field in milliseconds or counts.
 std::string PhasesJson(const ColdStart& c);
