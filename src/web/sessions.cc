@@ -4,7 +4,9 @@
 #include <emscripten.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <vector>
 
 #include "gpu/browser/bridge.h"
@@ -212,33 +214,66 @@ const char* wc_session_info_json(int session) {
   return ReturnString(j + "}");
 }
 
-int wc_session_set_input(int session, const char* name, const char* dtype, const void* data, size_t bytes,
-                         const int64_t* dims, int rank) {
+namespace {
+
+// The checks both ways of giving an input share: the name is an input, the dtype is known, the dims are
+// valid and give exactly `bytes`. Returns the session, or nullptr with the error set.
+WebSession* CheckInput(int session, const char* name, const char* dtype, const void* data, size_t bytes,
+                       const int64_t* dims, int rank, DType* dt_out, Shape* shape_out) {
   WebSession* ws = Find(session);
-  if (!ws) return 0;
+  if (!ws) return nullptr;
   const std::string input = name ? name : "";
   bool known = false;
   for (const runtime::InputSpec& in : ws->session->inputs()) known = known || in.name == input;
-  if (!known) return SetError(UsageError("'", input, "' is not an input of the model"));
+  auto fail = [](const Status& s) {
+    SetError(s);
+    return nullptr;
+  };
+  if (!known) return fail(UsageError("'", input, "' is not an input of the model"));
   DType dt = DType::kUndefined;
   if (!dtype || !DTypeFromName(dtype, &dt) || !IsSupportedDType(dt)) {
-    return SetError(UsageError("input '", input, "': unsupported dtype '", dtype ? dtype : "", "'"));
+    return fail(UsageError("input '", input, "': unsupported dtype '", dtype ? dtype : "", "'"));
   }
-  if (rank < 0 || (rank > 0 && !dims)) return SetError(UsageError("input '", input, "': bad rank ", rank));
+  if (rank < 0 || (rank > 0 && !dims)) return fail(UsageError("input '", input, "': bad rank ", rank));
   Shape shape(dims, dims + rank);
   for (int64_t d : shape) {
-    if (d < 0) return SetError(UsageError("input '", input, "': negative dimension ", d));
+    if (d < 0) return fail(UsageError("input '", input, "': negative dimension ", d));
   }
   auto count = CheckedNumElements(shape);
-  if (!count.ok()) return SetError(count.status().Prefixed("input '" + input + "': "));
+  if (!count.ok()) return fail(count.status().Prefixed("input '" + input + "': "));
   const uint64_t want = static_cast<uint64_t>(count.value()) * DTypeSize(dt);
   if (want != bytes) {
-    return SetError(UsageError("input '", input, "': ", DTypeName(dt), ShapeString(shape), " needs ", want,
-                               " bytes, got ", bytes));
+    return fail(UsageError("input '", input, "': ", DTypeName(dt), ShapeString(shape), " needs ", want,
+                           " bytes, got ", bytes));
   }
-  if (!data && bytes > 0) return SetError(UsageError("input '", input, "': null data"));
+  if (!data && bytes > 0) return fail(UsageError("input '", input, "': null data"));
+  *dt_out = dt;
+  *shape_out = std::move(shape);
+  return ws;
+}
+
+}  // namespace
+
+int wc_session_set_input(int session, const char* name, const char* dtype, const void* data, size_t bytes,
+                         const int64_t* dims, int rank) {
+  DType dt;
+  Shape shape;
+  WebSession* ws = CheckInput(session, name, dtype, data, bytes, dims, rank, &dt, &shape);
+  if (!ws) return 0;
   const auto* p = static_cast<const uint8_t*>(data);
-  ws->feeds[input] = HostTensor::Owned(dt, shape, std::vector<uint8_t>(p, p + bytes));
+  ws->feeds[name ? name : ""] = HostTensor::Owned(dt, shape, std::vector<uint8_t>(p, p + bytes));
+  return 1;
+}
+
+int wc_session_take_input(int session, const char* name, const char* dtype, void* data, size_t bytes,
+                          const int64_t* dims, int rank) {
+  // Owned from here on, whatever the outcome: freed with the tensor, or now on an error.
+  std::shared_ptr<void> owned(data, std::free);
+  DType dt;
+  Shape shape;
+  WebSession* ws = CheckInput(session, name, dtype, data, bytes, dims, rank, &dt, &shape);
+  if (!ws) return 0;
+  ws->feeds[name ? name : ""] = HostTensor::View(dt, shape, static_cast<const uint8_t*>(data), bytes, std::move(owned));
   return 1;
 }
 

@@ -22,8 +22,13 @@ int wc_external_add(const char* path, const uint8_t* data, size_t bytes);
 void wc_external_clear(void);  // forgets the files added since the last wc_session_create
 const char* wc_last_error(void);
 const char* wc_session_info_json(int session);
+// The next run's input `name`: `bytes` of `dtype` in row-major order, dims[rank]. set_input copies the
+// data; take_input keeps the malloc'ed `data` itself (no copy) and frees it with the input, or at once when
+// it returns 0: the caller never frees it.
 int wc_session_set_input(int session, const char* name, const char* dtype, const void* data, size_t bytes,
                          const int64_t* dims, int rank);
+int wc_session_take_input(int session, const char* name, const char* dtype, void* data, size_t bytes,
+                          const int64_t* dims, int rank);
 int wc_session_run(int session);  // ASYNC
 int wc_session_output_count(int session);
 int wc_session_output(int session, int index);

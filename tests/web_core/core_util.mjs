@@ -48,6 +48,22 @@ export class RawCore {
     this.m._free(d);
     if (!ok) throw new Error(this.lastError());
   }
+  // As setInput, through wc_session_take_input: the core keeps the malloc'ed copy itself (and frees it on
+  // failure), so nothing is freed here but the dims.
+  takeInput(s, name, dtype, data, dims) {
+    const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    const p = this.copyIn(bytes);
+    const d = this.m._malloc(8 * Math.max(1, dims.length));
+    for (let i = 0; i < dims.length; ++i) {
+      this.m.HEAP32[(d >> 2) + 2 * i] = dims[i];
+      this.m.HEAP32[(d >> 2) + 2 * i + 1] = 0;
+    }
+    const ok = this.m.ccall('wc_session_take_input', 'number',
+                            ['number', 'string', 'string', 'number', 'number', 'number', 'number'],
+                            [s, name, dtype, p, bytes.length, d, dims.length]);
+    this.m._free(d);
+    if (!ok) throw new Error(this.lastError());
+  }
   async run(s) {
     const ok = await this.m.ccall('wc_session_run', 'number', ['number'], [s], {async: true});
     if (!ok) throw new Error(this.lastError());

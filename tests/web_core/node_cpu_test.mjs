@@ -89,6 +89,28 @@ try {
   bad = e.message;
 }
 check(/needs \d+ bytes, got \d+/.test(bad), `set_input with a wrong byte count fails: "${bad}"`);
+// take_input keeps the caller's heap copy as the input: the same outputs as set_input's copy, the same
+// checks, and a refused input leaves the session able to run.
+core.takeInput(s, 'features', 'float32', input, [batch, 64]);
+await core.run(s);
+check(compare(floats(core.outputs(s).probabilities), floats(got), 0, 0).ok, 'take_input gives the outputs set_input gives');
+let badTake = '';
+try {
+  core.takeInput(s, 'features', 'float32', input, [batch + 1, 64]);
+} catch (e) {
+  badTake = e.message;
+}
+check(/needs \d+ bytes, got \d+/.test(badTake), `take_input with a wrong byte count fails: "${badTake}"`);
+let unknownTake = '';
+try {
+  core.takeInput(s, 'nope', 'float32', input, [batch, 64]);
+} catch (e) {
+  unknownTake = e.message;
+}
+check(/'nope' is not an input of the model/.test(unknownTake), `take_input of an unknown name fails: "${unknownTake}"`);
+core.takeInput(s, 'features', 'float32', input, [batch, 64]);
+await core.run(s);
+check(compare(floats(core.outputs(s).probabilities), floats(got), 0, 0).ok, 'a run after refused take_inputs');
 core.release(s);
 check(core.info(s) === null && /no session with handle/.test(core.lastError()), 'a released handle is refused');
 

@@ -742,16 +742,20 @@ export class InferenceSession {
     const data = tensor.data;
     const bytes = asBytes(data);
     const dims = tensor.dims.map((d) => BigInt(d));
-    const dataPtr = allocBytes(core, bytes);
+    // The data is copied into the heap once; the core keeps that copy as the input (take_input frees it,
+    // on success with the input, on failure at once), so it is never copied again inside the module.
+    let dataPtr = allocBytes(core, bytes);
     const dimsPtr = core._malloc(Math.max(8, dims.length * 8)); // malloc aligns to 8 at least
     const namePtr = allocString(core, name);
     const typePtr = allocString(core, tensor.type);
     try {
       if (!dimsPtr) throw new Error('webconv: cannot allocate in the WebAssembly heap');
       new BigInt64Array(core.HEAPU8.buffer, dimsPtr, dims.length).set(dims);
-      const ok = core.ccall('wc_session_set_input', 'number',
+      const owned = dataPtr;
+      dataPtr = 0;
+      const ok = core.ccall('wc_session_take_input', 'number',
                             ['number', 'number', 'number', 'number', 'number', 'number', 'number'],
-                            [handle, namePtr, typePtr, dataPtr, bytes.byteLength, dimsPtr, dims.length]);
+                            [handle, namePtr, typePtr, owned, bytes.byteLength, dimsPtr, dims.length]);
       if (!ok) throw new Error(lastError(core));
     } finally {
       for (const p of [dataPtr, dimsPtr, namePtr, typePtr]) if (p) core._free(p);
