@@ -33,6 +33,7 @@ const seed = Number(process.env.WEBCONV_SEED || Date.now() % 1000000);
 console.log(`seed ${seed} (WEBCONV_SEED=${seed} replays)`);
 execFileSync('/usr/bin/python3', [path.join(here, 'make_conv_model.py'), path.join(args.work, 'small_conv.onnx')]);
 fs.copyFileSync(path.join(args.models, 'small_mlp.onnx'), path.join(args.work, 'small_mlp.onnx'));
+execFileSync('/usr/bin/python3', [path.join(here, 'make_conv_model.py'), '--large-neg', path.join(args.work, 'large_neg.onnx')]);
 const cases = [
   {model: 'small_mlp.onnx', input: 'features', dims: [2, 64], output: 'probabilities'},
   {model: 'small_conv.onnx', input: 'x', dims: [1, 3, 12, 12], output: 'y'},
@@ -127,6 +128,38 @@ try {
                 `steady-state median ${steady[Math.floor(steady.length / 2)].toFixed(0)} ms (runs ${r.times.map((x) => x.toFixed(0)).join(', ')}), ` +
                 `wasm heap ${(r.heapBytes / 2 ** 20).toFixed(0)} MiB`);
   }
+
+  // Large inputs go through a staging buffer that stays with their GPU buffer between runs (webgpu_bridge.js
+  // wcgpu_stage_write): each run must see its own input, never an earlier one, including runs given one
+  // after another with no wait and a run whose input shape changes. Neg is exact, so the oracle is -x.
+  const staged = await page.evaluate(async ({seed}) => {
+    const {default: createWebconvCore} = await import('/dist/webconv-core.mjs');
+    const {RawCore, floats} = await import('/test/core_util.mjs');
+    globalThis.core ??= new RawCore(await createWebconvCore({locateFile: () => '/dist/webconv.wasm'}));
+    const core = globalThis.core;
+    const bytes = new Uint8Array(await (await fetch('/work/large_neg.onnx')).arrayBuffer());
+    const s = await core.createSession(bytes, {backend: 'webgpu'});
+    let state = seed >>> 0;
+    const random = (n) => Float32Array.from({length: n}, () => {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      return state / 4294967296 - 0.5;
+    });
+    const results = [];
+    for (const rows of [300, 300, 300, 301, 300]) {  // 300 x 1000 floats: 1.2 MB, above the staging bound
+      const x = random(rows * 1000);
+      core.setInput(s, 'x', 'float32', x, [rows, 1000]);
+      await core.run(s);
+      const y = floats(core.outputs(s).y);
+      let wrong = 0;
+      for (let i = 0; i < x.length; ++i) wrong += y[i] !== -x[i];
+      results.push({rows, wrong, length: y.length});
+    }
+    core.release(s);
+    return results;
+  }, {seed});
+  for (const [k, r] of staged.entries())
+    check(r.wrong === 0 && r.length === r.rows * 1000,
+          `large input, run ${k + 1} (${r.rows}x1000 floats): every output is its own input negated (${r.wrong} wrong)`);
 
   // A page without navigator.gpu: session creation fails with a clear message.
   const bare = await browser.newPage();

@@ -1,9 +1,10 @@
 #!/usr/bin/python3
 """Writes the small convolutional model the WebAssembly core's browser test runs on WebGPU:
 Conv(3->8, 3x3, pad 1) + Relu, MaxPool 2x2, Conv(8->4, 3x3, stride 2, group 2) + bias, on x[1,3,12,12].
-Weights are seeded random, so the file is the same on every run.
+Weights are seeded random, so the file is the same on every run. With --large-neg it writes instead
+y = Neg(x) on x[rows, 1000] (rows symbolic): inputs large enough to take the staged upload path.
 
-    /usr/bin/python3 tests/web_core/make_conv_model.py OUT.onnx
+    /usr/bin/python3 tests/web_core/make_conv_model.py [--large-neg] OUT.onnx
 """
 import sys
 
@@ -33,5 +34,18 @@ def main(path):
         f.write(m.SerializeToString())
 
 
+def large_neg(path):
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, ["rows", 1000])
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, ["rows", 1000])
+    g = helper.make_graph([helper.make_node("Neg", ["x"], ["y"], name="neg")], "large_neg", [x], [y])
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+    m.ir_version = 8
+    with open(path, "wb") as f:
+        f.write(m.SerializeToString())
+
+
 if __name__ == "__main__":
-    main(sys.argv[1])
+    if sys.argv[1] == "--large-neg":
+        large_neg(sys.argv[2])
+    else:
+        main(sys.argv[1])

@@ -19,6 +19,9 @@ int wcgpu_buffer_create(double size, const char* label);
 void wcgpu_buffer_release(int buffer);
 void wcgpu_trim_pool(void);  // destroys the released buffers the pool keeps for reuse
 void wcgpu_buffer_write(int buffer, double offset, const void* data, double size);
+// A run's input: written from offset 0 through the buffer's own mapped staging, copied into it by the
+// next wcgpu_run (webgpu_bridge.js says why). Only for the writes of a run that follows at once.
+void wcgpu_stage_write(int buffer, const void* data, double size);
 int wcgpu_read(int buffer, double offset, void* data, double size);  // ASYNC
 
 // Starts a compile without waiting: a pending handle. finish waits for it: a pipeline handle, or 0.

@@ -61,11 +61,12 @@ Status BrowserProgram::RunAndRead(const std::vector<WriteRequest>& writes, std::
                                   const std::vector<ReadRequest>& reads) {
   if (timings) timings->clear();
   WC_RETURN_IF_ERROR(TakeErrors("before running a program: "));
-  // The browser's writeBuffer copies out of the heap at once and orders the write before the next submit.
+  // Every write and read is checked before any input is staged: a staged input is copied by the next
+  // wcgpu_run, so nothing may return between the two.
   for (const WriteRequest& w : writes) {
     WC_ASSIGN_OR_RETURN(const BrowserBuffer* b, BrowserDevice::Browser(*w.buffer, "Write"));
     WC_RETURN_IF_ERROR(CheckWrite(b->size(), 0, w.size));
-    if (w.size) wcgpu_buffer_write(b->handle(), 0, w.data, static_cast<double>(w.size));
+    if (w.size % 4) return DeviceError("Write: a staged write must be a whole number of 4-byte words");
   }
   const bool timed = timings && has_timestamps_ && active_ > 0;
   // The reads as the bridge takes them: per read, buffer handle, offset, size, heap address.
@@ -75,6 +76,11 @@ Status BrowserProgram::RunAndRead(const std::vector<WriteRequest>& writes, std::
     WC_RETURN_IF_ERROR(CheckRange(b->size(), r.offset, r.size, "Read"));
     table.insert(table.end(), {static_cast<double>(b->handle()), static_cast<double>(r.offset),
                                static_cast<double>(r.size), static_cast<double>(reinterpret_cast<uintptr_t>(r.data))});
+  }
+  // The inputs go through each buffer's staging (or writeBuffer), copied out of the heap at once; the
+  // run copies them in ahead of its dispatches.
+  for (const WriteRequest& w : writes) {
+    if (w.size) wcgpu_stage_write(static_cast<const BrowserBuffer&>(*w.buffer).handle(), w.data, static_cast<double>(w.size));
   }
   if (!wcgpu_run(handle_, timed ? 1 : 0, table.data(), static_cast<int>(reads.size()))) {
     Status st = TakeErrors("");
