@@ -6,6 +6,7 @@
 
 #include "common/limits.h"
 #include "ir/rewrite.h"
+#include "ir/topological_order.h"
 #include "onnx/loader.h"
 #include "ops/registry.h"
 
@@ -77,33 +78,19 @@ Status AddNodes(const onnx::GraphProto& g, Graph* graph) {
   return OkStatus();
 }
 
-// Kahn's algorithm; nodes keep their model order where the order is free.
+// Nodes keep their model order where the order is free.
 Status SortTopologically(Graph* graph) {
   const size_t n = graph->nodes.size();
-  std::vector<int> pending(n, 0);
-  std::vector<std::vector<int>> users(n);
+  std::vector<std::vector<int>> producers(n);
   for (size_t i = 0; i < n; ++i)
     for (int in : graph->nodes[i].inputs)
-      if (in >= 0 && graph->values[in].producer >= 0) {
-        ++pending[i];
-        users[graph->values[in].producer].push_back(static_cast<int>(i));
-      }
-  std::set<int> ready;
-  for (size_t i = 0; i < n; ++i)
-    if (pending[i] == 0) ready.insert(static_cast<int>(i));
-  std::vector<int> order;
-  while (!ready.empty()) {
-    const int i = *ready.begin();
-    ready.erase(ready.begin());
-    order.push_back(i);
-    for (int u : users[i])
-      if (--pending[u] == 0) ready.insert(u);
+      if (in >= 0 && graph->values[in].producer >= 0) producers[i].push_back(graph->values[in].producer);
+  const TopologicalOrder sorted_order = StableTopologicalOrder(producers, std::vector<bool>(n, true));
+  if (sorted_order.stuck >= 0) {
+    const Node& stuck = graph->nodes[static_cast<size_t>(sorted_order.stuck)];
+    return BadModel("the graph has a cycle through this node").WithNode(stuck.op_type, stuck.name);
   }
-  if (order.size() != n) {
-    for (size_t i = 0; i < n; ++i)
-      if (pending[i] > 0)
-        return BadModel("the graph has a cycle through this node").WithNode(graph->nodes[i].op_type, graph->nodes[i].name);
-  }
+  const std::vector<int>& order = sorted_order.order;
   std::vector<int> new_index(n);
   std::vector<Node> sorted;
   sorted.reserve(n);

@@ -9,6 +9,7 @@
 
 #include "common/env.h"
 #include "ir/rewrite.h"
+#include "ir/topological_order.h"
 
 namespace webconv::ir {
 
@@ -192,32 +193,21 @@ void FusionGraph::Reindex() {
 
 Status FusionGraph::Finish() {
   if (!changed_) return OkStatus();
-  // Kahn's algorithm over the kept nodes, keeping the previous order where it is free.
+  // The kept nodes, in the previous order where it is free.
   const size_t n = graph_->nodes.size();
-  std::vector<int> pending(n, 0);
-  std::vector<std::vector<int>> users(n);
+  std::vector<std::vector<int>> producers(n);
+  std::vector<bool> kept(n);
   for (size_t i = 0; i < n; ++i) {
+    kept[i] = !removed_[i];
     if (removed_[i]) continue;
     for (int id : graph_->nodes[i].inputs) {
       const int p = id >= 0 ? value(id).producer : -1;
-      if (p < 0) continue;
-      ++pending[i];
-      users[p].push_back(static_cast<int>(i));
+      if (p >= 0) producers[i].push_back(p);
     }
   }
-  std::set<int> ready;
-  for (size_t i = 0; i < n; ++i)
-    if (!removed_[i] && pending[i] == 0) ready.insert(static_cast<int>(i));
-  std::vector<int> order;
-  while (!ready.empty()) {
-    const int i = *ready.begin();
-    ready.erase(ready.begin());
-    order.push_back(i);
-    for (int u : users[i])
-      if (--pending[u] == 0) ready.insert(u);
-  }
-  const size_t kept = static_cast<size_t>(std::count(removed_.begin(), removed_.end(), false));
-  if (order.size() != kept) return Error(StatusCode::kBadModel, "internal: Conv fusion produced a cycle");
+  const TopologicalOrder sorted = StableTopologicalOrder(producers, kept);
+  if (sorted.stuck >= 0) return Error(StatusCode::kBadModel, "internal: Conv fusion produced a cycle");
+  const std::vector<int>& order = sorted.order;
   std::vector<Node> nodes;
   std::vector<bool> folded;
   for (int i : order) {
