@@ -39,7 +39,7 @@ Status BindNode(const Node& n, const BindOptions& options, std::vector<Value>& v
   if (!n.problem.ok()) return n.problem;
   const ops::OpSchema& s = *n.schema;
   ops::InferContext ctx;
-  ctx.attrs = n.attrs.get();
+  ctx.attrs = n.attrs;
   ctx.opset = n.opset;
   bool all_const = true;
   for (int id : n.inputs) {
@@ -97,7 +97,7 @@ Status BindNode(const Node& n, const BindOptions& options, std::vector<Value>& v
   // are unknown: they read only the shape.
   std::vector<HostTensor> placeholders(n.inputs.size());
   ops::RefContext ref;
-  ref.attrs = n.attrs.get();
+  ref.attrs = n.attrs;
   ref.opset = n.opset;
   for (size_t k = 0; k < n.inputs.size(); ++k) {
     const int id = n.inputs[k];

@@ -27,7 +27,7 @@ bool AsActivationStep(const FusionGraph& f, int i, ops::ConvFusion::Step* step) 
   for (const auto& a : kActivations) {
     if (!f.Is(i, a.op)) continue;
     // Every one of these is a table-driven unary op: its parsed attributes are UnaryAttrs.
-    const auto& attrs = *static_cast<const ops::UnaryAttrs*>(n.attrs.get());
+    const auto& attrs = n.attrs.As<ops::UnaryAttrs>();
     ops::UnaryParams p = attrs.params;
     if (attrs.def && attrs.def->resolve) {
       // Clip's bounds: attributes before opset 11, optional constant inputs after.

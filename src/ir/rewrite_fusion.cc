@@ -50,7 +50,7 @@ int FusionGraph::ConvProducing(int id) const {
 }
 
 const ops::ConvAttrs& FusionGraph::conv_attrs(int i) const {
-  return *static_cast<const ops::ConvAttrs*>(node(i).attrs.get());
+  return node(i).attrs.As<ops::ConvAttrs>();
 }
 
 ops::ConvAttrs& FusionGraph::MutableConvAttrs(int i) {

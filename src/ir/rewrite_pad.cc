@@ -42,7 +42,7 @@ void FoldZeroPads(Graph* g) {
     for (int id : pad.inputs) consts.push_back(id >= 0 ? g->values[id].constant.get() : nullptr);
     const Value& dv = g->values[data];
     std::vector<int64_t> begin, end;
-    if (!pad.schema->as_zero_pad(pad.attrs.get(), pad.opset, consts, dv.has_shape ? dv.shape.size() : 0, &begin, &end))
+    if (!pad.schema->as_zero_pad(pad.attrs, pad.opset, consts, dv.has_shape ? dv.shape.size() : 0, &begin, &end))
       continue;
     // Only spatial padding folds: batch and channel axes must be untouched.
     if (begin.size() < 3 || begin[0] || begin[1] || end[0] || end[1]) continue;
@@ -54,7 +54,7 @@ void FoldZeroPads(Graph* g) {
       ops::OpAttrs absorbed;
       const bool reads_only_as_data = n.inputs[0] == out && std::count(n.inputs.begin(), n.inputs.end(), out) == 1;
       if (!n.problem.ok() || !n.schema || !n.schema->absorb_zero_pad || !reads_only_as_data ||
-          !n.schema->absorb_zero_pad(n.attrs.get(), sb, se, &absorbed)) {
+          !n.schema->absorb_zero_pad(n.attrs, sb, se, &absorbed)) {
         ok = false;
         break;
       }

@@ -19,7 +19,7 @@ bool PoolWindow(const FusionGraph& f, int i, int64_t window[3]) {
   if (n.inputs.size() != 1 || n.outputs.size() != 1 || n.outputs[0] < 0) return false;
   const Value& x = f.value(n.inputs[0]);
   if (x.dtype != DType::kFloat32) return false;
-  const auto& attrs = *static_cast<const ops::PoolAttrs*>(n.attrs.get());
+  const auto& attrs = n.attrs.As<ops::PoolAttrs>();
   auto p = ops::ResolvePool(attrs, ops::TensorInfo{true, x.dtype, x.shape, nullptr}, false);
   if (!p.ok() || p->kind != ops::PoolKind::kAverage || p->out_shape != f.value(n.outputs[0]).shape)
     return false;

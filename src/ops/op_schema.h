@@ -6,7 +6,10 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <stdexcept>
 #include <string>
+#include <type_traits>
+#include <typeinfo>
 #include <vector>
 
 #include "common/host_tensor.h"
@@ -25,8 +28,31 @@ struct TensorInfo {
   const HostTensor* constant = nullptr;  // known value (initializer or folded), else nullptr
 };
 
-// Parsed attributes; each op defines its own struct and reads it back with Attrs<T>().
-using OpAttrs = std::shared_ptr<const void>;
+// Parsed attributes: each op defines its own struct, stores it here from its parse function, and reads
+// it back with As<T>() (or a context's Attrs<T>()). The attributes keep the type they were stored as, so
+// reading them as another type (an op's hook given another op's node, say) is an internal error with
+// both type names, never a reinterpretation of the bytes.
+class OpAttrs {
+ public:
+  OpAttrs() = default;
+  OpAttrs(std::nullptr_t) {}  // NOLINT: an op without attributes
+  template <typename T>
+  OpAttrs(std::shared_ptr<T> p)  // NOLINT: implicit, so that `*out = std::make_shared<MyAttrs>(...)` reads plainly
+      : ptr_(std::move(p)), type_(ptr_ ? &typeid(std::remove_const_t<T>) : nullptr) {}
+
+  template <typename T>
+  const T& As() const {
+    if (!ptr_ || *type_ != typeid(T))
+      throw std::logic_error(std::string("internal: attributes of type '") + (ptr_ ? type_->name() : "none") +
+                             "' read as '" + typeid(T).name() + "'");
+    return *static_cast<const T*>(ptr_.get());
+  }
+  explicit operator bool() const { return ptr_ != nullptr; }
+
+ private:
+  std::shared_ptr<const void> ptr_;
+  const std::type_info* type_ = nullptr;
+};
 
 struct ParseContext {
   const AttrReader& attrs;
@@ -36,24 +62,24 @@ struct ParseContext {
 };
 
 struct InferContext {
-  const void* attrs = nullptr;
+  OpAttrs attrs;
   int opset = 0;
   std::vector<TensorInfo> inputs;
   std::vector<TensorInfo> outputs;  // fill dtype and shape of each present output
   template <typename T>
-  const T& Attrs() const { return *static_cast<const T*>(attrs); }
+  const T& Attrs() const { return attrs.template As<T>(); }
   bool has_input(size_t i) const { return i < inputs.size() && inputs[i].present; }
 };
 
 // The float64 reference: outputs are pre-allocated (dtype, shape from inference); each element is
 // computed in double (or int64 for integers) and rounded once when stored.
 struct RefContext {
-  const void* attrs = nullptr;
+  OpAttrs attrs;
   int opset = 0;
   std::vector<const HostTensor*> inputs;  // nullptr for an omitted optional input
   std::vector<HostTensor>* outputs = nullptr;
   template <typename T>
-  const T& Attrs() const { return *static_cast<const T*>(attrs); }
+  const T& Attrs() const { return attrs.template As<T>(); }
   HostTensor& out(size_t i) { return (*outputs)[i]; }
   // Set by the fast CPU backend's plan, null elsewhere: a slot the node's kernel may fill with what it
   // prepares once and reuses on later runs of the same plan (same shapes), and which inputs are the
@@ -102,7 +128,7 @@ struct GpuIndexCheck {
 };
 
 struct GpuContext {
-  const void* attrs = nullptr;
+  OpAttrs attrs;
   int opset = 0;
   std::vector<TensorInfo> inputs, outputs;
   std::vector<GpuDispatchRecord> dispatches;  // filled by the op, in order
@@ -117,7 +143,7 @@ struct GpuContext {
   std::vector<GpuIndexCheck> index_checks;  // filled by the op through CheckIndices, in slot order
 
   template <typename T>
-  const T& Attrs() const { return *static_cast<const T*>(attrs); }
+  const T& Attrs() const { return attrs.template As<T>(); }
   bool has_input(size_t i) const { return i < inputs.size() && inputs[i].present; }
   static GpuRef In(int i) { return {GpuRef::kInput, i}; }
   static GpuRef Out(int i) { return {GpuRef::kOutput, i}; }
@@ -149,11 +175,11 @@ using GpuFn = Status (*)(GpuContext&);
 // Pad folding (ir/rewrite_pad.cc). A Pad op describes itself as a constant-zero pad when it is one:
 // `inputs` are its inputs' constant values (nullptr when unknown); `begin`/`end` get one amount per
 // axis of a rank-`rank` tensor. Returns false when it is not a zero pad with known, non-negative amounts.
-using AsZeroPadFn = bool (*)(const void* attrs, int opset, const std::vector<const HostTensor*>& inputs,
+using AsZeroPadFn = bool (*)(const OpAttrs& attrs, int opset, const std::vector<const HostTensor*>& inputs,
                              size_t rank, std::vector<int64_t>* begin, std::vector<int64_t>* end);
 // A windowed op absorbs zero padding of its spatial axes into its own pads: writes new attributes, or
 // returns false when it cannot do so exactly (e.g. auto_pad SAME, MaxPool's padding is not zero).
-using AbsorbPadFn = bool (*)(const void* attrs, const std::vector<int64_t>& begin, const std::vector<int64_t>& end,
+using AbsorbPadFn = bool (*)(const OpAttrs& attrs, const std::vector<int64_t>& begin, const std::vector<int64_t>& end,
                              OpAttrs* out);
 // Floating-point operations of one execution (multiply and add count as two), for benchmarks.
 using FlopsFn = double (*)(const InferContext&);

@@ -81,7 +81,7 @@ class CpuPlan : public Plan {
       const ir::Node& n = g.nodes[i];
       const auto t0 = std::chrono::steady_clock::now();
       ops::RefContext ctx;
-      ctx.attrs = n.attrs.get();
+      ctx.attrs = n.attrs;
       ctx.opset = n.opset;
       for (int id : n.inputs) {
         ctx.inputs.push_back(id >= 0 ? ptr[id] : nullptr);

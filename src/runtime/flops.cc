@@ -8,7 +8,7 @@ double NodeFlops(const ir::BoundGraph& bound, size_t node) {
   const ir::Node& n = bound.graph->nodes[node];
   if (bound.folded[node] || !n.schema->flops) return 0;
   ops::InferContext ctx;
-  ctx.attrs = n.attrs.get();
+  ctx.attrs = n.attrs;
   ctx.opset = n.opset;
   for (int id : n.inputs) {
     ops::TensorInfo t;

@@ -230,7 +230,7 @@ Status GpuPlan::Build(ConstantCache* constants, const ProgressFn& progress) {
       continue;
     }
     ops::GpuContext ctx;
-    ctx.attrs = n.attrs.get();
+    ctx.attrs = n.attrs;
     ctx.software_adapter = device_->info().is_software;
     ctx.max_workgroup_storage = device_->info().max_workgroup_storage;
     ctx.max_storage_binding = device_->info().max_storage_binding_size;

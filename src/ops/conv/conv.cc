@@ -244,8 +244,8 @@ double Flops(const InferContext& ctx) {
          static_cast<double>(p->in_per_group() * p->kernel_volume());
 }
 
-bool AbsorbPad(const void* attrs, const std::vector<int64_t>& begin, const std::vector<int64_t>& end, OpAttrs* out) {
-  auto a = std::make_shared<ConvAttrs>(*static_cast<const ConvAttrs*>(attrs));
+bool AbsorbPad(const OpAttrs& attrs, const std::vector<int64_t>& begin, const std::vector<int64_t>& end, OpAttrs* out) {
+  auto a = std::make_shared<ConvAttrs>(attrs.As<ConvAttrs>());
   if (!AddPadsToWindow(&a->window, begin, end)) return false;
   *out = a;
   return true;

@@ -88,8 +88,8 @@ const TensorInfo* Bias(const std::vector<TensorInfo>& in) {
   return in.size() > 2 && in[2].present ? &in[2] : nullptr;
 }
 
-Result<ConvTransposeProblem> Resolve(const void* attrs, const std::vector<TensorInfo>& in) {
-  return ResolveConvTranspose(*static_cast<const ConvTransposeAttrs*>(attrs), in[0], in[1], Bias(in));
+Result<ConvTransposeProblem> Resolve(const OpAttrs& attrs, const std::vector<TensorInfo>& in) {
+  return ResolveConvTranspose(attrs.As<ConvTransposeAttrs>(), in[0], in[1], Bias(in));
 }
 
 Status Infer(InferContext& ctx) {

@@ -134,9 +134,9 @@ Status Gpu(GpuContext& ctx) {
 }
 
 // For the rewrite that folds a zero Pad into the Conv or pool reading it (ir/rewrite_pad.cc).
-bool AsZeroPad(const void* attrs, int /*opset*/, const std::vector<const HostTensor*>& inputs, size_t rank,
+bool AsZeroPad(const OpAttrs& attrs, int /*opset*/, const std::vector<const HostTensor*>& inputs, size_t rank,
                std::vector<int64_t>* begin, std::vector<int64_t>* end) {
-  const auto& a = *static_cast<const PadAttrs*>(attrs);
+  const auto& a = attrs.As<PadAttrs>();
   if (a.mode != PadMode::kConstant) return false;
   std::vector<int64_t> pads = a.pads;
   if (a.from_inputs) {

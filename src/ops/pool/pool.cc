@@ -191,9 +191,9 @@ double Flops(const InferContext& ctx) {
 // the sum and the divisor either way. MaxPool cannot take it (a zero can win a max, padding never does),
 // nor an average that excludes padding from its divisor, nor ceil_mode, whose rule that the last window
 // starts before the input's end would move that end back from the Pad's zeros to the original input.
-bool AbsorbPad(const void* attrs, const std::vector<int64_t>& begin, const std::vector<int64_t>& end,
+bool AbsorbPad(const OpAttrs& attrs, const std::vector<int64_t>& begin, const std::vector<int64_t>& end,
                OpAttrs* out) {
-  const auto& a = *static_cast<const PoolAttrs*>(attrs);
+  const auto& a = attrs.As<PoolAttrs>();
   if (a.kind != PoolKind::kAverage || !a.count_include_pad || a.window.ceil_mode) return false;
   auto folded = std::make_shared<PoolAttrs>(a);
   if (!AddPadsToWindow(&folded->window, begin, end)) return false;

@@ -38,7 +38,7 @@ HostTensor IntScalar(int64_t v) {
 }
 
 // Infer (with every input known, as when planning) then reference.
-Status RunRow(const OpSchema& s, const void* attrs, int opset, const std::vector<const HostTensor*>& in,
+Status RunRow(const OpSchema& s, const OpAttrs& attrs, int opset, const std::vector<const HostTensor*>& in,
               HostTensor* out) {
   InferContext ic;
   ic.attrs = attrs;
@@ -113,7 +113,7 @@ TEST(ScatterReference, Float16AddRoundsOnce) {
   auto attrs = Parse(Row("ScatterElements", 16), 16, {add});
   ASSERT_TRUE(attrs.ok());
   HostTensor y;
-  ASSERT_TRUE(RunRow(Row("ScatterElements", 16), attrs->get(), 16, {&data, &indices, &updates}, &y).ok());
+  ASSERT_TRUE(RunRow(Row("ScatterElements", 16), *attrs, 16, {&data, &indices, &updates}, &y).ok());
   EXPECT_EQ(y.GetDouble(0), 2050);
   // Reductions are opset 16: an older node carrying one is rejected, naming the opset.
   const Status old = Parse(Row("ScatterND", 13), 13, {add}).status();
@@ -130,7 +130,7 @@ TEST(ScatterReference, DuplicateIndicesWithoutReductionKeepTheLastUpdate) {
   auto attrs = Parse(Row("ScatterElements", 13), 13, {});
   ASSERT_TRUE(attrs.ok());
   HostTensor y;
-  ASSERT_TRUE(RunRow(Row("ScatterElements", 13), attrs->get(), 13, {&data, &indices, &updates}, &y).ok());
+  ASSERT_TRUE(RunRow(Row("ScatterElements", 13), *attrs, 13, {&data, &indices, &updates}, &y).ok());
   EXPECT_EQ(y.GetInt(0), 12);
   EXPECT_EQ(y.GetInt(1), 11);
   EXPECT_EQ(y.GetInt(2), 0);

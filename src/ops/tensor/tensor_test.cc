@@ -107,7 +107,7 @@ std::vector<int64_t> Values(const HostTensor& h) {
 }
 
 // Runs infer then reference; returns the status of whichever failed first.
-Status RunOp(const char* op, const void* attrs, int opset, const std::vector<const HostTensor*>& in,
+Status RunOp(const char* op, const OpAttrs& attrs, int opset, const std::vector<const HostTensor*>& in,
              HostTensor* out) {
   InferContext ic;
   ic.attrs = attrs;
@@ -159,15 +159,15 @@ TEST(TensorReference, TransposeDefaultAndPerm) {
   HostTensor y;
   auto def = Parse("Transpose", 13, 1, {});
   ASSERT_TRUE(def.ok());
-  ASSERT_TRUE(RunOp("Transpose", def->get(), 13, {&x}, &y).ok());
+  ASSERT_TRUE(RunOp("Transpose", *def, 13, {&x}, &y).ok());
   EXPECT_EQ(y.shape(), (Shape{4, 3, 2}));
   EXPECT_EQ(Values(y)[1], 12);  // y[0,0,1] = x[1,0,0]
   auto perm = Parse("Transpose", 1, 1, {IntsAttr("perm", {1, 0, 0})});
   ASSERT_TRUE(perm.ok());
-  EXPECT_FALSE(RunOp("Transpose", perm->get(), 1, {&x}, &y).ok());
+  EXPECT_FALSE(RunOp("Transpose", *perm, 1, {&x}, &y).ok());
   auto short_perm = Parse("Transpose", 1, 1, {IntsAttr("perm", {1, 0})});
   ASSERT_TRUE(short_perm.ok());
-  EXPECT_FALSE(RunOp("Transpose", short_perm->get(), 1, {&x}, &y).ok());
+  EXPECT_FALSE(RunOp("Transpose", *short_perm, 1, {&x}, &y).ok());
 }
 
 TEST(TensorReference, ConcatWithEmptyInputAndBadShapes) {
@@ -176,16 +176,16 @@ TEST(TensorReference, ConcatWithEmptyInputAndBadShapes) {
   HostTensor y;
   auto attrs = Parse("Concat", 13, 3, {IntAttr("axis", -1)});
   ASSERT_TRUE(attrs.ok());
-  ASSERT_TRUE(RunOp("Concat", attrs->get(), 13, {&a, &empty, &b}, &y).ok());
+  ASSERT_TRUE(RunOp("Concat", *attrs, 13, {&a, &empty, &b}, &y).ok());
   EXPECT_EQ(Values(y), (std::vector<int64_t>{0, 1, 0, 2, 3, 1}));
   const HostTensor bad = Iota(DType::kInt64, {3, 1});
-  const Status st = RunOp("Concat", attrs->get(), 13, {&a, &bad}, &y);
+  const Status st = RunOp("Concat", *attrs, 13, {&a, &bad}, &y);
   EXPECT_FALSE(st.ok());
   EXPECT_NE(st.message.find("[3,1]"), std::string::npos) << st.message;
   EXPECT_FALSE(Parse("Concat", 4, 2, {}).ok());  // axis is required from opset 4
   auto legacy = Parse("Concat", 1, 2, {});       // ... and defaults to 1 before
   ASSERT_TRUE(legacy.ok());
-  ASSERT_TRUE(RunOp("Concat", legacy->get(), 1, {&a, &b}, &y).ok());
+  ASSERT_TRUE(RunOp("Concat", *legacy, 1, {&a, &b}, &y).ok());
   EXPECT_EQ(y.shape(), (Shape{2, 3}));
 }
 
@@ -195,15 +195,15 @@ TEST(TensorReference, GatherWrapsAndReportsOutOfRange) {
   auto attrs = Parse("Gather", 13, 2, {IntAttr("axis", 0)});
   ASSERT_TRUE(attrs.ok());
   const HostTensor idx = Ints(DType::kInt32, {2}, {-1, 0});
-  ASSERT_TRUE(RunOp("Gather", attrs->get(), 13, {&x, &idx}, &y).ok());
+  ASSERT_TRUE(RunOp("Gather", *attrs, 13, {&x, &idx}, &y).ok());
   EXPECT_EQ(Values(y), (std::vector<int64_t>{4, 5, 0, 1}));
   const HostTensor bad = Ints(DType::kInt64, {2}, {0, 3});
-  const Status st = RunOp("Gather", attrs->get(), 13, {&x, &bad}, &y);
+  const Status st = RunOp("Gather", *attrs, 13, {&x, &bad}, &y);
   ASSERT_FALSE(st.ok());
   EXPECT_NE(st.message.find("index 3"), std::string::npos) << st.message;
   // Runtime indices (not known to infer) reach the reference, which must fail the same way.
   RefContext rc;
-  rc.attrs = attrs->get();
+  rc.attrs = *attrs;
   rc.inputs = {&x, &bad};
   std::vector<HostTensor> outs;
   outs.emplace_back(DType::kFloat16, Shape{2, 2});
@@ -217,15 +217,15 @@ TEST(TensorReference, GatherElementsAndND) {
   auto ge = Parse("GatherElements", 13, 2, {IntAttr("axis", 1)});
   ASSERT_TRUE(ge.ok());
   const HostTensor idx = Ints(DType::kInt64, {2, 2}, {0, 0, -1, 0});
-  ASSERT_TRUE(RunOp("GatherElements", ge->get(), 13, {&x, &idx}, &y).ok());
+  ASSERT_TRUE(RunOp("GatherElements", *ge, 13, {&x, &idx}, &y).ok());
   EXPECT_EQ(Values(y), (std::vector<int64_t>{0, 0, 3, 2}));
   auto nd = Parse("GatherND", 12, 2, {IntAttr("batch_dims", 1)});
   ASSERT_TRUE(nd.ok());
   const HostTensor tuples = Ints(DType::kInt64, {2, 1}, {1, 0});
-  ASSERT_TRUE(RunOp("GatherND", nd->get(), 12, {&x, &tuples}, &y).ok());
+  ASSERT_TRUE(RunOp("GatherND", *nd, 12, {&x, &tuples}, &y).ok());
   EXPECT_EQ(Values(y), (std::vector<int64_t>{1, 2}));
   const HostTensor bad = Ints(DType::kInt64, {2, 1}, {1, 2});
-  EXPECT_FALSE(RunOp("GatherND", nd->get(), 12, {&x, &bad}, &y).ok());
+  EXPECT_FALSE(RunOp("GatherND", *nd, 12, {&x, &bad}, &y).ok());
 }
 
 TEST(TensorReference, SliceFromInputsAndAttributes) {
@@ -235,11 +235,11 @@ TEST(TensorReference, SliceFromInputsAndAttributes) {
   ASSERT_TRUE(attrs.ok());
   const HostTensor starts = Ints(DType::kInt64, {1}, {-1}), ends = Ints(DType::kInt64, {1}, {kMin});
   const HostTensor steps = Ints(DType::kInt64, {1}, {-2});
-  ASSERT_TRUE(RunOp("Slice", attrs->get(), 13, {&x, &starts, &ends, nullptr, &steps}, &y).ok());
+  ASSERT_TRUE(RunOp("Slice", *attrs, 13, {&x, &starts, &ends, nullptr, &steps}, &y).ok());
   EXPECT_EQ(Values(y), (std::vector<int64_t>{3, 1}));
   auto legacy = Parse("Slice", 1, 1, {IntsAttr("starts", {1}), IntsAttr("ends", {kMax})});
   ASSERT_TRUE(legacy.ok());
-  ASSERT_TRUE(RunOp("Slice", legacy->get(), 1, {&x}, &y).ok());
+  ASSERT_TRUE(RunOp("Slice", *legacy, 1, {&x}, &y).ok());
   EXPECT_EQ(Values(y), (std::vector<int64_t>{1, 2, 3}));
   EXPECT_FALSE(Parse("Slice", 9, 1, {IntsAttr("starts", {1})}).ok());  // ends is required
 }
