@@ -6,6 +6,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/ops_table.h"
+#include "ir/rewrite.h"
 #include "onnx/loader.h"
 
 namespace webconv::cli {
@@ -38,6 +39,7 @@ int CmdInspect(int argc, char** argv) {
   if (!model.ok()) return FailModel(model.status(), args->positional[0]);
   auto graph = ir::BuildGraph(*model);
   if (!graph.ok()) return FailModel(graph.status(), args->positional[0]);
+  ir::RunShapeFreeRewrites(graph->get());  // as a session does: inspect lists what runs
   const ir::Graph& g = **graph;
   const auto& p = (*model)->proto;
   std::cout << "model: " << args->positional[0] << "\n  ir_version " << p.ir_version << ", producer '"

@@ -5,7 +5,6 @@
 #include <set>
 
 #include "common/limits.h"
-#include "ir/rewrite.h"
 #include "ir/topological_order.h"
 #include "onnx/loader.h"
 #include "ops/registry.h"
@@ -234,7 +233,6 @@ Result<std::shared_ptr<Graph>> BuildGraph(std::shared_ptr<const onnx::Model> mod
     graph->values[id].is_graph_output = true;
     graph->outputs.push_back(id);
   }
-  FoldZeroPads(graph.get());
   return graph;
 }
 

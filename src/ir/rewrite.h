@@ -1,11 +1,16 @@
-// Graph rewrites. The zero-Pad fold needs no shapes and runs once when the graph is built; the Conv
-// fusions need concrete shapes (a residual Add fuses only when both operands have the same shape) and
-// constant values (BatchNorm statistics), so they run on each bound graph.
+// Graph rewrites, in the order a session runs them: the rewrites that need no shapes run once on the
+// built graph (RunShapeFreeRewrites, after BuildGraph); the Conv fusions need concrete shapes (a residual
+// Add fuses only when both operands have the same shape) and constant values (BatchNorm statistics), so
+// they run on each bound graph (FuseAroundConv below).
 #pragma once
 
 #include "ir/graph.h"
 
 namespace webconv::ir {
+
+// The rewrites that need no shapes, in order, on a graph fresh from BuildGraph: today the one below.
+// The session and `webconv inspect` both call it, so what inspect lists is what runs.
+void RunShapeFreeRewrites(Graph* graph);
 
 // Constant-zero Pad feeding ops that can absorb it (Conv, AveragePool with count_include_pad, ...).
 void FoldZeroPads(Graph* graph);

@@ -6,6 +6,7 @@
 #include <future>
 #endif
 
+#include "ir/rewrite.h"
 #include "onnx/loader.h"
 
 namespace webconv::runtime {
@@ -73,6 +74,7 @@ Result<std::unique_ptr<Session>> Session::FromModel(std::shared_ptr<const onnx::
   s->options_ = options;
   const auto t0 = std::chrono::steady_clock::now();
   WC_ASSIGN_OR_RETURN(auto graph, ir::BuildGraph(std::move(model)));
+  ir::RunShapeFreeRewrites(graph.get());
   // No silent fallback: a node the backend cannot run fails the session here, naming it.
   auto problems = graph->Problems();
   if (!problems.empty()) return problems.front();
