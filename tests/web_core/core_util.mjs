@@ -33,24 +33,11 @@ export class RawCore {
     return {handle: h, error: h ? '' : this.lastError(), after};
   }
   info(s) { return JSON.parse(this.m.ccall('wc_session_info_json', 'string', ['number'], [s])); }
-  setInput(s, name, dtype, data, dims) {
-    const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-    const p = this.copyIn(bytes);
-    const d = this.m._malloc(8 * Math.max(1, dims.length));
-    for (let i = 0; i < dims.length; ++i) {
-      this.m.HEAP32[(d >> 2) + 2 * i] = dims[i];
-      this.m.HEAP32[(d >> 2) + 2 * i + 1] = 0;
-    }
-    const ok = this.m.ccall('wc_session_set_input', 'number',
-                            ['number', 'string', 'string', 'number', 'number', 'number', 'number'],
-                            [s, name, dtype, p, bytes.length, d, dims.length]);
-    this.m._free(p);
-    this.m._free(d);
-    if (!ok) throw new Error(this.lastError());
-  }
+  setInput(s, name, dtype, data, dims) { this.#giveInput('wc_session_set_input', s, name, dtype, data, dims); }
   // As setInput, through wc_session_take_input: the core keeps the malloc'ed copy itself (and frees it on
-  // failure), so nothing is freed here but the dims.
-  takeInput(s, name, dtype, data, dims) {
+  // failure), so only the dims are freed here.
+  takeInput(s, name, dtype, data, dims) { this.#giveInput('wc_session_take_input', s, name, dtype, data, dims); }
+  #giveInput(fn, s, name, dtype, data, dims) {
     const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     const p = this.copyIn(bytes);
     const d = this.m._malloc(8 * Math.max(1, dims.length));
@@ -58,9 +45,9 @@ export class RawCore {
       this.m.HEAP32[(d >> 2) + 2 * i] = dims[i];
       this.m.HEAP32[(d >> 2) + 2 * i + 1] = 0;
     }
-    const ok = this.m.ccall('wc_session_take_input', 'number',
-                            ['number', 'string', 'string', 'number', 'number', 'number', 'number'],
+    const ok = this.m.ccall(fn, 'number', ['number', 'string', 'string', 'number', 'number', 'number', 'number'],
                             [s, name, dtype, p, bytes.length, d, dims.length]);
+    if (fn !== 'wc_session_take_input') this.m._free(p);
     this.m._free(d);
     if (!ok) throw new Error(this.lastError());
   }
