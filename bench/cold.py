@@ -8,6 +8,7 @@ the medians are printed side by side with their ratio. webconv variants, each it
   cache-warm   a second process over a cache folder that a first process filled
   serial       as cold, with pipelines created one by one (WEBCONV_SERIAL_COMPILE=1)
   base         as cold, with another webconv binary (--base), e.g. the build before a change
+  quick, tuned as cold, with the first run's tier forced (WEBCONV_FIRST_RUN; cold lets webconv choose)
   browser      the browser build (web/dist) under Node with Dawn's dawn.node as navigator.gpu
                (bench/web_bench.mjs; --web-bench, --web-dist and --webgpu say where they are)
 On NVIDIA, set __GL_SHADER_DISK_CACHE=0 so the driver's own shader cache does not hide compile time
@@ -152,8 +153,10 @@ def main():
             env = os.environ.copy()
             cache = tempfile.mkdtemp(prefix="webconv-cache-")
             env["WEBCONV_CACHE_DIR"] = cache
-            if v in ("cold", "serial", "base"):
+            if v in ("cold", "serial", "base", "quick", "tuned"):
                 env["WEBCONV_PIPELINE_CACHE"] = "0"
+            if v in ("quick", "tuned"):
+                env["WEBCONV_FIRST_RUN"] = v
             if v == "serial":
                 env["WEBCONV_SERIAL_COMPILE"] = "1"
             cmd = [binary, "bench", model, "--json", "--shape", shape, "--runs", str(a.runs), "--warmup", "1"]
@@ -180,7 +183,7 @@ def main():
             m = {k: median([x.get(k) for x in ph]) for k in
                  ("first_result_ms", "load_ms", "device_ms", "bind_ms", "plan_ms", "compile_ms", "pipelines",
                   "pipelines_compiled", "upload_ms", "program_ms", "first_run_ms", "warm_run_ms", "disk_hits",
-                  "disk_misses", "disk_stores", "disk_rejected")}
+                  "disk_misses", "disk_stores", "disk_rejected", "settle_ms", "tuned_ready_ms")}
             for k in ("upload_ms", "submit_wait_ms", "readback_ms"):
                 m["warm_" + k] = median([r.get("wall_parts", {}).get(k) for r in runs])
             if m["first_result_ms"] is None:  # a binary without phases: the process's own wall time

@@ -42,6 +42,9 @@ const EnvVar kEnvVars[] = {
      "where the persistent pipeline cache lives: `WEBCONV_CACHE_DIR`, else `$XDG_CACHE_HOME/webconv`, else "
      "`~/.cache/webconv`; one folder per adapter, driver and WebGPU library, each with an `about.txt`. A "
      "corrupt or truncated entry is refused with a warning and compiled afresh; delete the folder to clear it"},
+    {"WEBCONV_FIRST_RUN",
+     "`auto`, `tuned`, `quick` or `quick-only`: which kernels serve the first runs on WebGPU when `--first-run` "
+     "is not given (as that option says; native build)"},
     {"WEBCONV_SERIAL_COMPILE",
      "`1` creates pipelines one at a time instead of all at once on the WebGPU library's worker threads "
      "(for comparing the two)"},

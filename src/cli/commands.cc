@@ -39,6 +39,14 @@ OptionSpec CacheOption() {
           "WEBCONV_CACHE_DIR, else $XDG_CACHE_HOME/webconv, else ~/.cache/webconv). WEBCONV_PIPELINE_CACHE=0 "
           "does the same"};
 }
+OptionSpec FirstRunOption() {
+  return {"first-run", "auto|tuned|quick|quick-only", false,
+          "which kernels serve the first runs on WebGPU: tuned (compiled before the first run: fastest "
+          "to run, slowest to compile), quick (a Conv kernel that compiles in a fraction of the time; the "
+          "tuned ones compile in the background from the second run on and take over when ready), "
+          "quick-only, or auto (the default: whichever a cost model of compile and run time predicts "
+          "sooner; WEBCONV_FIRST_RUN sets it too)"};
+}
 OptionSpec SeedOption() {
   return {"seed", "N", false,
           "seed of the random data for inputs not given (default 1; the k-th input of the model, counting "
@@ -61,6 +69,7 @@ std::vector<CommandSpec> BuildTable() {
         {"overwrite", "", false, "replace an existing output file even when it is not a .npy file"},
         BackendOption(),
         AdapterOption(),
+        FirstRunOption(),
         SeedOption(),
         {"timing", "", false,
          "print where the time to the first result went (load, device, bind, plan, compile with the "
@@ -82,6 +91,7 @@ std::vector<CommandSpec> BuildTable() {
                 {"backend", "webgpu|cpu", false,
                  "the backend compared with the float64 reference: webgpu (default) or cpu"},
                 AdapterOption(),
+                FirstRunOption(),
                 SeedOption()},
                "Prints max abs and max relative error per output. An output passes when every element has "
                "|got - ref| <= atol + rtol * |ref|. The reference runs the model as written; WebGPU and the "
@@ -113,6 +123,7 @@ std::vector<CommandSpec> BuildTable() {
                  "add each node's median GPU time, share and GFLOP/s (needs timestamp queries)"},
                 BackendOption(),
                 AdapterOption(),
+                FirstRunOption(),
                 SeedOption(),
                 CacheOption()},
                "Two timings: wall time (host time around a whole run: upload, submit, wait, readback) and, "

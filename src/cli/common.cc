@@ -11,7 +11,7 @@
 
 namespace webconv::cli {
 
-const std::vector<std::string> kModelValueOptions = {"input", "shape", "backend", "adapter", "seed"};
+const std::vector<std::string> kModelValueOptions = {"input", "shape", "backend", "adapter", "seed", "first-run"};
 
 Result<runtime::SessionOptions> SessionOptionsFromArgs(const Args& args) {
   runtime::SessionOptions o;
@@ -22,6 +22,11 @@ Result<runtime::SessionOptions> SessionOptionsFromArgs(const Args& args) {
   else return UsageError("--backend must be webgpu, cpu or ref, got '", backend, "'");
   o.device.adapter = args.Get("adapter");
   if (args.Has("no-pipeline-cache")) o.device.pipeline_cache = false;
+  if (args.Has("first-run")) {
+    auto f = runtime::ParseFirstRun(args.Get("first-run"));
+    if (!f.ok()) return UsageError("--first-run must be auto, tuned, quick or quick-only, got '", args.Get("first-run"), "'");
+    o.first_run = *f;
+  }
   return o;
 }
 

@@ -47,6 +47,7 @@ void PrintPhases(const ColdStart& c, std::ostream& os) {
       << c.compile.disk_stores << " stored";
     if (c.compile.disk_rejected) o << ", " << c.compile.disk_rejected << " rejected";
   }
+  if (p.first_run != "tuned") o << " (" << p.first_run << " tier; " << p.tuned_pipelines << " tuned to compile later)";
   o << "\n"
     << "  upload        " << std::setw(9) << p.upload_ms << "  constants (weights)\n"
     << "  program       " << std::setw(9) << p.program_ms << "  bind groups, uniforms\n"
@@ -54,6 +55,9 @@ void PrintPhases(const ColdStart& c, std::ostream& os) {
     << "  (planning     " << std::setw(9) << planning << "  bind + plan + compile + upload + program)\n"
     << "  first result  " << std::setw(9) << c.first_result_ms << "  from process start, less "
     << c.inputs_ms << " ms preparing the inputs\n";
+  if (c.settle_ms >= 0)
+    o << "  tuned kernels " << std::setw(9) << c.settle_ms << "  waited for after the first result ("
+      << c.tuned_ready_ms << " ms from the start of their compile)\n";
   if (c.warm_run_ms >= 0) o << "  warm run      " << std::setw(9) << c.warm_run_ms << "\n";
   os << o.str();
 }
@@ -67,7 +71,11 @@ std::string PhasesJson(const ColdStart& c) {
     << ", \"upload_ms\": " << p.upload_ms << ", \"program_ms\": " << p.program_ms
     << ", \"first_run_ms\": " << c.first.execute_ms << ", \"first_wall_ms\": " << c.first.wall_ms
     << ", \"first_result_ms\": " << c.first_result_ms << ", \"inputs_ms\": " << c.inputs_ms
-    << ", \"warm_run_ms\": ";
+    << ", \"first_run_tier\": \"" << p.first_run << "\", \"tuned_pipelines\": " << p.tuned_pipelines
+    << ", \"settle_ms\": ";
+  if (c.settle_ms >= 0) o << c.settle_ms << ", \"tuned_ready_ms\": " << c.tuned_ready_ms;
+  else o << "null, \"tuned_ready_ms\": null";
+  o << ", \"warm_run_ms\": ";
   if (c.warm_run_ms >= 0) o << c.warm_run_ms;
   else o << "null";
   o << ", \"disk_cache\": " << (c.compile.disk_dir.empty() ? "false" : "true")

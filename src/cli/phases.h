@@ -24,6 +24,9 @@ struct ColdStart {
   double first_result_ms = 0;     // process start to the first run's outputs on the host, less inputs_ms
   double inputs_ms = 0;           // reading or synthesizing the inputs: the caller's data, not webconv's cost
   double warm_run_ms = -1;        // a later run of the same shapes; < 0 when not measured
+  // With the quick tier (runtime FirstRun): the wait for the tuned kernels after the first result, and the
+  // host time from the start of their compile to the switch; < 0 when the plan had no quick tier.
+  double settle_ms = -1, tuned_ready_ms = -1;
   gpu::CompileStats compile;      // the device's, after the first run (zero on the CPU backend)
 };
 

@@ -35,7 +35,28 @@ class BackendDevice : public Device {
 
   Status PrepareAll(const std::vector<const Kernel*>& kernels, const ProgressFn& progress,
                     const std::function<Status()>& meanwhile = nullptr) final {
-    // The distinct identities not compiled yet, in first-use order.
+    const std::vector<const Kernel*> misses = Misses(kernels);
+    if (misses.empty()) return meanwhile ? meanwhile() : OkStatus();
+    const auto t0 = std::chrono::steady_clock::now();
+    std::vector<std::shared_ptr<P>> compiled;
+    Status st = static_cast<Backend*>(this)->CompileBatch(misses, progress, meanwhile, &compiled);
+    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    WC_RETURN_IF_ERROR(st);
+    AddCompiled(misses, compiled, ms);
+    return OkStatus();
+  }
+
+  // The cached pipeline for `kernel`, compiling it on a miss.
+  Result<std::shared_ptr<P>> GetPipeline(const Kernel& kernel) {
+    if (std::shared_ptr<P> hit = cache_.Find(kernel)) return hit;
+    WC_RETURN_IF_ERROR(PrepareAll({&kernel}, nullptr));
+    return cache_.Find(kernel);
+  }
+
+ protected:
+  // The distinct identities among `kernels` not compiled yet, in first-use order (the others count as
+  // reused).
+  std::vector<const Kernel*> Misses(const std::vector<const Kernel*>& kernels) {
     PipelineCache<PipelineSource> pending;
     std::vector<const Kernel*> misses;
     for (const Kernel* k : kernels) {
@@ -48,25 +69,16 @@ class BackendDevice : public Device {
       pending.Insert(*k, std::move(marker));
       misses.push_back(k);
     }
-    if (misses.empty()) return meanwhile ? meanwhile() : OkStatus();
-    const auto t0 = std::chrono::steady_clock::now();
-    std::vector<std::shared_ptr<P>> compiled;
-    Status st = static_cast<Backend*>(this)->CompileBatch(misses, progress, meanwhile, &compiled);
-    stats_.compile_ms += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-    WC_RETURN_IF_ERROR(st);
-    for (size_t i = 0; i < misses.size(); ++i) cache_.Insert(*misses[i], std::move(compiled[i]));
+    return misses;
+  }
+  // Puts the pipelines compiled for `misses` (same order) into the cache; `ms` is the compile's wall time.
+  void AddCompiled(const std::vector<const Kernel*>& misses, std::vector<std::shared_ptr<P>>& compiled, double ms) {
+    stats_.compile_ms += ms;
+    for (size_t i = 0; i < misses.size(); ++i)
+      if (!cache_.Find(*misses[i])) cache_.Insert(*misses[i], std::move(compiled[i]));
     stats_.pipelines_compiled += misses.size();
-    return OkStatus();
   }
 
-  // The cached pipeline for `kernel`, compiling it on a miss.
-  Result<std::shared_ptr<P>> GetPipeline(const Kernel& kernel) {
-    if (std::shared_ptr<P> hit = cache_.Find(kernel)) return hit;
-    WC_RETURN_IF_ERROR(PrepareAll({&kernel}, nullptr));
-    return cache_.Find(kernel);
-  }
-
- protected:
   CompileStats stats_;
 
  private:

@@ -116,6 +116,17 @@ class Program {
                             const std::vector<ReadRequest>& reads) = 0;
 };
 
+// Pipelines compiling in the background (Device::StartCompile), while the caller goes on with other work.
+class CompileJob {
+ public:
+  virtual ~CompileJob() = default;
+  // True once every pipeline has compiled (they are then the device's, as if prepared); never waits. The
+  // first compile error once all have answered.
+  virtual Result<bool> Poll() = 0;
+  // Waits for every pipeline; the first compile error.
+  virtual Status Wait() = 0;
+};
+
 class Device {
  public:
   virtual ~Device() = default;
@@ -142,6 +153,15 @@ class Device {
   virtual Status PrepareAll(const std::vector<const Kernel*>& kernels, const ProgressFn& progress,
                             const std::function<Status()>& meanwhile = nullptr) = 0;
   virtual CompileStats compile_stats() const = 0;
+  // Starts compiling the kernels not compiled yet (as PrepareAll, without `meanwhile` or progress) and
+  // returns without waiting: the native backend parses each WGSL here and the driver compiles on Dawn's
+  // worker threads. nullptr when the backend cannot compile in the background (the browser build, whose
+  // compiles suspend the WebAssembly module).
+  virtual std::unique_ptr<CompileJob> StartCompile(const std::vector<const Kernel*>& kernels) {
+    (void)kernels;
+    return nullptr;
+  }
+  virtual bool compiles_in_background() const { return false; }  // StartCompile gives a job
   // Builds a program; compiles any kernel not yet prepared; validates every binding.
   virtual Result<std::unique_ptr<Program>> CreateProgram(std::vector<Dispatch> dispatches) = 0;
   virtual size_t pipeline_cache_size() const = 0;

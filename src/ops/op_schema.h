@@ -139,6 +139,10 @@ struct GpuContext {
   uint32_t max_workgroup_storage = 16384;  // bytes of workgroup memory a kernel may declare (WebGPU's default)
   uint64_t max_storage_binding = 128ull << 20;  // bytes one storage binding may span (WebGPU's default)
   bool subgroups = false;  // the device has WebGPU's "subgroups" feature (WGSL `enable subgroups`)
+  // The quick tier (runtime FirstRun): kernels that compile in a fraction of the tuned ones' time, for the
+  // runs made while the tuned ones compile. Ops with such a form (OpSchema::gpu_has_quick: Conv,
+  // ConvTranspose) use it; the others ignore the flag.
+  bool quick = false;
   uint32_t first_index_check_slot = 0;   // set by the runtime: slots before it belong to earlier nodes
   std::vector<GpuIndexCheck> index_checks;  // filled by the op through CheckIndices, in slot order
 
@@ -195,6 +199,8 @@ struct OpSchema {
   // reference itself for types it does not take. nullptr: the CPU backend runs the reference.
   RefFn cpu = nullptr;
   GpuFn gpu = nullptr;                // nullptr: no WebGPU kernel (only valid for aliasing ops)
+  // `gpu` writes other kernels when GpuContext::quick is set (a quick tier for first runs).
+  bool gpu_has_quick = false;
   FlopsFn flops = nullptr;            // nullptr: counted as zero (data movement)
   AsZeroPadFn as_zero_pad = nullptr;  // set by Pad
   AbsorbPadFn absorb_zero_pad = nullptr;  // set by ops that fold a preceding zero Pad into their pads

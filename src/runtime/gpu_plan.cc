@@ -3,8 +3,11 @@
 #include <algorithm>
 #include <chrono>
 #include <limits>
+#include <set>
 
+#include "runtime/first_run.h"
 #include "runtime/gpu_transfer.h"
+#include "runtime/node_flops.h"
 #include "runtime/session.h"
 
 namespace webconv::runtime {
@@ -24,9 +27,10 @@ class GpuPlan : public Plan {
   GpuPlan(std::shared_ptr<const ir::BoundGraph> bound, std::shared_ptr<gpu::Device> device)
       : bound_(std::move(bound)), device_(std::move(device)) {}
 
-  Status Build(ConstantCache* constants, const ProgressFn& progress);
+  Status Build(ConstantCache* constants, const ProgressFn& progress, FirstRun first_run);
 
   Result<std::vector<HostTensor>> Execute(const std::map<int, const HostTensor*>& inputs, RunStats* stats) override {
+    WC_RETURN_IF_ERROR(AdvanceTier());
     const auto& values = bound_->values;
     const auto t_upload = std::chrono::steady_clock::now();
     // The inputs are written by the run itself (through staging the program keeps between runs).
@@ -72,6 +76,7 @@ class GpuPlan : public Plan {
     const auto t_run = std::chrono::steady_clock::now();
     WC_RETURN_IF_ERROR(program_->RunAndRead(writes, stats && stats->timestamps ? &timings : nullptr, reads));
     const auto t_read = std::chrono::steady_clock::now();
+    ++runs_;
     for (size_t k = 0; k < checks_.size(); ++k)
       if (index_errors[k]) return IndexError(checks_[k], index_errors[k], inputs);
     for (size_t k = 0; k < bound_->graph->outputs.size(); ++k) {
@@ -79,6 +84,7 @@ class GpuPlan : public Plan {
       if (storage_[bound_->graph->outputs[k]] && !IsGpuWordDType(v.dtype)) out[k] = FromGpuWords(words[k], v.dtype, v.shape);
     }
     if (stats) {
+      stats->quick = quick_;
       stats->dispatches = std::move(timings);
       stats->upload_ms = std::chrono::duration<double, std::milli>(t_run - t_upload).count();
       stats->gpu_ms = std::chrono::duration<double, std::milli>(t_read - t_run).count();
@@ -88,6 +94,16 @@ class GpuPlan : public Plan {
   }
 
   size_t dispatch_count() const override { return dispatch_count_; }
+  bool quick() const override { return quick_; }
+  bool quick_only() const override { return quick_only_; }
+  double tuned_ready_ms() const override { return tuned_ready_ms_; }
+
+  Status Settle() override {
+    if (!quick_ || quick_only_) return OkStatus();
+    if (!job_) StartTuned();
+    if (job_) WC_RETURN_IF_ERROR(job_->Wait());
+    return SwitchToTuned();
+  }
   size_t index_checks() const { return checks_.size(); }
   size_t intermediate_values() const override { return intermediate_values_; }
   size_t intermediate_buffers() const override { return intermediate_buffers_; }
@@ -115,8 +131,40 @@ class GpuPlan : public Plan {
     return c.check.describe(position, known ? &value : nullptr).WithNode(c.op, c.node);
   }
 
+  // The quick tier (FirstRun::kQuick): from the second run on, the tuned kernels compile in the
+  // background; each run first looks, without waiting, whether they are all ready, and switches then.
+  Status AdvanceTier() {
+    if (!quick_ || quick_only_) return OkStatus();
+    if (!job_ && runs_ > 0) StartTuned();
+    if (!job_) return OkStatus();
+    WC_ASSIGN_OR_RETURN(const bool ready, job_->Poll());
+    return ready ? SwitchToTuned() : OkStatus();
+  }
+  void StartTuned() {
+    std::vector<const gpu::Kernel*> kernels;
+    for (const gpu::Dispatch& d : tuned_dispatches_) kernels.push_back(d.kernel.get());
+    job_started_ = std::chrono::steady_clock::now();
+    job_ = device_->StartCompile(kernels);
+  }
+  // Builds the tuned program (its pipelines are compiled by now, or compile here) and drops the quick one.
+  Status SwitchToTuned() {
+    job_.reset();
+    dispatch_count_ = tuned_dispatches_.size();
+    WC_ASSIGN_OR_RETURN(program_, device_->CreateProgram(std::move(tuned_dispatches_)));
+    tuned_dispatches_.clear();
+    quick_ = false;
+    tuned_ready_ms_ = MsSince(job_started_);
+    return OkStatus();
+  }
+
   std::shared_ptr<const ir::BoundGraph> bound_;
   std::shared_ptr<gpu::Device> device_;
+  bool quick_ = false, quick_only_ = false;  // runs use the quick tier; and never leave it
+  std::vector<gpu::Dispatch> tuned_dispatches_;  // while quick_: the tuned program's dispatches
+  std::unique_ptr<gpu::CompileJob> job_;         // their compile, once started
+  std::chrono::steady_clock::time_point job_started_;
+  double tuned_ready_ms_ = 0;
+  size_t runs_ = 0;
   std::vector<IndexCheck> checks_;  // slot k is word k of check_words_
   gpu::BufferPtr check_words_;
   std::vector<uint32_t> zero_words_;  // what clears check_words_ before each run
@@ -127,7 +175,7 @@ class GpuPlan : public Plan {
   size_t intermediate_values_ = 0, intermediate_buffers_ = 0;
 };
 
-Status GpuPlan::Build(ConstantCache* constants, const ProgressFn& progress) {
+Status GpuPlan::Build(ConstantCache* constants, const ProgressFn& progress, FirstRun first_run) {
   const auto t_start = std::chrono::steady_clock::now();
   const ir::Graph& g = *bound_->graph;
   const auto& values = bound_->values;
@@ -208,8 +256,18 @@ Status GpuPlan::Build(ConstantCache* constants, const ProgressFn& progress) {
     return OkStatus();
   };
 
-  std::vector<gpu::Dispatch> dispatches;
-  std::vector<std::pair<size_t, size_t>> check_bindings;  // (dispatch, binding) of the index-check words
+  // The tuned tier's dispatches, and (FirstRun::kQuick) the quick tier's: the same buffers, other kernels
+  // for the ops that have quick ones.
+  // kAuto compares the tiers (first_run.h), so it needs both lists too.
+  const bool background = device_->compiles_in_background();
+  const bool quick_tier = first_run == FirstRun::kQuickOnly || (background && first_run != FirstRun::kTuned);
+  double quick_node_flops = 0;  // of the nodes whose kernels differ between the tiers
+  std::vector<gpu::Dispatch> dispatches, quick_dispatches;
+  struct CheckSlot {
+    std::vector<gpu::Dispatch>* list;
+    size_t dispatch, binding;  // where the index-check words are bound
+  };
+  std::vector<CheckSlot> check_bindings;
   for (size_t i = 0; i < g.nodes.size(); ++i) {
     if (bound_->folded[i]) continue;
     const ir::Node& n = g.nodes[i];
@@ -229,71 +287,106 @@ Status GpuPlan::Build(ConstantCache* constants, const ProgressFn& progress) {
       storage_[n.outputs[0]] = storage_[n.inputs[0]];
       continue;
     }
-    ops::GpuContext ctx;
-    ctx.attrs = n.attrs;
-    ctx.software_adapter = device_->info().is_software;
-    ctx.max_workgroup_storage = device_->info().max_workgroup_storage;
-    ctx.max_storage_binding = device_->info().max_storage_binding_size;
-    ctx.subgroups = device_->info().has_subgroups;
-    ctx.first_index_check_slot = static_cast<uint32_t>(checks_.size());
-    ctx.opset = n.opset;
-    for (int id : n.inputs) {
-      ops::TensorInfo info;
-      if (id >= 0) info = {true, values[id].dtype, values[id].shape, values[id].constant.get()};
-      ctx.inputs.push_back(info);
-    }
-    for (int id : n.outputs) {
-      ops::TensorInfo info;
-      if (id >= 0) {
-        info = {true, values[id].dtype, values[id].shape, nullptr};
-        WC_RETURN_IF_ERROR(CheckGpuDType(values[id].dtype, "output '" + values[id].name + "'").WithNode(n.op_type, n.name));
-        // An output written in place into a larger group buffer takes it, whole, from the first writer.
-        const int r = root[id];
-        if (!storage_[r]) {
-          WC_ASSIGN_OR_RETURN(storage_[r], acquire(NumElements(values[r].shape), values[r].name));
-          ++intermediate_values_;
-        }
-        storage_[id] = storage_[r];
+    auto make_context = [&](bool quick) {
+      ops::GpuContext ctx;
+      ctx.attrs = n.attrs;
+      ctx.software_adapter = device_->info().is_software;
+      ctx.max_workgroup_storage = device_->info().max_workgroup_storage;
+      ctx.max_storage_binding = device_->info().max_storage_binding_size;
+      ctx.subgroups = device_->info().has_subgroups;
+      ctx.first_index_check_slot = static_cast<uint32_t>(checks_.size());
+      ctx.opset = n.opset;
+      ctx.quick = quick;
+      for (int id : n.inputs) {
+        ops::TensorInfo info;
+        if (id >= 0) info = {true, values[id].dtype, values[id].shape, values[id].constant.get()};
+        ctx.inputs.push_back(info);
       }
-      ctx.outputs.push_back(info);
+      for (int id : n.outputs) {
+        ops::TensorInfo info;
+        if (id >= 0) info = {true, values[id].dtype, values[id].shape, nullptr};
+        ctx.outputs.push_back(info);
+      }
+      return ctx;
+    };
+    for (int id : n.outputs) {
+      if (id < 0) continue;
+      WC_RETURN_IF_ERROR(CheckGpuDType(values[id].dtype, "output '" + values[id].name + "'").WithNode(n.op_type, n.name));
+      // An output written in place into a larger group buffer takes it, whole, from the first writer.
+      const int r = root[id];
+      if (!storage_[r]) {
+        WC_ASSIGN_OR_RETURN(storage_[r], acquire(NumElements(values[r].shape), values[r].name));
+        ++intermediate_values_;
+      }
+      storage_[id] = storage_[r];
     }
+    ops::GpuContext ctx = make_context(false);
     Status st = n.schema->gpu(ctx);
     if (!st.ok()) return st.WithNode(n.op_type, n.name);
     for (ops::GpuIndexCheck& c : ctx.index_checks) {
       const int indices = n.inputs.at(static_cast<size_t>(c.indices_input));
       checks_.push_back({std::move(c), n.op_type, n.name, indices, NumElements(values[indices].shape)});
     }
+    // The node's dispatches, with their buffers, appended to `list` (scratch buffers into `scratch`).
     std::vector<gpu::BufferPtr> scratch;
-    for (uint64_t words : ctx.scratch_words) {
-      WC_ASSIGN_OR_RETURN(auto b, acquire(words, n.name + ":scratch"));
-      scratch.push_back(b);
-    }
-    for (auto& rec : ctx.dispatches) {
-      gpu::Dispatch d;
-      d.kernel = rec.kernel;
-      d.uniforms = std::move(rec.uniforms);
-      std::copy(rec.groups, rec.groups + 3, d.groups);
-      d.label = n.name;
-      for (const ops::GpuRef& r : rec.bindings) {
-        gpu::BufferPtr b;
-        if (r.kind == ops::GpuRef::kIndexCheck) {
-          // The check words are made once every node has said how many slots it needs.
-          check_bindings.emplace_back(dispatches.size(), d.buffers.size());
-          d.buffers.emplace_back();
-          continue;
-        }
-        if (r.kind == ops::GpuRef::kInput) {
-          const int id = n.inputs.at(r.index);
-          if (id >= 0) WC_RETURN_IF_ERROR(input_storage(id, n));
-          b = id >= 0 ? storage_[id] : nullptr;
-        }
-        else if (r.kind == ops::GpuRef::kOutput) b = n.outputs.at(r.index) >= 0 ? storage_[n.outputs[r.index]] : nullptr;
-        else b = scratch.at(r.index);
-        if (!b) return Error(StatusCode::kDevice, "internal: kernel ", d.kernel->name, " binds a missing tensor")
-                   .WithNode(n.op_type, n.name);
-        d.buffers.push_back(std::move(b));
+    auto record = [&](ops::GpuContext& c, std::vector<gpu::Dispatch>* list) -> Status {
+      std::vector<gpu::BufferPtr> own;
+      for (uint64_t words : c.scratch_words) {
+        WC_ASSIGN_OR_RETURN(auto b, acquire(words, n.name + ":scratch"));
+        own.push_back(b);
+        scratch.push_back(b);
       }
-      dispatches.push_back(std::move(d));
+      for (auto& rec : c.dispatches) {
+        gpu::Dispatch d;
+        d.kernel = rec.kernel;
+        d.uniforms = std::move(rec.uniforms);
+        std::copy(rec.groups, rec.groups + 3, d.groups);
+        d.label = n.name;
+        for (const ops::GpuRef& r : rec.bindings) {
+          gpu::BufferPtr b;
+          if (r.kind == ops::GpuRef::kIndexCheck) {
+            // The check words are made once every node has said how many slots it needs.
+            check_bindings.push_back({list, list->size(), d.buffers.size()});
+            d.buffers.emplace_back();
+            continue;
+          }
+          if (r.kind == ops::GpuRef::kInput) {
+            const int id = n.inputs.at(r.index);
+            if (id >= 0) WC_RETURN_IF_ERROR(input_storage(id, n));
+            b = id >= 0 ? storage_[id] : nullptr;
+          }
+          else if (r.kind == ops::GpuRef::kOutput) b = n.outputs.at(r.index) >= 0 ? storage_[n.outputs[r.index]] : nullptr;
+          else b = own.at(r.index);
+          if (!b) return Error(StatusCode::kDevice, "internal: kernel ", d.kernel->name, " binds a missing tensor")
+                     .WithNode(n.op_type, n.name);
+          d.buffers.push_back(std::move(b));
+        }
+        list->push_back(std::move(d));
+      }
+      return OkStatus();
+    };
+    if (quick_tier && n.schema->gpu_has_quick) {
+      quick_node_flops += NodeFlops(*bound_, i);
+      ops::GpuContext q = make_context(true);
+      st = n.schema->gpu(q);
+      if (!st.ok()) return st.WithNode(n.op_type, n.name);
+      if (!q.index_checks.empty())
+        return Error(StatusCode::kDevice, "internal: a quick kernel checks indices").WithNode(n.op_type, n.name);
+      WC_RETURN_IF_ERROR(record(q, &quick_dispatches));
+      WC_RETURN_IF_ERROR(record(ctx, &dispatches));
+    } else {
+      const size_t first = dispatches.size();
+      WC_RETURN_IF_ERROR(record(ctx, &dispatches));
+      // Kernels without a quick form serve both tiers.
+      if (quick_tier) {
+        const size_t slots = check_bindings.size();
+        for (size_t k = first; k < dispatches.size(); ++k) {
+          quick_dispatches.push_back(dispatches[k]);
+          for (size_t c = 0; c < slots; ++c)
+            if (check_bindings[c].list == &dispatches && check_bindings[c].dispatch == k)
+              check_bindings.push_back({&quick_dispatches, quick_dispatches.size() - 1, check_bindings[c].binding});
+        }
+      }
     }
     for (auto& b : scratch) free_list.emplace(b->size(), b);
     // An output nothing reads (an unused optional output) is free right away.
@@ -313,7 +406,31 @@ Status GpuPlan::Build(ConstantCache* constants, const ProgressFn& progress) {
   if (!checks_.empty()) {
     WC_ASSIGN_OR_RETURN(check_words_, NewBuffer(checks_.size(), "index checks"));
     zero_words_.assign(checks_.size(), 0);
-    for (const auto& [dispatch, binding] : check_bindings) dispatches[dispatch].buffers[binding] = check_words_;
+    for (const CheckSlot& c : check_bindings) (*c.list)[c.dispatch].buffers[c.binding] = check_words_;
+  }
+  // Tiers only where they differ (some node has a quick kernel); kAuto picks one by the cost model.
+  using Identity = std::pair<std::string, std::string>;  // layout and WGSL (gpu/kernel.h)
+  auto identities = [](const std::vector<gpu::Dispatch>& list) {
+    std::set<Identity> ids;
+    for (const gpu::Dispatch& d : list) ids.insert({d.kernel->LayoutSignature(), d.kernel->wgsl});
+    return ids;
+  };
+  const std::set<Identity> quick_ids = identities(quick_dispatches), tuned_ids = identities(dispatches);
+  TierCosts costs;
+  costs.flops = quick_node_flops;
+  for (const Identity& id : tuned_ids) costs.tuned_pipelines += quick_ids.count(id) ? 0 : 1;
+  for (const Identity& id : quick_ids) costs.quick_pipelines += tuned_ids.count(id) ? 0 : 1;
+  const bool differ = quick_tier && costs.tuned_pipelines + costs.quick_pipelines > 0;
+  FirstRun chosen = first_run;
+  if (first_run == FirstRun::kAuto) chosen = ChooseFirstRun(costs, device_->info().is_software, background);
+  const bool tiered = differ && (chosen == FirstRun::kQuickOnly || (chosen == FirstRun::kQuick && background));
+  quick_ = tiered;
+  quick_only_ = tiered && chosen == FirstRun::kQuickOnly;
+  if (tiered) {
+    timing.first_run = FirstRunName(chosen);
+    timing.tuned_pipelines = quick_only_ ? 0 : costs.tuned_pipelines;
+    if (!quick_only_) tuned_dispatches_ = std::move(dispatches);
+    dispatches = std::move(quick_dispatches);
   }
   dispatch_count_ = dispatches.size();
   timing.plan_ms = MsSince(t_start);
@@ -352,10 +469,10 @@ Status GpuPlan::Build(ConstantCache* constants, const ProgressFn& progress) {
 
 Result<std::unique_ptr<Plan>> MakeGpuPlan(std::shared_ptr<const ir::BoundGraph> bound,
                                           std::shared_ptr<gpu::Device> device, std::shared_ptr<void>* constants,
-                                          const ProgressFn& progress) {
+                                          const ProgressFn& progress, FirstRun first_run) {
   if (!*constants) *constants = std::make_shared<ConstantCache>();
   auto plan = std::make_unique<GpuPlan>(std::move(bound), std::move(device));
-  WC_RETURN_IF_ERROR(plan->Build(static_cast<ConstantCache*>(constants->get()), progress));
+  WC_RETURN_IF_ERROR(plan->Build(static_cast<ConstantCache*>(constants->get()), progress, first_run));
   return std::unique_ptr<Plan>(std::move(plan));
 }
 

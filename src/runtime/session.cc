@@ -1,6 +1,7 @@
 #include "runtime/session.h"
 
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #ifndef __EMSCRIPTEN__
 #include <future>
@@ -21,6 +22,26 @@ const char* BackendName(Backend b) {
       break;
   }
   return "webgpu";
+}
+
+const char* FirstRunName(FirstRun f) {
+  switch (f) {
+    case FirstRun::kTuned:
+      return "tuned";
+    case FirstRun::kQuick:
+      return "quick";
+    case FirstRun::kQuickOnly:
+      return "quick-only";
+    case FirstRun::kAuto:
+      break;
+  }
+  return "auto";
+}
+
+Result<FirstRun> ParseFirstRun(const std::string& name) {
+  for (FirstRun f : {FirstRun::kAuto, FirstRun::kTuned, FirstRun::kQuick, FirstRun::kQuickOnly})
+    if (name == FirstRunName(f)) return f;
+  return UsageError("first run '", name, "': expected auto, tuned, quick or quick-only");
 }
 
 namespace {
@@ -109,6 +130,11 @@ std::vector<std::string> Session::output_names() const {
   return out;
 }
 
+Status Session::Settle() {
+  for (auto& [key, plan] : plans_) WC_RETURN_IF_ERROR(plan->Settle());
+  return OkStatus();
+}
+
 Result<std::map<std::string, HostTensor>> Session::Run(const std::map<std::string, HostTensor>& feeds,
                                                        RunStats* stats) {
   const auto t0 = std::chrono::steady_clock::now();
@@ -157,7 +183,13 @@ Result<std::map<std::string, HostTensor>> Session::Run(const std::map<std::strin
       WC_ASSIGN_OR_RETURN(plan, MakeCpuPlan(bound, options_.cpu_memory_budget, options_.backend == Backend::kCpu));
       plan->timing.plan_ms = MsSince(tp);
     } else {
-      WC_ASSIGN_OR_RETURN(plan, MakeGpuPlan(bound, device_, &gpu_constants_, options_.progress));
+      FirstRun first_run = options_.first_run;
+      if (const char* env = std::getenv("WEBCONV_FIRST_RUN"); env && *env && first_run == FirstRun::kAuto) {
+        auto parsed = ParseFirstRun(env);
+        if (!parsed.ok()) return parsed.status().Prefixed("WEBCONV_FIRST_RUN: ");
+        first_run = *parsed;
+      }
+      WC_ASSIGN_OR_RETURN(plan, MakeGpuPlan(bound, device_, &gpu_constants_, options_.progress, first_run));
     }
     plan->timing.bind_ms = bind_ms;
     if (stats) stats->plan = plan->timing;

@@ -31,14 +31,36 @@ struct PlanTiming {
                                   // dispatch's, or were compiled earlier in the process)
   double upload_ms = 0;   // constants (weights) written to the GPU, while the pipelines compile
   double program_ms = 0;  // uniform buffers and bind groups of the prepared dispatches
+  // The first-run tier the plan chose (FirstRunName of kTuned, kQuick or kQuickOnly). With the quick tier,
+  // the fields above are the quick tier's, and `tuned_pipelines` is how many distinct tuned pipelines
+  // it will compile later.
+  std::string first_run = "tuned";
+  size_t tuned_pipelines = 0;
 };
 
 // What the plan is doing, for a progress display: `phase` is "compile" (done/total pipelines), then "run"
 // (0/1 when a plan's first run starts, 1/1 when it ends).
 using ProgressFn = std::function<void(const std::string& phase, size_t done, size_t total)>;
 
+// How a WebGPU plan serves its first runs. The tuned kernels (implicit GEMMs with their sizes baked in and
+// unrolled register blocks) run fast and take long to compile: 100-200 ms a pipeline on NVIDIA's driver,
+// more on SwiftShader's JIT. The quick tier (ops::ConvQuickGpu for Conv and ConvTranspose) compiles in a
+// fraction of that and runs slower.
+enum class FirstRun {
+  kAuto,       // kQuick where the plan predicts an earlier first result from it (ChooseFirstRun), else kTuned
+  kTuned,      // compile the tuned kernels and wait for them before the first run
+  kQuick,      // the first run on the quick tier; from the second run on the tuned kernels compile in the
+               // background (the quick tier still serving) and take over once all are ready. A run made
+               // once (webconv run) never pays for the tuned compile.
+  kQuickOnly,  // the quick tier only, never switching (tests of the quick kernels)
+};
+const char* FirstRunName(FirstRun f);  // "auto", "tuned", "quick", "quick-only"
+Result<FirstRun> ParseFirstRun(const std::string& name);
+
 struct SessionOptions {
   Backend backend = Backend::kWebGpu;
+  // Env WEBCONV_FIRST_RUN (a FirstRunName) overrides kAuto, for benchmarks and comparisons.
+  FirstRun first_run = FirstRun::kAuto;
   gpu::DeviceOptions device;
   bool fold_constants = true;
   // Conv fusions after binding (ir/rewrite.h). The float64 oracle of `check` and of the differential
@@ -76,6 +98,7 @@ struct RunStats {
   double gpu_ms = 0;        //   one submission: inputs copied in, the dispatches, the outputs copied back
   double readback_ms = 0;   //   outputs converted from GPU words to their dtypes
   bool planned = false;     // this run built a new plan (first run for these shapes)
+  bool quick = false;       // the run used the quick tier's kernels (FirstRun)
   PlanTiming plan;          // when `planned`: where the planning time went
   std::vector<gpu::DispatchTiming> dispatches;  // per kernel, when profiling and timestamps exist
 };
@@ -88,6 +111,14 @@ class Plan {
   virtual Result<std::vector<HostTensor>> Execute(const std::map<int, const HostTensor*>& inputs,
                                                   RunStats* stats) = 0;
   virtual size_t dispatch_count() const = 0;
+  // With the quick tier (FirstRun::kQuick): compiles the tuned kernels now if they are not yet, waits for
+  // them, and switches to them, so the next run is a tuned one. Returns at once otherwise.
+  virtual Status Settle() { return OkStatus(); }
+  // True while runs use the quick tier; quick_only() when they always will (FirstRun::kQuickOnly).
+  virtual bool quick() const { return false; }
+  virtual bool quick_only() const { return false; }
+  // Host time from the start of the tuned kernels' background compile to the switch (0 before it).
+  virtual double tuned_ready_ms() const { return 0; }
   // Intermediate values the plan stores, and the buffers it gives them (fewer when lifetimes allow
   // reuse); 0 for the CPU plan.
   virtual size_t intermediate_values() const { return 0; }
@@ -123,6 +154,9 @@ class Session {
   std::shared_ptr<const ir::BoundGraph> last_bound() const { return last_bound_; }
   const SessionTiming& timing() const { return timing_; }
   const Plan* last_plan() const { return last_plan_; }
+  // Plan::Settle for every plan made so far: later runs use the tuned kernels (benchmarks call it before
+  // timing warm runs).
+  Status Settle();
   size_t plan_count() const { return plans_.size(); }
 
  private:
@@ -144,7 +178,7 @@ Result<std::unique_ptr<Plan>> MakeCpuPlan(std::shared_ptr<const ir::BoundGraph> 
                                           bool fast);
 Result<std::unique_ptr<Plan>> MakeGpuPlan(std::shared_ptr<const ir::BoundGraph> bound,
                                           std::shared_ptr<gpu::Device> device, std::shared_ptr<void>* constants,
-                                          const ProgressFn& progress);
+                                          const ProgressFn& progress, FirstRun first_run = FirstRun::kTuned);
 
 }  // namespace webconv::runtime
 

@@ -5,6 +5,17 @@
 #include "onnx/loader.h"
 
 namespace webconv::testing {
+namespace {
+
+// The tests run the tuned kernels unless WEBCONV_FIRST_RUN says otherwise: left to choose (FirstRun::kAuto),
+// a session would give the small models of the tests their first run on the quick tier, and most tests run
+// a model once. The quick tier's own ctest entries (*.quick_tier) set WEBCONV_FIRST_RUN=quick-only.
+const bool kTunedUnlessAsked = [] {
+  setenv("WEBCONV_FIRST_RUN", "tuned", 0);
+  return true;
+}();
+
+}  // namespace
 
 std::shared_ptr<gpu::Device> SharedDevice() {
   static std::shared_ptr<gpu::Device> device = [] {

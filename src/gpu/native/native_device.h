@@ -47,12 +47,15 @@ class NativeDevice final : public BackendDevice<NativeDevice, Pipeline> {
   Status Read(const Buffer& buffer, uint64_t offset, void* data, uint64_t size) override;
   Result<std::unique_ptr<Program>> CreateProgram(std::vector<Dispatch> dispatches) override;
   CompileStats compile_stats() const override;
+  std::unique_ptr<CompileJob> StartCompile(const std::vector<const Kernel*>& kernels) override;
+  bool compiles_in_background() const override { return true; }
 
   // `buffer` as a NativeBuffer of this device, or an error naming `what`.
   Result<const NativeBuffer*> Native(const Buffer& buffer, const std::string& what) const;
 
  private:
   friend class BackendDevice<NativeDevice, Pipeline>;
+  friend class NativeCompileJob;
   Result<BufferPtr> Allocate(uint64_t size, const std::string& label);
   Status CompileBatch(const std::vector<const Kernel*>& kernels, const ProgressFn& progress,
                       const std::function<Status()>& meanwhile, std::vector<std::shared_ptr<Pipeline>>* out);

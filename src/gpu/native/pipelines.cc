@@ -198,56 +198,140 @@ Status Settle(Core& core, const Kernel& kernel, bool serial, InFlight* f, abi::W
 
 }  // namespace
 
-Status NativeDevice::CompileBatch(const std::vector<const Kernel*>& kernels, const ProgressFn& progress,
-                                  const std::function<Status()>& meanwhile,
-                                  std::vector<std::shared_ptr<Pipeline>>* out) {
-  WC_RETURN_IF_ERROR(core_->TakeErrors("before compiling kernel '" + kernels.front()->name + "': "));
+// A batch of compiles in flight: every request issued, answers not yet taken.
+struct NativeBatch {
+  std::vector<const Kernel*> kernels;
+  std::vector<std::shared_ptr<Pipeline>> pipes;
+  std::vector<InFlight> flights;
+  std::vector<double> issue_ms;
+  bool serial = false, trace = false;
+  std::chrono::steady_clock::time_point t0;
+};
+
+namespace {
+
+// Every request first, so the driver compiles them side by side on Dawn's worker threads; only the
+// parsing of each WGSL happens on this thread.
+std::unique_ptr<NativeBatch> IssueBatch(const std::shared_ptr<Core>& core, const std::vector<const Kernel*>& kernels) {
+  auto b = std::make_unique<NativeBatch>();
   const size_t n = kernels.size();
-  const bool serial = EnvFlag("WEBCONV_SERIAL_COMPILE");
-  const bool trace = TraceOn();
-  using Clock = std::chrono::steady_clock;
-  const Clock::time_point t0 = Clock::now();
-  std::vector<double> issue_ms(n);
-  // Every request first, so the driver compiles them side by side on Dawn's worker threads; only the
-  // parsing of each WGSL happens on this thread. Then the answers, in the kernels' order.
-  std::vector<InFlight> flights(n);
-  out->clear();
+  b->kernels = kernels;
+  b->serial = EnvFlag("WEBCONV_SERIAL_COMPILE");
+  b->trace = TraceOn();
+  b->t0 = std::chrono::steady_clock::now();
+  b->issue_ms.resize(n);
+  b->flights.resize(n);
   for (size_t i = 0; i < n; ++i) {
     auto pipe = std::make_shared<Pipeline>();
-    pipe->core = core_;
+    pipe->core = core;
     pipe->SetSource(*kernels[i]);
-    out->push_back(pipe);
-    const Clock::time_point ti = Clock::now();
-    Issue(*core_, *kernels[i], serial, pipe.get(), &flights[i]);
-    issue_ms[i] = MsBetween(ti, Clock::now());
+    b->pipes.push_back(pipe);
+    const auto ti = std::chrono::steady_clock::now();
+    Issue(*core, *kernels[i], b->serial, pipe.get(), &b->flights[i]);
+    b->issue_ms[i] = MsBetween(ti, std::chrono::steady_clock::now());
   }
-  const Clock::time_point t_issued = Clock::now();
-  Status first = meanwhile ? meanwhile() : OkStatus();
-  const Clock::time_point t_meanwhile = Clock::now();
-  if (trace) {
-    std::fprintf(stderr, "compile trace: %zu pipelines issued in %.1f ms, then %.1f ms of other work\n", n,
-                 MsBetween(t0, t_issued), MsBetween(t_issued, t_meanwhile));
+  return b;
+}
+
+// Whether every answer of the batch has arrived; never waits.
+bool BatchAnswered(const Core& core, const NativeBatch& b) {
+  for (const InFlight& f : b.flights) {
+    if (!core.waiter->Done(f.info_future)) return false;
+    if (!b.serial && !core.waiter->Done(f.pipeline_future)) return false;
   }
+  return true;
+}
+
+// Takes the answers in the kernels' order; the pipelines of a failed batch are released.
+Status SettleBatch(Core& core, NativeBatch& b, const ProgressFn& progress, Status first) {
+  const size_t n = b.kernels.size();
   for (size_t i = 0; i < n; ++i) {
     abi::WGPUComputePipeline made = nullptr;
-    Status st = Settle(*core_, *kernels[i], serial, &flights[i], &made);
-    if (trace) {
+    Status st = Settle(core, *b.kernels[i], b.serial, &b.flights[i], &made);
+    if (b.trace) {
       std::fprintf(stderr, "compile trace: %3zu %-48s wgsl %6zu B  issue %6.1f ms  answered by %7.1f ms\n", i,
-                   kernels[i]->name.c_str(), kernels[i]->wgsl.size(), issue_ms[i], MsBetween(t0, Clock::now()));
+                   b.kernels[i]->name.c_str(), b.kernels[i]->wgsl.size(), b.issue_ms[i],
+                   MsBetween(b.t0, std::chrono::steady_clock::now()));
     }
     if (!st.ok()) {
       if (first.ok()) first = st;
       continue;  // the rest are still waited for: their callbacks write into `flights`
     }
     if (first.ok()) {
-      (*out)[i]->pipeline = made;
+      b.pipes[i]->pipeline = made;
       if (progress) progress(i + 1, n);
     } else {
-      core_->p->ComputePipelineRelease(made);
+      core.p->ComputePipelineRelease(made);
     }
   }
-  if (first.ok()) first = core_->TakeErrors("compiling pipelines: ");
+  if (first.ok()) first = core.TakeErrors("compiling pipelines: ");
   return first;
+}
+
+}  // namespace
+
+Status NativeDevice::CompileBatch(const std::vector<const Kernel*>& kernels, const ProgressFn& progress,
+                                  const std::function<Status()>& meanwhile,
+                                  std::vector<std::shared_ptr<Pipeline>>* out) {
+  WC_RETURN_IF_ERROR(core_->TakeErrors("before compiling kernel '" + kernels.front()->name + "': "));
+  std::unique_ptr<NativeBatch> b = IssueBatch(core_, kernels);
+  const auto t_issued = std::chrono::steady_clock::now();
+  Status first = meanwhile ? meanwhile() : OkStatus();
+  if (b->trace) {
+    std::fprintf(stderr, "compile trace: %zu pipelines issued in %.1f ms, then %.1f ms of other work\n",
+                 kernels.size(), MsBetween(b->t0, t_issued), MsBetween(t_issued, std::chrono::steady_clock::now()));
+  }
+  first = SettleBatch(*core_, *b, progress, first);
+  *out = std::move(b->pipes);
+  return first;
+}
+
+// The background form: issued when made, answers taken by Poll (once all have arrived) or Wait.
+class NativeCompileJob final : public CompileJob {
+ public:
+  NativeCompileJob(NativeDevice* device, std::vector<const Kernel*> misses) : device_(device) {
+    if (misses.empty()) {
+      finished_ = true;
+      return;
+    }
+    status_ = device_->core_->TakeErrors("before compiling kernel '" + misses.front()->name + "': ");
+    if (!status_.ok()) {
+      finished_ = true;
+      return;
+    }
+    t0_ = std::chrono::steady_clock::now();
+    batch_ = IssueBatch(device_->core_, misses);
+  }
+  ~NativeCompileJob() override {
+    // Answers still owed write into the batch: take them before it goes.
+    if (!finished_) (void)Wait();
+  }
+  Result<bool> Poll() override {
+    if (!finished_ && BatchAnswered(*device_->core_, *batch_)) Finish();
+    WC_RETURN_IF_ERROR(status_);
+    return finished_;
+  }
+  Status Wait() override {
+    if (!finished_) Finish();
+    return status_;
+  }
+
+ private:
+  void Finish() {
+    finished_ = true;
+    status_ = SettleBatch(*device_->core_, *batch_, nullptr, OkStatus());
+    if (status_.ok())
+      device_->AddCompiled(batch_->kernels, batch_->pipes, MsBetween(t0_, std::chrono::steady_clock::now()));
+  }
+  NativeDevice* device_;
+  std::unique_ptr<NativeBatch> batch_;
+  bool finished_ = false;
+  Status status_;
+  std::chrono::steady_clock::time_point t0_;
+};
+
+std::unique_ptr<CompileJob> NativeDevice::StartCompile(const std::vector<const Kernel*>& kernels) {
+  return std::make_unique<NativeCompileJob>(this, Misses(kernels));
 }
 
 }  // namespace webconv::gpu::native

@@ -16,6 +16,11 @@ double WaitTimeoutSeconds() {
   return 60.0;
 }
 
+bool Waiter::Done(abi::WGPUFuture future) const {
+  abi::WGPUFutureWaitInfo info{future, 0};
+  return procs_->InstanceWaitAny(instance_, 1, &info, 0) == abi::WaitStatus::kSuccess && info.completed;
+}
+
 Status Waiter::Wait(abi::WGPUFuture future, const std::string& what) const {
   using Clock = std::chrono::steady_clock;
   const double timeout_s = WaitTimeoutSeconds();

@@ -25,6 +25,9 @@ class Waiter {
   // Waits until `future` completes (its callback, made with CallbackMode::kWaitAnyOnly, has then run).
   Status Wait(abi::WGPUFuture future, const std::string& what) const;
 
+  // Whether `future` has completed (its callback has then run); never waits.
+  bool Done(abi::WGPUFuture future) const;
+
   // Wait() for a future whose callback writes into `*target`. After a failed wait the library may still
   // call the callback later (at the latest with a "cancelled" status when the instance is released), so
   // the target is then deliberately leaked instead of freed: a few bytes, only on the error path.

@@ -261,6 +261,7 @@ std::vector<OpSchema> ConvOps() {
   conv.reference = Reference;
   conv.cpu = Cpu;
   conv.gpu = Gpu;
+  conv.gpu_has_quick = true;
   conv.flops = Flops;
   conv.absorb_zero_pad = AbsorbPad;
   conv.notes =

@@ -125,6 +125,14 @@ Status ConvCpu(const ConvProblem& p, const std::vector<const HostTensor*>& input
 // The implicit-GEMM kernel alone, whatever the channel counts: how ConvTranspose runs its phases.
 Status ConvGemmGpu(const ConvProblem& p, GpuContext& ctx);
 
+// The quick kernel (conv_quick_wgsl.cc): short to compile, for a first run while the kernels above
+// compile (GpuContext::quick). It takes every Conv ConvGpu takes, and ConvTranspose's phases.
+Status ConvQuickGpu(const ConvProblem& p, GpuContext& ctx);
+uint32_t ConvQuickChannelBlock(const ConvProblem& p);  // output channels per thread: 4 or 8
+// False when its dispatch would exceed 65535 workgroups along a dimension (over 4 M output pixels): the
+// tuned kernel then serves the quick tier too.
+bool ConvQuickFits(const ConvProblem& p);
+
 // ConvInteger and QLinearConv (conv_integer.cc).
 std::vector<OpSchema> IntegerConvOps();
 

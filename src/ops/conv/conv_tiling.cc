@@ -264,7 +264,7 @@ bool ConvAxisNeedsCheck(const ConvProblem& p, int a) {
   return WindowLeavesInput(p.axis3[a]);
 }
 
-std::string ConvGeometryWgsl(const ConvProblem& p, ConvSizeTable* sizes) {
+std::string ConvGeometryWgsl(const ConvProblem& p, ConvSizeTable* sizes, bool window_in_sizes) {
   std::string s;
   auto c = [&](const std::string& name, const std::string& v) { s += "const " + name + " = " + v + ";\n"; };
   for (int a = 0; a < 3; ++a) {
@@ -272,6 +272,13 @@ std::string ConvGeometryWgsl(const ConvProblem& p, ConvSizeTable* sizes) {
     const std::string x(1, kAxisName[a]);
     sizes->Add("IN_" + x, g.in);
     sizes->Add("OUT_" + x, g.out);
+    if (window_in_sizes) {
+      sizes->Add("K_" + x, g.kernel);
+      sizes->Add("S_" + x, g.stride);
+      sizes->Add("DL_" + x, g.dilation);
+      sizes->Add("PAD_" + x, g.pad_begin);
+      continue;
+    }
     c("K_" + x, U(g.kernel));
     c("S_" + x, U(g.stride));
     c("DL_" + x, U(g.dilation));

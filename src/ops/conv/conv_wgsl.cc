@@ -141,10 +141,9 @@ std::string LoadSlice(const ConvProblem& p, const Layout& l, const std::string& 
   return s;
 }
 
-// For a ConvTranspose phase (ConvProblem::phase): w_index(g, co, k), the element of the ConvTranspose
-// weight [C, M/group, taps...] holding this Conv's weight for output channel co of group g at reduction
-// index k = (ci, jd, jh, jw), whose taps run backwards through the phase's kernel indices.
-std::string PhaseWeightWgsl(const ConvProblem& p) {
+}  // namespace
+
+std::string ConvPhaseWeightWgsl(const ConvProblem& p) {
   const ConvTransposePhase& ph = p.phase;
   const char* ax[3] = {"D", "H", "W"};
   std::string s = "fn w_index(g: u32, co: u32, k: u32) -> u32 {\n";
@@ -160,6 +159,8 @@ std::string PhaseWeightWgsl(const ConvProblem& p) {
        " + kh * " + U(ph.taps[2]) + " + kw;\n}\n";
   return s;
 }
+
+namespace {
 
 // The accumulator lane holding element (i, j) of a thread's register block.
 std::string Acc(uint32_t i, uint32_t j) {
@@ -184,8 +185,9 @@ std::string BlockStores(const Layout& l, const std::string& row_prelude,
   return s;
 }
 
-// Constants and the lane-to-pixel map of a fused pool (ConvFusion::pool): PV outputs per window.
-std::string PoolWgsl(const ConvProblem& p, ConvSizeTable* sizes) {
+}  // namespace
+
+std::string ConvPoolWgsl(const ConvProblem& p, ConvSizeTable* sizes) {
   const int64_t* k = p.fusion.pool;
   const char* ax[3] = {"D", "H", "W"};
   std::string s = "const PV = " + U(p.fusion.pool_volume()) + ";\n";
@@ -204,6 +206,8 @@ std::string PoolWgsl(const ConvProblem& p, ConvSizeTable* sizes) {
   return s;
 }
 
+namespace {
+
 // The implicit GEMM's kernel body. With split.splits > 1 (split-K, see ChooseConvSplits) workgroup z
 // covers (group, K range) and the kernel stores raw partial sums into P[split][channel][row] for
 // SplitSumBody to add up and finish; otherwise it finishes its tile itself through the epilogue.
@@ -213,11 +217,11 @@ std::string Body(const ConvProblem& p, const Layout& l, const SplitK& split, Con
   const bool pooled = p.fusion.pooled();
   std::string s;
   s += "const TM = " + U(t.tm) + ";\nconst TN = " + U(t.tn) + ";\nconst TK = " + U(t.tk) + ";\n";
-  if (pooled) s += PoolWgsl(p, sizes);
+  if (pooled) s += ConvPoolWgsl(p, sizes);
   s += "const TPM = " + U(l.tpm) + ";\nconst TPN = " + U(l.tpn) + ";\nconst BS = " + U(l.bstride) + ";\n";
   s += ConvGeometryWgsl(p, sizes);
   s += sizes->Declarations();
-  if (p.phase.active && !p.phase.tapless) s += PhaseWeightWgsl(p);
+  if (p.phase.active && !p.phase.tapless) s += ConvPhaseWeightWgsl(p);
   if (split.splits > 1) s += "const SPLITS = " + U(split.splits) + ";\nconst KC = " + U(split.chunk) + ";\n";
   // The K slices in workgroup memory: f32 words, or (f16 tiles) u32 words each holding the f16 pair of
   // depths (2q, 2q + 1) of one row or column, so a slice takes half the bytes.
@@ -470,6 +474,7 @@ Status ConvGpu(const ConvProblem& p, GpuContext& ctx) {
         "a fused pool of ", p.fusion.pool_volume(),
         " outputs needs the implicit-GEMM Conv (more than 4 output channels per group) and 2 or 4 "
         "outputs per window");
+  if (ctx.quick && ConvQuickFits(p)) return ConvQuickGpu(p, ctx);
   // Per-group windows (merged branch Convs) are only known to the implicit GEMM.
   if (p.fusion.per_group()) return ConvGemmGpu(p, ctx);
   // Few output channels per group leave most of a GEMM column tile idle: one thread per output wins.

@@ -136,6 +136,7 @@ std::vector<OpSchema> ConvTransposeOps() {
   ct.reference = Reference;
   ct.cpu = Cpu;
   ct.gpu = Gpu;
+  ct.gpu_has_quick = true;
   ct.flops = Flops;
   ct.notes =
       "float16/float32/float64, W and B of the input's type; 1-D/2-D/3-D; output_padding, output_shape, "

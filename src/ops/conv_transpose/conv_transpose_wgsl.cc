@@ -119,7 +119,8 @@ Status ConvTransposeGpu(const ConvTransposeProblem& p, GpuContext& ctx) {
         it->phase.first.push_back({first[0], first[1], first[2]});
         it->phase.k0.push_back(k0);
       }
-  for (const ConvProblem& c : convs) WC_RETURN_IF_ERROR(ConvGemmGpu(c, ctx));
+  for (const ConvProblem& c : convs)
+    WC_RETURN_IF_ERROR(ctx.quick && ConvQuickFits(c) ? ConvQuickGpu(c, ctx) : ConvGemmGpu(c, ctx));
   return OkStatus();
 }
 
