@@ -30,8 +30,15 @@ enum class Backend {
 };
 const char* backend_name(Backend backend) noexcept;  // "webgpu", "cpu", "ref"
 
+// Which kernels serve a WebGPU session's first runs. The tuned kernels run fastest and take longest to
+// compile; the quick tier's Conv kernel compiles in a fraction of the time and runs slower. kQuick: the
+// first run on the quick tier, the tuned kernels compiled in the background from the second run on and
+// used once ready (settle() waits for them). kAuto picks by a cost model of compile and run time.
+enum class FirstRun { kAuto, kTuned, kQuick, kQuickOnly };
+
 struct Options {
   Backend backend = Backend::kWebGpu;
+  FirstRun first_run = FirstRun::kAuto;  // env WEBCONV_FIRST_RUN overrides kAuto
   // Which adapter (WebGPU only): "" picks automatically (env WEBCONV_ADAPTER when set, else a hardware
   // GPU through Vulkan, else SwiftShader), "gpu" requires a hardware adapter, "swiftshader" the CPU one;
   // anything else is a case-insensitive substring of the adapter's name.
@@ -104,6 +111,10 @@ class Session {
   // matches the declared one (open dims take any size). Returns every output by name. Outputs own their
   // bytes (they stay valid after the session is gone) and are read-only (see Tensor::clone()).
   Result<std::map<std::string, Tensor>> run(const std::map<std::string, Tensor>& inputs) noexcept;
+
+  // With the quick tier (FirstRun): compiles the tuned kernels if they are not yet, waits for them and
+  // switches, so the next run is a tuned one. Returns at once otherwise.
+  Status settle() noexcept;
 
   // The last run's profile (empty before the first run).
   const Profile& profile() const noexcept;

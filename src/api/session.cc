@@ -55,6 +55,20 @@ runtime::SessionOptions RuntimeOptions(const Options& o) {
   so.device.want_timestamps = o.profiling;
   so.profile = o.profiling;
   so.fuse = o.fusion;
+  switch (o.first_run) {
+    case FirstRun::kTuned:
+      so.first_run = runtime::FirstRun::kTuned;
+      break;
+    case FirstRun::kQuick:
+      so.first_run = runtime::FirstRun::kQuick;
+      break;
+    case FirstRun::kQuickOnly:
+      so.first_run = runtime::FirstRun::kQuickOnly;
+      break;
+    case FirstRun::kAuto:
+      so.first_run = runtime::FirstRun::kAuto;
+      break;
+  }
   return so;
 }
 
@@ -217,6 +231,15 @@ Result<std::map<std::string, Tensor>> Session::run(const std::map<std::string, T
     std::map<std::string, Tensor> result;
     for (auto& [name, h] : outs.value()) result.emplace(name, detail::TensorAccess::FromHost(std::move(h)));
     return result;
+  } catch (const std::exception& e) {
+    return FromException(e);
+  }
+}
+
+Status Session::settle() noexcept {
+  if (!impl_) return UsageError("settle() on a moved-from Session");
+  try {
+    return impl_->runtime->Settle();
   } catch (const std::exception& e) {
     return FromException(e);
   }

@@ -2,9 +2,13 @@
 // times per node when the WebGPU adapter has timestamp queries.
 #include <gtest/gtest.h>
 
+#include <random>
 #include <set>
+#include <span>
 
 #include "api_test.h"
+#include "differential.h"
+#include "model_builder.h"
 
 namespace webconv::api_test {
 namespace {
@@ -64,6 +68,45 @@ TEST(ApiProfile, WebGpuRunHasGpuTimesWhenTheAdapterCan) {
   }
   EXPECT_GT(total, 0);
   EXPECT_GT(kernels, 0u);
+}
+
+// FirstRun::kQuick: the first run uses the quick tier's Conv kernel, settle() switches to the tuned kernels,
+// and both runs give the same outputs within float32 rounding.
+TEST(ApiProfile, QuickFirstRunThenSettle) {
+  std::mt19937_64 rng(7);
+  testing::ModelBuilder m(13);
+  m.Input("x", DType::kFloat32, {1, 8, 9, 9});
+  m.Initializer("w", testing::RandomTensor(DType::kFloat32, {16, 8, 3, 3}, rng, -0.3, 0.3));
+  m.Node("Conv", {"x", "w"}, {"y"}, {testing::IntsAttr("pads", {1, 1, 1, 1})}, "conv");
+  m.Output("y", DType::kFloat32);
+  const std::vector<uint8_t> bytes = m.Serialize();
+  auto s = Session::load(std::span<const uint8_t>(bytes), {.first_run = FirstRun::kQuick, .profiling = true});
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  std::vector<float> data(8 * 9 * 9);
+  for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<float>((i * 37) % 19) / 19.0f - 0.5f;
+  auto x = Tensor::from_vector<float>({1, 8, 9, 9}, data);
+  ASSERT_TRUE(x.ok());
+  auto kernels = [&] {
+    std::string all;
+    for (const NodeProfile& n : s->profile().nodes)
+      for (const std::string& k : n.kernels) all += k + " ";
+    return all;
+  };
+  auto first = s->run({{"x", *x}});
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  const std::string first_kernels = kernels();
+  ASSERT_TRUE(s->settle().ok());
+  auto later = s->run({{"x", *x}});
+  ASSERT_TRUE(later.ok()) << later.status().ToString();
+  const Tensor& a = first->at("y");
+  const Tensor& b = later->at("y");
+  ASSERT_EQ(a.shape(), b.shape());
+  const std::span<const float> pa = a.values<float>(), pb = b.values<float>();
+  ASSERT_EQ(pa.size(), size_t{16 * 9 * 9});
+  for (size_t i = 0; i < pa.size(); ++i) ASSERT_NEAR(pa[i], pb[i], 1e-5) << "element " << i;
+  if (!s->profile().gpu_timed) GTEST_SKIP() << "no timestamp queries: kernel names not profiled";
+  EXPECT_NE(first_kernels.find("quick"), std::string::npos) << first_kernels;
+  EXPECT_EQ(kernels().find("quick"), std::string::npos) << kernels();
 }
 
 }  // namespace
