@@ -30,6 +30,7 @@ struct AdapterInfo {
   uint32_t max_workgroup_invocations = 0;
   uint32_t max_workgroups_per_dim = 0;
   uint32_t max_workgroup_storage = 0;
+  uint32_t compute_units = 132;  // SMs or CUs, by name (gpu/compute_units.h); what tile choices fill
 };
 
 struct DeviceOptions {

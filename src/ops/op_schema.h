@@ -139,6 +139,7 @@ struct GpuContext {
   uint32_t max_workgroup_storage = 16384;  // bytes of workgroup memory a kernel may declare (WebGPU's default)
   uint64_t max_storage_binding = 128ull << 20;  // bytes one storage binding may span (WebGPU's default)
   bool subgroups = false;  // the device has WebGPU's "subgroups" feature (WGSL `enable subgroups`)
+  uint32_t compute_units = 132;  // the adapter's SMs or CUs (gpu/compute_units.h), which tile choices fill
   // The quick tier (runtime FirstRun): kernels that compile in a fraction of the tuned ones' time, for the
   // runs made while the tuned ones compile. Ops with such a form (OpSchema::gpu_has_quick: Conv,
   // ConvTranspose) use it; the others ignore the flag.

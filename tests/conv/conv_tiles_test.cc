@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "conv_case.h"
+#include "gpu/compute_units.h"
 #include "ops/conv/conv_tiling.h"
 
 namespace webconv::testing {
@@ -175,6 +176,8 @@ TEST(ConvTiles, SplitKChoice) {
   EXPECT_EQ(s.value().splits, 16u);
   EXPECT_EQ(s.value().chunk, 288u);  // 4608 / 16, a multiple of 16
   EXPECT_EQ(ops::ChooseConvSplits(few, t, true, 1ull << 30).value().splits, 1u);
+  // A GPU of 32 SMs is filled (about four workgroups each) by 4 ranges of the 32 tiles.
+  EXPECT_EQ(ops::ChooseConvSplits(few, t, false, 1ull << 30, 32).value().splits, 4u);
   EXPECT_EQ(ops::ChooseConvSplits(few, t, false, 1000).value().splits, 1u);  // partial sums too large
   EXPECT_EQ(ops::ChooseConvSplits(GemmProblem(1 << 16, 64), t, false, 1ull << 30).value().splits, 1u);
   ops::ConvProblem modest = GemmProblem(3136, 64);  // ResNet-50's 1x1 256->64 at 56x56: 98 tiles of 64x32
@@ -210,6 +213,16 @@ TEST(ConvTiles, DirectKernelMatchesFloat64Reference) {
     }
   }
   ops::ForceConvSizesForTesting(nullptr);
+}
+
+// The compute units the tile and split choices fill come from the adapter's name; an unknown adapter gets
+// the H100's count, which the tile model was fitted on.
+TEST(ConvTiles, ComputeUnitsByAdapterName) {
+  EXPECT_EQ(gpu::ComputeUnitsOf("NVIDIA H100 80GB HBM3"), 132u);
+  EXPECT_EQ(gpu::ComputeUnitsOf("NVIDIA H100 PCIe"), 114u);
+  EXPECT_EQ(gpu::ComputeUnitsOf("NVIDIA A100-SXM4-40GB"), 108u);
+  EXPECT_EQ(gpu::ComputeUnitsOf("NVIDIA L40S"), 142u);
+  EXPECT_EQ(gpu::ComputeUnitsOf("SwiftShader Device (Subzero)"), gpu::kDefaultComputeUnits);
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 // adapter facts, error collection, and buffers: creation from the bridge's pool, writes through the
 // queue, reads through a mapped staging buffer. Offsets and sizes handed to WebGPU are multiples of 4;
 // callers may pass any size.
+#include "gpu/compute_units.h"
 #include "gpu/browser/browser_device.h"
 
 #include <cstdlib>
@@ -99,6 +100,7 @@ Result<std::unique_ptr<Device>> Device::Create(const DeviceOptions& options) {
   ai.max_workgroup_invocations = static_cast<uint32_t>(wcgpu_info_number(3));
   ai.max_workgroups_per_dim = static_cast<uint32_t>(wcgpu_info_number(4));
   ai.max_workgroup_storage = static_cast<uint32_t>(wcgpu_info_number(5));
+  ai.compute_units = ComputeUnitsOf(ai.name);
   ai.has_timestamps = wcgpu_info_number(6) != 0;
   ai.is_software = wcgpu_info_number(7) != 0;
   WC_RETURN_IF_ERROR(browser::TakeErrors("creating the device: "));

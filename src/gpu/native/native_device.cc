@@ -1,5 +1,6 @@
 // Device::Create for the native backend: load Dawn, choose the adapter, request the device with the
 // adapter's maximum limits for what kernels need, hook up error callbacks, and check the ABI on the way.
+#include "gpu/compute_units.h"
 #include "gpu/native/native_device.h"
 
 #include <sys/stat.h>
@@ -207,6 +208,7 @@ Result<std::unique_ptr<Device>> Device::Create(const DeviceOptions& options) {
   ai.max_workgroup_invocations = l.maxComputeInvocationsPerWorkgroup;
   ai.max_workgroups_per_dim = l.maxComputeWorkgroupsPerDimension;
   ai.max_workgroup_storage = l.maxComputeWorkgroupStorageSize;
+  ai.compute_units = ComputeUnitsOf(ai.name);
   return std::unique_ptr<Device>(new native::NativeDevice(std::move(core)));
 }
 

@@ -28,7 +28,7 @@ void ForceConvSubgroupTapsForTesting(int on);  // 1 on, 0 off, -1 back to WEBCON
 bool ConvUsesFewInputKernel(const ConvProblem& p);
 Status ConvFewInputGpu(const ConvProblem& p, GpuContext& ctx);
 // The channel block per thread (4, 8, 16 or 32).
-int ChooseFewInputChannelBlock(const ConvProblem& p);
+int ChooseFewInputChannelBlock(const ConvProblem& p, uint32_t compute_units = 132);
 // Forces the channel block (0 goes back to the choice from the problem size); tests check each one.
 void ForceFewInputChannelBlockForTesting(int cb);
 

@@ -38,14 +38,15 @@ bool ConvUsesFewInputKernel(const ConvProblem& p) {
          !p.fusion.pooled() && pixel_groups <= 65535;
 }
 
-int ChooseFewInputChannelBlock(const ConvProblem& p) {
+int ChooseFewInputChannelBlock(const ConvProblem& p, uint32_t compute_units) {
   if (g_forced_block > 0) return g_forced_block;
   const int64_t depth = p.in_per_group() * p.kernel_volume();
   const int64_t pixel_groups = (p.batch * p.out_spatial() + kPixelsPerGroup - 1) / kPixelsPerGroup;
   // Widest block (fewest re-reads of the input, most FMAs per weight read) that fits the stage and
-  // still gives a workgroup to each SM of the H100 (132 SMs).
+  // still gives a workgroup to each SM.
   int64_t cb = 16;
-  while (cb > 4 && (cb * depth > kStageFloats || pixel_groups * ((p.out_channels + cb - 1) / cb) < 132))
+  const int64_t sms = compute_units;
+  while (cb > 4 && (cb * depth > kStageFloats || pixel_groups * ((p.out_channels + cb - 1) / cb) < sms))
     cb /= 2;
   while (cb > 4 && cb / 2 >= p.out_channels) cb /= 2;  // no block much wider than the channels
   return static_cast<int>(cb);
@@ -53,7 +54,7 @@ int ChooseFewInputChannelBlock(const ConvProblem& p) {
 
 Status ConvFewInputGpu(const ConvProblem& p, GpuContext& ctx) {
   const int64_t depth = p.in_per_group() * p.kernel_volume();
-  const int64_t cb = ChooseFewInputChannelBlock(p);
+  const int64_t cb = ChooseFewInputChannelBlock(p, ctx.compute_units);
   const int64_t cb4 = cb / 4;
   const int64_t pixels = p.batch * p.out_spatial();
   const bool check[3] = {ConvAxisNeedsCheck(p, 0), ConvAxisNeedsCheck(p, 1), ConvAxisNeedsCheck(p, 2)};

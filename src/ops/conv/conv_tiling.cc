@@ -178,7 +178,8 @@ std::string ConvTiling::Name() const {
          std::to_string(rm) + "x" + std::to_string(rn);
 }
 
-Result<ConvTiling> ChooseConvTiling(const ConvProblem& p, bool software_adapter, uint32_t max_workgroup_storage) {
+Result<ConvTiling> ChooseConvTiling(const ConvProblem& p, bool software_adapter, uint32_t max_workgroup_storage,
+                                    uint32_t compute_units) {
   if (g_forced) return *g_forced;
   if (const char* env = std::getenv("WEBCONV_CONV_TILE"); env && *env) {
     WC_ASSIGN_OR_RETURN(const ConvTiling t, ParseConvTiling(env));
@@ -187,7 +188,7 @@ Result<ConvTiling> ChooseConvTiling(const ConvProblem& p, bool software_adapter,
     return t;
   }
   if (software_adapter) return ChooseSoftwareTiling(p);
-  constexpr double kSms = 132;
+  const double sms = compute_units;
   const double cols = static_cast<double>(p.out_per_group());
   // Light layers take their sizes from uniforms (conv_sizes.h) to share pipelines, which they do only
   // when their tiles agree too: they choose among three small tiles. They run for microseconds either way.
@@ -204,7 +205,7 @@ Result<ConvTiling> ChooseConvTiling(const ConvProblem& p, bool software_adapter,
     if (light && !light_tile(c.t)) continue;
     if (!ConvTilingProblem(c.t, max_workgroup_storage).empty()) continue;
     const double wgs = TileCount(p, c.t);
-    const double waves = std::ceil(wgs / (kSms * c.resident));
+    const double waves = std::ceil(wgs / (sms * c.resident));
     const double cost = waves * c.t.tm * c.t.tn * c.resident / c.efficiency;
     if (cost < best) {
       best = cost;
@@ -219,7 +220,7 @@ void ForceConvSplitsForTesting(int splits) {
 }
 
 Result<SplitK> ChooseConvSplits(const ConvProblem& p, const ConvTiling& t, bool software_adapter,
-                                uint64_t max_partial_bytes) {
+                                uint64_t max_partial_bytes, uint32_t compute_units) {
   const int64_t depth = p.in_per_group() * p.kernel_volume();
   // Pooled windows are averaged in the GEMM's registers; grouped ConvTranspose phases have their slots
   // in workgroup z, which the split-K sum kernel does not know.
@@ -237,13 +238,14 @@ Result<SplitK> ChooseConvSplits(const ConvProblem& p, const ConvTiling& t, bool 
     // of the tiles. Below that the partial sums' round trip and the second dispatch (about 10 us on the
     // H100) cost more than the idle SMs: 1x1 convs 256-512 deep over 98-128 tiles ran 11-37% slower
     // split, 1024-4608 deep over 32-128 tiles 1.3-4.6x faster (bench/device_tiles.sh with --splits,
-    // results in bench/results/h100-2026-11-24-tiles/). Then fill 132 SMs with about four workgroups
+    // results in bench/results/h100-2026-11-24-tiles/). Then fill the SMs with about four workgroups
     // each, keeping each range 8 or more K slices deep.
-    constexpr double kSms = 132, kTarget = kSms * 4, kDepthPerShare = 1024;
+    const double sms = compute_units, target = sms * 4;
+    constexpr double kDepthPerShare = 1024;
     const double wgs = TileCount(p, t);
     const int64_t slices = (depth + t.tk - 1) / t.tk;
-    if (static_cast<double>(depth) * kSms >= kDepthPerShare * wgs)
-      while (wanted < 16 && wgs * wanted < kTarget && slices >= 16 * wanted) wanted *= 2;
+    if (static_cast<double>(depth) * sms >= kDepthPerShare * wgs)
+      while (wanted < 16 && wgs * wanted < target && slices >= 16 * wanted) wanted *= 2;
   }
   SplitK s = MakeSplitK(wanted, t.tk, depth);
   const uint64_t partial = 4ull * s.splits * static_cast<uint64_t>(p.batch * p.out_spatial() * p.out_channels);

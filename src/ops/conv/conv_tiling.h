@@ -32,8 +32,8 @@ struct ConvTiling {
   uint32_t load_rows() const { return std::min({tm, threads(), rm * rn >= 64 ? threads() : 32u}); }
 };
 
-// Picks the tile that minimises a simple model of the H100's time: waves of workgroups over 132
-// SMs, each workgroup's time growing with its tile and shrinking with the tile's arithmetic
+// Picks the tile that minimises a simple model of the GPU's time (fitted on the H100): waves of workgroups
+// over its `compute_units` SMs, each workgroup's time growing with its tile and shrinking with the tile's arithmetic
 // intensity. Small problems get small tiles so that enough workgroups exist.
 // On a software adapter (SwiftShader: a few CPU cores running invocations four SIMD lanes at a
 // time) there is no occupancy to fill: every padded row or column is paid in full and every barrier
@@ -42,7 +42,7 @@ struct ConvTiling {
 // workgroup memory are never picked. WEBCONV_CONV_TILE, when set, overrides the choice (see
 // ParseConvTiling) unless a test forces a tile.
 Result<ConvTiling> ChooseConvTiling(const ConvProblem& p, bool software_adapter = false,
-                                    uint32_t max_workgroup_storage = 16384);
+                                    uint32_t max_workgroup_storage = 16384, uint32_t compute_units = 132);
 
 // Every tile ChooseConvTiling may pick, for either adapter kind. Tests force each one in turn
 // (ForceConvTilingForTesting, with nullptr to go back to the model) so every variant is checked on
@@ -77,7 +77,7 @@ struct SplitK {
 // number, capped by the K slices) overrides the choice for benchmarks; ForceConvSplitsForTesting (0: back
 // to the model) for tests.
 Result<SplitK> ChooseConvSplits(const ConvProblem& p, const ConvTiling& t, bool software_adapter,
-                                uint64_t max_partial_bytes);
+                                uint64_t max_partial_bytes, uint32_t compute_units = 132);
 void ForceConvSplitsForTesting(int splits);
 
 // How the implicit GEMM stages its K slices in workgroup memory. Tensors stay f32 in memory and the FMAs

@@ -406,8 +406,10 @@ std::string SplitSumBody(const ConvProblem& p, const SplitK& split, ConvSizeTabl
 }  // namespace
 
 Status ConvGemmGpu(const ConvProblem& p, GpuContext& ctx) {
-  WC_ASSIGN_OR_RETURN(const ConvTiling t, ChooseConvTiling(p, ctx.software_adapter, ctx.max_workgroup_storage));
-  WC_ASSIGN_OR_RETURN(const SplitK split, ChooseConvSplits(p, t, ctx.software_adapter, ctx.max_storage_binding));
+  WC_ASSIGN_OR_RETURN(const ConvTiling t,
+                      ChooseConvTiling(p, ctx.software_adapter, ctx.max_workgroup_storage, ctx.compute_units));
+  WC_ASSIGN_OR_RETURN(const SplitK split, ChooseConvSplits(p, t, ctx.software_adapter, ctx.max_storage_binding,
+                                                           ctx.compute_units));
   WC_ASSIGN_OR_RETURN(const ConvMath math, ChooseConvMath());
   WC_ASSIGN_OR_RETURN(ConvSizes size_mode, ChooseConvSizes(p, ctx.software_adapter));
   if (split.splits > 1) size_mode = ConvSizes::kBaked;  // the split kernels keep their sizes baked
