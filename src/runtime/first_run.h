@@ -14,13 +14,13 @@ struct TierCosts {
   double flops = 0;
 };
 
-// kQuick when compile plus run is predicted shorter on the quick tier, else kTuned. The model is
-// SwiftShader's (pipelines compile one after another, so their number counts); a hardware adapter keeps
-// kTuned until the quick tier is measured there. `background`: the device can compile the tuned kernels
-// while the quick ones serve (without it the choice is always kTuned).
+// kQuick when compile plus run is predicted shorter on the quick tier, else kTuned. On a software adapter
+// (SwiftShader) pipelines compile one after another, so their number counts; on a GPU about ten compile
+// at once, so the slowest one sets the pace, plus their parsing on the calling thread. `background`: the
+// device can compile the tuned kernels while the quick ones serve (without it the choice is always kTuned).
 FirstRun ChooseFirstRun(const TierCosts& c, bool software_adapter, bool background);
 
-// The model's figures (a software adapter's), for reports: predicted ms before the first result on a tier.
+// The model's figures, for reports: predicted ms before the first result on a tier.
 double PredictedFirstRunMs(const TierCosts& c, bool software_adapter, FirstRun tier);
 
 }  // namespace webconv::runtime

@@ -183,6 +183,12 @@ TEST(FirstRun, AutoWeighsCompileAgainstRun) {
   EXPECT_EQ(ChooseFirstRun(light, true, false), FirstRun::kTuned);
   EXPECT_EQ(ChooseFirstRun(TierCosts{0, 0, 0}, true, true), FirstRun::kTuned);
   EXPECT_LT(PredictedFirstRunMs(light, true, FirstRun::kQuick), PredictedFirstRunMs(light, true, FirstRun::kTuned));
+  // A GPU: the TransNetV2 backbone at T=100 (82.2 GFLOP, 12 tuned pipelines against 3 quick ones) starts
+  // sooner on the quick tier; a model of 5 TFLOP would run too long on it.
+  TierCosts backbone{12, 3, 82.2e9};
+  TierCosts huge{12, 3, 5e12};
+  EXPECT_EQ(ChooseFirstRun(backbone, false, true), FirstRun::kQuick);
+  EXPECT_EQ(ChooseFirstRun(huge, false, true), FirstRun::kTuned);
 }
 
 TEST(FirstRun, NamesParseBack) {
