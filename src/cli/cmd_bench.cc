@@ -104,13 +104,8 @@ int CmdBench(int argc, char** argv) {
   progress.End();
   if (!first_out.ok()) return FailModel(first_out.status(), args->positional[0]);
   ColdStart cold = CollectColdStart(s, first, first_result_ms, inputs_ms);
-  // A first run on the quick tier: the timed runs are the tuned kernels' (runtime FirstRun).
-  if (first.quick) {
-    const auto t0 = std::chrono::steady_clock::now();
-    if (Status st = s.Settle(); !st.ok()) return FailModel(st, args->positional[0]);
-    cold.settle_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-    cold.tuned_ready_ms = s.last_plan() ? s.last_plan()->tuned_ready_ms() : 0;
-  }
+  // After a first run on the quick tier the timed runs are the tuned kernels'.
+  if (Status st = SettleAfterFirstRun(s, &cold); !st.ok()) return FailModel(st, args->positional[0]);
 
   // Wall time: the other warm-up runs, then timed runs without timestamp queries.
   std::vector<double> wall_ms, upload_ms, submit_wait_ms, readback_ms;

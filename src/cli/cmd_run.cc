@@ -111,12 +111,8 @@ int CmdRun(int argc, char** argv) {
   std::cout << std::fixed << std::setprecision(3) << "time: " << stats.wall_ms << " ms (first run, includes planning)\n";
   if (args->Has("timing")) {
     ColdStart cold = CollectColdStart(**session, stats, first_result_ms, inputs_ms);
-    if (stats.quick) {  // the warm run is the tuned kernels' (runtime FirstRun)
-      const double t0 = MsSinceProcessStart();
-      if (Status st = (*session)->Settle(); !st.ok()) return FailModel(st, args->positional[0]);
-      cold.settle_ms = MsSinceProcessStart() - t0;
-      cold.tuned_ready_ms = (*session)->last_plan()->tuned_ready_ms();
-    }
+    // After a first run on the quick tier the warm run is the tuned kernels'.
+    if (Status st = SettleAfterFirstRun(**session, &cold); !st.ok()) return FailModel(st, args->positional[0]);
     runtime::RunStats warm;
     auto again = (*session)->Run(*feeds, &warm);
     if (!again.ok()) return FailModel(again.status(), args->positional[0]);

@@ -30,6 +30,15 @@ ColdStart CollectColdStart(const runtime::Session& s, const runtime::RunStats& f
   return c;
 }
 
+Status SettleAfterFirstRun(runtime::Session& s, ColdStart* c) {
+  if (!c->first.quick) return OkStatus();
+  const double t0 = MsSinceProcessStart();
+  WC_RETURN_IF_ERROR(s.Settle());
+  c->settle_ms = MsSinceProcessStart() - t0;
+  c->tuned_ready_ms = s.last_plan() ? s.last_plan()->tuned_ready_ms() : 0;
+  return OkStatus();
+}
+
 void PrintPhases(const ColdStart& c, std::ostream& os) {
   const runtime::PlanTiming& p = c.first.plan;
   const double planning = c.first.wall_ms - c.first.execute_ms;

@@ -34,6 +34,9 @@ struct ColdStart {
 // as bench/ort_cold.mjs leaves out creating ONNX Runtime's inputs: both count what the runtime costs.
 ColdStart CollectColdStart(const runtime::Session& s, const runtime::RunStats& first, double first_result_ms,
                            double inputs_ms);
+// When the first run was on the quick tier (runtime FirstRun): waits for the tuned kernels, so later runs
+// are theirs, and records the wait in `c` (settle_ms, tuned_ready_ms). Nothing otherwise.
+Status SettleAfterFirstRun(runtime::Session& s, ColdStart* c);
 void PrintPhases(const ColdStart& c, std::ostream& os);
 // A JSON object (no trailing newline) with every field in milliseconds or counts.
 std::string PhasesJson(const ColdStart& c);

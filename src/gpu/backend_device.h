@@ -57,16 +57,13 @@ class BackendDevice : public Device {
   // The distinct identities among `kernels` not compiled yet, in first-use order (the others count as
   // reused).
   std::vector<const Kernel*> Misses(const std::vector<const Kernel*>& kernels) {
-    PipelineCache<PipelineSource> pending;
+    PipelineIdentitySet pending;
     std::vector<const Kernel*> misses;
     for (const Kernel* k : kernels) {
-      if (cache_.Find(*k) || pending.Find(*k)) {
+      if (cache_.Find(*k) || !pending.Add(*k)) {
         ++stats_.pipelines_reused;
         continue;
       }
-      auto marker = std::make_shared<PipelineSource>();
-      marker->SetSource(*k);
-      pending.Insert(*k, std::move(marker));
       misses.push_back(k);
     }
     return misses;

@@ -9,4 +9,12 @@ void PipelineSource::SetSource(const Kernel& kernel) {
   layout = kernel.LayoutSignature();
 }
 
+bool PipelineIdentitySet::Add(const Kernel& kernel) {
+  if (Contains(kernel)) return false;
+  auto source = std::make_shared<PipelineSource>();
+  source->SetSource(kernel);
+  ids_.Insert(kernel, std::move(source));
+  return true;
+}
+
 }  // namespace webconv::gpu

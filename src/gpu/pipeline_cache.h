@@ -51,4 +51,14 @@ class PipelineCache {
   size_t size_ = 0;
 };
 
+// Pipeline identities without pipelines: which kernels of a list compile to distinct pipelines.
+class PipelineIdentitySet {
+ public:
+  bool Add(const Kernel& kernel);  // true when the kernel's identity was not in the set yet
+  bool Contains(const Kernel& kernel) const { return ids_.Find(kernel) != nullptr; }
+
+ private:
+  PipelineCache<PipelineSource> ids_;
+};
+
 }  // namespace webconv::gpu

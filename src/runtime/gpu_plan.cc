@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <chrono>
 #include <limits>
-#include <set>
 
+#include "gpu/pipeline_cache.h"
 #include "runtime/first_run.h"
 #include "runtime/gpu_transfer.h"
 #include "runtime/node_flops.h"
@@ -376,16 +376,17 @@ Status GpuPlan::Build(ConstantCache* constants, const ProgressFn& progress, Firs
       WC_RETURN_IF_ERROR(record(q, &quick_dispatches));
       WC_RETURN_IF_ERROR(record(ctx, &dispatches));
     } else {
-      const size_t first = dispatches.size();
+      const size_t first = dispatches.size(), first_slot = check_bindings.size();
       WC_RETURN_IF_ERROR(record(ctx, &dispatches));
-      // Kernels without a quick form serve both tiers.
+      // Kernels without a quick form serve both tiers, with this node's index-check bindings.
       if (quick_tier) {
-        const size_t slots = check_bindings.size();
-        for (size_t k = first; k < dispatches.size(); ++k) {
-          quick_dispatches.push_back(dispatches[k]);
-          for (size_t c = 0; c < slots; ++c)
-            if (check_bindings[c].list == &dispatches && check_bindings[c].dispatch == k)
-              check_bindings.push_back({&quick_dispatches, quick_dispatches.size() - 1, check_bindings[c].binding});
+        const size_t quick_first = quick_dispatches.size();
+        quick_dispatches.insert(quick_dispatches.end(), dispatches.begin() + first, dispatches.end());
+        for (size_t c = first_slot, end = check_bindings.size(); c < end; ++c) {
+          CheckSlot slot = check_bindings[c];
+          slot.list = &quick_dispatches;
+          slot.dispatch = slot.dispatch - first + quick_first;
+          check_bindings.push_back(slot);
         }
       }
     }
@@ -410,17 +411,16 @@ Status GpuPlan::Build(ConstantCache* constants, const ProgressFn& progress, Firs
     for (const CheckSlot& c : check_bindings) (*c.list)[c.dispatch].buffers[c.binding] = check_words_;
   }
   // Tiers only where they differ (some node has a quick kernel); kAuto picks one by the cost model.
-  using Identity = std::pair<std::string, std::string>;  // layout and WGSL (gpu/kernel.h)
-  auto identities = [](const std::vector<gpu::Dispatch>& list) {
-    std::set<Identity> ids;
-    for (const gpu::Dispatch& d : list) ids.insert({d.kernel->LayoutSignature(), d.kernel->wgsl});
-    return ids;
-  };
-  const std::set<Identity> quick_ids = identities(quick_dispatches), tuned_ids = identities(dispatches);
+  // Each tier's distinct pipelines (gpu/pipeline_cache.h's identity) that the other tier lacks.
+  gpu::PipelineIdentitySet quick_ids, tuned_ids;
+  for (const gpu::Dispatch& d : quick_dispatches) quick_ids.Add(*d.kernel);
   TierCosts costs;
   costs.flops = quick_node_flops;
-  for (const Identity& id : tuned_ids) costs.tuned_pipelines += quick_ids.count(id) ? 0 : 1;
-  for (const Identity& id : quick_ids) costs.quick_pipelines += tuned_ids.count(id) ? 0 : 1;
+  for (const gpu::Dispatch& d : dispatches)
+    if (tuned_ids.Add(*d.kernel) && !quick_ids.Contains(*d.kernel)) ++costs.tuned_pipelines;
+  gpu::PipelineIdentitySet counted;
+  for (const gpu::Dispatch& d : quick_dispatches)
+    if (counted.Add(*d.kernel) && !tuned_ids.Contains(*d.kernel)) ++costs.quick_pipelines;
   const bool differ = quick_tier && costs.tuned_pipelines + costs.quick_pipelines > 0;
   FirstRun chosen = first_run;
   if (first_run == FirstRun::kAuto) chosen = ChooseFirstRun(costs, device_->info().is_software, background);

@@ -153,6 +153,45 @@ TEST(FirstRun, QuickOnlyNeverSwitchesAndTunedIsNeverQuick) {
   EXPECT_FALSE(RunChecked(t));
 }
 
+// A kernel that checks run-time indices (Gather) beside a Conv: it serves both tiers with its check words
+// bound in each, so an index out of range fails the quick tier's run as it fails the tuned tier's, and a
+// good one gives the reference's values on both.
+TEST(FirstRun, IndexChecksWorkOnBothTiers) {
+  std::mt19937_64 rng(47);
+  testing::ModelBuilder m(13);
+  m.Input("x", DType::kFloat32, {1, 8, 6, 6});
+  m.Input("k", DType::kInt64, {2});
+  m.Initializer("w", testing::RandomTensor(DType::kFloat32, {8, 8, 3, 3}, rng, -0.3, 0.3));
+  m.Node("Conv", {"x", "w"}, {"c"}, {testing::IntsAttr("pads", {1, 1, 1, 1})}, "conv");
+  m.Node("Gather", {"c", "k"}, {"y"}, {testing::IntAttr("axis", 1)}, "pick");
+  m.Output("y", DType::kFloat32);
+  const std::vector<uint8_t> bytes = m.Serialize();
+  auto model = onnx::LoadModelBytes(bytes);
+  ASSERT_TRUE(model.ok());
+  HostTensor x = testing::RandomTensor(DType::kFloat32, {1, 8, 6, 6}, rng);
+  HostTensor good(DType::kInt64, {2}), bad(DType::kInt64, {2});
+  good.SetInt(0, 5), good.SetInt(1, 1), bad.SetInt(0, 2), bad.SetInt(1, 9);
+  auto ref = testing::RunOn(Backend::kReference, bytes, {{"x", x}, {"k", good}});
+  ASSERT_TRUE(ref.ok()) << ref.status().ToString();
+  for (FirstRun tier : {FirstRun::kQuickOnly, FirstRun::kTuned}) {
+    SCOPED_TRACE(FirstRunName(tier));
+    SessionOptions o;
+    o.shared_device = testing::SharedDevice();
+    o.first_run = tier;
+    auto s = Session::FromModel(*model, o);
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    auto failed = (*s)->Run({{"x", x}, {"k", bad}});
+    ASSERT_FALSE(failed.ok());
+    EXPECT_NE(failed.status().ToString().find("'pick'"), std::string::npos) << failed.status().ToString();
+    RunStats st;
+    auto out = (*s)->Run({{"x", x}, {"k", good}}, &st);
+    ASSERT_TRUE(out.ok()) << out.status().ToString();
+    EXPECT_EQ(st.quick, tier == FirstRun::kQuickOnly);
+    const Comparison c = Compare(out->at("y"), ref->at("y"), Tolerance{1e-5, 1e-4});
+    EXPECT_TRUE(c.ok) << c.message;
+  }
+}
+
 // A model without a node that has a quick kernel has one tier, whatever is asked.
 TEST(FirstRun, NoQuickKernelsMeansOneTier) {
   testing::ModelBuilder m(13);
