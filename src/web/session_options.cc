@@ -83,8 +83,13 @@ Result<WebSessionOptions> ParseSessionOptions(const char* json) {
         o.profile = false;
       else
         return UsageError("session options: \"profile\" must be true or false");
+    } else if (key == "firstRun") {
+      WC_ASSIGN_OR_RETURN(std::string v, r.String());
+      auto f = runtime::ParseFirstRun(v);
+      if (!f.ok()) return UsageError("session options: \"firstRun\": ", f.status().message);
+      o.first_run = *f;
     } else {
-      return UsageError("session options: unknown key \"", key, "\" (known: backend, profile)");
+      return UsageError("session options: unknown key \"", key, "\" (known: backend, profile, firstRun)");
     }
   } while (r.Take(','));
   if (!r.Take('}')) return r.Bad("',' or '}'");

@@ -1,5 +1,5 @@
 // The options_json argument of wc_session_create: a flat JSON object with the keys
-// "backend" ("webgpu" | "cpu" | "ref") and "profile" (true | false). Unknown keys and wrong types are errors, so
+// "backend" ("webgpu" | "cpu" | "ref"), "profile" (true | false) and "firstRun" (a runtime::FirstRunName). Unknown keys and wrong types are errors, so
 // that a misspelt option is reported rather than silently ignored.
 #pragma once
 
@@ -14,6 +14,7 @@ struct WebSessionOptions {
   // "cpu": the fast CPU backend (float32); "ref": the float64 reference.
   runtime::Backend backend = runtime::Backend::kWebGpu;
   bool profile = false;  // per-dispatch GPU timings (timestamp queries)
+  runtime::FirstRun first_run = runtime::FirstRun::kAuto;  // the first run's kernel tier (WebGPU)
 };
 
 // Null or empty text means the defaults.

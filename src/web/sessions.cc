@@ -157,6 +157,7 @@ int wc_session_create(const uint8_t* model, size_t bytes, const char* options_js
   runtime::SessionOptions so;
   so.backend = options->backend;
   so.profile = options->profile;
+  so.first_run = options->first_run;
   so.progress = ReportProgress;
   if (options->backend == runtime::Backend::kWebGpu) {
     // After a device loss (driver reset, GPU removed) new sessions get a new device; sessions on the lost
@@ -347,7 +348,8 @@ const char* wc_session_profile_json(int session) {
   const bool has_gpu_ms = ws->session->backend() == runtime::Backend::kWebGpu && !st.dispatches.empty();
   std::string j = "{\"wall_ms\":" + JsonNumber(st.wall_ms) +
                   ",\"gpu_ms\":" + (has_gpu_ms ? JsonNumber(gpu_ms) : std::string("null")) +
-                  ",\"planned\":" + (st.planned ? "true" : "false");
+                  ",\"planned\":" + (st.planned ? "true" : "false") +
+                  ",\"quick\":" + (st.quick ? "true" : "false");
   if (st.planned) {
     const runtime::PlanTiming& p = st.plan;
     const runtime::SessionTiming& s = ws->session->timing();
@@ -357,7 +359,9 @@ const char* wc_session_profile_json(int session) {
          ",\"pipelines\":" + std::to_string(p.pipelines) +
          ",\"pipelines_compiled\":" + std::to_string(p.pipelines_compiled) +
          ",\"upload_ms\":" + JsonNumber(p.upload_ms) + ",\"program_ms\":" + JsonNumber(p.program_ms) +
-         ",\"first_run_ms\":" + JsonNumber(st.execute_ms) + "}";
+         ",\"first_run_ms\":" + JsonNumber(st.execute_ms) +
+         ",\"first_run\":" + JsonString(p.first_run) +
+         ",\"tuned_pipelines\":" + std::to_string(p.tuned_pipelines) + "}";
   }
   j += ",\"dispatches\":[";
   for (size_t i = 0; i < st.dispatches.size(); ++i) {
@@ -367,6 +371,15 @@ const char* wc_session_profile_json(int session) {
          ",\"ms\":" + JsonNumber(d.ms) + "}";
   }
   return ReturnString(j + "]}");
+}
+
+// Session::Settle: with the quick tier, waits for the tuned kernels and switches to them (1), or the error.
+int wc_session_settle(int session) {
+  WebSession* ws = Find(session);
+  if (!ws) return 0;
+  Status st = ws->session->Settle();
+  if (!st.ok()) return ModelError(st);
+  return 1;
 }
 
 void wc_session_release(int session) {

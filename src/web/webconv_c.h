@@ -11,7 +11,8 @@
 extern "C" {
 #endif
 
-// options_json: {"backend":"webgpu"|"cpu","profile":true|false}; unknown keys are an error. ASYNC.
+// options_json: {"backend":"webgpu"|"cpu"|"ref","profile":true|false,"firstRun":"auto"|"tuned"|"quick"|
+// "quick-only"}; unknown keys are an error. ASYNC.
 // While a session plans (its first run for given shapes), the module calls Module.wcProgress(session,
 // phase, done, total) when JS has set it: phase "compile" (pipelines) and "run".
 int wc_session_create(const uint8_t* model, size_t bytes, const char* options_json);
@@ -36,8 +37,11 @@ int wc_session_output(int session, int index);
 // the next call that runs or releases the session; JS copies the data out from there.
 const char* wc_session_outputs_json(int session);
 // The last run's profile: wall and GPU times, per-dispatch times when profiling, and "phases" (where the
-// time went) when the run planned.
+// time went) when the run planned, "quick" when it ran on the quick tier's kernels.
 const char* wc_session_profile_json(int session);
+// With the quick tier: compiles the tuned kernels if they are not yet, waits for them and switches to them,
+// so the next run is a tuned one. 1, or 0 with wc_last_error. ASYNC.
+int wc_session_settle(int session);
 void wc_session_release(int session);
 
 int wc_tensor_from_pb(const uint8_t* bytes, size_t n);

@@ -106,6 +106,10 @@ export interface PlanPhases {
   readonly programMs: number;
   /** The run itself: inputs up, dispatches, outputs back. */
   readonly firstRunMs: number;
+  /** The kernels the plan's first runs use (SessionOptions.firstRun, 'auto' resolved). */
+  readonly firstRunTier: 'tuned' | 'quick' | 'quick-only' | null;
+  /** With the quick tier: the distinct tuned pipelines still to compile (in the background). */
+  readonly tunedPipelines: number;
 }
 
 /** What a session reports while it loads and plans. */
@@ -122,6 +126,8 @@ export interface RunProfile {
   readonly gpuMs: number | null;
   /** Whether this run planned the session (the first run compiles its kernels). */
   readonly planned: boolean;
+  /** Whether this run used the quick tier's kernels (SessionOptions.firstRun). */
+  readonly quick: boolean;
   /** On a run that planned: where the time went; else null. */
   readonly phases: PlanPhases | null;
   /** Per dispatch, when the session was created with enableProfiling and the adapter has timestamps. */
@@ -140,6 +146,11 @@ export interface SessionOptions {
   executionProviders?: readonly ExecutionProvider[];
   /** Per-dispatch GPU timing in `profile` after each run. */
   enableProfiling?: boolean;
+  /** WebGPU: the kernels of the first run. 'quick': short Conv kernels that compile fast serve the first run,
+   *  and the tuned kernels compile in the background from the second run on, taking over once all are
+   *  ready (settle() waits). 'tuned': the tuned kernels before the first run. 'auto' (default): whichever a
+   *  cost model predicts gives the first result sooner. 'quick-only': never switch. */
+  firstRun?: 'auto' | 'tuned' | 'quick' | 'quick-only';
   /** Called while the session loads and while a run plans (compile: pipelines done of total). */
   onProgress?: (progress: Progress) => void;
   /** Fixes symbolic dims by name: the metadata shows the sizes, and a feed of another size is rejected. */
@@ -175,6 +186,8 @@ export declare class InferenceSession {
   run(feeds: Record<string, Tensor>, fetches?: readonly string[] | Record<string, unknown>):
       Promise<Record<string, Tensor>>;
   release(): Promise<void>;
+  /** After a quick first run: waits for the tuned kernels and switches to them; at once otherwise. */
+  settle(): Promise<void>;
   /** Keeps each run's profile until endProfiling(), which logs them (env.logger) and returns them. */
   startProfiling(): void;
   endProfiling(): RunProfile[];

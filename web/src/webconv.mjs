@@ -513,6 +513,9 @@ function toMetadata(value) {
   return m;
 }
 
+// options.firstRun's values (src/runtime/session.h FirstRun).
+const kFirstRunTiers = ['auto', 'tuned', 'quick', 'quick-only'];
+
 // Where a planning run's time went (src/runtime/session.h PlanTiming), in the JS API's spelling.
 function toPhases(p) {
   if (!p) return null;
@@ -520,6 +523,7 @@ function toPhases(p) {
     createMs: p.create_ms, loadMs: p.load_ms, deviceMs: p.device_ms, bindMs: p.bind_ms, planMs: p.plan_ms,
     compileMs: p.compile_ms, pipelines: p.pipelines, pipelinesCompiled: p.pipelines_compiled,
     uploadMs: p.upload_ms, programMs: p.program_ms, firstRunMs: p.first_run_ms,
+    firstRunTier: p.first_run ?? null, tunedPipelines: p.tuned_pipelines ?? 0,
   };
 }
 
@@ -528,6 +532,7 @@ function toProfile(p) {
     wallMs: p.wall_ms ?? null,
     gpuMs: p.gpu_ms ?? null,
     planned: !!p.planned,
+    quick: !!p.quick,
     phases: toPhases(p.phases),
     dispatches: (p.dispatches ?? []).map((d) => ({ node: d.node, kernel: d.kernel, ms: d.ms })),
   };
@@ -560,6 +565,11 @@ export class InferenceSession {
    * plans, the first for given input shapes ('compile': pipelines done of total; 'run').
    * options.externalData: [{path, data}] for a model whose tensors live in other files: `path` as the
    * model names the file, `data` its bytes (Uint8Array, ArrayBuffer, Blob) or a URL / file path to read.
+   * options.firstRun (WebGPU): the kernels of the first run. 'quick': short Conv kernels that compile fast
+   * serve the first run; from the second run on the tuned kernels compile in the background and take over
+   * once all are ready (settle() waits for them). 'tuned': compile the tuned kernels before the first run.
+   * 'auto' (default): whichever a cost model predicts gives the first result sooner. 'quick-only': never
+   * switch (for tests).
    */
   static async create(source, ...rest) {
     let options = {};
@@ -580,7 +590,10 @@ export class InferenceSession {
     if (onProgress) onProgress({ phase: 'load', done: 0, total: 1 });
     const { bytes, label } = await readModel(source);
     const external = await readExternalData(options.externalData);
-    const optionsJson = JSON.stringify({ backend, profile: !!options.enableProfiling });
+    const firstRun = options.firstRun ?? 'auto';
+    if (!kFirstRunTiers.includes(firstRun))
+      throw new TypeError(`options.firstRun must be one of ${kFirstRunTiers.join(', ')}, got ${JSON.stringify(firstRun)}`);
+    const optionsJson = JSON.stringify({ backend, profile: !!options.enableProfiling, firstRun });
     return serialize(async (core) => {
       // The WebGPU bridge (webgpu_bridge.js) reads the device settings when it first makes its device.
       core.webconvWebgpu = env.webgpu ?? {};
@@ -644,10 +657,12 @@ export class InferenceSession {
              hasTimestamps: !!a.has_timestamps };
   }
   /**
-   * The last run's profile: {wallMs, gpuMs, planned, phases, dispatches: [{node, kernel, ms}]}; null before a
-   * run. `phases` (on a run that planned, else null): where the time to that result went, as `webconv run
-   * --timing` prints it: {createMs, loadMs, deviceMs, bindMs, planMs, compileMs, pipelines,
-   * pipelinesCompiled, uploadMs, programMs, firstRunMs}.
+   * The last run's profile: {wallMs, gpuMs, planned, quick, phases, dispatches: [{node, kernel, ms}]}; null
+   * before a run. `quick`: the run used the quick tier's kernels (options.firstRun). `phases` (on a run that
+   * planned, else null): where the time to that result went, as `webconv run --timing` prints it:
+   * {createMs, loadMs, deviceMs, bindMs, planMs, compileMs, pipelines, pipelinesCompiled, uploadMs,
+   * programMs, firstRunMs, firstRunTier ('tuned', 'quick' or 'quick-only'), tunedPipelines (the tuned
+   * pipelines still to compile after a quick first run)}.
    */
   get profile() {
     return this.#profile;
@@ -702,6 +717,20 @@ export class InferenceSession {
                                   o.dims);
       });
       return results;
+    });
+  }
+
+  /**
+   * webconv's addition: after a first run on the quick tier (options.firstRun), compiles the tuned kernels
+   * if they have not started, waits for them and switches to them, so the next run is a tuned one. Resolves
+   * at once otherwise. Without it the switch happens by itself at a later run, once the background
+   * compile is done.
+   */
+  settle() {
+    return serialize(async (core) => {
+      const handle = this.#liveHandle();
+      const ok = await core.ccall('wc_session_settle', 'number', ['number'], [handle], { async: true });
+      if (!ok) throw new Error(withModelName(lastError(core), this.#label));
     });
   }
 

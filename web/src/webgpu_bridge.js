@@ -292,7 +292,8 @@ mergeInto(LibraryManager.library, {
   // not, then the uniform block at n) and starts createComputePipelineAsync with entry point `main`,
   // without waiting; it returns a pending handle. wcgpu_compile_finish waits for that kernel's
   // compilation messages and pipeline and returns a pipeline handle, or 0 (compile errors are then kept
-  // for wcgpu_compile_message). wcgpu_compile_abandon drops a pending compile after an earlier failure.
+  // for wcgpu_compile_message). wcgpu_compile_abandon drops a pending compile after an earlier failure
+  // (or a background compile nobody waits for).
   wcgpu_compile_begin__deps: ['$WCGPU'],
   wcgpu_compile_begin: function(namePtr, wgslPtr, readOnlyPtr, n, hasUniforms) {
     const device = WCGPU.device;
@@ -316,7 +317,16 @@ mergeInto(LibraryManager.library, {
                                                         compute: {module, entryPoint: 'main'}});
     // A rejection is read in wcgpu_compile_finish; until then it must not count as unhandled.
     pipeline.catch(() => {});
-    return WCGPU.add({pending: true, info, scopes, pipeline, layout});
+    const c = {pending: true, info, scopes, pipeline, layout, settled: false};
+    Promise.allSettled([info, scopes, pipeline]).then(() => { c.settled = true; });
+    return WCGPU.add(c);
+  },
+  // 1 once every promise of a pending compile has settled (wcgpu_compile_finish would not wait): the
+  // background compile (StartCompile) asks this between runs instead of suspending the module.
+  wcgpu_compile_settled__deps: ['$WCGPU'],
+  wcgpu_compile_settled: function(h) {
+    const c = WCGPU.objects.get(h);
+    return c && c.settled ? 1 : 0;
   },
   wcgpu_compile_finish__deps: ['$WCGPU', '$Asyncify'],
   wcgpu_compile_finish: function(h) {

@@ -28,6 +28,7 @@ int wcgpu_read(int buffer, double offset, void* data, double size);  // ASYNC
 int wcgpu_compile_begin(const char* name, const char* wgsl, const uint8_t* read_only, int bindings,
                         int has_uniforms);
 int wcgpu_compile_finish(int pending);  // ASYNC
+int wcgpu_compile_settled(int pending);  // 1 once finish would not wait (never suspends)
 void wcgpu_compile_abandon(int pending);
 int wcgpu_compile_message_count(void);
 char* wcgpu_compile_message(int index, int* line, int* column);

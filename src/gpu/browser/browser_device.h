@@ -2,7 +2,8 @@
 // WebAssembly module has one WebGPU device, held by the bridge; BrowserDevice objects (normally one,
 // shared by all sessions) are views of it. Methods are split by topic like the native backend's:
 //   browser_device.cc  creation, adapter facts, errors; buffers (pool in the bridge) Write / Read
-//   pipelines.cc       CompileBatch (the cache: backend_device.h): concurrent compiles, compile errors
+//   pipelines.cc       CompileBatch (the cache: backend_device.h): concurrent compiles, compile errors;
+//                      StartCompile: compiles in the background
 //   program.cc         CreateProgram / Program::Run, timestamps
 #pragma once
 
@@ -44,12 +45,15 @@ class BrowserDevice final : public BackendDevice<BrowserDevice, Pipeline> {
   Status Write(const Buffer& buffer, uint64_t offset, const void* data, uint64_t size) override;
   Status Read(const Buffer& buffer, uint64_t offset, void* data, uint64_t size) override;
   Result<std::unique_ptr<Program>> CreateProgram(std::vector<Dispatch> dispatches) override;
+  std::unique_ptr<CompileJob> StartCompile(const std::vector<const Kernel*>& kernels) override;
+  bool compiles_in_background() const override { return true; }
 
   // `buffer` as a BrowserBuffer, or an error naming `what`.
   static Result<const BrowserBuffer*> Browser(const Buffer& buffer, const std::string& what);
 
  private:
   friend class BackendDevice<BrowserDevice, Pipeline>;
+  friend class BrowserCompileJob;
   Result<BufferPtr> Allocate(uint64_t size, const std::string& label);
   Status CompileBatch(const std::vector<const Kernel*>& kernels, const ProgressFn& progress,
                       const std::function<Status()>& meanwhile, std::vector<std::shared_ptr<Pipeline>>* out);

@@ -18,6 +18,17 @@ export async function classify(modelUrl: string, pixels: Float32Array): Promise<
   return Array.from(out.data as Float32Array);
 }
 
+// webconv's first-run tiers: a quick first result, then the tuned kernels before timing.
+export async function quickThenTuned(bytes: Uint8Array, feeds: Record<string, Tensor>): Promise<boolean> {
+  const session = await InferenceSession.create(bytes, {executionProviders: ['webgpu'], firstRun: 'quick'});
+  await session.run(feeds);
+  const tier: 'tuned' | 'quick' | 'quick-only' | null = session.profile?.phases?.firstRunTier ?? null;
+  const pending: number = session.profile?.phases?.tunedPipelines ?? 0;
+  await session.settle();
+  await session.run(feeds);
+  return tier === 'quick' && pending >= 0 && !(session.profile?.quick ?? true);
+}
+
 export async function fromBytes(bytes: Uint8Array, npy: ArrayBuffer): Promise<readonly number[]> {
   const session = await InferenceSession.create(bytes, {executionProviders: ['cpu']});
   const t = await tensorFromNpy(npy);
@@ -30,6 +41,8 @@ export function misuse(session: InferenceSession): void {
   new Tensor('float', new Float32Array(4), [4]);
   // @ts-expect-error: feeds are tensors, not arrays
   void session.run({x: [1, 2, 3]});
+  // @ts-expect-error: 'fast' is not a first-run tier
+  void InferenceSession.create('m.onnx', {firstRun: 'fast'});
   // @ts-expect-error: inputNames is read-only
   session.inputNames = [];
 }
