@@ -11,6 +11,7 @@ the medians are printed side by side with their ratio. webconv variants, each it
   quick, tuned as cold, with the first run's tier forced (WEBCONV_FIRST_RUN; cold lets webconv choose)
   browser      the browser build (web/dist) under Node with Dawn's dawn.node as navigator.gpu
                (bench/web_bench.mjs; --web-bench, --web-dist and --webgpu say where they are)
+  browser-quick, browser-tuned   as browser, with the session option firstRun forced
 On NVIDIA, set __GL_SHADER_DISK_CACHE=0 so the driver's own shader cache does not hide compile time
 (bench/device_cold.sh does).
 
@@ -126,7 +127,7 @@ def main():
     if not a.base:
         variants = [v for v in variants if v != "base"]
     if not a.web_bench:
-        variants = [v for v in variants if v != "browser"]
+        variants = [v for v in variants if not v.startswith("browser")]
     results = []
     print(f"{'model':<26} {'variant':<11} {'first result':>12} {'load':>7} {'device':>7} {'compile':>8} "
           f"{'pipes':>7} {'upload':>7} {'1st run':>8} {'warm':>8}   ORT {a.ort_ep} cold / ratio")
@@ -162,8 +163,9 @@ def main():
             cmd = [binary, "bench", model, "--json", "--shape", shape, "--runs", str(a.runs), "--warmup", "1"]
             if a.adapter:
                 cmd += ["--adapter", a.adapter]
-            if v == "browser":
-                cmd = [a.node, a.web_bench, model, "--shape", shape, "--runs", str(a.runs), "--dist", a.web_dist]
+            if v.startswith("browser"):
+                cmd = [a.node, a.web_bench, model, "--shape", shape, "--runs", str(a.runs), "--dist", a.web_dist,
+                       "--first-run", v.split("-", 1)[1] if "-" in v else "auto"]
                 if a.webgpu:
                     cmd += ["--webgpu", a.webgpu]
             runs = []

@@ -8,6 +8,7 @@
 #   bench/pack_dawn_node.sh          # once: .device/webgpu (dawn.node, for the browser build's rows)
 #   web/build.sh && mkdir -p .devdata/dist && cp web/dist/webconv*.mjs web/dist/webconv.wasm .devdata/dist/
 # Run (device; carry .device and .devdata):  bench/device_cold.sh .devdata/cold .devdata/webconv [BASE] [cold.py options]
+#   e.g. the first-run tiers of both builds: ... --variants quick,tuned,browser-quick,browser-tuned
 # Results: $OUT/cold.txt and $OUT/cold.json.
 set -u
 source bench/device_env.sh
@@ -29,5 +30,9 @@ if [ -f .device/webgpu/dawn.node.xz ]; then
   web=(--web-bench bench/web_bench.mjs --web-dist "$dist" --webgpu /tmp/webgpu)
 fi
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader 2>/dev/null | tee "$out/cold.txt"
-python3 bench/cold.py --models "$dir" --webconv "$webconv" "${base[@]}" "${web[@]}" --ort bench/ort_cold.mjs --adapter gpu \
+# ONNX Runtime's column when its anchor was carried whole (a call carrying only .device/anchor/node.xz, for
+# the browser build's node, has none).
+ort=()
+[ -f .device/anchor/libonnxruntime.so.1.xz ] && ort=(--ort bench/ort_cold.mjs)
+python3 bench/cold.py --models "$dir" --webconv "$webconv" "${base[@]}" "${web[@]}" "${ort[@]}" --adapter gpu \
   --json "$out/cold.json" "$@" | tee -a "$out/cold.txt"
