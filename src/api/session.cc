@@ -11,6 +11,7 @@
 #include "api/tensor_access.h"
 #include "onnx/loader.h"
 #include "runtime/session.h"
+#include "runtime/tuning_env.h"
 
 namespace webconv {
 
@@ -47,7 +48,8 @@ struct Session::Impl {
 
 namespace {
 
-runtime::SessionOptions RuntimeOptions(const Options& o) {
+// The runtime's options for `o`, with the tuning variables of the environment applied (docs/api-cpp.md).
+Result<runtime::SessionOptions> RuntimeOptions(const Options& o) {
   runtime::SessionOptions so;
   so.backend = ToRuntime(o.backend);
   so.device.adapter = o.adapter;
@@ -69,6 +71,7 @@ runtime::SessionOptions RuntimeOptions(const Options& o) {
       so.first_run = runtime::FirstRun::kAuto;
       break;
   }
+  WC_RETURN_IF_ERROR(runtime::ApplyTuningEnvironment(&so));
   return so;
 }
 
@@ -148,7 +151,9 @@ Session::~Session() = default;
 
 Result<Session> Session::load(const std::string& path, const Options& options) noexcept {
   try {
-    return detail::SessionAccess::Make(runtime::Session::Load(path, RuntimeOptions(options)), options);
+    auto so = RuntimeOptions(options);
+    if (!so.ok()) return so.status();
+    return detail::SessionAccess::Make(runtime::Session::Load(path, *so), options);
   } catch (const std::exception& e) {
     return FromException(e);
   }
@@ -157,10 +162,11 @@ Result<Session> Session::load(const std::string& path, const Options& options) n
 Result<Session> Session::load(std::span<const uint8_t> bytes, const Options& options) noexcept {
   try {
     // The loader keeps the bytes it parses; they are copied so the caller's buffer may go at once.
+    auto so = RuntimeOptions(options);
+    if (!so.ok()) return so.status();
     auto model = onnx::LoadModelBytes(std::vector<uint8_t>(bytes.begin(), bytes.end()));
     if (!model.ok()) return model.status();
-    return detail::SessionAccess::Make(
-        runtime::Session::FromModel(std::move(model).value(), RuntimeOptions(options)), options);
+    return detail::SessionAccess::Make(runtime::Session::FromModel(std::move(model).value(), *so), options);
   } catch (const std::exception& e) {
     return FromException(e);
   }

@@ -8,6 +8,7 @@
 #include "cli/ops_table.h"
 #include "ir/rewrite.h"
 #include "onnx/loader.h"
+#include "runtime/tuning_env.h"
 
 namespace webconv::cli {
 namespace {
@@ -78,6 +79,11 @@ int CmdInspect(int argc, char** argv) {
       std::vector<Status> shape_problems;
       ir::BindOptions bind_options;
       bind_options.problems = &shape_problems;
+      // The fusions a session would run here (WEBCONV_NO_FUSION and the merges' switches).
+      runtime::SessionOptions tuned;
+      if (Status st = runtime::ApplyTuningEnvironment(&tuned); !st.ok()) return Fail(st);
+      bind_options.fuse = tuned.fuse;
+      bind_options.fusion = tuned.fusion;
       auto r = ir::Bind(*graph, bindings, bind_options);
       if (r.ok())
         bound = *r;

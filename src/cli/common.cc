@@ -8,6 +8,7 @@
 #include "cpu/convolution.h"
 #include "cpu/gemm.h"
 #include "cpu/parallel.h"
+#include "runtime/tuning_env.h"
 
 namespace webconv::cli {
 
@@ -27,6 +28,7 @@ Result<runtime::SessionOptions> SessionOptionsFromArgs(const Args& args) {
     if (!f.ok()) return UsageError("--first-run must be auto, tuned, quick or quick-only, got '", args.Get("first-run"), "'");
     o.first_run = *f;
   }
+  WC_RETURN_IF_ERROR(runtime::ApplyTuningEnvironment(&o));
   return o;
 }
 

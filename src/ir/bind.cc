@@ -161,7 +161,7 @@ Result<std::shared_ptr<BoundGraph>> Bind(std::shared_ptr<const Graph> graph, con
   }
   if (options.problems && !options.problems->empty()) return bound;
   // Conv fusions (ir/rewrite.h) need the shapes and constants just found.
-  if (options.fuse && !FusionDisabledByEnvironment()) WC_RETURN_IF_ERROR(FuseAroundConv(bound.get()));
+  if (options.fuse) WC_RETURN_IF_ERROR(FuseAroundConv(bound.get(), options.fusion));
   return bound;
 }
 

@@ -77,11 +77,21 @@ struct InputBinding {
   std::shared_ptr<const HostTensor> value;  // set when the input's value must be known to plan
 };
 
+// Which of the Conv fusions (ir/rewrite.h) run when binding fuses. The merges can be turned off for A/B
+// timing (the CLI's WEBCONV_NO_SIBLING_MERGE / WEBCONV_NO_BRANCH_MERGE, runtime/tuning_env.h) and tests
+// lower the sibling limit to reach its refusal with small shapes.
+struct FusionOptions {
+  bool sibling_merge = true;        // 5. sibling Convs as one (rewrite_siblings.cc)
+  bool branch_merge = true;         // 6. Concat branches as one grouped Conv (rewrite_branches.cc)
+  int64_t sibling_merge_limit = 0;  // bytes a merged sibling output may take; 0: rewrite_siblings.cc's rule
+};
+
 struct BindOptions {
   bool fold_constants = true;
   int64_t max_folded_elements = int64_t{1} << 24;  // larger constant results are left to the backend
-  // Fuse work into Convs after binding (ir/rewrite_fusion.cc); WEBCONV_NO_FUSION=1 turns it off everywhere.
+  // Fuse work into Convs after binding (ir/rewrite_fusion.cc), with these fusions.
   bool fuse = true;
+  FusionOptions fusion;
   // When set (inspect), binding does not stop at the first node that fails: every failure is appended
   // here and the result, unfused, is for display only (values downstream of a failure keep no shape).
   std::vector<Status>* problems = nullptr;

@@ -15,9 +15,6 @@ void RunShapeFreeRewrites(Graph* graph);
 // Constant-zero Pad feeding ops that can absorb it (Conv, AveragePool with count_include_pad, ...).
 void FoldZeroPads(Graph* graph);
 
-// WEBCONV_NO_FUSION=1 turns the Conv fusions off (for debugging a suspected fusion problem).
-bool FusionDisabledByEnvironment();
-
 // Replaces bound->graph with a rewritten copy, in this order:
 //   1. BatchNormalization folded into the weights and bias of the Conv before it, also through a
 //      Concat on axis 1 of Convs (split per channel slice), rewrite_batch_norm.cc;
@@ -32,7 +29,7 @@ bool FusionDisabledByEnvironment();
 //   6. Convs placed side by side into one Concat that differ only in dilations, pads and input
 //      channels run as one grouped Conv with per-group windows, rewrite_branches.cc.
 // A rewrite never removes a tensor that is a graph output or that another node reads. Each change is
-// listed in the new graph's `rewrites`.
-Status FuseAroundConv(BoundGraph* bound);
+// listed in the new graph's `rewrites`. `options` turns steps 5 and 6 off.
+Status FuseAroundConv(BoundGraph* bound, const FusionOptions& options = {});
 
 }  // namespace webconv::ir

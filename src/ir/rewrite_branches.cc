@@ -9,7 +9,6 @@
 // its tail; as groups of one dispatch they share the machine, and three dispatches go away.
 #include <string>
 
-#include "common/env.h"
 #include "ir/rewrite_fusion.h"
 
 namespace webconv::ir {
@@ -123,8 +122,6 @@ void MergeConcat(FusionGraph& f, int concat) {
 }  // namespace
 
 void MergeBranchConvs(FusionGraph& f) {
-  // WEBCONV_NO_BRANCH_MERGE=1 keeps branches apart (the other fusions stay on): for A/B timing.
-  if (EnvFlag("WEBCONV_NO_BRANCH_MERGE")) return;
   for (int i = 0; i < static_cast<int>(f.node_count()); ++i)
     if (f.Is(i, "Concat") && f.node(i).inputs_in_place) MergeConcat(f, i);
 }

@@ -7,15 +7,10 @@
 #include <cstring>
 #include <set>
 
-#include "common/env.h"
 #include "ir/rewrite.h"
 #include "ir/topological_order.h"
 
 namespace webconv::ir {
-
-bool FusionDisabledByEnvironment() {
-  return EnvFlag("WEBCONV_NO_FUSION");
-}
 
 FusionGraph::FusionGraph(BoundGraph* bound)
     : bound_(bound), graph_(std::make_shared<Graph>(*bound->graph)), removed_(graph_->nodes.size(), false) {}
@@ -254,14 +249,14 @@ void RunShapeFreeRewrites(Graph* graph) {
   FoldZeroPads(graph);
 }
 
-Status FuseAroundConv(BoundGraph* bound) {
+Status FuseAroundConv(BoundGraph* bound, const FusionOptions& options) {
   FusionGraph f(bound);
   FoldBatchNorms(f);
   FuseEpilogues(f);
   PlaceConcats(f);
   FusePools(f);
-  MergeSiblingConvs(f);
-  MergeBranchConvs(f);
+  if (options.sibling_merge) MergeSiblingConvs(f, options.sibling_merge_limit);
+  if (options.branch_merge) MergeBranchConvs(f);
   return f.Finish();
 }
 

@@ -99,9 +99,8 @@ void FoldBatchNorms(FusionGraph& f);
 void FuseEpilogues(FusionGraph& f);
 void PlaceConcats(FusionGraph& f);
 void FusePools(FusionGraph& f);
-void MergeSiblingConvs(FusionGraph& f);
-// Caps the merged output of MergeSiblingConvs at `bytes` (0: the normal limit, rewrite_siblings.cc).
-void SetSiblingMergeLimitForTesting(int64_t bytes);
+// `limit_bytes` caps a merged output (0: the normal limit, rewrite_siblings.cc).
+void MergeSiblingConvs(FusionGraph& f, int64_t limit_bytes = 0);
 void MergeBranchConvs(FusionGraph& f);
 
 }  // namespace webconv::ir

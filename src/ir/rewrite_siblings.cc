@@ -12,7 +12,6 @@
 #include <cstring>
 #include <map>
 
-#include "common/env.h"
 #include "ir/rewrite_fusion.h"
 
 namespace webconv::ir {
@@ -106,10 +105,7 @@ void Merge(FusionGraph& f, const std::vector<int>& convs) {
 // maxStorageBufferBindingSize, 128 MiB), or more when the graph already holds a tensor at least as
 // large (the device must then bind that one anyway). A merge never makes a model fail on a device
 // where its separate Convs run.
-int64_t g_limit_for_testing = 0;
-
 int64_t MergeLimitBytes(const FusionGraph& f) {
-  if (g_limit_for_testing > 0) return g_limit_for_testing;
   int64_t largest = int64_t{128} << 20;
   for (int i = 0; i < static_cast<int>(f.node_count()); ++i)
     for (const std::vector<int>* ids : {&f.node(i).inputs, &f.node(i).outputs})
@@ -123,19 +119,13 @@ int64_t MergeLimitBytes(const FusionGraph& f) {
 
 }  // namespace
 
-void SetSiblingMergeLimitForTesting(int64_t bytes) {
-  g_limit_for_testing = bytes;
-}
-
-void MergeSiblingConvs(FusionGraph& f) {
-  // WEBCONV_NO_SIBLING_MERGE=1 keeps siblings apart (the other fusions stay on): for A/B timing.
-  if (EnvFlag("WEBCONV_NO_SIBLING_MERGE")) return;
+void MergeSiblingConvs(FusionGraph& f, int64_t limit_bytes) {
   // Candidates by input, in node order.
   std::map<int, std::vector<int>> by_input;
   for (int i = 0; i < static_cast<int>(f.node_count()); ++i)
     if (f.IsConv(i)) by_input[f.node(i).inputs[0]].push_back(i);
   if (by_input.empty()) return;
-  const int64_t limit = MergeLimitBytes(f);
+  const int64_t limit = limit_bytes > 0 ? limit_bytes : MergeLimitBytes(f);
   for (auto& [x, convs] : by_input) {
     if (convs.size() < 2) continue;
     std::map<std::vector<int64_t>, std::vector<int>> classes;  // each in node order

@@ -1,5 +1,7 @@
 #include "ops/op_schema.h"
 
+#include "ops/kernel_tuning.h"
+
 namespace webconv::ops {
 
 gpu::ScalarType GpuType(DType t) {
@@ -69,6 +71,10 @@ std::vector<TensorInfo> RefContext::input_infos() const {
 const TensorInfo* PresentInput(const std::vector<TensorInfo>& in, int i) {
   return i >= 0 && static_cast<size_t>(i) < in.size() && in[static_cast<size_t>(i)].present ? &in[static_cast<size_t>(i)]
                                                                                               : nullptr;
+}
+
+const KernelTuning& GpuContext::tuning_or_defaults() const {
+  return tuning ? *tuning : KernelTuning::Defaults();
 }
 
 }  // namespace webconv::ops

@@ -20,6 +20,8 @@
 
 namespace webconv::ops {
 
+struct KernelTuning;  // kernel_tuning.h
+
 // A tensor as shape inference and kernel generators see it.
 struct TensorInfo {
   bool present = false;  // false for an omitted optional input
@@ -140,6 +142,10 @@ struct GpuContext {
   uint64_t max_storage_binding = 128ull << 20;  // bytes one storage binding may span (WebGPU's default)
   bool subgroups = false;  // the device has WebGPU's "subgroups" feature (WGSL `enable subgroups`)
   uint32_t compute_units = 132;  // the adapter's SMs or CUs (gpu/compute_units.h), which tile choices fill
+  // The session's overrides of the kernels' choices (kernel_tuning.h); null: none. Kernels read it through
+  // tuning_or_defaults().
+  const KernelTuning* tuning = nullptr;
+  const KernelTuning& tuning_or_defaults() const;
   // The quick tier (runtime FirstRun): kernels that compile in a fraction of the tuned ones' time, for the
   // runs made while the tuned ones compile. Ops with such a form (OpSchema::gpu_has_quick: Conv,
   // ConvTranspose) use it; the others ignore the flag.

@@ -24,8 +24,9 @@ struct ConstantCache {
 
 class GpuPlan : public Plan {
  public:
-  GpuPlan(std::shared_ptr<const ir::BoundGraph> bound, std::shared_ptr<gpu::Device> device)
-      : bound_(std::move(bound)), device_(std::move(device)) {}
+  GpuPlan(std::shared_ptr<const ir::BoundGraph> bound, std::shared_ptr<gpu::Device> device,
+          const ops::KernelTuning& tuning)
+      : bound_(std::move(bound)), device_(std::move(device)), tuning_(tuning) {}
 
   Status Build(ConstantCache* constants, const ProgressFn& progress, FirstRun first_run);
 
@@ -159,6 +160,7 @@ class GpuPlan : public Plan {
 
   std::shared_ptr<const ir::BoundGraph> bound_;
   std::shared_ptr<gpu::Device> device_;
+  const ops::KernelTuning tuning_;  // the session's overrides of the kernels' choices
   bool quick_ = false, quick_only_ = false;  // runs use the quick tier; and never leave it
   std::vector<gpu::Dispatch> tuned_dispatches_;  // while quick_: the tuned program's dispatches
   std::unique_ptr<gpu::CompileJob> job_;         // their compile, once started
@@ -295,6 +297,7 @@ Status GpuPlan::Build(ConstantCache* constants, const ProgressFn& progress, Firs
       ctx.max_storage_binding = device_->info().max_storage_binding_size;
       ctx.subgroups = device_->info().has_subgroups;
       ctx.compute_units = device_->info().compute_units;
+      ctx.tuning = &tuning_;
       ctx.first_index_check_slot = static_cast<uint32_t>(checks_.size());
       ctx.opset = n.opset;
       ctx.quick = quick;
@@ -470,9 +473,10 @@ Status GpuPlan::Build(ConstantCache* constants, const ProgressFn& progress, Firs
 
 Result<std::unique_ptr<Plan>> MakeGpuPlan(std::shared_ptr<const ir::BoundGraph> bound,
                                           std::shared_ptr<gpu::Device> device, std::shared_ptr<void>* constants,
-                                          const ProgressFn& progress, FirstRun first_run) {
+                                          const ProgressFn& progress, FirstRun first_run,
+                                          const ops::KernelTuning& tuning) {
   if (!*constants) *constants = std::make_shared<ConstantCache>();
-  auto plan = std::make_unique<GpuPlan>(std::move(bound), std::move(device));
+  auto plan = std::make_unique<GpuPlan>(std::move(bound), std::move(device), tuning);
   WC_RETURN_IF_ERROR(plan->Build(static_cast<ConstantCache*>(constants->get()), progress, first_run));
   return std::unique_ptr<Plan>(std::move(plan));
 }

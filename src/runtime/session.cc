@@ -174,6 +174,7 @@ Result<std::map<std::string, HostTensor>> Session::Run(const std::map<std::strin
     ir::BindOptions bo;
     bo.fold_constants = options_.fold_constants;
     bo.fuse = options_.fuse;
+    bo.fusion = options_.fusion;
     const auto tb = std::chrono::steady_clock::now();
     WC_ASSIGN_OR_RETURN(auto bound, ir::Bind(graph_, bindings, bo));
     const double bind_ms = MsSince(tb);
@@ -189,7 +190,8 @@ Result<std::map<std::string, HostTensor>> Session::Run(const std::map<std::strin
         if (!parsed.ok()) return parsed.status().Prefixed("WEBCONV_FIRST_RUN: ");
         first_run = *parsed;
       }
-      WC_ASSIGN_OR_RETURN(plan, MakeGpuPlan(bound, device_, &gpu_constants_, options_.progress, first_run));
+      WC_ASSIGN_OR_RETURN(plan, MakeGpuPlan(bound, device_, &gpu_constants_, options_.progress, first_run,
+                                            options_.kernel_tuning));
     }
     plan->timing.bind_ms = bind_ms;
     if (stats) stats->plan = plan->timing;

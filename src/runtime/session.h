@@ -11,6 +11,7 @@
 #include "common/status.h"
 #include "gpu/device.h"
 #include "ir/graph.h"
+#include "ops/kernel_tuning.h"
 
 namespace webconv::runtime {
 
@@ -64,8 +65,13 @@ struct SessionOptions {
   gpu::DeviceOptions device;
   bool fold_constants = true;
   // Conv fusions after binding (ir/rewrite.h). The float64 oracle of `check` and of the differential
-  // tests turns them off, so it computes the model exactly as written.
+  // tests turns them off, so it computes the model exactly as written. `fusion` turns single fusions off.
   bool fuse = true;
+  ir::FusionOptions fusion;
+  // Overrides of the WebGPU kernels' own choices (tile, splits, ...), for benchmarks and tests; fixed for
+  // the session's plans. ApplyTuningEnvironment (tuning_env.h) fills it and `fuse`/`fusion` from the
+  // WEBCONV_CONV_* and WEBCONV_NO_* variables.
+  ops::KernelTuning kernel_tuning;
   bool profile = false;  // per-dispatch GPU timings (timestamp queries) in RunStats
   // Shared device (e.g. many sessions in one test run); created on demand when null.
   std::shared_ptr<gpu::Device> shared_device;
@@ -178,7 +184,8 @@ Result<std::unique_ptr<Plan>> MakeCpuPlan(std::shared_ptr<const ir::BoundGraph> 
                                           bool fast);
 Result<std::unique_ptr<Plan>> MakeGpuPlan(std::shared_ptr<const ir::BoundGraph> bound,
                                           std::shared_ptr<gpu::Device> device, std::shared_ptr<void>* constants,
-                                          const ProgressFn& progress, FirstRun first_run = FirstRun::kTuned);
+                                          const ProgressFn& progress, FirstRun first_run,
+                                          const ops::KernelTuning& tuning);
 
 }  // namespace webconv::runtime
 

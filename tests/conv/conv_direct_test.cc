@@ -4,6 +4,7 @@
 // 3-D with several output depths per thread, channel multipliers and batch 2, each against the
 // float64 reference.
 #include "ops/conv/conv_direct.h"
+#include "ops/kernel_tuning.h"
 
 #include <gtest/gtest.h>
 
@@ -34,6 +35,7 @@ const ConvShapeCase kCases[] = {
 };
 
 TEST(ConvDirect, EveryStripHeightMatchesFloat64Reference) {
+  ScopedTuning tuning;
   const uint64_t seed = BaseSeed(20261127);
   std::cout << "ConvDirect seed " << seed << " (WEBCONV_SEED)\n";
   uint64_t k = 0;
@@ -41,8 +43,8 @@ TEST(ConvDirect, EveryStripHeightMatchesFloat64Reference) {
   // cases have no D window and stay at one).
   const std::pair<int, int> variants[] = {{1, 1}, {2, 1}, {3, 1}, {4, 1}, {8, 1}, {3, 2}, {2, 3}};
   for (const auto& [rows, depths] : variants) {
-    ops::ForceConvStripRowsForTesting(rows);
-    ops::ForceConvStripDepthsForTesting(depths);
+    tuning.kernels().strip_rows = rows;
+    tuning.kernels().strip_depths = depths;
     for (size_t i = 0; i < std::size(kCases); ++i) {
       const ConvShapeCase& c = kCases[i];
       SCOPED_TRACE(::testing::Message() << "strip rows " << rows << ", depths " << depths << ", case " << i
@@ -50,14 +52,13 @@ TEST(ConvDirect, EveryStripHeightMatchesFloat64Reference) {
       CheckConvCase(c, seed + k++);  // at most 27 products per output
     }
   }
-  ops::ForceConvStripRowsForTesting(0);
-  ops::ForceConvStripDepthsForTesting(0);
 }
 
-// Subgroup taps (WEBCONV_CONV_SUBGROUPS) on every case: those with stride and dilation 1 along W take
+// Subgroup taps (KernelTuning::subgroup_taps) on every case: those with stride and dilation 1 along W take
 // their taps from neighbouring lanes, the rest run the plain kernel; plus rows wider than a subgroup
 // (40 and 37 outputs: neighbours across the subgroup's end and across rows) and every strip height.
 TEST(ConvDirect, SubgroupTapsMatchFloat64Reference) {
+  ScopedTuning tuning;
   auto device = SharedDevice();
   ASSERT_TRUE(device);
   if (!device->info().has_subgroups) GTEST_SKIP() << "'" << device->info().name << "' has no subgroups feature";
@@ -66,40 +67,37 @@ TEST(ConvDirect, SubgroupTapsMatchFloat64Reference) {
   std::vector<ConvShapeCase> cases(std::begin(kCases), std::end(kCases));
   cases.push_back({1, 3, 3, 3, {5, 40}, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}});
   cases.push_back({2, 2, 2, 2, {3, 4, 37}, {3, 3, 5}, {1, 1, 1}, {1, 1, 1}, {1, 0, 2, 1, 1, 2}});
-  ops::ForceConvSubgroupTapsForTesting(1);
+  tuning.kernels().subgroup_taps = true;
   uint64_t k = 0;
   for (const auto& [rows, depths] : std::vector<std::pair<int, int>>{{0, 0}, {1, 1}, {3, 2}, {8, 1}}) {
-    ops::ForceConvStripRowsForTesting(rows);
-    ops::ForceConvStripDepthsForTesting(depths);
+    tuning.kernels().strip_rows = rows;
+    tuning.kernels().strip_depths = depths;
     for (size_t i = 0; i < cases.size(); ++i) {
       SCOPED_TRACE(::testing::Message() << "subgroup taps, strip rows " << rows << ", depths " << depths
                                         << ", case " << i << ", seed " << seed + k);
       CheckConvCase(cases[i], seed + k++);
     }
   }
-  ops::ForceConvStripRowsForTesting(0);
-  ops::ForceConvStripDepthsForTesting(0);
-  ops::ForceConvSubgroupTapsForTesting(-1);
 }
 
 TEST(ConvDirect, SubgroupTapsOnlyWhereTheyApply) {
+  ops::KernelTuning tuning;
   ops::ConvProblem p;
   p.batch = 1;
   p.in_channels = p.out_channels = p.group = 8;
   for (ops::AxisGeometry& g : p.axis3) g = {1, 1, 1, 1, 1, 0};
   p.axis3[2] = {16, 16, 3, 1, 1, 1};
-  ops::ForceConvSubgroupTapsForTesting(0);
   EXPECT_FALSE(ops::ChooseConvSubgroupTaps(p, true).value());  // off unless asked for
-  ops::ForceConvSubgroupTapsForTesting(1);
-  EXPECT_TRUE(ops::ChooseConvSubgroupTaps(p, true).value());
-  auto refused = ops::ChooseConvSubgroupTaps(p, false);
+  EXPECT_FALSE(ops::ChooseConvSubgroupTaps(p, true, &tuning).value());
+  tuning.subgroup_taps = true;
+  EXPECT_TRUE(ops::ChooseConvSubgroupTaps(p, true, &tuning).value());
+  auto refused = ops::ChooseConvSubgroupTaps(p, false, &tuning);
   ASSERT_FALSE(refused.ok());
   EXPECT_NE(refused.status().ToString().find("subgroups"), std::string::npos) << refused.status().ToString();
   p.axis3[2].stride = 2;  // taps of neighbouring outputs no longer overlap one lane apart
-  EXPECT_FALSE(ops::ChooseConvSubgroupTaps(p, true).value());
+  EXPECT_FALSE(ops::ChooseConvSubgroupTaps(p, true, &tuning).value());
   p.axis3[2] = {16, 16, 1, 1, 1, 0};  // one tap along W: nothing to share
-  EXPECT_FALSE(ops::ChooseConvSubgroupTaps(p, true).value());
-  ops::ForceConvSubgroupTapsForTesting(-1);
+  EXPECT_FALSE(ops::ChooseConvSubgroupTaps(p, true, &tuning).value());
 }
 
 TEST(ConvDirect, StripHeightFromProblemSize) {

@@ -37,6 +37,7 @@ HostTensor Abs(const HostTensor& t) {
 // Runs case `c` with f16 tiles on WebGPU and checks every output against the float64 reference within the
 // bound above; also that some error exceeds what f32 gives (1e-5 here), so the f16 path really ran.
 void CheckF16Case(const ConvShapeCase& c, uint64_t seed) {
+  ScopedTuning tuning;
   std::mt19937_64 rng(seed);
   const HostTensor w = RandomTensor(DType::kFloat32, ConvCaseWeightShape(c), rng);
   const HostTensor b = RandomTensor(DType::kFloat32, {c.cout}, rng);
@@ -51,9 +52,9 @@ void CheckF16Case(const ConvShapeCase& c, uint64_t seed) {
   auto sums = RunOn(runtime::Backend::kReference, abs_model, {{"x", Abs(x)}});
   ASSERT_TRUE(sums.ok()) << sums.status().ToString();
   const ops::ConvMath f16 = ops::ConvMath::kF16Tiles;
-  ops::ForceConvMathForTesting(&f16);
+  tuning.kernels().conv_math = f16;
   auto got = RunOn(runtime::Backend::kWebGpu, model, {{"x", x}});
-  ops::ForceConvMathForTesting(nullptr);
+  tuning.kernels().conv_math = ops::ConvMath::kF32;
   ASSERT_TRUE(got.ok()) << got.status().ToString();
 
   const HostTensor& y = got->at("y");
@@ -75,40 +76,25 @@ void CheckF16Case(const ConvShapeCase& c, uint64_t seed) {
 }
 
 TEST(ConvF16, EveryTileWithinTheF16Bound) {
+  ScopedTuning tuning;
   const uint64_t seed = BaseSeed(20261125);
   std::cout << "ConvF16 seed " << seed << " (WEBCONV_SEED)\n";
   uint64_t k = 0;
   for (const ops::ConvTiling& t : ops::ConvTilingCandidates()) {
-    ops::ForceConvTilingForTesting(&t);
+    tuning.kernels().conv_tile = t;
     SCOPED_TRACE(::testing::Message() << "tile " << t.Name() << ", seed " << seed + k);
     std::cout << "tile " << t.Name() << "\n";
     CheckF16Case(kCases[0], seed + k++);
   }
-  ops::ForceConvTilingForTesting(nullptr);
+  tuning.kernels().conv_tile.reset();
   for (const ConvShapeCase& c : {kCases[1], kCases[2]}) {
     SCOPED_TRACE(::testing::Message() << "chosen tile, C=" << c.cin << ", seed " << seed + k);
     CheckF16Case(c, seed + k++);
   }
   // Split-K: the f16-tile GEMM's partial sums, then the f32 sum kernel and the fused Relu.
-  ops::ForceConvSplitsForTesting(3);
+  tuning.kernels().conv_splits = 3;
   SCOPED_TRACE(::testing::Message() << "split 3, seed " << seed + k);
   CheckF16Case(kCases[2], seed + k++);
-  ops::ForceConvSplitsForTesting(0);
-}
-
-TEST(ConvF16, KnobValues) {
-  ASSERT_EQ(setenv("WEBCONV_CONV_F16", "tiles", 1), 0);
-  auto m = ops::ChooseConvMath();
-  ASSERT_TRUE(m.ok());
-  EXPECT_EQ(m.value(), ops::ConvMath::kF16Tiles);
-  ASSERT_EQ(setenv("WEBCONV_CONV_F16", "off", 1), 0);
-  EXPECT_EQ(ops::ChooseConvMath().value(), ops::ConvMath::kF32);
-  ASSERT_EQ(setenv("WEBCONV_CONV_F16", "half", 1), 0);
-  auto bad = ops::ChooseConvMath();
-  ASSERT_FALSE(bad.ok());
-  EXPECT_NE(bad.status().ToString().find("WEBCONV_CONV_F16=half"), std::string::npos) << bad.status().ToString();
-  ASSERT_EQ(unsetenv("WEBCONV_CONV_F16"), 0);
-  EXPECT_EQ(ops::ChooseConvMath().value(), ops::ConvMath::kF32);
 }
 
 }  // namespace

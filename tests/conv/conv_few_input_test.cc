@@ -24,18 +24,18 @@ const ConvShapeCase kCases[] = {
 };
 
 TEST(ConvFewInput, EveryChannelBlockMatchesFloat64Reference) {
+  ScopedTuning tuning;
   const uint64_t seed = BaseSeed(20261128);
   std::cout << "ConvFewInput seed " << seed << " (WEBCONV_SEED)\n";
   uint64_t k = 0;
   for (int cb : {4, 8, 16}) {
-    ops::ForceFewInputChannelBlockForTesting(cb);
+    tuning.kernels().few_input_block = cb;
     for (size_t i = 0; i < std::size(kCases); ++i) {
       const ConvShapeCase& c = kCases[i];
       SCOPED_TRACE(::testing::Message() << "channel block " << cb << ", case " << i << ", seed " << seed + k);
       CheckConvCase(c, seed + k++);  // up to 50 products per output
     }
   }
-  ops::ForceFewInputChannelBlockForTesting(0);
 }
 
 TEST(ConvFewInput, ChosenForFirstLayersOnly) {

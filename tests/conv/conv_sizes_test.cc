@@ -7,6 +7,7 @@
 #include "conv_case.h"
 #include "ops/conv/conv_sizes.h"
 #include "ops/conv/conv_tiling.h"
+#include "ops/kernel_tuning.h"
 #include "onnx/loader.h"
 
 namespace webconv::testing {
@@ -34,6 +35,7 @@ size_t PipelinesOf(const std::vector<uint8_t>& bytes, const std::map<std::string
   EXPECT_TRUE(model.ok());
   runtime::SessionOptions o;
   o.device.pipeline_cache = false;
+  ApplyTestTuning(&o);
   auto s = runtime::Session::FromModel(*model, o);
   EXPECT_TRUE(s.ok()) << s.status().ToString();
   runtime::RunStats st;
@@ -45,22 +47,21 @@ size_t PipelinesOf(const std::vector<uint8_t>& bytes, const std::map<std::string
 // The reason uniform sizes exist: layers that differ only in sizes generate the same WGSL and share one
 // compiled pipeline; baked, each has its own. Both compute the reference's result.
 TEST(ConvSizes, LayersDifferingInSizesShareOnePipeline) {
+  ScopedTuning tuning;
   const uint64_t seed = BaseSeed(20261207);
   std::cout << "ConvSizes seed " << seed << " (WEBCONV_SEED)\n";
   std::mt19937_64 rng(seed);
   const auto model = TwoConvModel(rng);
   const std::map<std::string, HostTensor> feeds = {{"x", RandomTensor(DType::kFloat32, {2, 8, 9, 11}, rng)}};
   const ops::ConvTiling tile{32, 32, 16, 4, 4};  // one tile for both layers, whatever the adapter
-  ops::ForceConvTilingForTesting(&tile);
+  tuning.kernels().conv_tile = tile;
   for (const ops::ConvSizes mode : {ops::ConvSizes::kUniform, ops::ConvSizes::kBaked}) {
     const bool uniform = mode == ops::ConvSizes::kUniform;
     SCOPED_TRACE(uniform ? "uniform sizes" : "baked sizes");
-    ops::ForceConvSizesForTesting(&mode);
+    tuning.kernels().conv_sizes = mode;
     EXPECT_EQ(PipelinesOf(model, feeds), uniform ? 1u : 2u);
     EXPECT_TRUE(MatchesReference(model, feeds, runtime::Tolerance{1e-5, 1e-4}));
   }
-  ops::ForceConvSizesForTesting(nullptr);
-  ops::ForceConvTilingForTesting(nullptr);
 }
 
 ops::ConvProblem Problem(int64_t channels, int64_t pixels) {
@@ -73,25 +74,23 @@ ops::ConvProblem Problem(int64_t channels, int64_t pixels) {
 }
 
 // Uniform sizes always on a software adapter, on a hardware GPU only under kLightConvFlops; never for
-// ConvTranspose phases. The knob overrides and is validated.
+// ConvTranspose phases. KernelTuning::conv_sizes overrides the rule.
 TEST(ConvSizes, Choice) {
   const ops::ConvProblem light = Problem(64, 64);      // 2 x 64 x 64 x 64 = 0.5 MFLOP
   const ops::ConvProblem heavy = Problem(256, 4096);   // 537 MFLOP
-  EXPECT_EQ(ops::ChooseConvSizes(light, false).value(), ops::ConvSizes::kUniform);
-  EXPECT_EQ(ops::ChooseConvSizes(heavy, false).value(), ops::ConvSizes::kBaked);
-  EXPECT_EQ(ops::ChooseConvSizes(heavy, true).value(), ops::ConvSizes::kUniform);
+  EXPECT_EQ(ops::ChooseConvSizes(light, false), ops::ConvSizes::kUniform);
+  EXPECT_EQ(ops::ChooseConvSizes(heavy, false), ops::ConvSizes::kBaked);
+  EXPECT_EQ(ops::ChooseConvSizes(heavy, true), ops::ConvSizes::kUniform);
   ops::ConvProblem phase = light;
   phase.phase.active = true;
-  EXPECT_EQ(ops::ChooseConvSizes(phase, true).value(), ops::ConvSizes::kBaked);
-  ::setenv("WEBCONV_CONV_SIZES", "baked", 1);
-  EXPECT_EQ(ops::ChooseConvSizes(light, true).value(), ops::ConvSizes::kBaked);
-  ::setenv("WEBCONV_CONV_SIZES", "uniform", 1);
-  EXPECT_EQ(ops::ChooseConvSizes(heavy, false).value(), ops::ConvSizes::kUniform);
-  ::setenv("WEBCONV_CONV_SIZES", "sometimes", 1);
-  auto bad = ops::ChooseConvSizes(light, false);
-  ::unsetenv("WEBCONV_CONV_SIZES");
-  ASSERT_FALSE(bad.ok());
-  EXPECT_NE(bad.status().message.find("WEBCONV_CONV_SIZES=sometimes"), std::string::npos) << bad.status().message;
+  EXPECT_EQ(ops::ChooseConvSizes(phase, true), ops::ConvSizes::kBaked);
+  ops::KernelTuning tuning;
+  tuning.conv_sizes = ops::ConvSizes::kBaked;
+  EXPECT_EQ(ops::ChooseConvSizes(light, true, &tuning), ops::ConvSizes::kBaked);
+  EXPECT_EQ(ops::ChooseConvSizes(phase, true, &tuning), ops::ConvSizes::kBaked);
+  tuning.conv_sizes = ops::ConvSizes::kUniform;
+  EXPECT_EQ(ops::ChooseConvSizes(heavy, false, &tuning), ops::ConvSizes::kUniform);
+  EXPECT_EQ(ops::ChooseConvSizes(phase, true, &tuning), ops::ConvSizes::kBaked);  // phases always bake
   // Light layers on a hardware GPU pick among the small 4x4-block tiles, so that they share pipelines.
   for (const ops::ConvProblem& p : {light, Problem(32, 16), Problem(96, 256)}) {
     const ops::ConvTiling t = ops::ChooseConvTiling(p, false, 1u << 16).value();

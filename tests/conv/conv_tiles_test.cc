@@ -7,6 +7,7 @@
 #include "conv_case.h"
 #include "gpu/compute_units.h"
 #include "ops/conv/conv_tiling.h"
+#include "ops/kernel_tuning.h"
 
 namespace webconv::testing {
 namespace {
@@ -25,17 +26,18 @@ const ConvShapeCase kDirectCases[] = {
 const ops::ConvSizes kSizeModes[2] = {ops::ConvSizes::kBaked, ops::ConvSizes::kUniform};
 
 TEST(ConvTiles, EveryTileMatchesFloat64Reference) {
+  ScopedTuning tuning;
   const uint64_t seed = BaseSeed(20261125);
   std::cout << "ConvTiles seed " << seed << " (WEBCONV_SEED)\n";
   uint64_t k = 0;
   int tile_index = 0;
   for (const ops::ConvTiling& t : ops::ConvTilingCandidates()) {
-    ops::ForceConvTilingForTesting(&t);
+    tuning.kernels().conv_tile = t;
     // Every tile on the first two shapes; the output-size-1 shape once (one workgroup, all tails).
     for (size_t i = 0; i < (k == 0 ? 3u : 2u); ++i) {
       const ConvShapeCase& c = kGemmCases[i];
       const ops::ConvSizes& mode = kSizeModes[(i + tile_index) % 2];
-      ops::ForceConvSizesForTesting(&mode);
+      tuning.kernels().conv_sizes = mode;
       SCOPED_TRACE(::testing::Message() << "tile " << t.Name() << ", C=" << c.cin << " M=" << c.cout << ", sizes "
                                         << (mode == ops::ConvSizes::kUniform ? "uniform" : "baked") << ", seed "
                                         << seed + k);
@@ -43,8 +45,6 @@ TEST(ConvTiles, EveryTileMatchesFloat64Reference) {
     }
     ++tile_index;
   }
-  ops::ForceConvSizesForTesting(nullptr);
-  ops::ForceConvTilingForTesting(nullptr);
 }
 
 ops::ConvProblem GemmProblem(int64_t rows, int64_t cols) {
@@ -104,8 +104,8 @@ TEST(ConvTiles, ChoiceRespectsWorkgroupStorage) {
   EXPECT_NE(ops::ConvTilingProblem({128, 128, 16, 8, 8}, 16384), "");
 }
 
-// WEBCONV_CONV_TILE: names parse back to the tile, malformed names and impossible tiles are refused with
-// the reason, and a valid one overrides the choice.
+// Tile names (WEBCONV_CONV_TILE) parse back to the tile, malformed names and impossible tiles are refused
+// with the reason, and a tile set in KernelTuning overrides the choice unless the device cannot hold it.
 TEST(ConvTiles, TileKnobParsesAndValidates) {
   for (const ops::ConvTiling& t : ops::ConvTilingCandidates()) {
     auto parsed = ops::ParseConvTiling(t.Name());
@@ -121,90 +121,85 @@ TEST(ConvTiles, TileKnobParsesAndValidates) {
   EXPECT_NE(ops::ConvTilingProblem({16, 16, 32, 4, 4}, 1u << 16), "");   // 16 threads, K slice 32
 
   const ops::ConvProblem p = GemmProblem(4096, 128);
-  ::setenv("WEBCONV_CONV_TILE", "t32x64k16_r4x8", 1);
-  auto forced = ops::ChooseConvTiling(p, false, 1u << 16);
-  ::setenv("WEBCONV_CONV_TILE", "t32x64k16_r6x8", 1);
-  auto refused = ops::ChooseConvTiling(p, false, 1u << 16);
-  ::unsetenv("WEBCONV_CONV_TILE");
+  ops::KernelTuning tuning;
+  tuning.conv_tile = ops::ConvTiling{32, 64, 16, 4, 8};
+  auto forced = ops::ChooseConvTiling(p, false, 1u << 16, 132, &tuning);
   ASSERT_TRUE(forced.ok()) << forced.status().ToString();
   EXPECT_TRUE(SameTile(forced.value(), {32, 64, 16, 4, 8}));
+  tuning.conv_tile = ops::ConvTiling{128, 128, 16, 8, 8};  // 16.6 KB of workgroup memory
+  auto refused = ops::ChooseConvTiling(p, false, 16384, 132, &tuning);
   ASSERT_FALSE(refused.ok());
-  EXPECT_NE(refused.status().message.find("WEBCONV_CONV_TILE=t32x64k16_r6x8: register blocks"), std::string::npos)
+  EXPECT_NE(refused.status().message.find("conv tile t128x128k16_r8x8: "), std::string::npos)
       << refused.status().message;
 }
 
-// A tile outside the candidate list, set through the knob, still computes the right result (a sweep
+// A tile outside the candidate list, set as a benchmark sets it, still computes the right result (a sweep
 // times tiles the model never picks).
 TEST(ConvTiles, KnobTileMatchesFloat64Reference) {
+  ScopedTuning tuning;
   const uint64_t seed = BaseSeed(20261127);
   std::cout << "ConvTiles knob seed " << seed << " (WEBCONV_SEED)\n";
-  ::setenv("WEBCONV_CONV_TILE", "t32x64k16_r4x8", 1);
+  tuning.kernels().conv_tile = ops::ParseConvTiling("t32x64k16_r4x8").value();
   for (size_t i = 0; i < 2; ++i) {
     SCOPED_TRACE(::testing::Message() << "case " << i << ", seed " << seed + i);
     CheckConvCase(kGemmCases[i], seed + i);
   }
-  ::unsetenv("WEBCONV_CONV_TILE");
 }
 
 // Split-K: the reduction cut into ranges whose partial sums a second kernel adds (ChooseConvSplits).
 // Forced on the GEMM shapes plus a deep one (333 = 37 x 3 x 3, so ranges are uneven and the last one
 // has a K tail), 2, 3 and 16 ranges (capped by the K slices), against the float64 reference.
 TEST(ConvTiles, SplitKMatchesFloat64Reference) {
+  ScopedTuning tuning;
   const uint64_t seed = BaseSeed(20261128);
   std::cout << "ConvTiles split-K seed " << seed << " (WEBCONV_SEED)\n";
   const ConvShapeCase deep = {2, 37, 20, 1, {5, 6}, {3, 3}, {1, 1}, {1, 1}, {1, 1, 0, 2}};
   uint64_t k = 0;
   for (int splits : {2, 3, 16}) {
-    ops::ForceConvSplitsForTesting(splits);
+    tuning.kernels().conv_splits = splits;
     for (const ConvShapeCase* c : {&kGemmCases[0], &kGemmCases[1], &kGemmCases[2], &deep}) {
       SCOPED_TRACE(::testing::Message() << splits << " ranges, C=" << c->cin << " M=" << c->cout << ", seed "
                                         << seed + k);
       CheckConvCase(*c, seed + k++);
     }
   }
-  ops::ForceConvSplitsForTesting(0);
 }
 
 // The split count: ranges are non-empty multiples of the K slice, the model splits only problems with
-// few tiles and a long reduction, never a software adapter's, and the knob is validated.
+// few tiles and a long reduction, never a software adapter's; KernelTuning::conv_splits overrides it.
 TEST(ConvTiles, SplitKChoice) {
+  ops::KernelTuning tuning;
   const ops::ConvTiling t{32, 32, 16, 4, 4};
   ops::ConvProblem few = GemmProblem(49, 512);  // ResNet-50's last stage at batch 1: 32 tiles
   few.in_channels = 4608;
-  auto s = ops::ChooseConvSplits(few, t, false, 1ull << 30);
-  ASSERT_TRUE(s.ok());
-  EXPECT_EQ(s.value().splits, 16u);
-  EXPECT_EQ(s.value().chunk, 288u);  // 4608 / 16, a multiple of 16
-  EXPECT_EQ(ops::ChooseConvSplits(few, t, true, 1ull << 30).value().splits, 1u);
+  const ops::SplitK s = ops::ChooseConvSplits(few, t, false, 1ull << 30);
+  EXPECT_EQ(s.splits, 16u);
+  EXPECT_EQ(s.chunk, 288u);  // 4608 / 16, a multiple of 16
+  EXPECT_EQ(ops::ChooseConvSplits(few, t, true, 1ull << 30).splits, 1u);
   // A GPU of 32 SMs is filled (about four workgroups each) by 4 ranges of the 32 tiles.
-  EXPECT_EQ(ops::ChooseConvSplits(few, t, false, 1ull << 30, 32).value().splits, 4u);
-  EXPECT_EQ(ops::ChooseConvSplits(few, t, false, 1000).value().splits, 1u);  // partial sums too large
-  EXPECT_EQ(ops::ChooseConvSplits(GemmProblem(1 << 16, 64), t, false, 1ull << 30).value().splits, 1u);
+  EXPECT_EQ(ops::ChooseConvSplits(few, t, false, 1ull << 30, 32).splits, 4u);
+  EXPECT_EQ(ops::ChooseConvSplits(few, t, false, 1000).splits, 1u);  // partial sums too large
+  EXPECT_EQ(ops::ChooseConvSplits(GemmProblem(1 << 16, 64), t, false, 1ull << 30).splits, 1u);
   ops::ConvProblem modest = GemmProblem(3136, 64);  // ResNet-50's 1x1 256->64 at 56x56: 98 tiles of 64x32
   modest.in_channels = 256;                         // 256 deep: the round trip costs more than it gains
-  EXPECT_EQ(ops::ChooseConvSplits(modest, {64, 32, 16, 4, 4}, false, 1ull << 30).value().splits, 1u);
+  EXPECT_EQ(ops::ChooseConvSplits(modest, {64, 32, 16, 4, 4}, false, 1ull << 30).splits, 1u);
   ops::ConvProblem shallow = GemmProblem(49, 512);
   shallow.in_channels = 64;  // 4 K slices: too short to split
-  EXPECT_EQ(ops::ChooseConvSplits(shallow, t, false, 1ull << 30).value().splits, 1u);
-  ops::ForceConvSplitsForTesting(5);  // 4 slices: at most 4 ranges
-  EXPECT_EQ(ops::ChooseConvSplits(shallow, t, false, 1ull << 30).value().splits, 4u);
-  ops::ForceConvSplitsForTesting(3);  // 4 slices over 3 ranges: 2 per range, so 2 ranges
-  const ops::SplitK three = ops::ChooseConvSplits(shallow, t, false, 1ull << 30).value();
+  EXPECT_EQ(ops::ChooseConvSplits(shallow, t, false, 1ull << 30).splits, 1u);
+  tuning.conv_splits = 5;  // 4 slices: at most 4 ranges
+  EXPECT_EQ(ops::ChooseConvSplits(shallow, t, false, 1ull << 30, 132, &tuning).splits, 4u);
+  tuning.conv_splits = 3;  // 4 slices over 3 ranges: 2 per range, so 2 ranges
+  const ops::SplitK three = ops::ChooseConvSplits(shallow, t, false, 1ull << 30, 132, &tuning);
   EXPECT_EQ(three.splits, 2u);
   EXPECT_EQ(three.chunk, 32u);
-  ops::ForceConvSplitsForTesting(0);
-  ::setenv("WEBCONV_CONV_SPLITS", "x2", 1);
-  auto bad = ops::ChooseConvSplits(few, t, false, 1ull << 30);
-  ::unsetenv("WEBCONV_CONV_SPLITS");
-  ASSERT_FALSE(bad.ok());
-  EXPECT_NE(bad.status().message.find("WEBCONV_CONV_SPLITS=x2"), std::string::npos);
 }
 
 TEST(ConvTiles, DirectKernelMatchesFloat64Reference) {
+  ScopedTuning tuning;
   const uint64_t seed = BaseSeed(20261126);
   std::cout << "ConvTiles direct seed " << seed << " (WEBCONV_SEED)\n";
   for (const ops::ConvSizes& mode : kSizeModes) {
-    ops::ForceConvSizesForTesting(&mode);
+    tuning.kernels().conv_sizes = mode;
     for (size_t i = 0; i < std::size(kDirectCases); ++i) {
       SCOPED_TRACE(::testing::Message() << "direct case " << i << ", sizes "
                                         << (mode == ops::ConvSizes::kUniform ? "uniform" : "baked") << ", seed "
@@ -212,7 +207,6 @@ TEST(ConvTiles, DirectKernelMatchesFloat64Reference) {
       CheckConvCase(kDirectCases[i], seed + i);
     }
   }
-  ops::ForceConvSizesForTesting(nullptr);
 }
 
 // The compute units the tile and split choices fill come from the adapter's name; an unknown adapter gets

@@ -206,9 +206,10 @@ TEST(ConvTransposeRandom, Corners) {
 // are): a 40-channel stride-2 problem whose four phases are 40-160 deep (3-10 K slices), then the first
 // random problems.
 TEST(ConvTransposeRandom, SplitKMatchesFloat64Reference) {
+  ScopedTuning tuning;
   const uint64_t seed = BaseSeed(20261125);
   std::cout << "ConvTransposeRandom split-K seed " << seed << " (WEBCONV_SEED)\n";
-  ops::ForceConvSplitsForTesting(3);
+  tuning.kernels().conv_splits = 3;
   {
     Case deep;
     deep.cin = 40;
@@ -234,7 +235,6 @@ TEST(ConvTransposeRandom, SplitKMatchesFloat64Reference) {
     const std::map<std::string, HostTensor> feeds = {{"x", RandomTensor(DType::kFloat32, xs, rng)}};
     EXPECT_TRUE(MatchesReference(model, feeds, runtime::Tolerance{1e-5, 1e-4}));
   }
-  ops::ForceConvSplitsForTesting(0);
 }
 
 // Every stride phase is a slot or a dispatch, so a hostile stride cannot make thousands of them: strides

@@ -72,17 +72,18 @@ TEST(FusionBranches, SliceReadersWithAddAndPool) {
 
 // The same with the grouped GEMM split into K ranges (its sum kernel runs the epilogue).
 TEST(FusionBranches, SplitGroupedConv) {
+  ScopedTuning tuning;
   std::mt19937_64 rng(BaseSeed(97));
   std::cout << "seed " << BaseSeed(97) << "\n";
   const Shape xs = {2, 4, 5, 4, 4};
   const auto model = SliceBranchModel(rng, xs, 5);
-  ops::ForceConvSplitsForTesting(2);
+  tuning.kernels().conv_splits = 2;
   FusedRun run;
   const auto result = MatchesUnfused(model,
                                      {{"x", RandomTensor(DType::kFloat32, xs, rng)},
                                       {"r", RandomTensor(DType::kFloat32, {2, 15, 5, 4, 4}, rng)}},
                                      &run);
-  ops::ForceConvSplitsForTesting(0);
+  tuning.kernels().conv_splits = 0;
   ASSERT_TRUE(result);
   EXPECT_TRUE(run.Rewrote("run as one Conv 't0' of 3 groups"));
 }

@@ -150,7 +150,7 @@ TEST(FusionConcat, TransNetStack) {
   EXPECT_TRUE(run.Rewrote("Convs 'block2_s1', 'block2_s2', 'block2_s4', 'block2_s8' read the same input"));
 }
 
-// WEBCONV_NO_FUSION=1 runs the graph as written.
+// with fusion off (WEBCONV_NO_FUSION=1 in the CLI) the graph runs as written.
 TEST(FusionSwitch, EnvironmentTurnsFusionOff) {
   std::mt19937_64 rng(BaseSeed(53));
   ModelBuilder m(13);

@@ -18,14 +18,21 @@ bool FusedRun::Rewrote(const std::string& fragment) const {
   return false;
 }
 
-::testing::AssertionResult MatchesUnfused(const std::vector<uint8_t>& model,
-                                          const std::map<std::string, HostTensor>& feeds, FusedRun* run,
-                                          const runtime::Tolerance& tol) {
+namespace {
+
+// MatchesUnfused, with the session option `fuse` of the three runs under test.
+::testing::AssertionResult CompareWithUnfused(const std::vector<uint8_t>& model,
+                                              const std::map<std::string, HostTensor>& feeds, FusedRun* run,
+                                              const runtime::Tolerance& tol, bool fuse) {
   auto loaded = onnx::LoadModelBytes(model);
   if (!loaded.ok()) return ::testing::AssertionFailure() << "load: " << loaded.status().ToString();
   runtime::SessionOptions oracle, gpu, ref, cpu;
   oracle.backend = runtime::Backend::kReference;
   oracle.fuse = false;
+  for (runtime::SessionOptions* o : {&gpu, &ref, &cpu}) {
+    ApplyTestTuning(o);
+    o->fuse = fuse;
+  }
   ref.backend = runtime::Backend::kReference;  // the fused graph in float64
   cpu.backend = runtime::Backend::kCpu;        // the fused graph on the fast CPU kernels
   gpu.backend = runtime::Backend::kWebGpu;
@@ -63,15 +70,21 @@ bool FusedRun::Rewrote(const std::string& fragment) const {
   return ::testing::AssertionSuccess();
 }
 
+}  // namespace
+
+::testing::AssertionResult MatchesUnfused(const std::vector<uint8_t>& model,
+                                          const std::map<std::string, HostTensor>& feeds, FusedRun* run,
+                                          const runtime::Tolerance& tol) {
+  return CompareWithUnfused(model, feeds, run, tol, true);
+}
+
 ::testing::AssertionResult MatchesUnfusedWithAndWithoutFusion(const std::vector<uint8_t>& model,
                                                               const std::map<std::string, HostTensor>& feeds,
                                                               FusedRun* on, FusedRun* off) {
   auto fused = MatchesUnfused(model, feeds, on);
   if (!fused) return fused << " (with fusion)";
-  setenv("WEBCONV_NO_FUSION", "1", 1);
-  auto unfused = MatchesUnfused(model, feeds, off);
-  unsetenv("WEBCONV_NO_FUSION");
-  if (!unfused) return unfused << " (WEBCONV_NO_FUSION=1)";
+  auto unfused = CompareWithUnfused(model, feeds, off, {1e-5, 1e-4}, false);
+  if (!unfused) return unfused << " (fusion off)";
   return ::testing::AssertionSuccess();
 }
 

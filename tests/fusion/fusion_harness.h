@@ -30,8 +30,8 @@ struct FusedRun {
                                           const std::map<std::string, HostTensor>& feeds, FusedRun* run,
                                           const runtime::Tolerance& tol = {1e-5, 1e-4});
 
-// MatchesUnfused twice: with the fusions (`on`) and with WEBCONV_NO_FUSION=1 set for the second run
-// (`off`, the switch that turns them off), restoring the environment afterwards.
+// MatchesUnfused twice: with the fusions (`on`) and with the session option `fuse` off for the second run
+// (`off`; WEBCONV_NO_FUSION=1 sets that option in the CLI).
 ::testing::AssertionResult MatchesUnfusedWithAndWithoutFusion(const std::vector<uint8_t>& model,
                                                               const std::map<std::string, HostTensor>& feeds,
                                                               FusedRun* on, FusedRun* off);

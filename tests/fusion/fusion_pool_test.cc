@@ -2,7 +2,7 @@
 // reference of the unfused graph: after a Conv with activation and residual Add (2-D and 3-D, odd
 // sizes whose tails the pool drops, every implicit-GEMM tile), a 1-D window of two, after a Concat
 // of in-place branch Convs (TransNetV2's block end); the cases that must stay unfused; and
-// WEBCONV_NO_FUSION=1.
+// fusion off.
 #include "fusion_harness.h"
 #include "ops/conv/conv_tiling.h"
 
@@ -16,6 +16,7 @@ std::vector<Attr> Pool(const std::vector<int64_t>& k, const std::vector<int64_t>
 // Conv -> Relu -> Add(residual) -> AveragePool 2x2 on 7x9 (3x4 pooled; the last row and column are
 // dropped), batch 2, forced through a tile of each register block height (4 and 8 rows per thread).
 TEST(FusionPool, AfterConvOnBothBlockHeights) {
+  ScopedTuning tuning;
   const uint64_t seed = BaseSeed(61);
   std::cout << "seed " << seed << "\n";
   std::mt19937_64 rng(seed);
@@ -37,14 +38,13 @@ TEST(FusionPool, AfterConvOnBothBlockHeights) {
   ASSERT_EQ(tiles.size(), 2u);
   for (const ops::ConvTiling& t : tiles) {
     SCOPED_TRACE(t.Name());
-    ops::ForceConvTilingForTesting(&t);
+    tuning.kernels().conv_tile = t;
     FusedRun run;
     EXPECT_TRUE(MatchesUnfused(model, feeds, &run));
     EXPECT_EQ(run.ops, std::vector<std::string>{"Conv"});
     EXPECT_EQ(run.dispatches, 1u);
     EXPECT_TRUE(run.Rewrote("AveragePool 'pool' fused into Conv 'c' (pooled store)"));
   }
-  ops::ForceConvTilingForTesting(nullptr);
 }
 
 // 3-D 1x2x2 windows (TransNetV2's) on odd H, and a 1-D window of two (lanes in pairs), stride 2 conv.

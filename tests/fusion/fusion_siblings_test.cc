@@ -41,14 +41,15 @@ TEST(FusionSiblings, ReadersReadTheirSlices) {
 
 // The same with every GEMM split into ranges: the slice is read by the split GEMM.
 TEST(FusionSiblings, SplitReadersReadTheirSlices) {
+  ScopedTuning tuning;
   std::mt19937_64 rng(BaseSeed(67));
   std::cout << "seed " << BaseSeed(67) << "\n";
   const Shape xs = {2, 7, 3, 5, 4};
   const auto model = SiblingModel(rng, xs);
-  ops::ForceConvSplitsForTesting(3);
+  tuning.kernels().conv_splits = 3;
   FusedRun run;
   const auto result = MatchesUnfused(model, {{"x", RandomTensor(DType::kFloat32, xs, rng)}}, &run);
-  ops::ForceConvSplitsForTesting(0);
+  tuning.kernels().conv_splits = 0;
   ASSERT_TRUE(result);
   EXPECT_EQ(run.Count("Conv"), 5);
   EXPECT_TRUE(run.Rewrote("one Conv 's0' of 11 output channels"));
@@ -57,14 +58,15 @@ TEST(FusionSiblings, SplitReadersReadTheirSlices) {
 // The merged output is capped (normally at 128 MiB or the graph's largest tensor): siblings join while
 // they fit, in node order, and the rest stay apart.
 TEST(FusionSiblings, MergedOutputStaysWithinTheLimit) {
+  ScopedTuning tuning;
   std::mt19937_64 rng(BaseSeed(79));
   std::cout << "seed " << BaseSeed(79) << "\n";
   const Shape xs = {2, 5, 4, 6, 5};  // 4 x 2 x 4 x 6 x 5 = 960 bytes per output channel
   const auto model = SiblingModel(rng, xs);
-  ir::SetSiblingMergeLimitForTesting(9 * 960);
+  tuning.fusion().sibling_merge_limit = 9 * 960;
   FusedRun run;
   const auto result = MatchesUnfused(model, {{"x", RandomTensor(DType::kFloat32, xs, rng)}}, &run);
-  ir::SetSiblingMergeLimitForTesting(0);
+  tuning.fusion().sibling_merge_limit = 0;
   ASSERT_TRUE(result);
   EXPECT_EQ(run.Count("Conv"), 6);
   EXPECT_TRUE(run.Rewrote("Convs 's0', 's1' read the same input with the same window: one Conv 's0' of 9 output"));

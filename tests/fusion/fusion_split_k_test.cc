@@ -10,8 +10,8 @@ namespace {
 
 // Forces `splits` ranges for the lifetime of the object.
 struct ForcedSplits {
-  explicit ForcedSplits(int splits) { ops::ForceConvSplitsForTesting(splits); }
-  ~ForcedSplits() { ops::ForceConvSplitsForTesting(0); }
+  explicit ForcedSplits(uint32_t splits) { tuning.kernels().conv_splits = splits; }
+  ScopedTuning tuning;
 };
 
 // Two Convs into a Concat, then Relu and a residual Add: every Conv runs as GEMM + sum and the sum

@@ -15,7 +15,32 @@ const bool kTunedUnlessAsked = [] {
   return true;
 }();
 
+TestTuning& MutableTuning() {
+  static TestTuning tuning;
+  return tuning;
+}
+
 }  // namespace
+
+const TestTuning& CurrentTuning() {
+  return MutableTuning();
+}
+
+ScopedTuning::ScopedTuning() : saved_(MutableTuning()) {}
+ScopedTuning::~ScopedTuning() {
+  MutableTuning() = saved_;
+}
+ops::KernelTuning& ScopedTuning::kernels() {
+  return MutableTuning().kernels;
+}
+ir::FusionOptions& ScopedTuning::fusion() {
+  return MutableTuning().fusion;
+}
+
+void ApplyTestTuning(runtime::SessionOptions* options) {
+  options->kernel_tuning = CurrentTuning().kernels;
+  options->fusion = CurrentTuning().fusion;
+}
 
 std::shared_ptr<gpu::Device> SharedDevice() {
   static std::shared_ptr<gpu::Device> device = [] {
@@ -44,6 +69,7 @@ Result<std::map<std::string, HostTensor>> RunOn(runtime::Backend backend, const 
   WC_ASSIGN_OR_RETURN(auto loaded, onnx::LoadModelBytes(model));
   runtime::SessionOptions o;
   o.backend = backend;
+  ApplyTestTuning(&o);
   if (backend == runtime::Backend::kWebGpu) {
     o.shared_device = SharedDevice();
     if (!o.shared_device) return Error(StatusCode::kDevice, "no WebGPU device");
@@ -63,6 +89,7 @@ Result<std::map<std::string, HostTensor>> RunOn(runtime::Backend backend, const 
   for (runtime::Backend backend : {runtime::Backend::kReference, runtime::Backend::kCpu, runtime::Backend::kWebGpu}) {
     runtime::SessionOptions o;
     o.backend = backend;
+    ApplyTestTuning(&o);
     if (backend == runtime::Backend::kWebGpu) o.shared_device = SharedDevice();
     auto session = runtime::Session::FromModel(*loaded, o);
     if (!session.ok())

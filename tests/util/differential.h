@@ -19,6 +19,30 @@ namespace webconv::testing {
 // One device per test process (creating one per case would dominate the run time on SwiftShader).
 std::shared_ptr<gpu::Device> SharedDevice();
 
+// The session options the harness's sessions use for what a test forces: the WebGPU kernels' choices
+// (a tile, the splits, ...) and which fusions run. Defaults unless a ScopedTuning is alive.
+struct TestTuning {
+  ops::KernelTuning kernels;
+  ir::FusionOptions fusion;
+};
+const TestTuning& CurrentTuning();
+// Sets the harness's tuning for its lifetime (the one before comes back after), so that a test's forced
+// choice cannot leak into the next test. Change fields through tuning().
+class ScopedTuning {
+ public:
+  ScopedTuning();
+  ~ScopedTuning();
+  ScopedTuning(const ScopedTuning&) = delete;
+  ScopedTuning& operator=(const ScopedTuning&) = delete;
+  ops::KernelTuning& kernels();
+  ir::FusionOptions& fusion();
+
+ private:
+  TestTuning saved_;
+};
+// The tuning's fields in session options (every harness session goes through this).
+void ApplyTestTuning(runtime::SessionOptions* options);
+
 HostTensor RandomTensor(DType t, const Shape& shape, std::mt19937_64& rng, double lo = -1.0, double hi = 1.0);
 
 // Runs `model` on one backend (WebGPU on SharedDevice(); the CPU float64 reference on the graph as written,

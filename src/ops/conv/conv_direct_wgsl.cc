@@ -13,16 +13,14 @@
 // adds it into every output depth whose window holds it, with the whole filter in registers (3x3x3
 // with RD = 2: 4 slabs for 2 depths instead of 6). Optionally (WEBCONV_CONV_SUBGROUPS=1, stride and
 // dilation 1 along W) a lane takes its taps along W from its neighbours' loads by subgroup shuffles.
-#include <cstdlib>
 
 #include "ops/conv/conv_direct.h"
 #include "ops/conv/conv_epilogue.h"
 #include "ops/conv/conv_tiling.h"
+#include "ops/kernel_tuning.h"
 
 namespace webconv::ops {
 namespace {
-
-int g_forced_rows = 0, g_forced_depths = 0, g_forced_subgroups = -1;
 
 using gpu::U;
 
@@ -33,21 +31,11 @@ int64_t WindowRows(const ConvProblem& p, int64_t rh) {
 
 }  // namespace
 
-void ForceConvStripRowsForTesting(int rows) {
-  g_forced_rows = rows;
-}
-
-void ForceConvStripDepthsForTesting(int depths) {
-  g_forced_depths = depths;
-}
-
-int ChooseConvStripRows(const ConvProblem& p) {
+int ChooseConvStripRows(const ConvProblem& p, const KernelTuning* tuning) {
   const int64_t out_h = p.axis3[1].out;
   int rows = 0;
-  if (g_forced_rows > 0) {
-    rows = g_forced_rows;
-  } else if (const char* env = std::getenv("WEBCONV_CONV_STRIP_ROWS"); env && std::atoi(env) > 0) {
-    rows = std::atoi(env);  // a tuning knob for benchmarks; tests use ForceConvStripRowsForTesting
+  if (tuning && tuning->strip_rows > 0) {
+    rows = tuning->strip_rows;
   } else {
     // Fill the GPU first (about 64 K threads keep 132 SMs busy with memory requests in flight), then
     // reuse rows: the largest power of two up to 8 that leaves that many threads.
@@ -61,35 +49,23 @@ int ChooseConvStripRows(const ConvProblem& p) {
   return std::max(rows, 1);
 }
 
-void ForceConvSubgroupTapsForTesting(int on) {
-  g_forced_subgroups = on;
-}
-
-Result<bool> ChooseConvSubgroupTaps(const ConvProblem& p, bool device_has_subgroups) {
-  bool asked = g_forced_subgroups == 1;
-  if (g_forced_subgroups < 0) {
-    const char* env = std::getenv("WEBCONV_CONV_SUBGROUPS");
-    const std::string v = env ? env : "";
-    if (v == "1") asked = true;
-    else if (!v.empty() && v != "0") return UsageError("WEBCONV_CONV_SUBGROUPS=", v, ": expected 1 or 0");
-  }
-  if (!asked) return false;
+Result<bool> ChooseConvSubgroupTaps(const ConvProblem& p, bool device_has_subgroups, const KernelTuning* tuning) {
+  if (!tuning || !tuning->subgroup_taps) return false;
   if (!device_has_subgroups)
-    return UsageError("WEBCONV_CONV_SUBGROUPS=1 needs the WebGPU device's \"subgroups\" feature, which it lacks");
+    return UsageError("subgroup taps (WEBCONV_CONV_SUBGROUPS=1) need the WebGPU device's \"subgroups\" feature, "
+                      "which it lacks");
   const AxisGeometry& w = p.axis3[2];
   return w.stride == 1 && w.dilation == 1 && w.kernel > 1;
 }
 
-int ChooseConvStripDepths(const ConvProblem& p, int rows) {
+int ChooseConvStripDepths(const ConvProblem& p, int rows, const KernelTuning* tuning) {
   const AxisGeometry& d = p.axis3[0];
   // Only 3-D windows reuse input slabs across output depths; all K_D x K_H x K_W weights then stay in
   // registers next to the row window, so the filter must be small.
   if (d.kernel == 1 || d.out == 1 || p.kernel_volume() > 32) return 1;
   int depths = 0;
-  if (g_forced_depths > 0) {
-    depths = g_forced_depths;
-  } else if (const char* env = std::getenv("WEBCONV_CONV_STRIP_DEPTHS"); env && std::atoi(env) > 0) {
-    depths = std::atoi(env);  // a tuning knob for benchmarks; tests use ForceConvStripDepthsForTesting
+  if (tuning && tuning->strip_depths > 0) {
+    depths = tuning->strip_depths;
   } else {
     const int64_t outputs = p.batch * p.out_channels * p.out_spatial();
     depths = outputs / (rows * 2) >= 65536 ? 2 : 1;
@@ -99,18 +75,19 @@ int ChooseConvStripDepths(const ConvProblem& p, int rows) {
 
 Status ConvDirectGpu(const ConvProblem& p, GpuContext& ctx) {
   constexpr uint32_t kWorkgroup = 128;
-  const int64_t rh = ChooseConvStripRows(p);
-  const int64_t rd = ChooseConvStripDepths(p, static_cast<int>(rh));
+  const KernelTuning& tuning = ctx.tuning_or_defaults();
+  const int64_t rh = ChooseConvStripRows(p, &tuning);
+  const int64_t rd = ChooseConvStripDepths(p, static_cast<int>(rh), &tuning);
   const int64_t rin = WindowRows(p, rh);
   const AxisGeometry &ad = p.axis3[0], &ah = p.axis3[1];
   const int64_t strips = (ah.out + rh - 1) / rh;
   const int64_t dstrips = (ad.out + rd - 1) / rd;
   // Input slabs along D that the RD output depths of a thread read.
   const int64_t sin = (rd - 1) * ad.stride + (ad.kernel - 1) * ad.dilation + 1;
-  WC_ASSIGN_OR_RETURN(const bool sg, ChooseConvSubgroupTaps(p, ctx.subgroups));
+  WC_ASSIGN_OR_RETURN(const bool sg, ChooseConvSubgroupTaps(p, ctx.subgroups, &tuning));
   // Subgroup shuffles need uniform control flow, which loops bounded by private copies of uniform sizes
   // do not have in WGSL's analysis: that variant keeps its sizes baked.
-  WC_ASSIGN_OR_RETURN(ConvSizes size_mode, ChooseConvSizes(p, ctx.software_adapter));
+  ConvSizes size_mode = ChooseConvSizes(p, ctx.software_adapter, &tuning);
   if (sg) size_mode = ConvSizes::kBaked;
   ConvSizeTable sizes(size_mode);
   // The last strip may run past OUT_H (or OUT_D); its rows then need the bounds check even when the

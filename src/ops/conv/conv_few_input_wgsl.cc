@@ -11,6 +11,7 @@
 #include "ops/conv/conv_direct.h"
 #include "ops/conv/conv_epilogue.h"
 #include "ops/conv/conv_tiling.h"
+#include "ops/kernel_tuning.h"
 
 namespace webconv::ops {
 namespace {
@@ -21,15 +22,9 @@ constexpr int64_t kStageFloats = 4096;  // weights staged per workgroup: 16 KiB,
 constexpr int kPixels = 4;              // output pixels per thread: one weight read feeds four FMAs
 constexpr int64_t kPixelsPerGroup = kWorkgroup * kPixels;
 
-int g_forced_block = 0;
-
 using gpu::U;
 
 }  // namespace
-
-void ForceFewInputChannelBlockForTesting(int cb) {
-  g_forced_block = cb;
-}
 
 bool ConvUsesFewInputKernel(const ConvProblem& p) {
   const int64_t depth = p.in_per_group() * p.kernel_volume();
@@ -38,8 +33,8 @@ bool ConvUsesFewInputKernel(const ConvProblem& p) {
          !p.fusion.pooled() && pixel_groups <= 65535;
 }
 
-int ChooseFewInputChannelBlock(const ConvProblem& p, uint32_t compute_units) {
-  if (g_forced_block > 0) return g_forced_block;
+int ChooseFewInputChannelBlock(const ConvProblem& p, uint32_t compute_units, const KernelTuning* tuning) {
+  if (tuning && tuning->few_input_block > 0) return tuning->few_input_block;
   const int64_t depth = p.in_per_group() * p.kernel_volume();
   const int64_t pixel_groups = (p.batch * p.out_spatial() + kPixelsPerGroup - 1) / kPixelsPerGroup;
   // Widest block (fewest re-reads of the input, most FMAs per weight read) that fits the stage and
@@ -54,7 +49,7 @@ int ChooseFewInputChannelBlock(const ConvProblem& p, uint32_t compute_units) {
 
 Status ConvFewInputGpu(const ConvProblem& p, GpuContext& ctx) {
   const int64_t depth = p.in_per_group() * p.kernel_volume();
-  const int64_t cb = ChooseFewInputChannelBlock(p, ctx.compute_units);
+  const int64_t cb = ChooseFewInputChannelBlock(p, ctx.compute_units, &ctx.tuning_or_defaults());
   const int64_t cb4 = cb / 4;
   const int64_t pixels = p.batch * p.out_spatial();
   const bool check[3] = {ConvAxisNeedsCheck(p, 0), ConvAxisNeedsCheck(p, 1), ConvAxisNeedsCheck(p, 2)};

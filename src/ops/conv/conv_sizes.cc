@@ -1,30 +1,16 @@
 // Sizes of a WebGPU Conv kernel: baked or in uniforms (see conv_sizes.h).
 #include "ops/conv/conv_sizes.h"
 
-#include <cstdlib>
+#include "ops/kernel_tuning.h"
 
 namespace webconv::ops {
-namespace {
-const ConvSizes* g_forced = nullptr;
-}  // namespace
-
-void ForceConvSizesForTesting(const ConvSizes* s) {
-  g_forced = s;
-}
-
 const char* ConvSizesTag(ConvSizes s) {
   return s == ConvSizes::kUniform ? "_u" : "";
 }
 
-Result<ConvSizes> ChooseConvSizes(const ConvProblem& p, bool software_adapter) {
+ConvSizes ChooseConvSizes(const ConvProblem& p, bool software_adapter, const KernelTuning* tuning) {
   if (p.phase.active) return ConvSizes::kBaked;
-  if (g_forced) return *g_forced;
-  if (const char* env = std::getenv("WEBCONV_CONV_SIZES"); env && *env) {
-    const std::string v = env;
-    if (v == "baked") return ConvSizes::kBaked;
-    if (v == "uniform") return ConvSizes::kUniform;
-    return UsageError("WEBCONV_CONV_SIZES=", v, ": expected baked or uniform");
-  }
+  if (tuning && tuning->conv_sizes) return *tuning->conv_sizes;
   if (software_adapter) return ConvSizes::kUniform;
   return IsLightConv(p) ? ConvSizes::kUniform : ConvSizes::kBaked;
 }

@@ -27,12 +27,10 @@ enum class ConvSizes { kBaked, kUniform };
 // the larger cost: always on a software adapter (where one GEMM pipeline takes 0.2-0.7 s to compile),
 // and for light layers (under kLightConvFlops) on a hardware GPU, whose run time is a few microseconds
 // whatever the WGSL. ConvTranspose phases and the first-layer kernel always bake.
-// WEBCONV_CONV_SIZES=baked|uniform overrides the choice for benchmarks; ForceConvSizesForTesting for
-// tests (nullptr: back to the rule).
+// `tuning`'s conv_sizes (WEBCONV_CONV_SIZES=baked|uniform) overrides the rule.
 constexpr double kLightConvFlops = 64e6;
 bool IsLightConv(const ConvProblem& p);  // under kLightConvFlops
-Result<ConvSizes> ChooseConvSizes(const ConvProblem& p, bool software_adapter);
-void ForceConvSizesForTesting(const ConvSizes* s);
+ConvSizes ChooseConvSizes(const ConvProblem& p, bool software_adapter, const KernelTuning* tuning = nullptr);
 // "_u" for kUniform (kernel names, so profiles show which layers share), "" for kBaked.
 const char* ConvSizesTag(ConvSizes s);
 

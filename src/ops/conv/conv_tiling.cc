@@ -4,8 +4,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <cstdlib>
 #include <limits>
+
+#include "ops/kernel_tuning.h"
 
 namespace webconv::ops {
 namespace {
@@ -90,9 +91,6 @@ ConvTiling ChooseSoftwareTiling(const ConvProblem& p) {
   return kSoftwareSmall;
 }
 
-const ConvTiling* g_forced = nullptr;
-int g_forced_splits = 0;
-
 // Output tiles of the implicit GEMM with tile `t`: row tiles x column tiles x groups.
 double TileCount(const ConvProblem& p, const ConvTiling& t) {
   return std::ceil(static_cast<double>(p.batch * p.out_spatial()) / t.tm) *
@@ -117,10 +115,6 @@ std::vector<ConvTiling> ConvTilingCandidates() {
   for (const ConvTiling& t : {kSoftwareTall, kSoftwareWide, kSoftwareShortWide, kSoftwareSmall, kSoftwareLight})
     v.push_back(t);
   return v;
-}
-
-void ForceConvTilingForTesting(const ConvTiling* t) {
-  g_forced = t;
 }
 
 std::string ConvTilingProblem(const ConvTiling& t, uint32_t max_workgroup_storage) {
@@ -151,26 +145,8 @@ Result<ConvTiling> ParseConvTiling(const std::string& name) {
   return t;
 }
 
-namespace {
-const ConvMath* g_forced_math = nullptr;
-}  // namespace
-
-void ForceConvMathForTesting(const ConvMath* m) {
-  g_forced_math = m;
-}
-
 const char* ConvMathName(ConvMath m) {
   return m == ConvMath::kF16Tiles ? "f16tiles" : "f32";
-}
-
-Result<ConvMath> ChooseConvMath() {
-  if (g_forced_math) return *g_forced_math;
-  const char* env = std::getenv("WEBCONV_CONV_F16");
-  if (!env || !*env) return ConvMath::kF32;
-  const std::string v = env;
-  if (v == "tiles") return ConvMath::kF16Tiles;
-  if (v == "0" || v == "off") return ConvMath::kF32;
-  return UsageError("WEBCONV_CONV_F16=", v, ": expected tiles, 0 or off");
 }
 
 std::string ConvTiling::Name() const {
@@ -179,12 +155,11 @@ std::string ConvTiling::Name() const {
 }
 
 Result<ConvTiling> ChooseConvTiling(const ConvProblem& p, bool software_adapter, uint32_t max_workgroup_storage,
-                                    uint32_t compute_units) {
-  if (g_forced) return *g_forced;
-  if (const char* env = std::getenv("WEBCONV_CONV_TILE"); env && *env) {
-    WC_ASSIGN_OR_RETURN(const ConvTiling t, ParseConvTiling(env));
+                                    uint32_t compute_units, const KernelTuning* tuning) {
+  if (tuning && tuning->conv_tile) {
+    const ConvTiling& t = *tuning->conv_tile;
     if (const std::string why = ConvTilingProblem(t, max_workgroup_storage); !why.empty())
-      return UsageError("WEBCONV_CONV_TILE=", env, ": ", why);
+      return UsageError("conv tile ", t.Name(), ": ", why);
     return t;
   }
   if (software_adapter) return ChooseSoftwareTiling(p);
@@ -215,24 +190,15 @@ Result<ConvTiling> ChooseConvTiling(const ConvProblem& p, bool software_adapter,
   return choice;
 }
 
-void ForceConvSplitsForTesting(int splits) {
-  g_forced_splits = splits;
-}
-
-Result<SplitK> ChooseConvSplits(const ConvProblem& p, const ConvTiling& t, bool software_adapter,
-                                uint64_t max_partial_bytes, uint32_t compute_units) {
+SplitK ChooseConvSplits(const ConvProblem& p, const ConvTiling& t, bool software_adapter, uint64_t max_partial_bytes,
+                        uint32_t compute_units, const KernelTuning* tuning) {
   const int64_t depth = p.in_per_group() * p.kernel_volume();
   // Pooled windows are averaged in the GEMM's registers; grouped ConvTranspose phases have their slots
   // in workgroup z, which the split-K sum kernel does not know.
   if (p.fusion.pooled() || p.phase.slots() > 1) return SplitK{1, static_cast<uint32_t>(depth)};
   uint32_t wanted = 1;
-  if (g_forced_splits > 0) {
-    wanted = static_cast<uint32_t>(g_forced_splits);
-  } else if (const char* env = std::getenv("WEBCONV_CONV_SPLITS"); env && *env) {
-    char* end = nullptr;
-    const long v = std::strtol(env, &end, 10);
-    if (*end != 0 || v < 1 || v > 4096) return UsageError("WEBCONV_CONV_SPLITS=", env, ": expected a number 1..4096");
-    wanted = static_cast<uint32_t>(v);
+  if (tuning && tuning->conv_splits > 0) {
+    wanted = tuning->conv_splits;
   } else if (!software_adapter) {
     // Split only when the reduction is long for the number of tiles: at least 1024 deep per SM's share
     // of the tiles. Below that the partial sums' round trip and the second dispatch (about 10 us on the

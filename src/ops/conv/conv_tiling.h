@@ -39,16 +39,15 @@ struct ConvTiling {
 // time) there is no occupancy to fill: every padded row or column is paid in full and every barrier
 // is a fiber switch, so the tile is one of four with 8x8 register blocks, by rows, channels and
 // reduction depth (measured per layer; see kSoftware* in conv_tiling.cc). Tiles needing more than `max_workgroup_storage` bytes of
-// workgroup memory are never picked. WEBCONV_CONV_TILE, when set, overrides the choice (see
-// ParseConvTiling) unless a test forces a tile.
+// workgroup memory are never picked. `tuning`'s conv_tile, when set, overrides the choice (an error when
+// the device cannot hold it).
 Result<ConvTiling> ChooseConvTiling(const ConvProblem& p, bool software_adapter = false,
-                                    uint32_t max_workgroup_storage = 16384, uint32_t compute_units = 132);
+                                    uint32_t max_workgroup_storage = 16384, uint32_t compute_units = 132,
+                                    const KernelTuning* tuning = nullptr);
 
 // Every tile ChooseConvTiling may pick, for either adapter kind. Tests force each one in turn
-// (ForceConvTilingForTesting, with nullptr to go back to the model) so every variant is checked on
-// small shapes.
+// (KernelTuning::conv_tile) so every variant is checked on small shapes.
 std::vector<ConvTiling> ConvTilingCandidates();
-void ForceConvTilingForTesting(const ConvTiling* t);
 
 // Why the implicit-GEMM kernel cannot be generated with tile `t` on a device with
 // `max_workgroup_storage` bytes of workgroup memory ("" when it can): register blocks must be
@@ -57,7 +56,7 @@ void ForceConvTilingForTesting(const ConvTiling* t);
 std::string ConvTilingProblem(const ConvTiling& t, uint32_t max_workgroup_storage);
 
 // Parses a tile named as ConvTiling::Name() writes it ("t128x64k16_r8x8"). A benchmark knob,
-// WEBCONV_CONV_TILE, forces every implicit-GEMM Conv to one tile this way, so that a sweep can time
+// WEBCONV_CONV_TILE (KernelTuning::conv_tile), forces every implicit-GEMM Conv to one tile this way, so that a sweep can time
 // every tile on every layer and the choice above can be checked against measurements.
 Result<ConvTiling> ParseConvTiling(const std::string& name);
 
@@ -73,12 +72,10 @@ struct SplitK {
 // Splits for tile `t`, when the reduction is long for the number of tiles (1024 deep or more per SM's
 // share of them): enough workgroups to give every SM several (at most 16 ranges, each at least 8 K
 // slices deep); none on a software adapter, with a fused pool (its windows are averaged in the GEMM's
-// registers) or when the partial sums would exceed `max_partial_bytes`. WEBCONV_CONV_SPLITS (a positive
-// number, capped by the K slices) overrides the choice for benchmarks; ForceConvSplitsForTesting (0: back
-// to the model) for tests.
-Result<SplitK> ChooseConvSplits(const ConvProblem& p, const ConvTiling& t, bool software_adapter,
-                                uint64_t max_partial_bytes, uint32_t compute_units = 132);
-void ForceConvSplitsForTesting(int splits);
+// registers) or when the partial sums would exceed `max_partial_bytes`. `tuning`'s conv_splits (capped by
+// the K slices) overrides the model.
+SplitK ChooseConvSplits(const ConvProblem& p, const ConvTiling& t, bool software_adapter, uint64_t max_partial_bytes,
+                        uint32_t compute_units = 132, const KernelTuning* tuning = nullptr);
 
 // How the implicit GEMM stages its K slices in workgroup memory. Tensors stay f32 in memory and the FMAs
 // and accumulators stay f32 either way:
@@ -87,13 +84,11 @@ void ForceConvSplitsForTesting(int splits);
 //              pack2x16float / unpack2x16float), so a slice takes half the bytes and half the
 //              workgroup-memory reads, for one unpack per word. Inputs and weights round to f16 (11
 //              significant bits; magnitudes above 65504 become infinite) on the way in.
-// WEBCONV_CONV_F16=tiles turns kF16Tiles on for every implicit-GEMM Conv ("", "0" or "off": f32); the
+// KernelTuning::conv_math (WEBCONV_CONV_F16=tiles) turns kF16Tiles on for every implicit-GEMM Conv; the
 // direct and first-layer kernels stay f32. f16 arithmetic (WGSL `enable f16`) is not offered: it needs
 // the device's shader-f16 feature, which SwiftShader lacks and Dawn withholds on NVIDIA's Vulkan driver.
 enum class ConvMath { kF32, kF16Tiles };
-Result<ConvMath> ChooseConvMath();
-void ForceConvMathForTesting(const ConvMath* m);  // nullptr: back to WEBCONV_CONV_F16
-const char* ConvMathName(ConvMath m);             // "f32", "f16tiles"
+const char* ConvMathName(ConvMath m);  // "f32", "f16tiles"
 
 // The geometry: returns WGSL `const` declarations of the window (K_D/H/W, S_*, DL_*, P_* (i32); for
 // per-group windows the GROUP_DL and GROUP_P tables, and GROUP_X0 when sizes are baked; for

@@ -23,6 +23,7 @@
 #include "ops/conv/conv_direct.h"
 #include "ops/conv/conv_epilogue.h"
 #include "ops/conv/conv_tiling.h"
+#include "ops/kernel_tuning.h"
 
 namespace webconv::ops {
 
@@ -406,16 +407,18 @@ std::string SplitSumBody(const ConvProblem& p, const SplitK& split, ConvSizeTabl
 }  // namespace
 
 Status ConvGemmGpu(const ConvProblem& p, GpuContext& ctx) {
-  WC_ASSIGN_OR_RETURN(const ConvTiling t,
-                      ChooseConvTiling(p, ctx.software_adapter, ctx.max_workgroup_storage, ctx.compute_units));
-  WC_ASSIGN_OR_RETURN(const SplitK split, ChooseConvSplits(p, t, ctx.software_adapter, ctx.max_storage_binding,
-                                                           ctx.compute_units));
-  WC_ASSIGN_OR_RETURN(const ConvMath math, ChooseConvMath());
-  WC_ASSIGN_OR_RETURN(ConvSizes size_mode, ChooseConvSizes(p, ctx.software_adapter));
+  const KernelTuning& tuning = ctx.tuning_or_defaults();
+  WC_ASSIGN_OR_RETURN(const ConvTiling t, ChooseConvTiling(p, ctx.software_adapter, ctx.max_workgroup_storage,
+                                                           ctx.compute_units, &tuning));
+  const SplitK split = ChooseConvSplits(p, t, ctx.software_adapter, ctx.max_storage_binding, ctx.compute_units,
+                                        &tuning);
+  const ConvMath math = tuning.conv_math;
+  ConvSizes size_mode = ChooseConvSizes(p, ctx.software_adapter, &tuning);
   if (split.splits > 1) size_mode = ConvSizes::kBaked;  // the split kernels keep their sizes baked
   const Layout l = MakeLayout(t, math, size_mode);
-  if (l.pk == 2 && (l.ak % 2 != 0 || l.be % 2 != 0))  // only a tile forced by WEBCONV_CONV_TILE can be
-    return UsageError("WEBCONV_CONV_F16=tiles needs depth pairs per thread, which tile ", t.Name(), " does not give");
+  if (l.pk == 2 && (l.ak % 2 != 0 || l.be % 2 != 0))  // only a tile forced by KernelTuning::conv_tile can be
+    return UsageError("f16 tiles (WEBCONV_CONV_F16=tiles) need depth pairs per thread, which tile ", t.Name(),
+                      " does not give");
   // Kernel names say how slices are staged when not in f32 ("..._r8x8_f16tiles"), for profiles and sweeps.
   const std::string math_tag = math == ConvMath::kF32 ? "" : std::string("_") + ConvMathName(math);
   // ConvTranspose phases keep their op's name in profiles.

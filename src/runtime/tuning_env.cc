@@ -1,0 +1,77 @@
+// ApplyTuningEnvironment (tuning_env.h).
+#include "runtime/tuning_env.h"
+
+#include <cstdlib>
+#include <string>
+
+#include "common/env.h"
+
+namespace webconv::runtime {
+namespace {
+
+// The variable's value, or "" when it is unset.
+std::string Env(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? v : "";
+}
+
+// A whole number in [lo, hi], or a usage error naming the variable.
+Result<int> EnvCount(const char* name, const std::string& v, int lo, int hi) {
+  char* end = nullptr;
+  const long n = std::strtol(v.c_str(), &end, 10);
+  if (v.empty() || *end != 0 || n < lo || n > hi)
+    return UsageError(name, "=", v, ": expected a number ", lo, "..", hi);
+  return static_cast<int>(n);
+}
+
+}  // namespace
+
+Status ApplyTuningEnvironment(SessionOptions* options) {
+  if (EnvFlag("WEBCONV_NO_FUSION")) options->fuse = false;
+  if (EnvFlag("WEBCONV_NO_SIBLING_MERGE")) options->fusion.sibling_merge = false;
+  if (EnvFlag("WEBCONV_NO_BRANCH_MERGE")) options->fusion.branch_merge = false;
+
+  ops::KernelTuning& t = options->kernel_tuning;
+  if (const std::string v = Env("WEBCONV_CONV_TILE"); !v.empty()) {
+    auto tile = ops::ParseConvTiling(v);
+    if (!tile.ok()) return tile.status().Prefixed("WEBCONV_CONV_TILE=" + v + ": ");
+    // The device-independent checks now; the workgroup memory it needs is checked against the device's
+    // limit when a Conv is planned.
+    if (const std::string why = ops::ConvTilingProblem(*tile, ~0u); !why.empty())
+      return UsageError("WEBCONV_CONV_TILE=", v, ": ", why);
+    t.conv_tile = *tile;
+  }
+  if (const std::string v = Env("WEBCONV_CONV_SPLITS"); !v.empty()) {
+    WC_ASSIGN_OR_RETURN(const int n, EnvCount("WEBCONV_CONV_SPLITS", v, 1, 4096));
+    t.conv_splits = static_cast<uint32_t>(n);
+  }
+  if (const std::string v = Env("WEBCONV_CONV_F16"); !v.empty()) {
+    if (v == "tiles")
+      t.conv_math = ops::ConvMath::kF16Tiles;
+    else if (v == "0" || v == "off")
+      t.conv_math = ops::ConvMath::kF32;
+    else
+      return UsageError("WEBCONV_CONV_F16=", v, ": expected tiles, 0 or off");
+  }
+  if (const std::string v = Env("WEBCONV_CONV_SIZES"); !v.empty()) {
+    if (v == "baked")
+      t.conv_sizes = ops::ConvSizes::kBaked;
+    else if (v == "uniform")
+      t.conv_sizes = ops::ConvSizes::kUniform;
+    else
+      return UsageError("WEBCONV_CONV_SIZES=", v, ": expected baked or uniform");
+  }
+  if (const std::string v = Env("WEBCONV_CONV_STRIP_ROWS"); !v.empty()) {
+    WC_ASSIGN_OR_RETURN(t.strip_rows, EnvCount("WEBCONV_CONV_STRIP_ROWS", v, 1, 64));
+  }
+  if (const std::string v = Env("WEBCONV_CONV_STRIP_DEPTHS"); !v.empty()) {
+    WC_ASSIGN_OR_RETURN(t.strip_depths, EnvCount("WEBCONV_CONV_STRIP_DEPTHS", v, 1, 64));
+  }
+  if (const std::string v = Env("WEBCONV_CONV_SUBGROUPS"); !v.empty()) {
+    if (v != "0" && v != "1") return UsageError("WEBCONV_CONV_SUBGROUPS=", v, ": expected 1 or 0");
+    t.subgroup_taps = v == "1";
+  }
+  return OkStatus();
+}
+
+}  // namespace webconv::runtime

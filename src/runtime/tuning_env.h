@@ -1,0 +1,24 @@
+// The environment variables that tune a session (docs/cli.md lists them): the CLI's and the benchmark
+// scripts' way to set SessionOptions' fusion switches and KernelTuning. The library's layers below never
+// read the environment; the CLI and the public C++ API call this when they build a session's options.
+//   WEBCONV_NO_FUSION=1          fuse = false (the graph as written)
+//   WEBCONV_NO_SIBLING_MERGE=1   fusion.sibling_merge = false
+//   WEBCONV_NO_BRANCH_MERGE=1    fusion.branch_merge = false
+//   WEBCONV_CONV_TILE=tTMxTNkTK_rRMxRN   kernel_tuning.conv_tile (ops::ParseConvTiling)
+//   WEBCONV_CONV_SPLITS=N        kernel_tuning.conv_splits (1..4096)
+//   WEBCONV_CONV_F16=tiles|off|0 kernel_tuning.conv_math
+//   WEBCONV_CONV_SIZES=baked|uniform      kernel_tuning.conv_sizes
+//   WEBCONV_CONV_STRIP_ROWS=N, WEBCONV_CONV_STRIP_DEPTHS=N   the direct kernel's strips (1..64)
+//   WEBCONV_CONV_SUBGROUPS=1|0   kernel_tuning.subgroup_taps
+// An unset or empty variable leaves its field as it is. A malformed value is a usage error that names the
+// variable and its value.
+#pragma once
+
+#include "common/status.h"
+#include "runtime/session.h"
+
+namespace webconv::runtime {
+
+Status ApplyTuningEnvironment(SessionOptions* options);
+
+}  // namespace webconv::runtime
