@@ -57,15 +57,16 @@ const EnvVar kEnvVars[] = {
      "allows' error"},
     {"WEBCONV_CONV_STRIP_ROWS",
      "a benchmark tuning knob of the direct Conv kernel (depthwise and other convolutions with few output "
-     "channels per group): a positive number sets how many output rows each thread computes (capped by "
+     "channels per group): a number 1..64 sets how many output rows each thread computes (capped by "
      "the output height and a register budget); unset, the kernel chooses"},
     {"WEBCONV_CONV_STRIP_DEPTHS",
-     "the same kind of knob for 3-D windows in that kernel: how many output depths each thread computes "
-     "(used only for small 3-D filters; capped by the output depth); unset, the kernel chooses"},
+     "the same kind of knob for 3-D windows in that kernel (1..64): how many output depths each thread "
+     "computes (used only for small 3-D filters; capped by the output depth); unset, the kernel chooses"},
     {"WEBCONV_CONV_TILE",
      "a benchmark tuning knob of the implicit-GEMM Conv kernel: a tile named as in its kernel names "
      "(`t128x64k16_r8x8`: 128 output pixels x 64 channels per workgroup, K slices of 16, 8x8 outputs per "
-     "thread) is used for every such Conv instead of the chosen one; an invalid tile fails with exit 2"},
+     "thread) is used for every such Conv instead of the chosen one; an invalid tile, or one needing more "
+     "workgroup memory than the device has, fails with exit 2"},
     {"WEBCONV_CONV_SIZES",
      "`baked` or `uniform`: whether the Conv kernels (implicit GEMM and direct) carry their sizes (batch, "
      "spatial extents, channels) as WGSL constants or read them from their uniform block, for every Conv. "
@@ -73,7 +74,7 @@ const EnvVar kEnvVars[] = {
      "on software adapters and for layers under 64 MFLOP, and baked sizes elsewhere"},
     {"WEBCONV_CONV_SPLITS",
      "a benchmark tuning knob of the implicit-GEMM Conv kernel: how many ranges its reduction is split "
-     "into (split-K; a positive number, capped by the reduction's depth; 1 turns splitting off); unset, the "
+     "into (split-K; 1..4096, capped by the reduction's depth; 1 turns splitting off); unset, the "
      "kernel chooses from the number of output tiles. A Conv with a fused AveragePool is never split"},
     {"WEBCONV_CONV_F16",
      "`tiles` stages the implicit-GEMM Conv's K slices in workgroup memory as f16 pairs (half the bytes; "
@@ -153,6 +154,11 @@ void PrintCliReferenceMarkdown(std::ostream& os) {
      << " | GPU or device error: no adapter, WebGPU library not loadable, device lost, timeout, tensor "
         "larger than the device allows |\n"
      << "\n## Environment variables\n\n"
+        "The tuning variables below (`WEBCONV_CONV_*`, `WEBCONV_NO_*`) are read once, when a command builds its\n"
+        "session's options (`runtime/tuning_env.h`): they become the session's `KernelTuning` and fusion switches,\n"
+        "which its plans keep. The library's kernel and graph code never reads the environment; the public C++ API\n"
+        "applies the same variables when it makes a session, and the browser build has none. A malformed value\n"
+        "fails with exit 2 naming the variable.\n\n"
         "| variable | effect |\n|---|---|\n";
   for (const EnvVar& v : kEnvVars) os << "| `" << v.name << "` | " << v.meaning << " |\n";
 }

@@ -22,7 +22,7 @@ bool SameWork(const FusionGraph& f, int a, int b) {
     if (x.pool[k] != y.pool[k]) return false;
   for (size_t k = 0; k < x.steps.size(); ++k) {
     const auto &s = x.steps[k], &t = y.steps[k];
-    if (s.kind != t.kind || s.alpha != t.alpha || s.beta != t.beta) return false;
+    if (s.kind != t.kind || (s.kind == ops::ConvFusion::Step::kPointwise && !(s.fn == t.fn))) return false;
     if (s.kind == ops::ConvFusion::Step::kAdd && f.node(a).inputs[s.input] != f.node(b).inputs[t.input]) return false;
   }
   return true;

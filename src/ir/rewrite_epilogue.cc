@@ -1,57 +1,24 @@
 // Activations and residual Adds after a Conv become steps of its epilogue (ConvFusion): the Conv
-// applies them in registers before its one store, and the intermediate tensors never exist. A chain
+// applies them in registers before its one store, and the intermediate tensors never exist. Which ops
+// are activations is each op's say (OpSchema::as_pointwise; a fusable UnaryDef): nothing here names one. A chain
 // is followed as far as it goes (Conv -> Add -> Relu, the ResNet block's tail, becomes one kernel).
-#include <cmath>
-#include <cstring>
-
 #include "ir/rewrite_fusion.h"
-#include "ops/elementwise/unary.h"
 
 namespace webconv::ir {
 
 bool AsActivationStep(const FusionGraph& f, int i, ops::ConvFusion::Step* step) {
-  using Step = ops::ConvFusion::Step;
-  static const struct {
-    const char* op;
-    Step::Kind kind;
-  } kActivations[] = {{"Relu", Step::kRelu},
-                      {"Clip", Step::kClip},
-                      {"LeakyRelu", Step::kLeakyRelu},
-                      {"Sigmoid", Step::kSigmoid},
-                      {"HardSigmoid", Step::kHardSigmoid},
-                      {"HardSwish", Step::kHardSwish},
-                      {"Tanh", Step::kTanh}};
   const Node& n = f.node(i);
+  if (!f.Runs(i) || !n.schema || !n.schema->as_pointwise) return false;
   if (n.inputs.empty() || n.inputs[0] < 0 || n.outputs.size() != 1 || n.outputs[0] < 0) return false;
-  if (f.value(n.inputs[0]).dtype != DType::kFloat32) return false;
-  for (const auto& a : kActivations) {
-    if (!f.Is(i, a.op)) continue;
-    // Every one of these is a table-driven unary op: its parsed attributes are UnaryAttrs.
-    const auto& attrs = n.attrs.As<ops::UnaryAttrs>();
-    ops::UnaryParams p = attrs.params;
-    if (attrs.def && attrs.def->resolve) {
-      // Clip's bounds: attributes before opset 11, optional constant inputs after.
-      const HostTensor* bound[2] = {nullptr, nullptr};
-      for (int k = 0; k < 2; ++k) {
-        const int id = k + 1 < static_cast<int>(n.inputs.size()) ? n.inputs[k + 1] : -1;
-        if (id < 0) continue;
-        if (!f.value(id).constant || f.value(id).constant->num_elements() != 1) return false;
-        bound[k] = f.value(id).constant.get();
-      }
-      p = attrs.def->resolve(attrs, DType::kFloat32, bound[0], bound[1]);
-    } else if (n.inputs.size() != 1) {
-      return false;
-    }
-    step->kind = a.kind;
-    step->alpha = static_cast<float>(p.p[0]);
-    step->beta = static_cast<float>(p.p[1]);
-    // Parameters must survive as f32 exactly (they are f32 attributes or f32 tensors in the model).
-    if (std::isnan(p.p[0]) || std::isnan(p.p[1]) || static_cast<double>(step->alpha) != p.p[0] ||
-        static_cast<double>(step->beta) != p.p[1])
-      return false;
-    return true;
+  // The op's parameters must be known now: inputs beyond the data are constants (or absent).
+  std::vector<const HostTensor*> inputs = {nullptr};
+  for (size_t k = 1; k < n.inputs.size(); ++k) {
+    const int id = n.inputs[k];
+    if (id >= 0 && !f.value(id).constant) return false;
+    inputs.push_back(id >= 0 ? f.value(id).constant.get() : nullptr);
   }
-  return false;
+  step->kind = ops::ConvFusion::Step::kPointwise;
+  return n.schema->as_pointwise(n.attrs, f.value(n.inputs[0]).dtype, inputs, &step->fn);
 }
 
 int SameShapeAddend(const FusionGraph& f, int i, int id) {

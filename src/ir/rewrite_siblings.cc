@@ -24,10 +24,12 @@ std::vector<int64_t> SiblingKey(const ops::ConvProblem& p) {
   for (const ops::AxisGeometry& g : p.axis3)
     key.insert(key.end(), {g.in, g.out, g.kernel, g.stride, g.dilation, g.pad_begin, g.pad_end});
   for (const auto& s : p.fusion.steps) {
-    int32_t alpha = 0, beta = 0;
-    std::memcpy(&alpha, &s.alpha, sizeof alpha);
-    std::memcpy(&beta, &s.beta, sizeof beta);
-    key.insert(key.end(), {static_cast<int64_t>(s.kind), alpha, beta});
+    key.insert(key.end(), {static_cast<int64_t>(s.kind), static_cast<int64_t>(reinterpret_cast<intptr_t>(s.fn.def))});
+    for (float v : s.fn.p) {
+      int32_t bits = 0;
+      std::memcpy(&bits, &v, sizeof bits);
+      key.push_back(bits);
+    }
   }
   return key;
 }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <memory>
 #include <stdexcept>
@@ -21,6 +22,7 @@
 namespace webconv::ops {
 
 struct KernelTuning;  // kernel_tuning.h
+struct UnaryDef;      // elementwise/unary.h
 
 // A tensor as shape inference and kernel generators see it.
 struct TensorInfo {
@@ -192,6 +194,21 @@ using AsZeroPadFn = bool (*)(const OpAttrs& attrs, int opset, const std::vector<
 // returns false when it cannot do so exactly (e.g. auto_pad SAME, MaxPool's padding is not zero).
 using AbsorbPadFn = bool (*)(const OpAttrs& attrs, const std::vector<int64_t>& begin, const std::vector<int64_t>& end,
                              OpAttrs* out);
+// An elementwise float function another kernel can apply to its results in registers before storing
+// them (a Conv's epilogue step: ir/rewrite_epilogue.cc, ops/conv/conv_epilogue.h): the op's own
+// definition and its parameters, exact in f32. Its WGSL, float64 value and CPU loop come from the op
+// (PointwiseStepWgsl and friends, elementwise/unary.h), so a kernel that fuses one knows no op by name.
+struct PointwiseFn {
+  const UnaryDef* def = nullptr;
+  float p[3] = {0, 0, 0};
+  // The same function: the same op and bit-identical parameters.
+  bool operator==(const PointwiseFn& o) const { return def == o.def && std::memcmp(p, o.p, sizeof p) == 0; }
+};
+// An op describes itself as such a function when it is one: `inputs` are its inputs' constant values
+// (nullptr when unknown; input 0 is the data). False when it is not (a bound that is not a constant, a
+// parameter not exact in f32, a type other than float32).
+using AsPointwiseFn = bool (*)(const OpAttrs& attrs, DType type, const std::vector<const HostTensor*>& inputs,
+                               PointwiseFn* out);
 // Floating-point operations of one execution (multiply and add count as two), for benchmarks.
 using FlopsFn = double (*)(const InferContext&);
 
@@ -211,6 +228,7 @@ struct OpSchema {
   FlopsFn flops = nullptr;            // nullptr: counted as zero (data movement)
   AsZeroPadFn as_zero_pad = nullptr;  // set by Pad
   AbsorbPadFn absorb_zero_pad = nullptr;  // set by ops that fold a preceding zero Pad into their pads
+  AsPointwiseFn as_pointwise = nullptr;   // set by elementwise ops a Conv may apply in its epilogue
   // Inputs whose values the op needs when it is planned (e.g. Reshape's shape): they must be
   // constant after folding, or be graph inputs whose values are bound at run time.
   std::vector<int> host_inputs = {};

@@ -1,5 +1,8 @@
 // Activations and residual Adds fused into the Conv epilogue, and the cases where they must not be.
+#include <algorithm>
+
 #include "fusion_harness.h"
+#include "ops/registry.h"
 
 namespace webconv::testing {
 namespace {
@@ -40,6 +43,64 @@ TEST(FusionEpilogue, EveryActivationFuses) {
   ASSERT_TRUE(MatchesUnfused(m.Serialize(), {{"x", RandomTensor(DType::kFloat32, xs, rng, -3, 3)}}, &run));
   EXPECT_EQ(run.ops, std::vector<std::string>(acts.size(), "Conv"));
   EXPECT_TRUE(run.Rewrote("HardSigmoid 'y5' fused into Conv 'c5' (epilogue)"));
+}
+
+// Every op that says it can be a fused step (OpSchema::as_pointwise) fuses into the Conv before it and
+// matches the unfused float64 reference, at its default attributes: the list comes from the registry, so
+// an op made fusable later is checked without a line here. The activations that became fusable through
+// their own definitions alone (UnaryDef::fusable; nothing in ops/conv/ names them) are among them.
+TEST(FusionEpilogue, EveryFusableOpOfTheRegistryFuses) {
+  std::mt19937_64 rng(BaseSeed(31));
+  std::cout << "seed " << BaseSeed(31) << "\n";
+  const Shape xs = {2, 3, 4, 6};
+  ModelBuilder m(17);
+  m.Input("x", DType::kFloat32, xs);
+  std::vector<std::string> fusable;
+  for (const ops::OpSchema& s : ops::AllOps()) {
+    if (!s.as_pointwise || *s.domain || s.min_opset > 17 || s.max_opset < 17) continue;
+    const std::string k = std::to_string(fusable.size()), c = "c" + k, y = "y" + k;
+    AddConv(m, rng, "x", c, 3, 2 + static_cast<int64_t>(fusable.size() % 3), {3, 3}, true);
+    m.Node(s.op_type, {c}, {y}, {}, y);
+    m.Output(y, DType::kFloat32);
+    fusable.push_back(s.op_type);
+  }
+  for (const char* op : {"Relu", "HardSwish", "Elu", "Selu", "Celu", "Softplus", "Softsign", "ThresholdedRelu"})
+    EXPECT_NE(std::find(fusable.begin(), fusable.end(), op), fusable.end()) << op << " is not fusable";
+  FusedRun run;
+  ASSERT_TRUE(MatchesUnfused(m.Serialize(), {{"x", RandomTensor(DType::kFloat32, xs, rng, -3, 3)}}, &run));
+  EXPECT_EQ(run.ops, std::vector<std::string>(fusable.size(), "Conv"));
+  for (size_t k = 0; k < fusable.size(); ++k)
+    EXPECT_TRUE(run.Rewrote(fusable[k] + " 'y" + std::to_string(k) + "' fused into Conv 'c" + std::to_string(k) + "'"))
+        << fusable[k];
+}
+
+// The newly fusable activations with attributes away from their defaults, chained after a residual Add.
+TEST(FusionEpilogue, ActivationsWithAttributes) {
+  std::mt19937_64 rng(BaseSeed(37));
+  std::cout << "seed " << BaseSeed(37) << "\n";
+  const Shape xs = {1, 4, 5, 5};
+  ModelBuilder m(17);
+  m.Input("x", DType::kFloat32, xs);
+  m.Input("r", DType::kFloat32, xs);
+  const std::vector<std::pair<const char*, std::vector<Attr>>> acts = {
+      {"Elu", {FloatAttr("alpha", 0.7f)}},
+      {"Selu", {FloatAttr("alpha", 1.5f), FloatAttr("gamma", 0.9f)}},
+      {"Celu", {FloatAttr("alpha", 1.5f)}},
+      {"ThresholdedRelu", {FloatAttr("alpha", 0.4f)}},
+  };
+  for (size_t k = 0; k < acts.size(); ++k) {
+    const std::string c = "c" + std::to_string(k), a = "a" + std::to_string(k), y = "y" + std::to_string(k);
+    AddConv(m, rng, "x", c, 4, 4, {3, 3}, true);
+    m.Node("Add", {c, "r"}, {a}, {}, a);
+    m.Node(acts[k].first, {a}, {y}, acts[k].second, y);
+    m.Output(y, DType::kFloat32);
+  }
+  FusedRun run;
+  ASSERT_TRUE(MatchesUnfused(m.Serialize(),
+                             {{"x", RandomTensor(DType::kFloat32, xs, rng, -2, 2)},
+                              {"r", RandomTensor(DType::kFloat32, xs, rng, -2, 2)}},
+                             &run));
+  EXPECT_EQ(run.ops, std::vector<std::string>(acts.size(), "Conv"));
 }
 
 // Clip-6 takes its bounds as attributes.

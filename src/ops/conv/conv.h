@@ -19,9 +19,11 @@ struct ConvGroupWindow {
 // computes y = accumulator + bias, then applies `steps` in order, then stores y.
 struct ConvFusion {
   struct Step {
-    enum Kind { kAdd, kRelu, kClip, kLeakyRelu, kSigmoid, kHardSigmoid, kHardSwish, kTanh } kind = kRelu;
-    float alpha = 0, beta = 0;  // kClip: min, max; kLeakyRelu: alpha; kHardSigmoid: alpha, beta
-    int input = -1;             // kAdd: index of the Conv node's input holding the addend
+    // kPointwise: an elementwise op's function (OpSchema::as_pointwise: the activations), whose WGSL,
+    // value and CPU loop the op provides; kAdd: a residual addend of the output's shape.
+    enum Kind { kAdd, kPointwise } kind = kPointwise;
+    PointwiseFn fn;  // kPointwise
+    int input = -1;  // kAdd: index of the Conv node's input holding the addend
   };
   std::vector<Step> steps;
   // When channel_total > 0 the Conv writes its M channels straight into channels

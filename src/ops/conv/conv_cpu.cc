@@ -24,6 +24,7 @@
 #include "cpu/parallel.h"
 #include "ops/conv/conv.h"
 #include "ops/conv/conv_epilogue.h"
+#include "ops/elementwise/unary.h"
 
 namespace webconv::ops {
 namespace {
@@ -210,7 +211,8 @@ void DirectPlane(const ConvProblem& p, const std::vector<GroupTaps>& group_taps,
 }
 
 // Bias and the fused steps over y ([N, M, spatial]), in place; addends are read with the placement.
-// The steps are evaluated as the reference does (ConvStepValue, in double) and rounded once.
+// Each step is its op's CPU loop (PointwiseApplyF32: a float loop where the op has one, else the op's
+// reference in double, rounded once).
 void Epilogue(const ConvProblem& p, const std::vector<const HostTensor*>& inputs, const float* bias, float* y) {
   const ConvFusion& f = p.fusion;
   const int64_t sp = p.out_spatial(), m = p.out_channels;
@@ -232,29 +234,8 @@ void Epilogue(const ConvProblem& p, const std::vector<const HostTensor*>& inputs
         if (step.kind == ConvFusion::Step::kAdd) {
           const float* addend = inputs[step.input]->as<float>() + stored;
           for (int64_t s = 0; s < sp; ++s) plane[s] += addend[s];
-        } else if (step.kind == ConvFusion::Step::kRelu) {
-          for (int64_t s = 0; s < sp; ++s) plane[s] = plane[s] < 0 ? 0.0f : plane[s];  // NaN stays NaN
-        } else if (step.kind == ConvFusion::Step::kClip) {  // ReLU6 and friends; NaN stays NaN
-          const float lo = step.alpha, hi = step.beta;
-          for (int64_t s = 0; s < sp; ++s) {  // max, then min, as ONNX orders them (lo > hi gives hi)
-            const float v = plane[s] < lo ? lo : plane[s];
-            plane[s] = v > hi ? hi : v;
-          }
-        } else if (step.kind == ConvFusion::Step::kLeakyRelu) {
-          const float alpha = step.alpha;
-          for (int64_t s = 0; s < sp; ++s) plane[s] = plane[s] < 0 ? plane[s] * alpha : plane[s];
-        } else if (step.kind == ConvFusion::Step::kHardSwish || step.kind == ConvFusion::Step::kHardSigmoid) {
-          // MobileNetV3's activations, in float (a call per element into the double formula cost 12% of
-          // that model's run); NaN stays NaN as in the reference.
-          const bool swish = step.kind == ConvFusion::Step::kHardSwish;
-          const float a = swish ? 1.0f / 6.0f : step.alpha, c = swish ? 0.5f : step.beta;
-          for (int64_t s = 0; s < sp; ++s) {
-            const float v = plane[s], gate = std::min(1.0f, std::max(0.0f, a * v + c));
-            plane[s] = v != v ? v : swish ? v * gate : gate;
-          }
         } else {
-          for (int64_t s = 0; s < sp; ++s)
-            if (!std::isnan(plane[s])) plane[s] = static_cast<float>(ConvStepValue(step, plane[s]));
+          PointwiseApplyF32(step.fn, plane, sp);  // the op's own loop (UnaryDef::apply_f32)
         }
       }
     }

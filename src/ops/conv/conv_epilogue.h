@@ -45,8 +45,6 @@ Status CheckConvFusion(const ConvProblem& p, const std::vector<TensorInfo>& inpu
 // the fused steps in float64 to every element, reading addends from `inputs` with the placement.
 // A fused pool is not applied here (ConvPoolReference does it afterwards).
 void ApplyConvFusion(const ConvProblem& p, const std::vector<const HostTensor*>& inputs, HostTensor* y);
-// One activation step (not kAdd) of a ConvFusion, as the ONNX op it replaces defines it.
-double ConvStepValue(const ConvFusion::Step& s, double x);
 // The fused pool in float64: averages `full` ([N, M, conv spatial...]) into `y` (ConvResultShape).
 void ConvPoolReference(const ConvProblem& p, const HostTensor& full, HostTensor* y);
 

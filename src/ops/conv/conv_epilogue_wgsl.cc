@@ -1,80 +1,17 @@
 // WGSL for the Conv epilogue (see conv_epilogue.h): bias, then each fused step in order, then one
 // store, all in registers, so a fused activation or residual Add costs no extra pass over memory.
-// Step parameters are baked into the WGSL as exact bit patterns (and into the pipeline's cache key).
-#include <cmath>
-#include <cstring>
-
+// Each step's WGSL comes from its op (PointwiseStepWgsl), parameters baked as exact bit patterns.
 #include "ops/conv/conv_epilogue.h"
+#include "ops/elementwise/unary.h"
 #include "ops/elementwise/wgsl_math.h"
 
 namespace webconv::ops {
-namespace {
 
 using Step = ConvFusion::Step;
 
-const char* StepTag(Step::Kind k) {
-  switch (k) {
-    case Step::kAdd:
-      return "add";
-    case Step::kRelu:
-      return "relu";
-    case Step::kClip:
-      return "clip";
-    case Step::kLeakyRelu:
-      return "lrelu";
-    case Step::kSigmoid:
-      return "sigmoid";
-    case Step::kHardSigmoid:
-      return "hsigmoid";
-    case Step::kHardSwish:
-      return "hswish";
-    case Step::kTanh:
-      return "tanh";
-  }
-  return "?";
-}
-
-// An f32 constant, exactly: the bit pattern, so no decimal round trip can change it.
-std::string F32(float v) {
-  uint32_t bits;
-  std::memcpy(&bits, &v, 4);
-  return "bitcast<f32>(" + std::to_string(bits) + "u)";
-}
-
-// The WGSL statement applying one activation to `y` (same formulas as the ops' own kernels).
-std::string ActivationWgsl(const Step& s) {
-  switch (s.kind) {
-    case Step::kRelu:
-      return "y = max(y, 0.0);";
-    case Step::kClip: {
-      // An infinite bound is no bound (and cannot be written in WGSL); min(max()) as Clip's kernel.
-      std::string e = "y";
-      if (!(std::isinf(s.alpha) && s.alpha < 0)) e = "max(" + e + ", " + F32(s.alpha) + ")";
-      if (!(std::isinf(s.beta) && s.beta > 0)) e = "min(" + e + ", " + F32(s.beta) + ")";
-      return "y = " + e + ";";
-    }
-    case Step::kLeakyRelu:
-      return "y = select(" + F32(s.alpha) + " * y, y, y >= 0.0);";
-    // exp(-y) overflows to inf for y < -88 and the quotient correctly becomes 0.
-    case Step::kSigmoid:
-      return "y = 1.0 / (1.0 + exp(-y));";
-    case Step::kHardSigmoid:
-      return "y = max(0.0, min(1.0, " + F32(s.alpha) + " * y + " + F32(s.beta) + "));";
-    case Step::kHardSwish:
-      return "y = y * max(0.0, min(1.0, y / 6.0 + 0.5));";
-    case Step::kTanh:
-      return "y = tanh_acc(y);";
-    case Step::kAdd:
-      break;
-  }
-  return "";
-}
-
-}  // namespace
-
 std::string ConvEpilogueTag(const ConvProblem& p) {
   std::string tag = p.has_bias ? "_bias" : "";
-  for (const Step& s : p.fusion.steps) tag += std::string("_") + StepTag(s.kind);
+  for (const Step& s : p.fusion.steps) tag += "_" + (s.kind == Step::kAdd ? std::string("add") : PointwiseTag(s.fn));
   if (p.fusion.channel_total > 0) tag += "_cat";
   if (p.fusion.pooled())
     tag += "_avgpool" + std::to_string(p.fusion.pool[0]) + "x" + std::to_string(p.fusion.pool[1]) + "x" +
@@ -90,7 +27,8 @@ std::string AddConvEpilogue(const ConvProblem& p, gpu::KernelBuilder& b, std::ve
     bindings->push_back(GpuContext::In(2));
   }
   int addends = 0;
-  bool needs_tanh = false;
+  uint32_t math = 0;        // WgslMath functions the steps call
+  std::string functions;    // helper functions of the steps (PointwiseStepWgsl)
   for (const Step& s : p.fusion.steps) {
     if (s.kind == Step::kAdd) {
       const std::string name = "Addend" + std::to_string(addends++);
@@ -99,8 +37,7 @@ std::string AddConvEpilogue(const ConvProblem& p, gpu::KernelBuilder& b, std::ve
       body += "  y = y + " + name + "[i];\n";
       continue;
     }
-    needs_tanh = needs_tanh || s.kind == Step::kTanh;
-    body += "  " + ActivationWgsl(s) + "\n";
+    body += "  " + PointwiseStepWgsl(s.fn, &functions, &math) + "\n";
   }
   b.Output("Y", gpu::ScalarType::kF32);
   bindings->push_back(GpuContext::Out(0));
@@ -115,7 +52,7 @@ std::string AddConvEpilogue(const ConvProblem& p, gpu::KernelBuilder& b, std::ve
   // A ConvTranspose phase stores output q at first + q * step of the ConvTranspose's output.
   std::string put_sp = "sp";
   if (p.phase.active) stored_sp = p.phase.full_spatial();
-  std::string wgsl = needs_tanh ? WgslMathFunctions(kMathTanh) : "";
+  std::string wgsl = (math ? WgslMathFunctions(math) : "") + functions;
   if (p.phase.active) {
     const ConvTransposePhase& ph = p.phase;
     auto u = [](int64_t v) { return std::to_string(v) + "u"; };

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "ops/conv/conv_epilogue.h"
+#include "ops/elementwise/unary.h"
 
 namespace webconv::ops {
 
@@ -81,29 +82,6 @@ Status CheckConvFusion(const ConvProblem& p, const std::vector<TensorInfo>& inpu
   return OkStatus();
 }
 
-double ConvStepValue(const ConvFusion::Step& s, double x) {
-  const double a = s.alpha, b = s.beta;
-  switch (s.kind) {
-    case ConvFusion::Step::kRelu:
-      return x > 0 ? x : 0.0;
-    case ConvFusion::Step::kClip:
-      return std::min(std::max(x, a), b);
-    case ConvFusion::Step::kLeakyRelu:
-      return x >= 0 ? x : a * x;
-    case ConvFusion::Step::kSigmoid:
-      return 1.0 / (1.0 + std::exp(-x));
-    case ConvFusion::Step::kHardSigmoid:
-      return std::max(0.0, std::min(1.0, a * x + b));
-    case ConvFusion::Step::kHardSwish:
-      return x * std::max(0.0, std::min(1.0, x / 6.0 + 0.5));
-    case ConvFusion::Step::kTanh:
-      return std::tanh(x);
-    case ConvFusion::Step::kAdd:
-      break;
-  }
-  return x;
-}
-
 void ApplyConvFusion(const ConvProblem& p, const std::vector<const HostTensor*>& inputs, HostTensor* y) {
   const ConvFusion& f = p.fusion;
   if (f.steps.empty()) return;
@@ -119,8 +97,8 @@ void ApplyConvFusion(const ConvProblem& p, const std::vector<const HostTensor*>&
         for (const ConvFusion::Step& step : f.steps) {
           if (step.kind == ConvFusion::Step::kAdd)
             v += inputs[step.input]->GetDouble(stored + s);
-          else if (!std::isnan(v))
-            v = ConvStepValue(step, v);
+          else
+            v = PointwiseValue(step.fn, v);
         }
         y->SetDouble(own + s, v);
       }

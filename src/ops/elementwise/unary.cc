@@ -148,6 +148,7 @@ OpSchema UnaryRow(const UnaryDef& d, ParseFn parse) {
   s.gpu = Gpu;
   // Inputs beyond X (Clip's bounds) become uniforms, so they must be known when planning.
   if (d.max_inputs > 1) s.host_inputs = {1, 2};
+  if (d.fusable) s.as_pointwise = UnaryAsPointwise;
   // The registry row lists the input types Infer accepts (the same test, made first when binding).
   for (int v = 1; v <= 16; ++v) {
     DType t;

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <string>
 #include <vector>
 
 #include "ops/op_schema.h"
@@ -54,6 +55,20 @@ struct UnaryDef {
   UnaryParams (*resolve)(const UnaryAttrs& a, DType t, const HostTensor* in1,
                          const HostTensor* in2) = nullptr;
   Status (*check)(const UnaryParams& p) = nullptr;  // validates attribute values
+
+  // As a step fused into another kernel's epilogue (OpSchema::as_pointwise; the Conv kernels apply
+  // their steps in registers before the one store). `fusable` lets the rewrites fuse the op; that is
+  // all a float op needs: its WGSL is then wgsl_f32 as a function of x and the baked parameters, its
+  // value `ref`. The rest is optional:
+  //   tag         its short name in kernel names ("lrelu"); nullptr: the op in lower case
+  //   step_wgsl   the statement applying it to `y` with the parameters baked in (when wgsl_f32 cannot
+  //               serve: Clip's infinite bounds have no WGSL literal), where a kernel inlines it
+  //   apply_f32   the CPU backend's loop over n values in place (nullptr: `ref` per value, in double);
+  //               NaN must stay NaN, as in the reference
+  bool fusable = false;
+  const char* tag = nullptr;
+  std::string (*step_wgsl)(const float p[3]) = nullptr;
+  void (*apply_f32)(float* v, int64_t n, const float p[3]) = nullptr;
 };
 
 struct UnaryAttrs {
@@ -61,6 +76,20 @@ struct UnaryAttrs {
   UnaryParams params;
   bool present[3] = {false, false, false};  // which attributes the node carries
 };
+
+// A fused step (PointwiseFn of a fusable UnaryDef), for the kernels that apply one:
+//   PointwiseStepWgsl   the WGSL statement applying it to the f32 `y`; a helper function it calls is added
+//                       to *functions once (by name), and the WgslMath functions it needs to *math
+//   PointwiseValue      its float64 value at x (NaN stays NaN)
+//   PointwiseApplyF32   the CPU backend's loop, in place
+//   PointwiseTag        its short name in kernel names
+std::string PointwiseStepWgsl(const PointwiseFn& f, std::string* functions, uint32_t* math);
+double PointwiseValue(const PointwiseFn& f, double x);
+void PointwiseApplyF32(const PointwiseFn& f, float* v, int64_t n);
+std::string PointwiseTag(const PointwiseFn& f);
+// OpSchema::as_pointwise of the fusable rows (UnaryRow sets it).
+bool UnaryAsPointwise(const OpAttrs& attrs, DType type, const std::vector<const HostTensor*>& inputs,
+                      PointwiseFn* out);
 
 Status ParseUnary(const UnaryDef& d, const ParseContext& ctx, OpAttrs* out);
 OpSchema UnaryRow(const UnaryDef& d, ParseFn parse);

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "ops/elementwise/activation_loops.h"
 #include "ops/elementwise/elementwise.h"
 #include "ops/elementwise/unary.h"
 #include "ops/elementwise/wgsl_math.h"
@@ -38,6 +39,24 @@ UnaryParams ClipBounds(const UnaryAttrs& a, DType t, const HostTensor* lo, const
   return p;
 }
 
+// The fused-step hooks of the activations Conv kernels fuse most (UnaryDef::step_wgsl): WGSL inlined in the
+// epilogue. Their CPU loops (apply_f32) are in activation_loops_cpu.cc.
+std::string ReluStep(const float*) { return "y = max(y, 0.0);"; }
+// An infinite bound is no bound (and has no WGSL literal); min(max()) as Clip's kernel.
+std::string ClipStep(const float* p) {
+  std::string e = "y";
+  if (!(std::isinf(p[0]) && p[0] < 0)) e = "max(" + e + ", " + WgslF32Literal(p[0]) + ")";
+  if (!(std::isinf(p[1]) && p[1] > 0)) e = "min(" + e + ", " + WgslF32Literal(p[1]) + ")";
+  return "y = " + e + ";";
+}
+std::string LeakyReluStep(const float* p) { return "y = select(" + WgslF32Literal(p[0]) + " * y, y, y >= 0.0);"; }
+std::string SigmoidStep(const float*) { return "y = 1.0 / (1.0 + exp(-y));"; }
+std::string TanhStep(const float*) { return "y = tanh_acc(y);"; }
+std::string HardSigmoidStep(const float* p) {
+  return "y = max(0.0, min(1.0, " + WgslF32Literal(p[0]) + " * y + " + WgslF32Literal(p[1]) + "));";
+}
+std::string HardSwishStep(const float*) { return "y = y * max(0.0, min(1.0, y / 6.0 + 0.5));"; }
+
 Status CheckCelu(const UnaryParams& p) {
   if (p.p[0] == 0) return BadModel("Celu alpha must not be 0 (it divides x)");
   return OkStatus();
@@ -52,6 +71,9 @@ constexpr UnaryDef kRelu = {
     .wgsl_f32 = "return max(x, 0.0);",
     .wgsl_i32 = "return max(x, 0);",
     .wgsl_u32 = "return x;",
+    .fusable = true,
+    .step_wgsl = ReluStep,
+    .apply_f32 = ReluLoopF32,
 };
 
 constexpr UnaryDef kSigmoid = {
@@ -59,6 +81,8 @@ constexpr UnaryDef kSigmoid = {
     .ref = [](double x, const P&) { return 1.0 / (1.0 + std::exp(-x)); },
     // exp(-x) overflows to inf for x < -88 and the quotient correctly becomes 0.
     .wgsl_f32 = "return 1.0 / (1.0 + exp(-x));",
+    .fusable = true,
+    .step_wgsl = SigmoidStep,
 };
 
 constexpr UnaryDef kTanh = {
@@ -66,6 +90,8 @@ constexpr UnaryDef kTanh = {
     .ref = [](double x, const P&) { return std::tanh(x); },
     .wgsl_f32 = "return tanh_acc(x);",
     .math = kMathTanh,
+    .fusable = true,
+    .step_wgsl = TanhStep,
 };
 
 constexpr UnaryDef kLeakyRelu = {
@@ -73,6 +99,10 @@ constexpr UnaryDef kLeakyRelu = {
     .ref = [](double x, const P& p) { return x >= 0 ? x : p.p[0] * x; },
     .wgsl_f32 = "return select(u.p0 * x, x, x >= 0.0);",
     .params = {{"alpha", 0.01}},
+    .fusable = true,
+    .tag = "lrelu",
+    .step_wgsl = LeakyReluStep,
+    .apply_f32 = LeakyReluLoopF32,
 };
 
 // min(max()) rather than clamp(): ONNX gives `max` when min > max, where clamp() is unspecified.
@@ -91,6 +121,9 @@ constexpr UnaryDef kClip = {
     .max_inputs = 3,
     .inputs_since = 11,
     .resolve = ClipBounds,
+    .fusable = true,
+    .step_wgsl = ClipStep,
+    .apply_f32 = ClipLoopF32,
 };
 
 constexpr UnaryDef kElu = {
@@ -99,6 +132,7 @@ constexpr UnaryDef kElu = {
     .wgsl_f32 = "return select(u.p0 * expm1_acc(x), x, x >= 0.0);",
     .math = kMathExpm1,
     .params = {{"alpha", 1.0}},
+    .fusable = true,
 };
 
 constexpr UnaryDef kSelu = {
@@ -107,6 +141,7 @@ constexpr UnaryDef kSelu = {
     .wgsl_f32 = "return select(u.p1 * (u.p0 * expm1_acc(x)), u.p1 * x, x > 0.0);",
     .math = kMathExpm1,
     .params = {{"alpha", 1.67326319217681884765625, 1.6732}, {"gamma", 1.05070102214813232421875, 1.0507}},
+    .fusable = true,
 };
 
 constexpr UnaryDef kCelu = {
@@ -118,6 +153,7 @@ constexpr UnaryDef kCelu = {
     .math = kMathExpm1,
     .params = {{"alpha", 1.0}},
     .check = CheckCelu,
+    .fusable = true,
 };
 
 constexpr UnaryDef kHardSigmoid = {
@@ -125,6 +161,10 @@ constexpr UnaryDef kHardSigmoid = {
     .ref = [](double x, const P& p) { return std::max(0.0, std::min(1.0, p.p[0] * x + p.p[1])); },
     .wgsl_f32 = "return max(0.0, min(1.0, u.p0 * x + u.p1));",
     .params = {{"alpha", 0.2}, {"beta", 0.5}},
+    .fusable = true,
+    .tag = "hsigmoid",
+    .step_wgsl = HardSigmoidStep,
+    .apply_f32 = HardSigmoidLoopF32,
 };
 
 constexpr UnaryDef kHardSwish = {
@@ -132,6 +172,10 @@ constexpr UnaryDef kHardSwish = {
     .since = 14,
     .ref = [](double x, const P&) { return x * std::max(0.0, std::min(1.0, x / 6.0 + 0.5)); },
     .wgsl_f32 = "return x * max(0.0, min(1.0, x / 6.0 + 0.5));",
+    .fusable = true,
+    .tag = "hswish",
+    .step_wgsl = HardSwishStep,
+    .apply_f32 = HardSwishLoopF32,
 };
 
 // max(x, 0) + log(1 + exp(-|x|)) never overflows, and log1p keeps the tail for very negative x.
@@ -140,12 +184,14 @@ constexpr UnaryDef kSoftplus = {
     .ref = [](double x, const P&) { return std::max(x, 0.0) + std::log1p(std::exp(-std::fabs(x))); },
     .wgsl_f32 = "return max(x, 0.0) + log1p_acc(exp(-abs(x)));",
     .math = kMathLog1p,
+    .fusable = true,
 };
 
 constexpr UnaryDef kSoftsign = {
     .op = "Softsign",
     .ref = [](double x, const P&) { return x / (1.0 + std::fabs(x)); },
     .wgsl_f32 = "return x / (1.0 + abs(x));",
+    .fusable = true,
 };
 
 constexpr UnaryDef kThresholdedRelu = {
@@ -154,6 +200,7 @@ constexpr UnaryDef kThresholdedRelu = {
     .ref = [](double x, const P& p) { return x > p.p[0] ? x : 0.0; },
     .wgsl_f32 = "return select(0.0, x, x > u.p0);",
     .params = {{"alpha", 1.0}},
+    .fusable = true,
 };
 
 }  // namespace

@@ -2,6 +2,8 @@
 // float64 erf/sin/cos/expm1/atanh), then checked by simulating the f32 evaluation order used here.
 #include "ops/elementwise/wgsl_math.h"
 
+#include <cstring>
+
 namespace webconv::ops {
 namespace {
 
@@ -251,6 +253,12 @@ std::string WgslMathFunctions(uint32_t needs) {
   if (needs & kMathAtan) s += kAtan;
   if (needs & kMathDivide) s += kDivide;
   return s;
+}
+
+std::string WgslF32Literal(float v) {
+  uint32_t bits;
+  std::memcpy(&bits, &v, 4);
+  return "bitcast<f32>(" + std::to_string(bits) + "u)";
 }
 
 }  // namespace webconv::ops

@@ -45,4 +45,8 @@ enum WgslMath : uint32_t {
 // is_nan(x), is_inf(x), nan_f32() and inf_f32(). Pass 0 for only the helpers.
 std::string WgslMathFunctions(uint32_t needs);
 
+// An f32 value as WGSL, exactly: its bit pattern (`bitcast<f32>(1065353216u)`), so no decimal round trip
+// can change it. Infinities and NaN are runtime values this way, never const-expressions.
+std::string WgslF32Literal(float v);
+
 }  // namespace webconv::ops
