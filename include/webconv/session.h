@@ -36,6 +36,22 @@ const char* backend_name(Backend backend) noexcept;  // "webgpu", "cpu", "ref"
 // used once ready (settle() waits for them). kAuto picks by a cost model of compile and run time.
 enum class FirstRun { kAuto, kTuned, kQuick, kQuickOnly };
 
+// Overrides of the WebGPU kernels' own choices and of single fusions, for benchmarks and experiments:
+// each default lets webconv choose. The CLI's WEBCONV_CONV_* / WEBCONV_NO_* variables (docs/cli.md) set
+// the same fields and, when set, win over these. Fixed for the session's plans.
+struct KernelTuning {
+  std::string conv_tile;        // "" or a tile as kernel names write it ("t64x64k16_r4x4"): every
+                                // implicit-GEMM Conv on it
+  uint32_t conv_splits = 0;     // split-K ranges of every implicit-GEMM Conv (capped by its depth); 0 chooses
+  bool conv_f16_tiles = false;  // the implicit GEMM stages its K slices as f16 pairs (f32 arithmetic)
+  std::string conv_sizes;       // "", "baked" or "uniform": sizes as WGSL constants or uniforms
+  int conv_strip_rows = 0;      // the direct Conv kernel's output rows per thread (1..64); 0 chooses
+  int conv_strip_depths = 0;    // and its output depths per thread (1..64); 0 chooses
+  bool conv_subgroup_taps = false;  // the direct kernel's taps by subgroup shuffles (needs "subgroups")
+  bool sibling_merge = true;    // sibling Convs (same input, same window) run as one
+  bool branch_merge = true;     // Concat branch Convs differing in dilations and pads run as one
+};
+
 struct Options {
   Backend backend = Backend::kWebGpu;
   FirstRun first_run = FirstRun::kAuto;  // env WEBCONV_FIRST_RUN overrides kAuto
@@ -48,6 +64,7 @@ struct Options {
   // Conv fusions (BatchNorm folding, activation and residual-Add epilogues, in-place Concat). Off runs
   // the graph as written; env WEBCONV_NO_FUSION=1 also turns them off for every session.
   bool fusion = true;
+  KernelTuning tuning;  // a malformed field fails load() with a usage error naming it
 };
 
 // A graph input or output as the model declares it.

@@ -109,5 +109,40 @@ TEST(ApiProfile, QuickFirstRunThenSettle) {
   EXPECT_EQ(kernels().find("quick"), std::string::npos) << kernels();
 }
 
+// Options::tuning reaches the kernels: a forced tile names every implicit-GEMM kernel of the session, and a
+// malformed field fails load() with a usage error naming it.
+TEST(ApiProfile, KernelTuningReachesTheKernels) {
+  std::mt19937_64 rng(11);
+  testing::ModelBuilder m(13);
+  m.Input("x", DType::kFloat32, {1, 8, 9, 9});
+  m.Initializer("w", testing::RandomTensor(DType::kFloat32, {16, 8, 3, 3}, rng, -0.3, 0.3));
+  m.Node("Conv", {"x", "w"}, {"y"}, {testing::IntsAttr("pads", {1, 1, 1, 1})}, "conv");
+  m.Output("y", DType::kFloat32);
+  const std::vector<uint8_t> bytes = m.Serialize();
+  Options o{.first_run = FirstRun::kTuned, .profiling = true};
+  o.tuning.conv_tile = "t32x16k16_r4x4";
+  auto s = Session::load(std::span<const uint8_t>(bytes), o);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  auto x = Tensor::from_vector<float>({1, 8, 9, 9}, std::vector<float>(8 * 9 * 9, 0.25f));
+  ASSERT_TRUE(x.ok());
+  ASSERT_TRUE(s->run({{"x", *x}}).ok());
+  if (!s->profile().gpu_timed) GTEST_SKIP() << "no timestamp queries: kernel names not profiled";
+  std::string kernels;
+  for (const NodeProfile& n : s->profile().nodes)
+    for (const std::string& k : n.kernels) kernels += k + " ";
+  EXPECT_NE(kernels.find("t32x16k16_r4x4"), std::string::npos) << kernels;
+
+  for (const auto& [field, value] : std::vector<std::pair<std::string, std::string>>{
+           {"conv_tile", "t32x16k16_r6x4"}, {"conv_tile", "32x16"}, {"conv_sizes", "sometimes"}}) {
+    Options bad;
+    (field == "conv_tile" ? bad.tuning.conv_tile : bad.tuning.conv_sizes) = value;
+    auto refused = Session::load(std::span<const uint8_t>(bytes), bad);
+    ASSERT_FALSE(refused.ok()) << field << " " << value;
+    EXPECT_EQ(refused.status().code, StatusCode::kUsage);
+    EXPECT_NE(refused.status().message.find("Options::tuning." + field + " '" + value + "'"), std::string::npos)
+        << refused.status().message;
+  }
+}
+
 }  // namespace
 }  // namespace webconv::api_test
