@@ -48,36 +48,6 @@ struct Session::Impl {
 
 namespace {
 
-// Options::tuning as the runtime's KernelTuning and fusion switches.
-Status ApplyTuning(const KernelTuning& t, runtime::SessionOptions* so) {
-  ops::KernelTuning& k = so->kernel_tuning;
-  if (!t.conv_tile.empty()) {
-    auto tile = ops::ParseConvTiling(t.conv_tile);
-    if (!tile.ok()) return tile.status().Prefixed("Options::tuning.conv_tile '" + t.conv_tile + "': ");
-    if (const std::string why = ops::ConvTilingProblem(*tile, ~0u); !why.empty())
-      return UsageError("Options::tuning.conv_tile '", t.conv_tile, "': ", why);
-    k.conv_tile = *tile;
-  }
-  if (t.conv_splits > 4096) return UsageError("Options::tuning.conv_splits ", t.conv_splits, ": expected 0..4096");
-  k.conv_splits = t.conv_splits;
-  k.conv_math = t.conv_f16_tiles ? ops::ConvMath::kF16Tiles : ops::ConvMath::kF32;
-  if (t.conv_sizes == "baked")
-    k.conv_sizes = ops::ConvSizes::kBaked;
-  else if (t.conv_sizes == "uniform")
-    k.conv_sizes = ops::ConvSizes::kUniform;
-  else if (!t.conv_sizes.empty())
-    return UsageError("Options::tuning.conv_sizes '", t.conv_sizes, "': expected \"\", \"baked\" or \"uniform\"");
-  for (const auto& [value, name] : {std::pair{t.conv_strip_rows, "conv_strip_rows"},
-                                    std::pair{t.conv_strip_depths, "conv_strip_depths"}})
-    if (value < 0 || value > 64) return UsageError("Options::tuning.", name, " ", value, ": expected 0..64");
-  k.strip_rows = t.conv_strip_rows;
-  k.strip_depths = t.conv_strip_depths;
-  k.subgroup_taps = t.conv_subgroup_taps;
-  so->fusion.sibling_merge = t.sibling_merge;
-  so->fusion.branch_merge = t.branch_merge;
-  return OkStatus();
-}
-
 // The runtime's options for `o`, with the tuning variables of the environment applied over them
 // (docs/api-cpp.md).
 Result<runtime::SessionOptions> RuntimeOptions(const Options& o) {
@@ -102,7 +72,7 @@ Result<runtime::SessionOptions> RuntimeOptions(const Options& o) {
       so.first_run = runtime::FirstRun::kAuto;
       break;
   }
-  WC_RETURN_IF_ERROR(ApplyTuning(o.tuning, &so));
+  WC_RETURN_IF_ERROR(runtime::ApplyKernelTuning(o.tuning, "Options::tuning.", &so));
   WC_RETURN_IF_ERROR(runtime::ApplyTuningEnvironment(&so));
   return so;
 }

@@ -74,4 +74,38 @@ Status ApplyTuningEnvironment(SessionOptions* options) {
   return OkStatus();
 }
 
+Status ApplyKernelTuning(const KernelTuning& t, const std::string& prefix, SessionOptions* options,
+                         bool js_names) {
+  auto field = [&](const char* cpp, const char* js) { return prefix + (js_names ? js : cpp); };
+  ops::KernelTuning& k = options->kernel_tuning;
+  if (!t.conv_tile.empty()) {
+    auto tile = ops::ParseConvTiling(t.conv_tile);
+    if (!tile.ok()) return tile.status().Prefixed(field("conv_tile", "convTile") + " '" + t.conv_tile + "': ");
+    if (const std::string why = ops::ConvTilingProblem(*tile, ~0u); !why.empty())
+      return UsageError(field("conv_tile", "convTile"), " '", t.conv_tile, "': ", why);
+    k.conv_tile = *tile;
+  }
+  if (t.conv_splits > 4096)
+    return UsageError(field("conv_splits", "convSplits"), " ", t.conv_splits, ": expected 0..4096");
+  k.conv_splits = t.conv_splits;
+  k.conv_math = t.conv_f16_tiles ? ops::ConvMath::kF16Tiles : ops::ConvMath::kF32;
+  if (t.conv_sizes == "baked")
+    k.conv_sizes = ops::ConvSizes::kBaked;
+  else if (t.conv_sizes == "uniform")
+    k.conv_sizes = ops::ConvSizes::kUniform;
+  else if (!t.conv_sizes.empty())
+    return UsageError(field("conv_sizes", "convSizes"), " '", t.conv_sizes,
+                      "': expected \"\", \"baked\" or \"uniform\"");
+  if (t.conv_strip_rows < 0 || t.conv_strip_rows > 64)
+    return UsageError(field("conv_strip_rows", "convStripRows"), " ", t.conv_strip_rows, ": expected 0..64");
+  if (t.conv_strip_depths < 0 || t.conv_strip_depths > 64)
+    return UsageError(field("conv_strip_depths", "convStripDepths"), " ", t.conv_strip_depths, ": expected 0..64");
+  k.strip_rows = t.conv_strip_rows;
+  k.strip_depths = t.conv_strip_depths;
+  k.subgroup_taps = t.conv_subgroup_taps;
+  options->fusion.sibling_merge = t.sibling_merge;
+  options->fusion.branch_merge = t.branch_merge;
+  return OkStatus();
+}
+
 }  // namespace webconv::runtime

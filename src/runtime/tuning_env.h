@@ -14,11 +14,21 @@
 // variable and its value.
 #pragma once
 
+#include <string>
+
 #include "common/status.h"
 #include "runtime/session.h"
+#include "webconv/session.h"
 
 namespace webconv::runtime {
 
 Status ApplyTuningEnvironment(SessionOptions* options);
+
+// The public APIs' tuning (webconv::KernelTuning: the C++ Options::tuning, the JS option kernelTuning) as
+// the session's KernelTuning and fusion switches. A malformed field is a usage error naming it as
+// `prefix` + field, the field as C++ spells it ("Options::tuning.conv_tile") or, with `js_names`, as the
+// JS API does ("kernelTuning.convTile").
+Status ApplyKernelTuning(const KernelTuning& t, const std::string& prefix, SessionOptions* options,
+                         bool js_names = false);
 
 }  // namespace webconv::runtime

@@ -1,5 +1,7 @@
 // The options_json argument of wc_session_create: a flat JSON object with the keys
-// "backend" ("webgpu" | "cpu" | "ref"), "profile" (true | false) and "firstRun" (a runtime::FirstRunName). Unknown keys and wrong types are errors, so
+// "backend" ("webgpu" | "cpu" | "ref"), "profile" (true | false), "firstRun" (a runtime::FirstRunName) and
+// "kernelTuning", an object of webconv::KernelTuning's fields in camelCase (convTile, convSplits,
+// convF16Tiles, convSizes, convStripRows, convStripDepths, convSubgroupTaps, siblingMerge, branchMerge). Unknown keys and wrong types are errors, so
 // that a misspelt option is reported rather than silently ignored.
 #pragma once
 
@@ -7,6 +9,7 @@
 
 #include "common/status.h"
 #include "runtime/session.h"
+#include "webconv/session.h"
 
 namespace webconv::web {
 
@@ -15,6 +18,7 @@ struct WebSessionOptions {
   runtime::Backend backend = runtime::Backend::kWebGpu;
   bool profile = false;  // per-dispatch GPU timings (timestamp queries)
   runtime::FirstRun first_run = runtime::FirstRun::kAuto;  // the first run's kernel tier (WebGPU)
+  webconv::KernelTuning tuning;  // "kernelTuning": {"convTile": ..., "convSplits": ..., ...} (webconv/session.h)
 };
 
 // Null or empty text means the defaults.

@@ -12,6 +12,7 @@
 #include "gpu/browser/bridge.h"
 #include "onnx/loader.h"
 #include "runtime/session.h"
+#include "runtime/tuning_env.h"
 #include "web/session_options.h"
 #include "web/web_state.h"
 #include "web/webconv_c.h"
@@ -158,6 +159,8 @@ int wc_session_create(const uint8_t* model, size_t bytes, const char* options_js
   so.backend = options->backend;
   so.profile = options->profile;
   so.first_run = options->first_run;
+  if (Status st = runtime::ApplyKernelTuning(options->tuning, "session options: kernelTuning.", &so, true); !st.ok())
+    return SetError(st);
   so.progress = ReportProgress;
   if (options->backend == runtime::Backend::kWebGpu) {
     // After a device loss (driver reset, GPU removed) new sessions get a new device; sessions on the lost

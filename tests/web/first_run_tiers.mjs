@@ -2,7 +2,8 @@
 // kernels gives the tuned session's outputs within `webconv check`'s tolerance; later runs switch to the
 // tuned kernels by themselves once their background compile has settled (no settle() call), and then give
 // the tuned session's outputs exactly; settle() switches at once; 'quick-only' never switches; a bad value
-// is a TypeError that names the option.
+// is a TypeError that names the option. kernelTuning: a forced strip height reaches the direct Conv
+// kernel, a malformed tile is refused naming the field.
 //   node first_run_tiers.mjs --dist web/dist --work DIR
 import fs from 'node:fs';
 import path from 'node:path';
@@ -58,6 +59,8 @@ check(r.settled.firstQuick && !r.settled.secondQuick, 'settle() after a quick fi
 check(exact(r.settled.second, r.tuned.first), 'the settled run gives the tuned outputs, bit for bit');
 check(r.only.allQuick, `'quick-only' stays quick through settle() and ${r.only.runs} runs`);
 check(/firstRun/.test(r.badValue ?? ''), `a bad firstRun is refused, naming the option: ${r.badValue}`);
+check(r.tiled.some((k) => k.includes('direct_h2')), `kernelTuning.convStripRows reaches the direct kernel: ${r.tiled.join(' ')}`);
+check(/kernelTuning\.convTile 't32x16k16_r6x4'/.test(r.badTile ?? ''), `a bad convTile is refused, naming it: ${r.badTile}`);
 if (failures) fail(`${failures} first-run check(s) failed`);
 console.log('first-run tier checks passed');
 
@@ -115,6 +118,19 @@ async function runInPage({ modelBytes, x }) {
       await open('fastest');
     } catch (e) {
       out.badValue = `${e.name}: ${e.message}`;
+    }
+    // kernelTuning: a forced strip height reaches the direct kernel (its profiled name), a malformed tile
+    // is refused.
+    const tiled = await wc.InferenceSession.create(bytes, { executionProviders: ['webgpu'], firstRun: 'tuned',
+                                                            enableProfiling: true,
+                                                            kernelTuning: { convStripRows: 2 } });
+    await once(tiled);
+    out.tiled = tiled.profile.dispatches.map((d) => d.kernel);
+    await tiled.release();
+    try {
+      await wc.InferenceSession.create(bytes, { executionProviders: ['webgpu'], kernelTuning: { convTile: 't32x16k16_r6x4' } });
+    } catch (e) {
+      out.badTile = e.message;
     }
     return out;
   } catch (e) {

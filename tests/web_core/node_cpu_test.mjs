@@ -135,6 +135,6 @@ try {
 } catch (e) {
   opt = e.message;
 }
-check(opt === 'session options: unknown key "threads" (known: backend, profile, firstRun)', `unknown option key: "${opt}"`);
+check(opt === 'session options: unknown key "threads" (known: backend, profile, firstRun, kernelTuning)', `unknown option key: "${opt}"`);
 
 finish();

@@ -141,6 +141,21 @@ export interface ExternalDataFile {
   data: Uint8Array | ArrayBuffer | ArrayBufferView | Blob | string | URL;
 }
 
+/** Overrides of the WebGPU kernels' own choices (webconv's addition; docs/api-cpp.md's KernelTuning). */
+export interface KernelTuning {
+  /** Every implicit-GEMM Conv on this tile, named as kernel names write it ('t64x64k16_r4x4'). */
+  convTile?: string;
+  /** Split-K ranges of every implicit-GEMM Conv (0 lets webconv choose). */
+  convSplits?: number;
+  convF16Tiles?: boolean;
+  convSizes?: 'baked' | 'uniform';
+  convStripRows?: number;
+  convStripDepths?: number;
+  convSubgroupTaps?: boolean;
+  siblingMerge?: boolean;
+  branchMerge?: boolean;
+}
+
 export interface SessionOptions {
   /** The first one webconv knows is used: 'webgpu' (default), 'cpu' / 'wasm' (float32 CPU backend), or 'ref' (float64 reference). */
   executionProviders?: readonly ExecutionProvider[];
@@ -151,6 +166,8 @@ export interface SessionOptions {
    *  ready (settle() waits). 'tuned': the tuned kernels before the first run. 'auto' (default): whichever a
    *  cost model predicts gives the first result sooner. 'quick-only': never switch. */
   firstRun?: 'auto' | 'tuned' | 'quick' | 'quick-only';
+  /** WebGPU: overrides of the kernels' own choices, for benchmarks. */
+  kernelTuning?: KernelTuning;
   /** Called while the session loads and while a run plans (compile: pipelines done of total). */
   onProgress?: (progress: Progress) => void;
   /** Fixes symbolic dims by name: the metadata shows the sizes, and a feed of another size is rejected. */

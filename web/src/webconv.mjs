@@ -570,6 +570,9 @@ export class InferenceSession {
    * once all are ready (settle() waits for them). 'tuned': compile the tuned kernels before the first run.
    * 'auto' (default): whichever a cost model predicts gives the first result sooner. 'quick-only': never
    * switch (for tests).
+   * options.kernelTuning (WebGPU): overrides of the kernels' own choices, for benchmarks: {convTile
+   * ('t64x64k16_r4x4'), convSplits, convF16Tiles, convSizes ('baked' | 'uniform'), convStripRows,
+   * convStripDepths, convSubgroupTaps, siblingMerge, branchMerge}; a malformed field rejects naming it.
    */
   static async create(source, ...rest) {
     let options = {};
@@ -593,7 +596,10 @@ export class InferenceSession {
     const firstRun = options.firstRun ?? 'auto';
     if (!kFirstRunTiers.includes(firstRun))
       throw new TypeError(`options.firstRun must be one of ${kFirstRunTiers.join(', ')}, got ${JSON.stringify(firstRun)}`);
-    const optionsJson = JSON.stringify({ backend, profile: !!options.enableProfiling, firstRun });
+    const tuning = options.kernelTuning ?? {};
+    if (tuning === null || typeof tuning !== 'object' || Array.isArray(tuning))
+      throw new TypeError('options.kernelTuning must be an object');
+    const optionsJson = JSON.stringify({ backend, profile: !!options.enableProfiling, firstRun, kernelTuning: tuning });
     return serialize(async (core) => {
       // The WebGPU bridge (webgpu_bridge.js) reads the device settings when it first makes its device.
       core.webconvWebgpu = env.webgpu ?? {};
