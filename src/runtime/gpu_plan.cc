@@ -17,6 +17,22 @@ double MsSince(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 }
 
+// WebGPU kernels index tensors with 32-bit integers: every tensor a running node reads or writes has fewer
+// than 2^31 elements. Checked here, once for every op and before any buffer is made, so no kernel
+// generator repeats it.
+Status CheckElementLimit(const ir::Node& n, const std::vector<ir::Value>& values) {
+  for (const std::vector<int>* ids : {&n.inputs, &n.outputs})
+    for (int id : *ids) {
+      if (id < 0) continue;
+      const int64_t count = NumElements(values[id].shape);
+      if (count >= (int64_t{1} << 31))
+        return BadModel("tensor '", values[id].name, "' has ", count,
+                        " elements; WebGPU kernels take tensors of fewer than 2^31 elements")
+            .WithNode(n.op_type, n.name);
+    }
+  return OkStatus();
+}
+
 // Constants uploaded once per session, shared by all of its plans.
 struct ConstantCache {
   std::map<const HostTensor*, gpu::BufferPtr> buffers;
@@ -273,6 +289,7 @@ Status GpuPlan::Build(ConstantCache* constants, const ProgressFn& progress, Firs
   for (size_t i = 0; i < g.nodes.size(); ++i) {
     if (bound_->folded[i]) continue;
     const ir::Node& n = g.nodes[i];
+    WC_RETURN_IF_ERROR(CheckElementLimit(n, values));
     if (n.inputs_in_place) {
       // Every input already wrote its slice of this output's buffer: no kernel.
       for (int id : n.inputs)

@@ -1,7 +1,7 @@
 // Window geometry: output sizes and pads from the spec's formulas, on hand-computed cases.
 #include <gtest/gtest.h>
 
-#include "ops/conv/geometry.h"
+#include "ops/window/geometry.h"
 
 namespace webconv::ops {
 namespace {

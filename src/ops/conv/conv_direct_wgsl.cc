@@ -16,6 +16,7 @@
 
 #include "ops/conv/conv_direct.h"
 #include "ops/conv/conv_epilogue.h"
+#include "ops/conv/conv_geometry_wgsl.h"
 #include "ops/conv/conv_tiling.h"
 #include "ops/kernel_tuning.h"
 

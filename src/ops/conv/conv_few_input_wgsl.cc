@@ -10,6 +10,7 @@
 // feeds four FMAs. The stores of a channel are one contiguous run per warp.
 #include "ops/conv/conv_direct.h"
 #include "ops/conv/conv_epilogue.h"
+#include "ops/conv/conv_geometry_wgsl.h"
 #include "ops/conv/conv_tiling.h"
 #include "ops/kernel_tuning.h"
 

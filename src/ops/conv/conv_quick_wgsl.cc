@@ -14,6 +14,7 @@
 // pools and placements (through the shared epilogue), and ConvTranspose's stride phases.
 #include "ops/conv/conv_direct.h"
 #include "ops/conv/conv_epilogue.h"
+#include "ops/conv/conv_geometry_wgsl.h"
 #include "ops/conv/conv_tiling.h"
 
 namespace webconv::ops {

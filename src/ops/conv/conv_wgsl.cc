@@ -22,6 +22,7 @@
 
 #include "ops/conv/conv_direct.h"
 #include "ops/conv/conv_epilogue.h"
+#include "ops/conv/conv_geometry_wgsl.h"
 #include "ops/conv/conv_tiling.h"
 #include "ops/kernel_tuning.h"
 
@@ -468,12 +469,8 @@ Status ConvGemmGpu(const ConvProblem& p, GpuContext& ctx) {
   return OkStatus();
 }
 
+// Every tensor it binds has fewer than 2^31 elements (the plan checks that for every op).
 Status ConvGpu(const ConvProblem& p, GpuContext& ctx) {
-  const int64_t limit = int64_t{1} << 31;
-  const int64_t depth = p.in_per_group() * p.kernel_volume();
-  if (p.batch * p.out_channels * p.out_spatial() >= limit ||
-      p.batch * p.x_total_channels() * p.in_spatial() >= limit || p.out_channels * depth >= limit)
-    return BadModel("tensors with 2^31 or more elements are not supported by the WebGPU Conv kernel");
   if (p.fusion.pooled() && !ConvCanPoolInStore(p, p.fusion.pool))
     return BadModel(
         "a fused pool of ", p.fusion.pool_volume(),

@@ -4,7 +4,7 @@
 
 #include <vector>
 
-#include "ops/conv/geometry.h"
+#include "ops/window/geometry.h"
 #include "ops/op_schema.h"
 
 namespace webconv::ops {
@@ -35,7 +35,7 @@ struct ConvTransposeProblem {
 Result<ConvTransposeProblem> ResolveConvTranspose(const ConvTransposeAttrs& a, const TensorInfo& x,
                                                   const TensorInfo& w, const TensorInfo* b);
 
-// Output sizes and pads per axis (see ResolveTranspose in ops/conv/geometry.h).
+// Output sizes and pads per axis (see ResolveTranspose in ops/window/geometry.h).
 Result<std::vector<AxisGeometry>> ResolveTransposeAxes(const ConvTransposeAttrs& a, const Shape& spatial_in,
                                                        const std::vector<int64_t>& kernel);
 

@@ -1,4 +1,4 @@
-// Output sizes and pads of ConvTranspose per axis: the shared window geometry (ops/conv/geometry.h)
+// Output sizes and pads of ConvTranspose per axis: the shared window geometry (ops/window/geometry.h)
 // with this op's attributes. The rules, checked against the ONNX backend data and ONNX Runtime 1.30:
 // - total = stride * (in - 1) + output_padding + dilated_kernel - wanted size;
 // - total >= 0: SAME_UPPER puts total / 2 at the beginning, every other mode total - total / 2 (spec);

@@ -4,7 +4,7 @@
 
 #include <vector>
 
-#include "ops/conv/geometry.h"
+#include "ops/window/geometry.h"
 #include "ops/op_schema.h"
 
 namespace webconv::ops {

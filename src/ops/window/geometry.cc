@@ -1,4 +1,4 @@
-#include "ops/conv/geometry.h"
+#include "ops/window/geometry.h"
 
 #include <algorithm>
 
