@@ -7,32 +7,19 @@
 // the same function (Conv, steps, then the pool in float64).
 #include "ir/rewrite_fusion.h"
 #include "ops/conv/conv_epilogue.h"
-#include "ops/pool/pool.h"
 
 namespace webconv::ir {
 namespace {
 
-// The pool window (D, H, W of axis3) when node `i` is an AveragePool that a Conv's store can do.
+// The pool window (D, H, W of axis3) when node `i` is a mean of non-overlapping windows (its op says so:
+// OpSchema::as_window_mean, AveragePool's) that a Conv's store can do.
 bool PoolWindow(const FusionGraph& f, int i, int64_t window[3]) {
-  if (!f.Is(i, "AveragePool")) return false;
   const Node& n = f.node(i);
-  if (n.inputs.size() != 1 || n.outputs.size() != 1 || n.outputs[0] < 0) return false;
+  if (!f.Runs(i) || !n.schema || !n.schema->as_window_mean) return false;
+  if (n.inputs.size() != 1 || n.inputs[0] < 0 || n.outputs.size() != 1 || n.outputs[0] < 0) return false;
   const Value& x = f.value(n.inputs[0]);
-  if (x.dtype != DType::kFloat32) return false;
-  const auto& attrs = n.attrs.As<ops::PoolAttrs>();
-  auto p = ops::ResolvePool(attrs, ops::TensorInfo{true, x.dtype, x.shape, nullptr}, false);
-  if (!p.ok() || p->kind != ops::PoolKind::kAverage || p->out_shape != f.value(n.outputs[0]).shape)
-    return false;
-  for (int a = 0; a < 3; ++a) {
-    const ops::AxisGeometry& g = p->axis3[a];
-    // Non-overlapping windows tiling the input from its start; a tail shorter than a window is
-    // dropped (floor mode), which out == in / kernel confirms.
-    if (g.kernel != g.stride || g.dilation != 1 || g.pad_begin != 0 || g.pad_end != 0 ||
-        g.out != g.in / g.kernel)
-      return false;
-    window[a] = g.kernel;
-  }
-  return true;
+  return n.schema->as_window_mean(n.attrs, ops::TensorInfo{true, x.dtype, x.shape, nullptr},
+                                  f.value(n.outputs[0]).shape, window);
 }
 
 bool CanPool(const FusionGraph& f, int conv, const int64_t window[3]) {
@@ -55,7 +42,7 @@ void FusePools(FusionGraph& f) {
       const int reader = f.SoleReader(f.node(i).outputs[0]);
       if (reader < 0 || !PoolWindow(f, reader, window) || !CanPool(f, i, window)) continue;
       SetPool(f, i, window);
-      f.Note(StrCat("AveragePool '", f.node(reader).name, "' fused into Conv '", f.node(i).name,
+      f.Note(StrCat(f.node(reader).op_type, " '", f.node(reader).name, "' fused into Conv '", f.node(i).name,
                     "' (pooled store)"));
       f.Absorb(i, reader);
       continue;
@@ -77,7 +64,7 @@ void FusePools(FusionGraph& f) {
       s[1] = f.value(id).shape[1];
       f.SetShape(id, s);
     }
-    f.Note(StrCat("AveragePool '", f.node(reader).name, "' after Concat '", f.node(i).name,
+    f.Note(StrCat(f.node(reader).op_type, " '", f.node(reader).name, "' after Concat '", f.node(i).name,
                   "' fused into its branch Convs (pooled stores)"));
     f.Absorb(i, reader);
   }

@@ -209,6 +209,11 @@ struct PointwiseFn {
 // parameter not exact in f32, a type other than float32).
 using AsPointwiseFn = bool (*)(const OpAttrs& attrs, DType type, const std::vector<const HostTensor*>& inputs,
                                PointwiseFn* out);
+// A pool describes itself as the mean of non-overlapping windows that tile its input from the start
+// (kernel = strides, no dilation or pads, a shorter tail dropped): `window` gets the window per axis of
+// the 3-D padded spatial axes (D, H, W; 1 for absent axes). A Conv can then average in its store
+// (ir/rewrite_pool.cc). False for anything else, or when `y` is not the pool's output for `x`.
+using AsWindowMeanFn = bool (*)(const OpAttrs& attrs, const TensorInfo& x, const Shape& y, int64_t window[3]);
 // Floating-point operations of one execution (multiply and add count as two), for benchmarks.
 using FlopsFn = double (*)(const InferContext&);
 
@@ -229,6 +234,7 @@ struct OpSchema {
   AsZeroPadFn as_zero_pad = nullptr;  // set by Pad
   AbsorbPadFn absorb_zero_pad = nullptr;  // set by ops that fold a preceding zero Pad into their pads
   AsPointwiseFn as_pointwise = nullptr;   // set by elementwise ops a Conv may apply in its epilogue
+  AsWindowMeanFn as_window_mean = nullptr;  // set by AveragePool, which a Conv may do in its store
   // Inputs whose values the op needs when it is planned (e.g. Reshape's shape): they must be
   // constant after folding, or be graph inputs whose values are bound at run time.
   std::vector<int> host_inputs = {};

@@ -201,6 +201,22 @@ bool AbsorbPad(const OpAttrs& attrs, const std::vector<int64_t>& begin, const st
   return true;
 }
 
+// OpSchema::as_window_mean of AveragePool.
+bool AsWindowMean(const OpAttrs& attrs, const TensorInfo& x, const Shape& y, int64_t window[3]) {
+  if (x.dtype != DType::kFloat32) return false;
+  auto p = ResolvePool(attrs.As<PoolAttrs>(), x, false);
+  if (!p.ok() || p->kind != PoolKind::kAverage || p->out_shape != y) return false;
+  for (int a = 0; a < 3; ++a) {
+    const AxisGeometry& g = p->axis3[a];
+    // Non-overlapping windows tiling the input from its start; a tail shorter than a window is
+    // dropped (floor mode), which out == in / kernel confirms.
+    if (g.kernel != g.stride || g.dilation != 1 || g.pad_begin != 0 || g.pad_end != 0 || g.out != g.in / g.kernel)
+      return false;
+    window[a] = g.kernel;
+  }
+  return true;
+}
+
 template <PoolKind kKind>
 OpSchema Row(const char* notes) {
   OpSchema s;
@@ -211,7 +227,10 @@ OpSchema Row(const char* notes) {
   s.cpu = Cpu;
   s.gpu = Gpu;
   s.flops = Flops;
-  if (kKind == PoolKind::kAverage) s.absorb_zero_pad = AbsorbPad;
+  if (kKind == PoolKind::kAverage) {
+    s.absorb_zero_pad = AbsorbPad;
+    s.as_window_mean = AsWindowMean;
+  }
   s.notes = notes;
   return s;
 }
