@@ -2,6 +2,7 @@
 #include "runtime/tuning_env.h"
 
 #include <cstdlib>
+#include <optional>
 #include <string>
 
 #include "common/env.h"
@@ -24,6 +25,23 @@ Result<int> EnvCount(const char* name, const std::string& v, int lo, int hi) {
   return static_cast<int>(n);
 }
 
+// A tile named as kernel names write it, with the device-independent checks (the workgroup memory it
+// needs is checked against the device's limit when a Conv is planned); errors start with `label`.
+Result<ops::ConvTiling> ParseTile(const std::string& value, const std::string& label) {
+  auto tile = ops::ParseConvTiling(value);
+  if (!tile.ok()) return tile.status().Prefixed(label + ": ");
+  if (const std::string why = ops::ConvTilingProblem(*tile, ~0u); !why.empty())
+    return UsageError(label, ": ", why);
+  return *tile;
+}
+
+// "baked" or "uniform"; nullopt for anything else.
+std::optional<ops::ConvSizes> SizesNamed(const std::string& value) {
+  if (value == "baked") return ops::ConvSizes::kBaked;
+  if (value == "uniform") return ops::ConvSizes::kUniform;
+  return std::nullopt;
+}
+
 }  // namespace
 
 Status ApplyTuningEnvironment(SessionOptions* options) {
@@ -33,13 +51,7 @@ Status ApplyTuningEnvironment(SessionOptions* options) {
 
   ops::KernelTuning& t = options->kernel_tuning;
   if (const std::string v = Env("WEBCONV_CONV_TILE"); !v.empty()) {
-    auto tile = ops::ParseConvTiling(v);
-    if (!tile.ok()) return tile.status().Prefixed("WEBCONV_CONV_TILE=" + v + ": ");
-    // The device-independent checks now; the workgroup memory it needs is checked against the device's
-    // limit when a Conv is planned.
-    if (const std::string why = ops::ConvTilingProblem(*tile, ~0u); !why.empty())
-      return UsageError("WEBCONV_CONV_TILE=", v, ": ", why);
-    t.conv_tile = *tile;
+    WC_ASSIGN_OR_RETURN(t.conv_tile, ParseTile(v, "WEBCONV_CONV_TILE=" + v));
   }
   if (const std::string v = Env("WEBCONV_CONV_SPLITS"); !v.empty()) {
     WC_ASSIGN_OR_RETURN(const int n, EnvCount("WEBCONV_CONV_SPLITS", v, 1, 4096));
@@ -54,12 +66,8 @@ Status ApplyTuningEnvironment(SessionOptions* options) {
       return UsageError("WEBCONV_CONV_F16=", v, ": expected tiles, 0 or off");
   }
   if (const std::string v = Env("WEBCONV_CONV_SIZES"); !v.empty()) {
-    if (v == "baked")
-      t.conv_sizes = ops::ConvSizes::kBaked;
-    else if (v == "uniform")
-      t.conv_sizes = ops::ConvSizes::kUniform;
-    else
-      return UsageError("WEBCONV_CONV_SIZES=", v, ": expected baked or uniform");
+    t.conv_sizes = SizesNamed(v);
+    if (!t.conv_sizes) return UsageError("WEBCONV_CONV_SIZES=", v, ": expected baked or uniform");
   }
   if (const std::string v = Env("WEBCONV_CONV_STRIP_ROWS"); !v.empty()) {
     WC_ASSIGN_OR_RETURN(t.strip_rows, EnvCount("WEBCONV_CONV_STRIP_ROWS", v, 1, 64));
@@ -79,23 +87,18 @@ Status ApplyKernelTuning(const KernelTuning& t, const std::string& prefix, Sessi
   auto field = [&](const char* cpp, const char* js) { return prefix + (js_names ? js : cpp); };
   ops::KernelTuning& k = options->kernel_tuning;
   if (!t.conv_tile.empty()) {
-    auto tile = ops::ParseConvTiling(t.conv_tile);
-    if (!tile.ok()) return tile.status().Prefixed(field("conv_tile", "convTile") + " '" + t.conv_tile + "': ");
-    if (const std::string why = ops::ConvTilingProblem(*tile, ~0u); !why.empty())
-      return UsageError(field("conv_tile", "convTile"), " '", t.conv_tile, "': ", why);
-    k.conv_tile = *tile;
+    WC_ASSIGN_OR_RETURN(k.conv_tile, ParseTile(t.conv_tile, field("conv_tile", "convTile") + " '" + t.conv_tile + "'"));
   }
   if (t.conv_splits > 4096)
     return UsageError(field("conv_splits", "convSplits"), " ", t.conv_splits, ": expected 0..4096");
   k.conv_splits = t.conv_splits;
   k.conv_math = t.conv_f16_tiles ? ops::ConvMath::kF16Tiles : ops::ConvMath::kF32;
-  if (t.conv_sizes == "baked")
-    k.conv_sizes = ops::ConvSizes::kBaked;
-  else if (t.conv_sizes == "uniform")
-    k.conv_sizes = ops::ConvSizes::kUniform;
-  else if (!t.conv_sizes.empty())
-    return UsageError(field("conv_sizes", "convSizes"), " '", t.conv_sizes,
-                      "': expected \"\", \"baked\" or \"uniform\"");
+  if (!t.conv_sizes.empty()) {
+    k.conv_sizes = SizesNamed(t.conv_sizes);
+    if (!k.conv_sizes)
+      return UsageError(field("conv_sizes", "convSizes"), " '", t.conv_sizes,
+                        "': expected \"\", \"baked\" or \"uniform\"");
+  }
   if (t.conv_strip_rows < 0 || t.conv_strip_rows > 64)
     return UsageError(field("conv_strip_rows", "convStripRows"), " ", t.conv_strip_rows, ": expected 0..64");
   if (t.conv_strip_depths < 0 || t.conv_strip_depths > 64)

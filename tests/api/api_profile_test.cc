@@ -70,31 +70,38 @@ TEST(ApiProfile, WebGpuRunHasGpuTimesWhenTheAdapterCan) {
   EXPECT_GT(kernels, 0u);
 }
 
-// FirstRun::kQuick: the first run uses the quick tier's Conv kernel, settle() switches to the tuned kernels,
-// and both runs give the same outputs within float32 rounding.
-TEST(ApiProfile, QuickFirstRunThenSettle) {
-  std::mt19937_64 rng(7);
+// x[1,8,9,9] -> Conv of 16 3x3 filters (weights seeded by `seed`), pads 1 -> y.
+std::vector<uint8_t> PaddedConvModel(uint64_t seed) {
+  std::mt19937_64 rng(seed);
   testing::ModelBuilder m(13);
   m.Input("x", DType::kFloat32, {1, 8, 9, 9});
   m.Initializer("w", testing::RandomTensor(DType::kFloat32, {16, 8, 3, 3}, rng, -0.3, 0.3));
   m.Node("Conv", {"x", "w"}, {"y"}, {testing::IntsAttr("pads", {1, 1, 1, 1})}, "conv");
   m.Output("y", DType::kFloat32);
-  const std::vector<uint8_t> bytes = m.Serialize();
+  return m.Serialize();
+}
+
+// The last run's kernel names, space-separated (profiled runs only).
+std::string KernelNames(const Session& s) {
+  std::string all;
+  for (const NodeProfile& n : s.profile().nodes)
+    for (const std::string& k : n.kernels) all += k + " ";
+  return all;
+}
+
+// FirstRun::kQuick: the first run uses the quick tier's Conv kernel, settle() switches to the tuned kernels,
+// and both runs give the same outputs within float32 rounding.
+TEST(ApiProfile, QuickFirstRunThenSettle) {
+  const std::vector<uint8_t> bytes = PaddedConvModel(7);
   auto s = Session::load(std::span<const uint8_t>(bytes), {.first_run = FirstRun::kQuick, .profiling = true});
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   std::vector<float> data(8 * 9 * 9);
   for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<float>((i * 37) % 19) / 19.0f - 0.5f;
   auto x = Tensor::from_vector<float>({1, 8, 9, 9}, data);
   ASSERT_TRUE(x.ok());
-  auto kernels = [&] {
-    std::string all;
-    for (const NodeProfile& n : s->profile().nodes)
-      for (const std::string& k : n.kernels) all += k + " ";
-    return all;
-  };
   auto first = s->run({{"x", *x}});
   ASSERT_TRUE(first.ok()) << first.status().ToString();
-  const std::string first_kernels = kernels();
+  const std::string first_kernels = KernelNames(*s);
   ASSERT_TRUE(s->settle().ok());
   auto later = s->run({{"x", *x}});
   ASSERT_TRUE(later.ok()) << later.status().ToString();
@@ -106,19 +113,13 @@ TEST(ApiProfile, QuickFirstRunThenSettle) {
   for (size_t i = 0; i < pa.size(); ++i) ASSERT_NEAR(pa[i], pb[i], 1e-5) << "element " << i;
   if (!s->profile().gpu_timed) GTEST_SKIP() << "no timestamp queries: kernel names not profiled";
   EXPECT_NE(first_kernels.find("quick"), std::string::npos) << first_kernels;
-  EXPECT_EQ(kernels().find("quick"), std::string::npos) << kernels();
+  EXPECT_EQ(KernelNames(*s).find("quick"), std::string::npos) << KernelNames(*s);
 }
 
 // Options::tuning reaches the kernels: a forced tile names every implicit-GEMM kernel of the session, and a
 // malformed field fails load() with a usage error naming it.
 TEST(ApiProfile, KernelTuningReachesTheKernels) {
-  std::mt19937_64 rng(11);
-  testing::ModelBuilder m(13);
-  m.Input("x", DType::kFloat32, {1, 8, 9, 9});
-  m.Initializer("w", testing::RandomTensor(DType::kFloat32, {16, 8, 3, 3}, rng, -0.3, 0.3));
-  m.Node("Conv", {"x", "w"}, {"y"}, {testing::IntsAttr("pads", {1, 1, 1, 1})}, "conv");
-  m.Output("y", DType::kFloat32);
-  const std::vector<uint8_t> bytes = m.Serialize();
+  const std::vector<uint8_t> bytes = PaddedConvModel(11);
   Options o{.first_run = FirstRun::kTuned, .profiling = true};
   o.tuning.conv_tile = "t32x16k16_r4x4";
   auto s = Session::load(std::span<const uint8_t>(bytes), o);
@@ -127,10 +128,7 @@ TEST(ApiProfile, KernelTuningReachesTheKernels) {
   ASSERT_TRUE(x.ok());
   ASSERT_TRUE(s->run({{"x", *x}}).ok());
   if (!s->profile().gpu_timed) GTEST_SKIP() << "no timestamp queries: kernel names not profiled";
-  std::string kernels;
-  for (const NodeProfile& n : s->profile().nodes)
-    for (const std::string& k : n.kernels) kernels += k + " ";
-  EXPECT_NE(kernels.find("t32x16k16_r4x4"), std::string::npos) << kernels;
+  EXPECT_NE(KernelNames(*s).find("t32x16k16_r4x4"), std::string::npos) << KernelNames(*s);
 
   for (const auto& [field, value] : std::vector<std::pair<std::string, std::string>>{
            {"conv_tile", "t32x16k16_r6x4"}, {"conv_tile", "32x16"}, {"conv_sizes", "sometimes"}}) {
