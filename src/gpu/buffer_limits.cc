@@ -32,6 +32,15 @@ Status CheckWrite(uint64_t buffer_size, uint64_t offset, uint64_t size) {
   return CheckRange(buffer_size, offset, size, "Write");
 }
 
+Status CheckCopy(uint64_t from_size, uint64_t from_offset, uint64_t to_size, uint64_t to_offset, uint64_t size) {
+  if (from_offset % 4 != 0 || to_offset % 4 != 0 || size % 4 != 0) {
+    return DeviceError("Copy: offsets ", from_offset, " and ", to_offset, " and size ", size,
+                       " must be multiples of 4");
+  }
+  WC_RETURN_IF_ERROR(CheckRange(from_size, from_offset, size, "Copy (source)"));
+  return CheckRange(to_size, to_offset, size, "Copy (destination)");
+}
+
 WordWrite SplitWrite(const void* data, uint64_t size) {
   WordWrite w;
   w.body = size & ~uint64_t{3};

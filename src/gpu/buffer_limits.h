@@ -25,6 +25,8 @@ Result<uint64_t> BufferAllocationSize(uint64_t bytes, const std::string& label, 
 Status CheckRange(uint64_t buffer_size, uint64_t offset, uint64_t size, const char* op);
 // CheckRange, and the offset of a write must be a multiple of 4.
 Status CheckWrite(uint64_t buffer_size, uint64_t offset, uint64_t size);
+// Device::Copy's checks: both ranges inside their buffers, offsets and size multiples of 4.
+Status CheckCopy(uint64_t from_size, uint64_t from_offset, uint64_t to_size, uint64_t to_offset, uint64_t size);
 
 // A write of `size` bytes split into whole words: `body` bytes taken as they are, then, when `size` is
 // not a multiple of 4, one more word (`tail`) holding the last bytes padded with zeros. The padded word

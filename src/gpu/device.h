@@ -142,6 +142,12 @@ class Device {
   virtual Status Write(const Buffer& buffer, uint64_t offset, const void* data, uint64_t size) = 0;
   // Blocking readback.
   virtual Status Read(const Buffer& buffer, uint64_t offset, void* data, uint64_t size) = 0;
+  // Copies `size` bytes (a multiple of 4; offsets too) from one buffer of this device to another on the
+  // GPU, in queue order: after everything submitted before and before everything submitted after (a
+  // program's run included), without waiting. Inputs and outputs that stay on the GPU (runtime::DeviceIo)
+  // go through it.
+  virtual Status Copy(const Buffer& from, uint64_t from_offset, const Buffer& to, uint64_t to_offset,
+                      uint64_t size) = 0;
   // Compiles (or fetches from the pipeline cache, by pipeline identity: kernel.h) the kernel's pipeline.
   // A WGSL compile or validation error is returned as a Status naming the kernel, with the WGSL line.
   virtual Status Prepare(const Kernel& kernel) = 0;

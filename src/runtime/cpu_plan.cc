@@ -68,7 +68,10 @@ class CpuPlan : public Plan {
     return OkStatus();
   }
 
-  Result<std::vector<HostTensor>> Execute(const std::map<int, const HostTensor*>& inputs, RunStats* stats) override {
+  Result<std::vector<HostTensor>> Execute(const std::map<int, const HostTensor*>& inputs, RunStats* stats,
+                                          PlanIo* io) override {
+    // Session::Run refuses tensors on the GPU for a CPU backend before planning.
+    if (io && (!io->inputs.empty() || !io->keep.empty())) return UsageError("tensors on the GPU need the webgpu backend");
     const ir::Graph& g = *bound_->graph;
     const auto& values = bound_->values;
     std::vector<HostTensor> live(values.size());

@@ -46,15 +46,24 @@ class GpuPlan : public Plan {
 
   Status Build(ConstantCache* constants, const ProgressFn& progress, FirstRun first_run);
 
-  Result<std::vector<HostTensor>> Execute(const std::map<int, const HostTensor*>& inputs, RunStats* stats) override {
+  Result<std::vector<HostTensor>> Execute(const std::map<int, const HostTensor*>& inputs, RunStats* stats,
+                                          PlanIo* io) override {
     WC_RETURN_IF_ERROR(AdvanceTier());
     const auto& values = bound_->values;
     const auto t_upload = std::chrono::steady_clock::now();
-    // The inputs are written by the run itself (through staging the program keeps between runs).
+    // The inputs are written by the run itself (through staging the program keeps between runs); those
+    // on the GPU are copied into place ahead of it, in queue order.
     std::vector<gpu::WriteRequest> writes;
     std::vector<std::vector<uint32_t>> converted(uploads_.size());
     for (size_t k = 0; k < uploads_.size(); ++k) {
       const auto& [id, buffer] = uploads_[k];
+      if (io) {
+        if (auto d = io->inputs.find(id); d != io->inputs.end()) {
+          const uint64_t bytes = static_cast<uint64_t>(NumElements(d->second->shape)) * DTypeSize(d->second->dtype);
+          WC_RETURN_IF_ERROR(device_->Copy(*d->second->buffer, 0, *buffer, 0, bytes));
+          continue;
+        }
+      }
       auto it = inputs.find(id);
       if (it == inputs.end()) return UsageError("input '", values[id].name, "' was not given");
       WC_ASSIGN_OR_RETURN(const GpuWordBytes bytes, AsGpuWordBytes(*it->second, values[id].name, &converted[k]));
@@ -69,10 +78,19 @@ class GpuPlan : public Plan {
     for (size_t k = 0; k < bound_->graph->outputs.size(); ++k) {
       const int id = bound_->graph->outputs[k];
       const ir::Value& v = values[id];
+      const bool keep = io && io->keep.count(id);
+      if (keep && !IsGpuWordDType(v.dtype)) {
+        return UsageError("output '", v.name, "': ", DTypeName(v.dtype),
+                          " tensors cannot be kept on the GPU (float32, int32 and uint32 can)");
+      }
       if (!storage_[id]) {
         // Folded when planning (or a constant passed straight through).
         if (!v.constant) return Error(StatusCode::kDevice, "output '", v.name, "' has no storage");
         out.push_back(*v.constant);
+        continue;
+      }
+      if (keep) {  // copied into a buffer of its own after the run (KeepOutputs)
+        out.emplace_back();
         continue;
       }
       if (IsGpuWordDType(v.dtype)) {
@@ -94,6 +112,7 @@ class GpuPlan : public Plan {
     WC_RETURN_IF_ERROR(program_->RunAndRead(writes, stats && stats->timestamps ? &timings : nullptr, reads));
     const auto t_read = std::chrono::steady_clock::now();
     ++runs_;
+    if (io) WC_RETURN_IF_ERROR(KeepOutputs(&out, io));
     for (size_t k = 0; k < checks_.size(); ++k)
       if (index_errors[k]) return IndexError(checks_[k], index_errors[k], inputs);
     for (size_t k = 0; k < bound_->graph->outputs.size(); ++k) {
@@ -108,6 +127,27 @@ class GpuPlan : public Plan {
       stats->readback_ms = MsSince(t_read);
     }
     return out;
+  }
+
+  // The outputs io->keep names, each copied on the GPU (queue order: after the run) into a buffer of its
+  // own, which the caller owns from here on; one folded to a constant is written into it from the host.
+  Status KeepOutputs(std::vector<HostTensor>* out, PlanIo* io) {
+    const auto& outputs = bound_->graph->outputs;
+    for (size_t k = 0; k < outputs.size(); ++k) {
+      const int id = outputs[k];
+      if (!io->keep.count(id) || io->outputs.count(id)) continue;
+      const ir::Value& v = bound_->values[id];
+      const uint64_t bytes = static_cast<uint64_t>(NumElements(v.shape)) * DTypeSize(v.dtype);
+      WC_ASSIGN_OR_RETURN(gpu::BufferPtr buffer, device_->CreateBuffer(std::max<uint64_t>(bytes, 4), v.name));
+      if (storage_[id]) {
+        WC_RETURN_IF_ERROR(device_->Copy(*storage_[id], 0, *buffer, 0, bytes));
+      } else {
+        WC_RETURN_IF_ERROR(device_->Write(*buffer, 0, (*out)[k].data(), bytes));
+        (*out)[k] = HostTensor();
+      }
+      io->outputs[id] = DeviceTensor{v.dtype, v.shape, std::move(buffer)};
+    }
+    return OkStatus();
   }
 
   size_t dispatch_count() const override { return dispatch_count_; }

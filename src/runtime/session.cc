@@ -1,5 +1,7 @@
 #include "runtime/session.h"
 
+#include <algorithm>
+
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -8,6 +10,7 @@
 #endif
 
 #include "ir/rewrite.h"
+#include "runtime/gpu_transfer.h"
 #include "onnx/loader.h"
 
 namespace webconv::runtime {
@@ -135,8 +138,43 @@ Status Session::Settle() {
   return OkStatus();
 }
 
+bool Session::InputReadOnHost(const std::string& name) const {
+  const int id = graph_->FindValue(name);
+  return std::find(value_inputs_.begin(), value_inputs_.end(), id) != value_inputs_.end();
+}
+
+// The checks of Session::Run's DeviceIo: every device input is an input not also fed on the host, of a
+// GPU-word dtype, in a buffer that holds it, and not read on the host; every kept output is an output.
+Status Session::CheckDeviceIo(const std::map<std::string, HostTensor>& feeds, const DeviceIo& io) const {
+  if ((!io.inputs.empty() || !io.keep.empty()) && options_.backend != Backend::kWebGpu) {
+    return UsageError("tensors on the GPU need the webgpu backend; this session runs on ", BackendName(options_.backend));
+  }
+  for (const auto& [name, t] : io.inputs) {
+    if (feeds.count(name)) return UsageError("input '", name, "' was given twice (on the host and on the GPU)");
+    if (!IsGpuWordDType(t.dtype)) {
+      return UsageError("input '", name, "': ", DTypeName(t.dtype),
+                        " tensors cannot be given on the GPU (float32, int32 and uint32 can)");
+    }
+    WC_ASSIGN_OR_RETURN(const int64_t count, CheckedNumElements(t.shape));
+    const uint64_t bytes = static_cast<uint64_t>(count) * DTypeSize(t.dtype);
+    if (!t.buffer || t.buffer->size() < bytes) {
+      return UsageError("input '", name, "': ", DTypeName(t.dtype), ShapeString(t.shape), " needs ", bytes,
+                        " bytes, its GPU buffer has ", t.buffer ? t.buffer->size() : 0);
+    }
+    if (InputReadOnHost(name)) {
+      return UsageError("input '", name, "' sets shapes or values when the model is planned: give it on the host");
+    }
+  }
+  const std::vector<std::string> outputs = output_names();
+  for (const std::string& name : io.keep) {
+    if (std::find(outputs.begin(), outputs.end(), name) == outputs.end())
+      return UsageError("'", name, "' is not an output of the model");
+  }
+  return OkStatus();
+}
+
 Result<std::map<std::string, HostTensor>> Session::Run(const std::map<std::string, HostTensor>& feeds,
-                                                       RunStats* stats) {
+                                                       RunStats* stats, DeviceIo* io) {
   const auto t0 = std::chrono::steady_clock::now();
   for (const auto& [name, t] : feeds) {
     const int id = graph_->FindValue(name);
@@ -144,13 +182,26 @@ Result<std::map<std::string, HostTensor>> Session::Run(const std::map<std::strin
     for (int k : graph_->inputs) is_input = is_input || k == id;
     if (!is_input) return UsageError("'", name, "' is not an input of the model");
   }
+  if (io) {
+    WC_RETURN_IF_ERROR(CheckDeviceIo(feeds, *io));
+    io->outputs.clear();
+  }
   // The plan key: every fed input's dtype and shape, plus the bytes of inputs bound by value.
   std::map<int, ir::InputBinding> bindings;
   std::map<int, const HostTensor*> by_id;
+  PlanIo plan_io;
   std::string key;
   for (int id : graph_->inputs) {
     const ir::Value& v = graph_->values[id];
     auto it = feeds.find(v.name);
+    if (io && it == feeds.end()) {
+      if (auto d = io->inputs.find(v.name); d != io->inputs.end()) {
+        bindings[id] = ir::InputBinding{d->second.dtype, d->second.shape, nullptr};
+        key += std::to_string(id) + ":" + DTypeName(d->second.dtype) + ShapeString(d->second.shape) + ";";
+        plan_io.inputs[id] = &d->second;
+        continue;
+      }
+    }
     if (it == feeds.end()) {
       if (v.is_initializer) continue;
       return UsageError("input '", v.name, "' was not given");
@@ -203,12 +254,22 @@ Result<std::map<std::string, HostTensor>> Session::Run(const std::map<std::strin
   const bool report = planning && options_.progress;  // the first run of a plan: the user is waiting
   if (report) options_.progress("run", 0, 1);
   const auto t1 = std::chrono::steady_clock::now();
-  WC_ASSIGN_OR_RETURN(auto outs, it->second->Execute(by_id, stats));
+  if (io) {
+    for (const std::string& name : io->keep) plan_io.keep.insert(graph_->FindValue(name));
+  }
+  WC_ASSIGN_OR_RETURN(auto outs, it->second->Execute(by_id, stats, io ? &plan_io : nullptr));
   const auto t2 = std::chrono::steady_clock::now();
   if (report) options_.progress("run", 1, 1);
   std::map<std::string, HostTensor> result;
-  for (size_t k = 0; k < graph_->outputs.size(); ++k)
-    result[graph_->values[graph_->outputs[k]].name] = std::move(outs[k]);
+  for (size_t k = 0; k < graph_->outputs.size(); ++k) {
+    const int id = graph_->outputs[k];
+    const std::string& name = graph_->values[id].name;
+    if (auto kept = plan_io.outputs.find(id); kept != plan_io.outputs.end()) {
+      io->outputs[name] = std::move(kept->second);
+      continue;
+    }
+    result[name] = std::move(outs[k]);
+  }
   if (stats) {
     stats->execute_ms = std::chrono::duration<double, std::milli>(t2 - t1).count();
     stats->wall_ms = std::chrono::duration<double, std::milli>(t2 - t0).count();

@@ -4,6 +4,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -109,13 +110,35 @@ struct RunStats {
   std::vector<gpu::DispatchTiming> dispatches;  // per kernel, when profiling and timestamps exist
 };
 
+// Tensors that stay on the GPU (the JS API's 'gpu-buffer' location, for video frames that are already
+// there and results that go on to other GPU work). Only float32, int32 and uint32, whose GPU words are
+// their bytes; only on the WebGPU backend, and only for inputs the plan does not read on the host
+// (SessionInputReadOnHost).
+struct DeviceTensor {
+  DType dtype = DType::kUndefined;
+  Shape shape;
+  gpu::BufferPtr buffer;  // a buffer of the session's device, at least the tensor's bytes
+};
+struct DeviceIo {
+  std::map<std::string, DeviceTensor> inputs;  // in: feeds copied from these buffers on the GPU
+  std::set<std::string> keep;                  // in: outputs to leave on the GPU
+  std::map<std::string, DeviceTensor> outputs;  // out: each kept output in a new buffer of its own
+};
+// By value id, as a plan sees them.
+struct PlanIo {
+  std::map<int, const DeviceTensor*> inputs;
+  std::set<int> keep;
+  std::map<int, DeviceTensor> outputs;
+};
+
 // A plan for one set of input shapes on one backend.
 class Plan {
  public:
   virtual ~Plan() = default;
-  // Inputs indexed by value id. Returns the graph outputs in graph order.
+  // Inputs indexed by value id. Returns the graph outputs in graph order; with `io`, also the inputs it
+  // gives on the GPU, and the outputs it keeps there are left empty in the result and put in io->outputs.
   virtual Result<std::vector<HostTensor>> Execute(const std::map<int, const HostTensor*>& inputs,
-                                                  RunStats* stats) = 0;
+                                                  RunStats* stats, PlanIo* io = nullptr) = 0;
   virtual size_t dispatch_count() const = 0;
   // With the quick tier (FirstRun::kQuick): compiles the tuned kernels now if they are not yet, waits for
   // them, and switches to them, so the next run is a tuned one. Returns at once otherwise.
@@ -154,8 +177,13 @@ class Session {
   const gpu::AdapterInfo* adapter() const { return device_ ? &device_->info() : nullptr; }
   std::shared_ptr<gpu::Device> device() const { return device_; }
 
+  // With `io`: the feeds may also come from io->inputs, and the outputs named in io->keep come back in
+  // io->outputs (on the GPU) instead of the result.
   Result<std::map<std::string, HostTensor>> Run(const std::map<std::string, HostTensor>& feeds,
-                                                RunStats* stats = nullptr);
+                                                RunStats* stats = nullptr, DeviceIo* io = nullptr);
+  // True when the plan reads this input's values on the host (they set shapes or are folded), so it
+  // cannot be given as a DeviceTensor.
+  bool InputReadOnHost(const std::string& name) const;
   // The bound graph of the last run (shapes, folded nodes), for inspect/profiles; nullptr before a run.
   std::shared_ptr<const ir::BoundGraph> last_bound() const { return last_bound_; }
   const SessionTiming& timing() const { return timing_; }
@@ -167,6 +195,7 @@ class Session {
 
  private:
   Session() = default;
+  Status CheckDeviceIo(const std::map<std::string, HostTensor>& feeds, const DeviceIo& io) const;
   SessionOptions options_;
   std::shared_ptr<const ir::Graph> graph_;
   std::shared_ptr<gpu::Device> device_;

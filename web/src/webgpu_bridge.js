@@ -112,7 +112,18 @@ mergeInto(LibraryManager.library, {
   },
 
   // The library serializer writes plain data only: the Maps are made when the glue starts.
-  $WCGPU__postset: 'WCGPU.objects = new Map(); WCGPU.freeBuffers = new Map(); WCGPU.stagedCopies = new Map();',
+  // Module.wcgpuImportBuffer(GPUBuffer) puts an application's buffer (a 'gpu-buffer' input) in the table
+  // for C++; Module.wcgpuTakeBuffer(handle) hands a buffer the core made (a 'gpu-buffer' output) to the
+  // application. Either way the buffer is the application's: releasing its handle never pools it.
+  $WCGPU__postset: 'WCGPU.objects = new Map(); WCGPU.freeBuffers = new Map(); WCGPU.stagedCopies = new Map();' +
+      'Module["wcgpuImportBuffer"] = function(buffer) {' +
+      '  return WCGPU.add({buffer, usage: buffer.usage, size: buffer.size, device: WCGPU.device, user: true});' +
+      '};' +
+      'Module["wcgpuTakeBuffer"] = function(h) {' +
+      '  const r = WCGPU.objects.get(h);' +
+      '  r.user = true;' +
+      '  return r.buffer;' +
+      '};',
 
   wcgpu_init__deps: ['$WCGPU', '$Asyncify'],
   wcgpu_init: function(wantTimestamps) {
@@ -209,7 +220,7 @@ mergeInto(LibraryManager.library, {
     WCGPU.objects.delete(h);
     WCGPU.stagedCopies.delete(h);
     if (r && r.staging) r.staging.buffer.destroy();
-    if (r) WCGPU.recycle(r.usage, r.size, r.buffer, r.device);
+    if (r && !r.user) WCGPU.recycle(r.usage, r.size, r.buffer, r.device);
   },
   // Destroys the pooled (released, unused) buffers: called when a session goes, so that its memory is
   // given back to the browser rather than kept for reuse.
@@ -257,6 +268,16 @@ mergeInto(LibraryManager.library, {
     st.buffer.unmap();
     st.mapped = false;
     WCGPU.stagedCopies.set(h, {staging: st, destination: r.buffer});
+  },
+
+  // A GPU-side copy between two buffers, submitted at once: queue order puts it after the work
+  // submitted before and before the next run (inputs and outputs that stay on the GPU).
+  wcgpu_buffer_copy__deps: ['$WCGPU'],
+  wcgpu_buffer_copy: function(from, fromOffset, to, toOffset, size) {
+    const device = WCGPU.device;
+    const encoder = device.createCommandEncoder({label: 'webconv copy'});
+    encoder.copyBufferToBuffer(WCGPU.objects.get(from).buffer, fromOffset, WCGPU.objects.get(to).buffer, toOffset, size);
+    device.queue.submit([encoder.finish()]);
   },
 
   // Copies [offset, offset+size) of buffer h (both multiples of 4) into the heap at ptr.

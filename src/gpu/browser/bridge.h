@@ -23,6 +23,8 @@ void wcgpu_buffer_write(int buffer, double offset, const void* data, double size
 // next wcgpu_run (webgpu_bridge.js says why). Only for the writes of a run that follows at once.
 void wcgpu_stage_write(int buffer, const void* data, double size);
 int wcgpu_read(int buffer, double offset, void* data, double size);  // ASYNC
+// A copy between two buffers submitted at once (queue order), without waiting.
+void wcgpu_buffer_copy(int from, double from_offset, int to, double to_offset, double size);
 
 // Starts a compile without waiting: a pending handle. finish waits for it: a pipeline handle, or 0.
 int wcgpu_compile_begin(const char* name, const char* wgsl, const uint8_t* read_only, int bindings,

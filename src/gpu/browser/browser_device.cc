@@ -54,6 +54,17 @@ Status BrowserDevice::Write(const Buffer& buffer, uint64_t offset, const void* d
   return TakeErrors("Write: ");
 }
 
+Status BrowserDevice::Copy(const Buffer& from, uint64_t from_offset, const Buffer& to, uint64_t to_offset,
+                           uint64_t size) {
+  WC_ASSIGN_OR_RETURN(const BrowserBuffer* src, Browser(from, "Copy"));
+  WC_ASSIGN_OR_RETURN(const BrowserBuffer* dst, Browser(to, "Copy"));
+  WC_RETURN_IF_ERROR(CheckCopy(src->size(), from_offset, dst->size(), to_offset, size));
+  if (size == 0) return OkStatus();
+  wcgpu_buffer_copy(src->handle(), static_cast<double>(from_offset), dst->handle(), static_cast<double>(to_offset),
+                    static_cast<double>(size));
+  return TakeErrors("Copy: ");
+}
+
 Status BrowserDevice::Read(const Buffer& buffer, uint64_t offset, void* data, uint64_t size) {
   WC_ASSIGN_OR_RETURN(const BrowserBuffer* b, Browser(buffer, "Read"));
   WC_RETURN_IF_ERROR(CheckRange(b->size(), offset, size, "Read"));

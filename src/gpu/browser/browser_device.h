@@ -32,6 +32,11 @@ class BrowserBuffer final : public Buffer {
   uint64_t size_;
 };
 
+// An application's GPUBuffer (a 'gpu-buffer' input of the JS API), entered in the bridge's table by
+// Module.wcgpuImportBuffer as `handle`: usable wherever the device's own buffers are; releasing it only
+// drops the handle.
+inline BufferPtr AdoptBrowserBuffer(int handle, uint64_t size) { return std::make_shared<BrowserBuffer>(handle, size); }
+
 // A compiled kernel, shared by the cache and the programs that use it.
 struct Pipeline : PipelineSource {
   int handle = 0;
@@ -44,6 +49,8 @@ class BrowserDevice final : public BackendDevice<BrowserDevice, Pipeline> {
   const AdapterInfo& info() const override { return info_; }
   Status Write(const Buffer& buffer, uint64_t offset, const void* data, uint64_t size) override;
   Status Read(const Buffer& buffer, uint64_t offset, void* data, uint64_t size) override;
+  Status Copy(const Buffer& from, uint64_t from_offset, const Buffer& to, uint64_t to_offset,
+              uint64_t size) override;
   Result<std::unique_ptr<Program>> CreateProgram(std::vector<Dispatch> dispatches) override;
   std::unique_ptr<CompileJob> StartCompile(const std::vector<const Kernel*>& kernels) override;
   bool compiles_in_background() const override { return true; }

@@ -54,6 +54,24 @@ Status NativeDevice::Write(const Buffer& buffer, uint64_t offset, const void* da
   return core_->TakeErrors("Write: ");
 }
 
+Status NativeDevice::Copy(const Buffer& from, uint64_t from_offset, const Buffer& to, uint64_t to_offset,
+                          uint64_t size) {
+  WC_ASSIGN_OR_RETURN(const NativeBuffer* src, Native(from, "Copy"));
+  WC_ASSIGN_OR_RETURN(const NativeBuffer* dst, Native(to, "Copy"));
+  WC_RETURN_IF_ERROR(CheckCopy(src->size(), from_offset, dst->size(), to_offset, size));
+  if (size == 0) return OkStatus();
+  const DawnProcs& p = *core_->p;
+  abi::WGPUCommandEncoderDescriptor enc_desc{};
+  abi::WGPUCommandEncoder encoder = p.DeviceCreateCommandEncoder(core_->device, &enc_desc);
+  p.CommandEncoderCopyBufferToBuffer(encoder, src->handle(), from_offset, dst->handle(), to_offset, size);
+  abi::WGPUCommandBufferDescriptor cmd_desc{};
+  abi::WGPUCommandBuffer commands = p.CommandEncoderFinish(encoder, &cmd_desc);
+  p.QueueSubmit(core_->queue, 1, &commands);
+  p.CommandBufferRelease(commands);
+  p.CommandEncoderRelease(encoder);
+  return core_->TakeErrors("Copy: ");
+}
+
 Status NativeDevice::Read(const Buffer& buffer, uint64_t offset, void* data, uint64_t size) {
   WC_ASSIGN_OR_RETURN(const NativeBuffer* nb, Native(buffer, "Read"));
   WC_RETURN_IF_ERROR(CheckRange(nb->size(), offset, size, "Read"));

@@ -45,6 +45,8 @@ class NativeDevice final : public BackendDevice<NativeDevice, Pipeline> {
   Status ForceLossForTesting() override;
   Status Write(const Buffer& buffer, uint64_t offset, const void* data, uint64_t size) override;
   Status Read(const Buffer& buffer, uint64_t offset, void* data, uint64_t size) override;
+  Status Copy(const Buffer& from, uint64_t from_offset, const Buffer& to, uint64_t to_offset,
+              uint64_t size) override;
   Result<std::unique_ptr<Program>> CreateProgram(std::vector<Dispatch> dispatches) override;
   CompileStats compile_stats() const override;
   std::unique_ptr<CompileJob> StartCompile(const std::vector<const Kernel*>& kernels) override;
