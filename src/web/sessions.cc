@@ -7,9 +7,11 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <set>
 #include <vector>
 
 #include "gpu/browser/bridge.h"
+#include "gpu/browser/browser_device.h"
 #include "onnx/loader.h"
 #include "runtime/session.h"
 #include "runtime/tuning_env.h"
@@ -29,7 +31,10 @@ struct WebSession {
   double create_ms = 0;  // wc_session_create: the model parsed, the device made when it was the first
   double device_ms = 0;  // of which: the shared device, when this session made it
   std::map<std::string, HostTensor> feeds;                  // set since the last run
+  std::map<std::string, runtime::DeviceTensor> gpu_feeds;   // set since the last run, on the GPU
+  std::set<std::string> keep;                               // outputs the next run leaves on the GPU
   std::vector<std::pair<std::string, HostTensor>> outputs;  // of the last run, in graph order
+  std::map<std::string, runtime::DeviceTensor> gpu_outputs;  // of the last run, kept on the GPU
   bool ran = false;
   runtime::RunStats stats;
 };
@@ -196,7 +201,8 @@ const char* wc_session_info_json(int session) {
     j += (first ? "" : ",");
     first = false;
     j += "{\"name\":" + JsonString(in.name) + ",\"dtype\":" + JsonString(DTypeName(in.dtype)) +
-         ",\"dims\":" + DimsJson(in.shape, in.dim_names, in.has_shape) + "}";
+         ",\"dims\":" + DimsJson(in.shape, in.dim_names, in.has_shape) +
+         ",\"host\":" + (s.InputReadOnHost(in.name) ? "true" : "false") + "}";
   }
   j += "],\"outputs\":[";
   const ir::Graph& g = s.graph();
@@ -220,10 +226,11 @@ const char* wc_session_info_json(int session) {
 
 namespace {
 
-// The checks both ways of giving an input share: the name is an input, the dtype is known, the dims are
-// valid and give exactly `bytes`. Returns the session, or nullptr with the error set.
+// The checks every way of giving an input shares: the name is an input, the dtype is known, the dims are
+// valid and give exactly `bytes` (on the host: `data` is then non-null; on the GPU, data is null and
+// `bytes` is not checked). Returns the session, or nullptr with the error set.
 WebSession* CheckInput(int session, const char* name, const char* dtype, const void* data, size_t bytes,
-                       const int64_t* dims, int rank, DType* dt_out, Shape* shape_out) {
+                       const int64_t* dims, int rank, DType* dt_out, Shape* shape_out, bool on_gpu = false) {
   WebSession* ws = Find(session);
   if (!ws) return nullptr;
   const std::string input = name ? name : "";
@@ -246,6 +253,11 @@ WebSession* CheckInput(int session, const char* name, const char* dtype, const v
   auto count = CheckedNumElements(shape);
   if (!count.ok()) return fail(count.status().Prefixed("input '" + input + "': "));
   const uint64_t want = static_cast<uint64_t>(count.value()) * DTypeSize(dt);
+  if (on_gpu) {
+    *dt_out = dt;
+    *shape_out = std::move(shape);
+    return ws;
+  }
   if (want != bytes) {
     return fail(UsageError("input '", input, "': ", DTypeName(dt), ShapeString(shape), " needs ", want,
                            " bytes, got ", bytes));
@@ -265,6 +277,7 @@ int wc_session_set_input(int session, const char* name, const char* dtype, const
   WebSession* ws = CheckInput(session, name, dtype, data, bytes, dims, rank, &dt, &shape);
   if (!ws) return 0;
   const auto* p = static_cast<const uint8_t*>(data);
+  ws->gpu_feeds.erase(name ? name : "");
   ws->feeds[name ? name : ""] = HostTensor::Owned(dt, shape, std::vector<uint8_t>(p, p + bytes));
   return 1;
 }
@@ -277,7 +290,28 @@ int wc_session_take_input(int session, const char* name, const char* dtype, void
   Shape shape;
   WebSession* ws = CheckInput(session, name, dtype, data, bytes, dims, rank, &dt, &shape);
   if (!ws) return 0;
+  ws->gpu_feeds.erase(name ? name : "");
   ws->feeds[name ? name : ""] = HostTensor::View(dt, shape, static_cast<const uint8_t*>(data), bytes, std::move(owned));
+  return 1;
+}
+
+int wc_session_set_gpu_input(int session, const char* name, const char* dtype, int buffer, double buffer_size,
+                             const int64_t* dims, int rank) {
+  // Adopted first, so that its handle is dropped again whatever the outcome.
+  gpu::BufferPtr adopted = gpu::browser::AdoptBrowserBuffer(buffer, buffer_size >= 0 ? static_cast<uint64_t>(buffer_size) : 0);
+  DType dt;
+  Shape shape;
+  WebSession* ws = CheckInput(session, name, dtype, nullptr, 0, dims, rank, &dt, &shape, true);
+  if (!ws) return 0;
+  ws->feeds.erase(name);  // the last one given counts
+  ws->gpu_feeds[name] = runtime::DeviceTensor{dt, shape, std::move(adopted)};
+  return 1;
+}
+
+int wc_session_keep_output(int session, const char* name) {
+  WebSession* ws = Find(session);
+  if (!ws) return 0;
+  ws->keep.insert(name ? name : "");
   return 1;
 }
 
@@ -286,7 +320,11 @@ int wc_session_run(int session) {
   if (!ws) return 0;
   std::map<std::string, HostTensor> feeds;
   feeds.swap(ws->feeds);  // inputs are cleared by every run, whatever its outcome
+  runtime::DeviceIo io;
+  io.inputs.swap(ws->gpu_feeds);
+  io.keep.swap(ws->keep);
   ws->outputs.clear();
+  ws->gpu_outputs.clear();
   ws->ran = false;
   ws->stats = runtime::RunStats();
   // Run may suspend the module (WebGPU work); the JS API serializes calls into the module, so no
@@ -294,9 +332,11 @@ int wc_session_run(int session) {
   // profiling.
   ws->stats.timestamps = ws->profile;
   g_running = session;
-  auto outputs = ws->session->Run(feeds, &ws->stats);
+  const bool device_io = !io.inputs.empty() || !io.keep.empty();
+  auto outputs = ws->session->Run(feeds, &ws->stats, device_io ? &io : nullptr);
   g_running = 0;
   if (!outputs.ok()) return ModelError(outputs.status());
+  ws->gpu_outputs = std::move(io.outputs);
   for (const std::string& name : ws->session->output_names()) {
     auto it = outputs->find(name);
     if (it != outputs->end()) ws->outputs.emplace_back(name, std::move(it->second));
@@ -328,14 +368,28 @@ int wc_session_output(int session, int index) {
 const char* wc_session_outputs_json(int session) {
   WebSession* ws = Find(session);
   if (!ws || !ws->ran) return ReturnString("null");
-  std::string j = "[";
-  for (size_t k = 0; k < ws->outputs.size(); ++k) {
-    const auto& [name, t] = ws->outputs[k];
+  auto dims_json = [](const Shape& shape) {
     std::string dims = "[";
-    for (size_t d = 0; d < t.shape().size(); ++d) dims += (d ? "," : "") + std::to_string(t.shape()[d]);
-    j += (k ? "," : "");
+    for (size_t d = 0; d < shape.size(); ++d) dims += (d ? "," : "") + std::to_string(shape[d]);
+    return dims + "]";
+  };
+  std::string j = "[";
+  size_t host = 0;
+  for (const std::string& name : ws->session->output_names()) {
+    if (auto g = ws->gpu_outputs.find(name); g != ws->gpu_outputs.end()) {
+      const runtime::DeviceTensor& d = g->second;
+      const int handle = static_cast<const gpu::browser::BrowserBuffer&>(*d.buffer).handle();
+      j += (j.size() > 1 ? "," : "");
+      j += "{\"name\":" + JsonString(name) + ",\"dtype\":" + JsonString(DTypeName(d.dtype)) +
+           ",\"dims\":" + dims_json(d.shape) + ",\"gpu\":" + std::to_string(handle) +
+           ",\"bytes\":" + std::to_string(NumElements(d.shape) * static_cast<int64_t>(DTypeSize(d.dtype))) + "}";
+      continue;
+    }
+    if (host >= ws->outputs.size() || ws->outputs[host].first != name) continue;
+    const HostTensor& t = ws->outputs[host++].second;
+    j += (j.size() > 1 ? "," : "");
     j += "{\"name\":" + JsonString(name) + ",\"dtype\":" + JsonString(DTypeName(t.dtype())) +
-         ",\"dims\":" + dims + "],\"ptr\":" + std::to_string(reinterpret_cast<uintptr_t>(t.data())) +
+         ",\"dims\":" + dims_json(t.shape()) + ",\"ptr\":" + std::to_string(reinterpret_cast<uintptr_t>(t.data())) +
          ",\"bytes\":" + std::to_string(t.byte_size()) + "}";
   }
   return ReturnString(j + "]");

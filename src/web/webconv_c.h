@@ -30,11 +30,19 @@ int wc_session_set_input(int session, const char* name, const char* dtype, const
                          const int64_t* dims, int rank);
 int wc_session_take_input(int session, const char* name, const char* dtype, void* data, size_t bytes,
                           const int64_t* dims, int rank);
+// The next run's input `name` on the GPU: `buffer` a handle from Module.wcgpuImportBuffer (an application's
+// GPUBuffer of `buffer_size` bytes on webconv's device), copied on the GPU into the run's input.
+int wc_session_set_gpu_input(int session, const char* name, const char* dtype, int buffer, double buffer_size,
+                             const int64_t* dims, int rank);
+// The next run leaves output `name` on the GPU: wc_session_outputs_json gives its buffer's handle ("gpu"),
+// which Module.wcgpuTakeBuffer hands to the application.
+int wc_session_keep_output(int session, const char* name);
 int wc_session_run(int session);  // ASYNC
 int wc_session_output_count(int session);
 int wc_session_output(int session, int index);
 // The last run's outputs: [{"name","dtype","dims","ptr","bytes"}], ptr an address in the heap valid until
-// the next call that runs or releases the session; JS copies the data out from there.
+// the next call that runs or releases the session; JS copies the data out from there. An output kept on
+// the GPU has "gpu" (its buffer's handle) instead of "ptr".
 const char* wc_session_outputs_json(int session);
 // The last run's profile: wall and GPU times, per-dispatch times when profiling, and "phases" (where the
 // time went) when the run planned, "quick" when it ran on the quick tier's kernels.

@@ -52,7 +52,7 @@ check(Buffer.compare(Buffer.from(after), Buffer.from(modelBytes)) === 0, 'the ca
 const info = core.info(s);
 console.log(`info: ${JSON.stringify(info)}`);
 check(info.backend === 'cpu' && info.adapter === null, 'info: backend cpu, no adapter');
-check(JSON.stringify(info.inputs) === '[{"name":"features","dtype":"float32","dims":["batch",64]}]',
+check(JSON.stringify(info.inputs) === '[{"name":"features","dtype":"float32","dims":["batch",64],"host":false}]',
       'info: input features float32 ["batch",64]');
 check(info.outputs.length === 1 && info.outputs[0].name === 'probabilities' && info.outputs[0].dtype === 'float32',
       'info: output probabilities float32');

@@ -18,21 +18,45 @@ export declare class Tensor {
               dims?: readonly number[]);
   constructor(data: TensorData | readonly number[] | readonly boolean[], dims?: readonly number[]);
   readonly type: TensorType;
+  /** The data on the host; throws for a 'gpu-buffer' tensor (getData() downloads it). */
   readonly data: TensorData;
   readonly dims: readonly number[];
   readonly size: number;
-  /** 'cpu'; 'none' after dispose(). */
-  readonly location: 'cpu' | 'none';
-  /** The data (on the host: `releaseData` has nothing to release). */
+  /** 'cpu', 'gpu-buffer' (Tensor.fromGpuBuffer, or an output of a session with preferredOutputLocation
+   *  'gpu-buffer'); 'none' after dispose(). */
+  readonly location: 'cpu' | 'gpu-buffer' | 'none';
+  /** The GPUBuffer of a 'gpu-buffer' tensor (throws for others). */
+  readonly gpuBuffer: GpuBufferType;
+  /** The data. A 'gpu-buffer' tensor is downloaded and becomes a 'cpu' one; `releaseData` then also
+   *  disposes of its buffer. */
   getData(releaseData?: boolean): Promise<TensorData>;
   reshape(dims: readonly number[]): Tensor;
+  /** Drops the data; a 'gpu-buffer' tensor calls its `dispose` (a session output's destroys its buffer). */
   dispose(): void;
+  /** A tensor whose data is in a GPUBuffer of webconv's device (env.webgpu.device), usage COPY_SRC to be
+   *  a feed; as onnxruntime-web's Tensor.fromGpuBuffer. */
+  static fromGpuBuffer(buffer: GpuBufferType, options: GpuBufferTensorOptions): Tensor;
   /** A tensor from an image, as onnxruntime-web's: float (pixel + bias) / mean, by default pixel / 255. */
   static fromImage(image: ImageSource, options?: ImageToTensorOptions): Promise<Tensor>;
   /** The tensor ([1, C, H, W] or NHWC) as ImageData: a pixel is (value - bias) * mean. Browsers only. */
   toImageData(options?: TensorToImageOptions): ImageData;
   /** The tensor as a PNG data URL, through toImageData. Pages only. */
   toDataURL(options?: TensorToImageOptions): string;
+}
+
+/** A GPUBuffer (a GPUBuffer from @webgpu/types fits: TypeScript's DOM library has no WebGPU types). */
+export interface GpuBufferType {
+  readonly size: number;
+  readonly usage: number;
+  destroy(): void;
+}
+export interface GpuBufferTensorOptions {
+  dataType: TensorType;
+  dims: readonly number[];
+  /** Reads the buffer back: getData() calls it. */
+  download?: () => Promise<TensorData>;
+  /** Called by dispose(). */
+  dispose?: () => void;
 }
 
 export type ImageSource = ImageData | ImageBitmap | HTMLImageElement | HTMLCanvasElement | OffscreenCanvas | VideoFrame |
@@ -184,8 +208,12 @@ export interface SessionOptions {
   enableMemPattern?: boolean;
   logSeverityLevel?: 0 | 1 | 2 | 3 | 4;
   logVerbosityLevel?: number;
-  preferredOutputLocation?: 'cpu' | 'cpu-pinned' | 'gpu-buffer' | 'ml-tensor' | Record<string, string>;
+  /** 'gpu-buffer' leaves outputs (all, or those named) on the GPU as 'gpu-buffer' tensors (WebGPU backend);
+   *  'cpu-pinned' is 'cpu'; 'ml-tensor' is accepted and logged once as having no effect. */
+  preferredOutputLocation?: OutputLocation | Record<string, OutputLocation>;
 }
+
+export type OutputLocation = 'cpu' | 'cpu-pinned' | 'gpu-buffer' | 'ml-tensor';
 
 export declare class InferenceSession {
   private constructor();

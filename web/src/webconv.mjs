@@ -98,8 +98,38 @@ function checkDims(dims) {
   return out;
 }
 
-/** A dense host tensor: element type, typed-array data (row-major) and dims, as onnxruntime-web's Tensor. */
+// A GPU-buffer tensor's download (its data as a typed array, the tensor unchanged), for feeds the core
+// needs on the host.
+const kDownload = Symbol('download');
+const kGpuUsageCopySrc = 0x0004, kGpuUsageCopyDst = 0x0008, kGpuUsageStorage = 0x0080, kGpuUsageMapRead = 0x0001;
+
+// The first `bytes` of a GPUBuffer (usage COPY_SRC) of `device`, as a new ArrayBuffer.
+async function downloadGpuBuffer(device, buffer, bytes) {
+  const size = Math.ceil(bytes / 4) * 4;
+  const staging = device.createBuffer({ size: Math.max(size, 4), usage: kGpuUsageMapRead | kGpuUsageCopyDst,
+                                        label: 'webconv download' });
+  try {
+    const encoder = device.createCommandEncoder({ label: 'webconv download' });
+    if (size) encoder.copyBufferToBuffer(buffer, 0, staging, 0, size);
+    device.queue.submit([encoder.finish()]);
+    await staging.mapAsync(1 /* GPUMapMode.READ */);
+    return staging.getMappedRange(0, Math.max(size, 4)).slice(0, bytes);
+  } finally {
+    staging.destroy();
+  }
+}
+
+/**
+ * A dense tensor as onnxruntime-web's Tensor: element type, dims, and the data on the host (`data`, a typed
+ * array, row-major) or on the GPU (`location` 'gpu-buffer', `gpuBuffer`; Tensor.fromGpuBuffer).
+ */
 export class Tensor {
+  #data = undefined;
+  #gpuBuffer = undefined;
+  #downloader = undefined;
+  #disposer = undefined;
+  #downloading = false;
+
   constructor(typeOrData, dataOrDims, maybeDims) {
     let type, data, dims;
     if (typeof typeOrData === 'string') {
@@ -130,14 +160,93 @@ export class Tensor {
     this.location = 'cpu';
   }
 
-  /** The data, as onnxruntime-web's Tensor.getData(releaseData): on the host here, so there is nothing to release. */
-  async getData(releaseData) { // eslint-disable-line no-unused-vars
+  /**
+   * A tensor whose data is in a GPUBuffer, as onnxruntime-web's Tensor.fromGpuBuffer. options: dataType
+   * (float32, int32 and uint32 go to the GPU kernels directly; other types are downloaded for the run),
+   * dims, download (async () => typed array; getData() calls it), dispose (called by dispose()). As a
+   * feed, the buffer must belong to webconv's device (env.webgpu.device, or the device given there) and
+   * have usage COPY_SRC; it is copied on the GPU into the run's input.
+   */
+  static fromGpuBuffer(gpuBuffer, options = {}) {
+    if (!gpuBuffer || typeof gpuBuffer.size !== 'number' || typeof gpuBuffer.usage !== 'number')
+      throw new TypeError('Tensor.fromGpuBuffer: the first argument must be a GPUBuffer');
+    const type = options.dataType;
+    const ArrayType = kArrayTypes[type];
+    if (!ArrayType) throw new TypeError(`Tensor.fromGpuBuffer: unsupported dataType '${type}'`);
+    const dims = checkDims(options.dims ?? []);
+    const size = dims.reduce((a, b) => a * b, 1);
+    if (gpuBuffer.size < size * ArrayType.BYTES_PER_ELEMENT)
+      throw new RangeError(`Tensor.fromGpuBuffer: a ${type}[${dims}] tensor needs ${size * ArrayType.BYTES_PER_ELEMENT} ` +
+                           `bytes, the buffer has ${gpuBuffer.size}`);
+    const t = new Tensor(type, new ArrayType(0), [0]);
+    t.dims = dims;
+    t.size = size;
+    t.data = undefined;
+    t.location = 'gpu-buffer';
+    t.#gpuBuffer = gpuBuffer;
+    t.#downloader = options.download;
+    t.#disposer = options.dispose;
+    return t;
+  }
+
+  /** The data on the host (a typed array); a 'gpu-buffer' tensor has it only after getData(). */
+  get data() {
+    if (this.location === 'gpu-buffer')
+      throw new Error('Tensor: the data is on the GPU (location gpu-buffer): use await tensor.getData(), or tensor.gpuBuffer');
+    return this.#data;
+  }
+  set data(value) {
+    this.#data = value;
+  }
+
+  /** The GPUBuffer of a 'gpu-buffer' tensor. */
+  get gpuBuffer() {
+    if (this.location !== 'gpu-buffer') throw new Error(`Tensor: the data is not on the GPU (location '${this.location}')`);
+    return this.#gpuBuffer;
+  }
+
+  /**
+   * The data, as onnxruntime-web's Tensor.getData(releaseData). A 'gpu-buffer' tensor is downloaded (its
+   * `download` option) and becomes a host tensor; releaseData then also disposes of its GPU buffer.
+   */
+  async getData(releaseData) {
+    if (this.location === 'gpu-buffer') {
+      if (this.#downloading) throw new Error('Tensor.getData: the tensor is being downloaded');
+      this.#downloading = true;
+      try {
+        const data = await this[kDownload]();
+        this.location = 'cpu';
+        this.data = data;
+        this.#gpuBuffer = undefined;
+        this.#downloader = undefined;
+        if (releaseData && this.#disposer) this.#disposer();
+        this.#disposer = undefined;
+        return data;
+      } finally {
+        this.#downloading = false;
+      }
+    }
     if (this.data === undefined) throw new Error('Tensor: the tensor was disposed');
     return this.data;
   }
 
+  async [kDownload]() {
+    if (!this.#downloader)
+      throw new Error('Tensor: this gpu-buffer tensor has no download function (Tensor.fromGpuBuffer options.download)');
+    const data = await this.#downloader();
+    const ArrayType = kArrayTypes[this.type];
+    const out = data instanceof ArrayType ? data : ArrayBuffer.isView(data) ?
+      new ArrayType(data.buffer, data.byteOffset, data.byteLength / ArrayType.BYTES_PER_ELEMENT) : new ArrayType(data);
+    if (out.length < this.size)
+      throw new RangeError(`Tensor: the download gave ${out.length} elements for dims [${this.dims}]`);
+    return out.length === this.size ? out : out.subarray(0, this.size);
+  }
+
   /** A tensor with the same data and other dims (no copy), as onnxruntime-web's Tensor.reshape(). */
   reshape(dims) {
+    if (this.location === 'gpu-buffer') {
+      return Tensor.fromGpuBuffer(this.#gpuBuffer, { dataType: this.type, dims, download: this.#downloader });
+    }
     return new Tensor(this.type, this.data, dims);
   }
 
@@ -205,10 +314,14 @@ export class Tensor {
     return canvas.toDataURL();
   }
 
-  /** As onnxruntime-web's: drops the tensor's reference to its data (a host tensor has nothing else to free). */
+  /** As onnxruntime-web's: drops the tensor's data; a 'gpu-buffer' tensor calls its dispose option (an output's destroys its buffer). */
   dispose() {
-    this.data = undefined;
+    if (this.#disposer) this.#disposer();
+    this.#disposer = undefined;
+    this.#gpuBuffer = undefined;
+    this.#downloader = undefined;
     this.location = 'none';
+    this.data = undefined;
   }
 }
 
@@ -467,8 +580,30 @@ const kIgnoredSessionOptions = new Map([
   ['enableMemPattern', 'webconv manages its own memory'],
   ['logSeverityLevel', 'errors come back as rejected promises; env.logger receives the core\'s output'],
   ['logVerbosityLevel', 'errors come back as rejected promises; env.logger receives the core\'s output'],
-  ['preferredOutputLocation', 'outputs are host typed arrays'],
 ]);
+
+// preferredOutputLocation: 'cpu' | 'cpu-pinned' | 'gpu-buffer' | 'ml-tensor', or {outputName: location}.
+// Returns the names of the outputs to leave on the GPU (a Set; '*' for all of them).
+const kOutputLocations = ['cpu', 'cpu-pinned', 'gpu-buffer', 'ml-tensor'];
+function checkOutputLocations(where, backend) {
+  if (where === undefined || where === null) return new Set();
+  const check = (location, what) => {
+    if (!kOutputLocations.includes(location))
+      throw new TypeError(`preferredOutputLocation${what} must be one of ${kOutputLocations.join(', ')}, got ${JSON.stringify(location)}`);
+    if (location === 'ml-tensor') noEffect("preferredOutputLocation 'ml-tensor'", 'webconv has no WebNN tensors: outputs stay on the host');
+    if (location === 'gpu-buffer' && backend !== 'webgpu') {
+      noEffect("preferredOutputLocation 'gpu-buffer'", 'the session runs on the CPU backend: outputs stay on the host');
+      return false;
+    }
+    return location === 'gpu-buffer';
+  };
+  if (typeof where === 'string') return check(where, '') ? new Set(['*']) : new Set();
+  if (typeof where !== 'object' || Array.isArray(where))
+    throw new TypeError('preferredOutputLocation must be a location or {outputName: location}');
+  const out = new Set();
+  for (const [name, location] of Object.entries(where)) if (check(location, `['${name}']`)) out.add(name);
+  return out;
+}
 
 // freeDimensionOverrides: {dimName: size}, each size a non-negative integer.
 function checkOverrides(overrides) {
@@ -546,13 +681,15 @@ export class InferenceSession {
   #label;
   #profile = null;
   #profiling = null;  // the runs' profiles between startProfiling() and endProfiling()
+  #gpuOutputs;        // outputs preferredOutputLocation leaves on the GPU ('*': all)
 
-  constructor(token, core, handle, info, label) {
+  constructor(token, core, handle, info, label, gpuOutputs) {
     if (token !== kCreateToken) throw new TypeError('use InferenceSession.create()');
     this.#core = core;
     this.#handle = handle;
     this.#info = info;
     this.#label = label;
+    this.#gpuOutputs = gpuOutputs;
   }
 
   /**
@@ -570,6 +707,9 @@ export class InferenceSession {
    * once all are ready (settle() waits for them). 'tuned': compile the tuned kernels before the first run.
    * 'auto' (default): whichever a cost model predicts gives the first result sooner. 'quick-only': never
    * switch (for tests).
+   * options.preferredOutputLocation: 'gpu-buffer' (or {outputName: 'gpu-buffer'}) leaves outputs on the GPU
+   * as 'gpu-buffer' tensors (WebGPU backend): each run's in a GPUBuffer of its own, which the caller
+   * disposes of (tensor.dispose()); getData() downloads it.
    * options.kernelTuning (WebGPU): overrides of the kernels' own choices, for benchmarks: {convTile
    * ('t64x64k16_r4x4'), convSplits, convF16Tiles, convSizes ('baked' | 'uniform'), convStripRows,
    * convStripDepths, convSubgroupTaps, siblingMerge, branchMerge}; a malformed field rejects naming it.
@@ -585,6 +725,7 @@ export class InferenceSession {
     }
     const backend = chooseBackend(options.executionProviders);
     const overrides = checkOverrides(options.freeDimensionOverrides);
+    const gpuOutputs = checkOutputLocations(options.preferredOutputLocation, backend);
     for (const [key, why] of kIgnoredSessionOptions)
       if (options[key] !== undefined) noEffect(`the session option ${key}`, why);
     if (backend !== 'webgpu' && (env.wasm?.numThreads ?? 0) > 1)
@@ -635,7 +776,14 @@ export class InferenceSession {
         progressListeners.set(handle, onProgress);
         onProgress({ phase: 'load', done: 1, total: 1 });
       }
-      return new InferenceSession(kCreateToken, core, handle, applyOverrides(info, overrides), label);
+      for (const name of gpuOutputs)
+        if (name !== '*' && !info.outputs.some((o) => o.name === name)) {
+          core.ccall('wc_session_release', null, ['number'], [handle]);
+          progressListeners.delete(handle);
+          throw new Error(`preferredOutputLocation: '${name}' is not an output of the model ` +
+                          `(outputs: ${info.outputs.map((o) => o.name).join(', ')})`);
+        }
+      return new InferenceSession(kCreateToken, core, handle, applyOverrides(info, overrides), label, gpuOutputs);
     });
   }
 
@@ -700,9 +848,34 @@ export class InferenceSession {
       for (const n of wanted)
         if (!this.outputNames.includes(n))
           return Promise.reject(new Error(`'${n}' is not an output of the model (outputs: ${this.outputNames})`));
+    const gpu = this.#info.backend === 'webgpu';
+    for (const [name, tensor] of Object.entries(feeds)) {
+      if (tensor.location !== 'gpu-buffer' || !gpu) continue;
+      const b = tensor.gpuBuffer;
+      if (!(b.usage & kGpuUsageCopySrc))
+        return Promise.reject(new TypeError(`input '${name}': its GPUBuffer needs usage COPY_SRC to be copied into the run`));
+    }
     return serialize(async (core) => {
       const handle = this.#liveHandle();
-      for (const [name, tensor] of Object.entries(feeds)) this.#setInput(core, handle, name, tensor);
+      for (const [name, tensor] of Object.entries(feeds)) {
+        if (tensor.location !== 'gpu-buffer') {
+          this.#setInput(core, handle, name, tensor);
+          continue;
+        }
+        // Straight from the GPU where the kernels can take it; otherwise (a CPU session, an input the plan
+        // reads on the host, a type whose GPU layout differs) through the host.
+        const spec = this.#info.inputs.find((v) => v.name === name);
+        if (gpu && !spec.host && kGpuWordTypes.includes(tensor.type)) this.#setGpuInput(core, handle, name, tensor);
+        else this.#setInput(core, handle, name, new Tensor(tensor.type, await tensor[kDownload](), tensor.dims));
+      }
+      // Outputs left on the GPU: those the kernels write as they are; the others are uploaded below.
+      const keep = new Set();
+      if (gpu && this.#gpuOutputs.size) {
+        for (const o of this.#info.outputs)
+          if ((this.#gpuOutputs.has('*') || this.#gpuOutputs.has(o.name)) && (!wanted || wanted.includes(o.name))) keep.add(o.name);
+        for (const o of this.#info.outputs)
+          if (keep.has(o.name) && kGpuWordTypes.includes(o.dtype)) this.#keepOutput(core, handle, o.name);
+      }
       const ok = await core.ccall('wc_session_run', 'number', ['number'], [handle], { async: true });
       if (!ok) throw new Error(withModelName(lastError(core), this.#label));
       const profileText = callString(core, 'wc_session_profile_json', [handle]);
@@ -713,14 +886,30 @@ export class InferenceSession {
       const outputs = JSON.parse(callString(core, 'wc_session_outputs_json', [handle]) || 'null');
       if (!outputs) throw new Error(lastError(core));
       const results = {};
+      const device = env.webgpu?.device;
       outputs.forEach((o, k) => {
         const key = o.name || this.outputNames[k];
         if (wanted && !wanted.includes(key)) return;
         const ArrayType = kArrayTypes[o.dtype];
         if (!ArrayType) throw new Error(`webconv: the core returned a tensor of unsupported type '${o.dtype}'`);
+        if (o.gpu) {
+          results[key] = gpuOutput(device, core.wcgpuTakeBuffer(o.gpu), o.dtype, o.dims, o.bytes);
+          return;
+        }
         const copy = core.HEAPU8.slice(o.ptr, o.ptr + o.bytes);  // a fresh, aligned buffer owned by JS
-        results[key] = new Tensor(o.dtype, new ArrayType(copy.buffer, 0, o.bytes / ArrayType.BYTES_PER_ELEMENT),
-                                  o.dims);
+        const data = new ArrayType(copy.buffer, 0, o.bytes / ArrayType.BYTES_PER_ELEMENT);
+        if (keep.has(key)) {
+          // A type the kernels keep in another layout (or an output known only after the run): its bytes
+          // go to a GPUBuffer of their own, as onnxruntime-web's would be.
+          const size = Math.max(16, Math.ceil(o.bytes / 16) * 16);
+          const buffer = device.createBuffer({ size, usage: kGpuUsageStorage | kGpuUsageCopySrc | kGpuUsageCopyDst,
+                                               label: key, mappedAtCreation: true });
+          new Uint8Array(buffer.getMappedRange()).set(new Uint8Array(copy.buffer, 0, o.bytes));
+          buffer.unmap();
+          results[key] = gpuOutput(device, buffer, o.dtype, o.dims, o.bytes);
+          return;
+        }
+        results[key] = new Tensor(o.dtype, data, o.dims);
       });
       return results;
     });
@@ -773,6 +962,34 @@ export class InferenceSession {
     return this.#handle;
   }
 
+  #setGpuInput(core, handle, name, tensor) {
+    const dims = tensor.dims.map((d) => BigInt(d));
+    const buffer = core.wcgpuImportBuffer(tensor.gpuBuffer);  // the core drops the handle after the run
+    const dimsPtr = core._malloc(Math.max(8, dims.length * 8));
+    const namePtr = allocString(core, name);
+    const typePtr = allocString(core, tensor.type);
+    try {
+      if (!dimsPtr) throw new Error('webconv: cannot allocate in the WebAssembly heap');
+      new BigInt64Array(core.HEAPU8.buffer, dimsPtr, dims.length).set(dims);
+      const ok = core.ccall('wc_session_set_gpu_input', 'number',
+                            ['number', 'number', 'number', 'number', 'number', 'number', 'number'],
+                            [handle, namePtr, typePtr, buffer, tensor.gpuBuffer.size, dimsPtr, dims.length]);
+      if (!ok) throw new Error(lastError(core));
+    } finally {
+      for (const p of [dimsPtr, namePtr, typePtr]) if (p) core._free(p);
+    }
+  }
+
+  #keepOutput(core, handle, name) {
+    const namePtr = allocString(core, name);
+    try {
+      if (!core.ccall('wc_session_keep_output', 'number', ['number', 'number'], [handle, namePtr]))
+        throw new Error(lastError(core));
+    } finally {
+      core._free(namePtr);
+    }
+  }
+
   #setInput(core, handle, name, tensor) {
     const data = tensor.data;
     const bytes = asBytes(data);
@@ -799,6 +1016,18 @@ export class InferenceSession {
 }
 
 const kCreateToken = Symbol('create');
+
+// The types whose GPU words are their bytes: the kernels take and give them in GPU buffers as they are.
+const kGpuWordTypes = ['float32', 'int32', 'uint32'];
+
+// A 'gpu-buffer' output: the caller owns `buffer` (dispose() destroys it); getData() downloads it.
+function gpuOutput(device, buffer, type, dims, bytes) {
+  return Tensor.fromGpuBuffer(buffer, {
+    dataType: type, dims,
+    download: async () => new kArrayTypes[type](await downloadGpuBuffer(device, buffer, bytes)),
+    dispose: () => buffer.destroy(),
+  });
+}
 
 // onnxruntime-web's run(feeds, options): an options object has only these keys.
 function isRunOptions(o) {

@@ -2,7 +2,7 @@
 // writes it, type-checked against web/src/webconv.d.ts under --strict. The @ts-expect-error lines assert
 // that the declarations reject misuse; tsc fails if any of them stops being an error.
 import {InferenceSession, Tensor, env, tensorFromNpy, version} from 'webconv';
-import type {RunProfile, ValueMetadata} from 'webconv';
+import type {GpuBufferType, RunProfile, ValueMetadata} from 'webconv';
 import {detectShots, predictionsToScenes, shotModelInterface, videoFrames} from 'webconv/shots';
 
 export async function classify(modelUrl: string, pixels: Float32Array): Promise<number[]> {
@@ -92,4 +92,19 @@ export async function shots(model: Uint8Array, video: HTMLVideoElement): Promise
   // @ts-expect-error: the frames are RGB bytes, not floats
   await detectShots(session, [new Float32Array(3)]);
   return predictionsToScenes(result.singleFrame, 0.5);
+}
+
+// IO binding as onnxruntime-web's: a frame already in a GPUBuffer in, the result left on the GPU.
+export async function gpuFrames(model: Uint8Array, frame: GpuBufferType): Promise<Float32Array> {
+  const session = await InferenceSession.create(model, {executionProviders: ['webgpu'], preferredOutputLocation: 'gpu-buffer'});
+  const input = Tensor.fromGpuBuffer(frame, {dataType: 'float32', dims: [1, 3, 224, 224]});
+  const results = await session.run({[session.inputNames[0]]: input});
+  const out = results[session.outputNames[0]];
+  const onGpu: GpuBufferType | null = out.location === 'gpu-buffer' ? out.gpuBuffer : null;
+  const data = (await out.getData(true)) as Float32Array;
+  await InferenceSession.create(model, {preferredOutputLocation: {[session.outputNames[0]]: 'cpu-pinned'}});
+  // @ts-expect-error: 'texture' is not an output location here
+  await InferenceSession.create(model, {preferredOutputLocation: 'texture'});
+  if (onGpu) out.dispose();
+  return data;
 }
