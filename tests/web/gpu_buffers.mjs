@@ -2,8 +2,9 @@
 // 'gpu-buffer' outputs give the same bits as host tensors do. The model (make_conv_model.py --gpu-io) has
 // a float32 input the kernels take from the GPU, an int64 input the plan reads on the host (downloaded
 // through the tensor's own download function), float32 outputs kept by the kernels and an int64 output
-// uploaded into a buffer of its own. Each run's outputs are buffers of their own (a later run leaves them
-// as they were); dispose() destroys them; a CPU session downloads GPU feeds; misuse is a clear error.
+// uploaded into a buffer of its own. Pre-allocated outputs in fetches are filled. Each run's outputs are
+// buffers of their own (a later run leaves them as they were); dispose() destroys them; a CPU session
+// downloads GPU feeds; misuse is a clear error.
 //   node gpu_buffers.mjs --dist web/dist --work DIR
 import fs from 'node:fs';
 import path from 'node:path';
@@ -63,6 +64,11 @@ check(r.record.y === 'gpu-buffer' && r.record.flat === 'cpu' && r.record.arg ===
 check(same(r.record.yData, r.host1.y), 'y from the per-output setting equals the host run\'s');
 check(same(r.cpu.y, r.host1.y.length ? r.cpuHost.y : []) && r.cpu.location === 'cpu',
       'a CPU session downloads GPU feeds and gives host outputs equal to its own host run');
+check(r.given.same && r.given.keys === 'flat,y', `pre-allocated outputs in fetches are the tensors returned (${r.given.keys})`);
+check(same(r.given.y, r.host2.y), 'a pre-allocated gpu-buffer output is filled with the host run\'s bits');
+check(same(r.given.flat, r.host2.flat), 'a pre-allocated host output is filled in place with the host run\'s bits');
+check(/fetches\['y'\] is float32\[1,4,3,4\], the output is float32\[1,4,3,3\]/.test(r.given.mismatch ?? ''),
+      `a pre-allocated output of other dims is refused: ${r.given.mismatch}`);
 check(/COPY_SRC/.test(r.errors.noCopySrc ?? '') && /'x'/.test(r.errors.noCopySrc ?? ''),
       `a feed buffer without COPY_SRC is refused, naming the input: ${r.errors.noCopySrc}`);
 check(/needs 1872 bytes, the buffer has 1728/.test(r.errors.small ?? ''), `fromGpuBuffer on a buffer too small: ${r.errors.small}`);
@@ -141,6 +147,16 @@ async function runInPage({ modelBytes, x1, x2 }) {
     const rec = await perOutput.run(gpuFeeds(x1));
     out.record = Object.fromEntries(Object.entries(rec).map(([k, t]) => [k, t.location]));
     out.record.yData = Array.from(await rec.y.getData(true));
+
+    // Pre-allocated outputs in fetches, as onnxruntime-web fills them.
+    const yBuffer = upload(new Float32Array(36));
+    const yTarget = wc.Tensor.fromGpuBuffer(yBuffer, { dataType: 'float32', dims: [1, 4, 3, 3], download: download(yBuffer, 144, Float32Array) });
+    const flatTarget = new wc.Tensor('float32', new Float32Array(36), [4, 9]);
+    const filled = await host.run(hostFeeds(x2), { y: yTarget, flat: flatTarget });
+    out.given = { same: filled.y === yTarget && filled.flat === flatTarget, keys: Object.keys(filled).sort().join(','),
+                  y: Array.from(await yTarget.getData()), flat: Array.from(flatTarget.data) };
+    await host.run(hostFeeds(x2), { y: new wc.Tensor('float32', new Float32Array(48), [1, 4, 3, 4]) })
+      .catch((e) => { out.given.mismatch = message(e); });
 
     const cpu = await wc.InferenceSession.create(bytes, { executionProviders: ['cpu'], preferredOutputLocation: 'gpu-buffer' });
     out.cpuHost = await asArrays(await cpu.run(hostFeeds(x1)));

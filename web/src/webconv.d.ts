@@ -213,6 +213,15 @@ export interface SessionOptions {
   preferredOutputLocation?: OutputLocation | Record<string, OutputLocation>;
 }
 
+/** onnxruntime-web's run options: accepted and ignored. */
+export interface RunOptions {
+  logSeverityLevel?: 0 | 1 | 2 | 3 | 4;
+  logVerbosityLevel?: number;
+  terminate?: boolean;
+  tag?: string;
+  extra?: Record<string, unknown>;
+}
+
 export type OutputLocation = 'cpu' | 'cpu-pinned' | 'gpu-buffer' | 'ml-tensor';
 
 export declare class InferenceSession {
@@ -228,8 +237,10 @@ export declare class InferenceSession {
   readonly backend: 'webgpu' | 'cpu' | 'ref';
   readonly adapter: AdapterInfo | null;
   readonly profile: RunProfile | null;
-  run(feeds: Record<string, Tensor>, fetches?: readonly string[] | Record<string, unknown>):
-      Promise<Record<string, Tensor>>;
+  /** fetches: the output names wanted, or {outputName: Tensor | null}: a Tensor there is filled by the run
+   *  (pre-allocated, as onnxruntime-web's; a 'gpu-buffer' one needs usage COPY_DST) and returned. */
+  run(feeds: Record<string, Tensor>, fetches?: readonly string[] | Record<string, Tensor | null> | RunOptions,
+      options?: RunOptions): Promise<Record<string, Tensor>>;
   release(): Promise<void>;
   /** After a quick first run: waits for the tuned kernels and switches to them; at once otherwise. */
   settle(): Promise<void>;

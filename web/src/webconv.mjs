@@ -829,9 +829,21 @@ export class InferenceSession {
   run(feeds, fetches) {
     if (feeds === null || typeof feeds !== 'object') return Promise.reject(new TypeError('run expects {name: Tensor}'));
     let wanted = null;
+    // onnxruntime-web's pre-allocated outputs: {outputName: Tensor} in fetches, filled by the run (a host
+    // tensor's data in place; a 'gpu-buffer' tensor's buffer by a GPU copy).
+    const given = new Map();
     if (Array.isArray(fetches)) wanted = fetches;
-    else if (fetches && typeof fetches === 'object' && Object.keys(fetches).length && !isRunOptions(fetches))
+    else if (fetches && typeof fetches === 'object' && Object.keys(fetches).length && !isRunOptions(fetches)) {
       wanted = Object.keys(fetches);
+      for (const [name, t] of Object.entries(fetches)) {
+        if (t === null || t === undefined) continue;
+        if (!(t instanceof Tensor) || t.location === 'none')
+          return Promise.reject(new TypeError(`fetches['${name}'] must be a Tensor to fill, or null`));
+        if (t.location === 'gpu-buffer' && !(t.gpuBuffer.usage & kGpuUsageCopyDst))
+          return Promise.reject(new TypeError(`fetches['${name}']: its GPUBuffer needs usage COPY_DST to be filled`));
+        given.set(name, t);
+      }
+    }
     const names = this.inputNames;
     for (const [name, tensor] of Object.entries(feeds)) {
       if (!names.includes(name))
@@ -870,9 +882,12 @@ export class InferenceSession {
       }
       // Outputs left on the GPU: those the kernels write as they are; the others are uploaded below.
       const keep = new Set();
-      if (gpu && this.#gpuOutputs.size) {
-        for (const o of this.#info.outputs)
-          if ((this.#gpuOutputs.has('*') || this.#gpuOutputs.has(o.name)) && (!wanted || wanted.includes(o.name))) keep.add(o.name);
+      if (gpu) {
+        for (const o of this.#info.outputs) {
+          const preferred = this.#gpuOutputs.has('*') || this.#gpuOutputs.has(o.name);
+          if (given.has(o.name) ? given.get(o.name).location === 'gpu-buffer' : preferred && (!wanted || wanted.includes(o.name)))
+            keep.add(o.name);
+        }
         for (const o of this.#info.outputs)
           if (keep.has(o.name) && kGpuWordTypes.includes(o.dtype)) this.#keepOutput(core, handle, o.name);
       }
@@ -911,6 +926,7 @@ export class InferenceSession {
         }
         results[key] = new Tensor(o.dtype, data, o.dims);
       });
+      for (const [key, target] of given) results[key] = fillGiven(key, target, results[key], device);
       return results;
     });
   }
@@ -1019,6 +1035,33 @@ const kCreateToken = Symbol('create');
 
 // The types whose GPU words are their bytes: the kernels take and give them in GPU buffers as they are.
 const kGpuWordTypes = ['float32', 'int32', 'uint32'];
+
+// A pre-allocated output (fetches): `target` filled from the run's `result` and returned. The types and
+// dims must agree; a 'gpu-buffer' target gets a GPU copy of the result's buffer, which is then destroyed.
+function fillGiven(name, target, result, device) {
+  const sameDims = target.dims.length === result.dims.length && target.dims.every((d, k) => d === result.dims[k]);
+  if (target.type !== result.type || !sameDims) {
+    if (result.location === 'gpu-buffer') result.dispose();
+    throw new Error(`fetches['${name}'] is ${target.type}[${target.dims}], the output is ${result.type}[${result.dims}]`);
+  }
+  if (target.location === 'gpu-buffer' && result.location !== 'gpu-buffer') {  // a CPU session's output
+    if (!device) throw new Error(`fetches['${name}']: filling a GPUBuffer from a CPU session needs env.webgpu.device`);
+    device.queue.writeBuffer(target.gpuBuffer, 0, result.data);
+    return target;
+  }
+  if (target.location === 'gpu-buffer') {
+    const bytes = result.size * kArrayTypes[result.type].BYTES_PER_ELEMENT;
+    const encoder = device.createCommandEncoder({ label: `webconv output ${name}` });
+    const size = Math.ceil(bytes / 4) * 4;
+    if (size > target.gpuBuffer.size) throw new Error(`fetches['${name}']: its GPUBuffer holds ${target.gpuBuffer.size} bytes, the output needs ${size}`);
+    if (size) encoder.copyBufferToBuffer(result.gpuBuffer, 0, target.gpuBuffer, 0, size);
+    device.queue.submit([encoder.finish()]);
+    result.dispose();
+    return target;
+  }
+  target.data.set(result.data);
+  return target;
+}
 
 // A 'gpu-buffer' output: the caller owns `buffer` (dispose() destroys it); getData() downloads it.
 function gpuOutput(device, buffer, type, dims, bytes) {
