@@ -140,6 +140,27 @@ void ChooseDefaultBackend(const Args& args, runtime::SessionOptions* so) {
                                 : "no WebGPU adapter (" + device.status().message + ")";
 }
 
+namespace {
+
+// Whether the model has float64 tensors, as far as it says before a run: typed values, declared inputs,
+// outputs and value infos, and Cast nodes to float64 (onnx::TensorProto type 11).
+bool HasFloat64(const ir::Graph& g) {
+  for (const ir::Value& v : g.values)
+    if (v.dtype == DType::kFloat64) return true;
+  if (!g.model) return false;
+  const onnx::GraphProto& gp = g.model->proto.graph;
+  for (const auto* infos : {&gp.input, &gp.output, &gp.value_info})
+    for (const onnx::ValueInfoProto& vi : *infos)
+      if (vi.has_type && vi.type.kind == onnx::TypeProto::kTensor && vi.type.elem_type == 11) return true;
+  for (const onnx::NodeProto& n : gp.node)
+    if (n.op_type == "Cast")
+      for (const onnx::AttributeProto& a : n.attribute)
+        if (a.name == "to" && a.i == 11) return true;
+  return false;
+}
+
+}  // namespace
+
 void PrintAdapter(const runtime::Session& session, std::ostream& os) {
   const gpu::AdapterInfo* a = session.adapter();
   if (!a) {
@@ -157,6 +178,11 @@ void PrintAdapter(const runtime::Session& session, std::ostream& os) {
   os << "adapter: " << a->name << " (" << a->backend << ", " << a->adapter_type << ")"
      << (a->has_timestamps ? ", timestamp queries" : "") << (a->has_shader_f16 ? ", shader-f16" : "")
      << (a->has_subgroups ? ", subgroups" : "") << "\n  why: " << a->why << "\n";
+  // WGSL has no 64-bit float: the WebGPU backend holds float64 as float32 (ops/op_schema.h). Said, not silent.
+  if (HasFloat64(session.graph())) {
+    os << "  note: the model has float64 tensors; WebGPU computes them in float32 (WGSL has no 64-bit float). "
+          "--backend cpu or ref computes in float64.\n";
+  }
 }
 
 std::string Summarize(const HostTensor& t, int max_values) {

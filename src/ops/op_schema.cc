@@ -7,7 +7,8 @@ namespace webconv::ops {
 gpu::ScalarType GpuType(DType t) {
   switch (t) {
     case DType::kFloat32:
-    case DType::kFloat16: return gpu::ScalarType::kF32;  // float16 is held as float32 (op_schema.h)
+    case DType::kFloat64:  // float64 and float16 are held as float32 (op_schema.h)
+    case DType::kFloat16: return gpu::ScalarType::kF32;
     case DType::kUInt8:
     case DType::kUInt16:
     case DType::kUInt32:
@@ -19,6 +20,7 @@ gpu::ScalarType GpuType(DType t) {
 bool GpuSupports(DType t) {
   switch (t) {
     case DType::kFloat32:
+    case DType::kFloat64:
     case DType::kFloat16:
     case DType::kUInt8:
     case DType::kUInt16:

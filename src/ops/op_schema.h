@@ -99,10 +99,12 @@ struct RefContext {
 
 // GPU storage: every element is one 4-byte word. float16 tensors are held as float32 words and computed
 // in float32 (WebGPU's shader-f16 is optional, and float32 arithmetic is at least as accurate): they are
-// widened on upload, rounded to float16 on download and by Cast to float16.
+// widened on upload, rounded to float16 on download and by Cast to float16. float64 tensors are held as
+// float32 words too (WGSL has no 64-bit float): rounded to float32 on upload (a finite value beyond its
+// range is an error), computed in float32, widened on download; the CLI says so when a model has them.
 gpu::ScalarType GpuType(DType t);
 bool GpuSupports(DType t);
-// float32 and float16: the types held as f32 words.
+// float32, float16 and float64: the types held as f32 words.
 inline bool IsGpuFloat(DType t) { return GpuSupports(t) && GpuType(t) == gpu::ScalarType::kF32; }
 
 // Which tensor a kernel binding refers to.

@@ -1,5 +1,6 @@
 #include "runtime/gpu_transfer.h"
 
+#include <cmath>
 #include <cstring>
 #include <limits>
 
@@ -18,6 +19,18 @@ Result<std::vector<uint32_t>> ToGpuWords(const HostTensor& t, const std::string&
   std::vector<uint32_t> words(static_cast<size_t>(n));
   if (t.dtype() == DType::kFloat32 || t.dtype() == DType::kInt32 || t.dtype() == DType::kUInt32) {
     if (n) std::memcpy(words.data(), t.data(), static_cast<size_t>(n) * 4);
+    return words;
+  }
+  if (t.dtype() == DType::kFloat64) {  // rounded to the nearest float32 (op_schema.h)
+    const auto* d = reinterpret_cast<const double*>(t.data());
+    for (int64_t i = 0; i < n; ++i) {
+      const float f = static_cast<float>(d[i]);
+      // A finite value beyond float32's range would become infinity: an error, as int64's range is.
+      if (std::isinf(f) && std::isfinite(d[i]))
+        return BadModel("tensor '", name, "' holds float64 value ", d[i], " at index ", i,
+                        ", outside the float32 range the WebGPU backend computes in");
+      std::memcpy(&words[static_cast<size_t>(i)], &f, 4);
+    }
     return words;
   }
   if (t.dtype() == DType::kFloat16) {  // widened exactly
@@ -44,6 +57,15 @@ HostTensor FromGpuWords(const std::vector<uint32_t>& words, DType dtype, const S
   const int64_t n = t.num_elements();
   if (dtype == DType::kFloat32 || dtype == DType::kInt32 || dtype == DType::kUInt32) {
     if (n) std::memcpy(t.mutable_data(), words.data(), static_cast<size_t>(n) * 4);
+    return t;
+  }
+  if (dtype == DType::kFloat64) {  // widened exactly
+    auto* d = reinterpret_cast<double*>(t.mutable_data());
+    for (int64_t i = 0; i < n; ++i) {
+      float f;
+      std::memcpy(&f, &words[static_cast<size_t>(i)], 4);
+      d[i] = f;
+    }
     return t;
   }
   if (dtype == DType::kFloat16) {  // rounded to nearest even, as a Cast to float16

@@ -67,7 +67,7 @@ IntRange RangeOf(DType t) {
 }
 
 std::string FromFloat(DType from, DType to) {
-  if (to == DType::kFloat32 || (to == DType::kFloat16 && from == DType::kFloat16)) return "return x;";
+  if (to == DType::kFloat32 || to == DType::kFloat64 || (to == DType::kFloat16 && from == DType::kFloat16)) return "return x;";
   if (to == DType::kFloat16) return "return round_to_f16(x);";
   if (to == DType::kBool) return "return select(0u, 1u, (bitcast<u32>(x) & 0x7fffffffu) != 0u);";
   const IntRange r = RangeOf(to);
@@ -81,6 +81,7 @@ std::string FromFloat(DType from, DType to) {
 std::string FromInt(DType from, DType to) {
   switch (to) {
     case DType::kFloat32:
+    case DType::kFloat64:
       return GpuType(from) == gpu::ScalarType::kU32 ? "return u32_to_f32(x);" : "return i32_to_f32(x);";
     case DType::kFloat16:  // through float32; every 32-bit integer is exact or rounds once more below
       return GpuType(from) == gpu::ScalarType::kU32 ? "return round_to_f16(u32_to_f32(x));"
