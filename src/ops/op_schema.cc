@@ -12,6 +12,7 @@ gpu::ScalarType GpuType(DType t) {
     case DType::kUInt8:
     case DType::kUInt16:
     case DType::kUInt32:
+    case DType::kUInt64:  // as uint32 (op_schema.h)
     case DType::kBool: return gpu::ScalarType::kU32;
     default: return gpu::ScalarType::kI32;
   }
@@ -29,7 +30,8 @@ bool GpuSupports(DType t) {
     case DType::kInt8:
     case DType::kInt16:
     case DType::kInt32:
-    case DType::kInt64: return true;
+    case DType::kInt64:
+    case DType::kUInt64: return true;
     default: return false;
   }
 }

@@ -102,6 +102,7 @@ struct RefContext {
 // widened on upload, rounded to float16 on download and by Cast to float16. float64 tensors are held as
 // float32 words too (WGSL has no 64-bit float): rounded to float32 on upload (a finite value beyond its
 // range is an error), computed in float32, widened on download; the CLI says so when a model has them.
+// int64 and uint64 are held as 32-bit words (a value beyond 32 bits on upload is an error).
 gpu::ScalarType GpuType(DType t);
 bool GpuSupports(DType t);
 // float32, float16 and float64: the types held as f32 words.

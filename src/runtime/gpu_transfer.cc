@@ -41,6 +41,16 @@ Result<std::vector<uint32_t>> ToGpuWords(const HostTensor& t, const std::string&
     }
     return words;
   }
+  if (t.dtype() == DType::kUInt64) {  // as uint32: a value beyond 32 bits is an error, never a wrap
+    const auto* u = reinterpret_cast<const uint64_t*>(t.data());
+    for (int64_t i = 0; i < n; ++i) {
+      if (u[i] > std::numeric_limits<uint32_t>::max())
+        return BadModel("tensor '", name, "' holds uint64 value ", u[i], " at index ", i,
+                        ", outside the 32-bit range the WebGPU backend stores");
+      words[static_cast<size_t>(i)] = static_cast<uint32_t>(u[i]);
+    }
+    return words;
+  }
   for (int64_t i = 0; i < n; ++i) {
     const int64_t v = t.GetInt(i);
     if (t.dtype() == DType::kInt64 &&
