@@ -237,17 +237,35 @@ Result<std::shared_ptr<Graph>> BuildGraph(std::shared_ptr<const onnx::Model> mod
 }
 
 std::vector<int> ValueDependentInputs(const Graph& graph) {
-  std::vector<int> out;
-  for (int id : graph.inputs) {
-    bool needed = false;
-    for (int c : graph.values[id].consumers) {
-      const Node& n = graph.nodes[c];
-      if (!n.schema) continue;
-      for (int k : n.schema->host_inputs)
-        if (k < static_cast<int>(n.inputs.size()) && n.inputs[k] == id) needed = true;
+  // The values some op reads when planning (its host inputs), and, through the nodes that produce them,
+  // every value they are computed from: a Range whose limit is Cast(size) needs `size` as surely as one
+  // fed `size` itself. Those nodes then fold when the graph is bound. A shape-only node (Shape, Size)
+  // reads no values, so the walk stops there: an image whose shape sets a Reshape is not bound by value.
+  std::vector<bool> needed(graph.values.size(), false);
+  std::vector<int> pending;
+  auto need = [&](int id) {
+    if (id >= 0 && !needed[static_cast<size_t>(id)]) {
+      needed[static_cast<size_t>(id)] = true;
+      pending.push_back(id);
     }
-    if (needed) out.push_back(id);
+  };
+  for (const Node& n : graph.nodes) {
+    if (!n.schema) continue;
+    for (int k : n.schema->host_inputs)
+      if (k < static_cast<int>(n.inputs.size())) need(n.inputs[k]);
   }
+  while (!pending.empty()) {
+    const int id = pending.back();
+    pending.pop_back();
+    const int p = graph.values[static_cast<size_t>(id)].producer;
+    if (p < 0) continue;
+    const Node& n = graph.nodes[static_cast<size_t>(p)];
+    if (n.schema && n.schema->shape_only) continue;
+    for (int in : n.inputs) need(in);
+  }
+  std::vector<int> out;
+  for (int id : graph.inputs)
+    if (needed[static_cast<size_t>(id)]) out.push_back(id);
   return out;
 }
 

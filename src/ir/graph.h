@@ -110,7 +110,8 @@ struct BoundGraph {
 Result<std::shared_ptr<BoundGraph>> Bind(std::shared_ptr<const Graph> graph,
                                          const std::map<int, InputBinding>& inputs, const BindOptions& options);
 
-// Graph inputs whose values some op reads when planning (e.g. a Reshape's shape fed as an input).
+// Graph inputs whose values some op reads when planning (e.g. a Reshape's shape fed as an input),
+// directly or through the nodes that compute what it reads (not through Shape or Size).
 std::vector<int> ValueDependentInputs(const Graph& graph);
 
 // Whether value `v` is a Sigmoid's output, looking back through ops that only move or reshape values: a

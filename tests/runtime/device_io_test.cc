@@ -1,7 +1,7 @@
 // Inputs and outputs that stay on the GPU (runtime::DeviceIo, the JS API's 'gpu-buffer' tensors): a feed
 // copied from a buffer of the session's device, outputs left in buffers the caller owns, and the refusals
 // (a dtype whose GPU words are not its bytes, an input the plan reads on the host, a buffer too small, a
-// CPU session).
+// CPU session). Also which inputs the plan reads on the host.
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -197,6 +197,45 @@ TEST(DeviceIo, RefusalsNameTheTensorAndTheReason) {
   ASSERT_FALSE(refused.ok());
   EXPECT_NE(refused.status().ToString().find("tensors on the GPU need the webgpu backend"), std::string::npos)
       << refused.status().ToString();
+}
+
+// Which inputs the plan reads on the host: those a host input needs, also through the nodes that compute
+// it (Range's limit as size + 1), but not through Shape (an image whose shape sets a Reshape).
+std::vector<uint8_t> ComputedLimitModel() {
+  testing::ModelBuilder m(13);
+  m.Input("size", DType::kInt64, {});
+  m.Input("x", DType::kFloat32, {2, 6});
+  HostTensor zero(DType::kInt64, {}), one(DType::kInt64, {});
+  one.SetInt(0, 1);
+  m.Initializer("zero", zero);
+  m.Initializer("one", one);
+  m.Node("Add", {"size", "one"}, {"limit"}, {}, "limit");
+  m.Node("Range", {"zero", "limit", "one"}, {"r"}, {}, "range");
+  m.Node("Shape", {"x"}, {"shape"}, {}, "shape");
+  m.Node("Reshape", {"x", "shape"}, {"y"}, {}, "reshape");
+  m.Output("r", DType::kInt64);
+  m.Output("y", DType::kFloat32);
+  return m.Serialize();
+}
+
+TEST(InputsReadOnHost, FollowTheNodesThatComputeAHostInput) {
+  auto session = Open(ComputedLimitModel());
+  ASSERT_TRUE(session);
+  EXPECT_TRUE(session->InputReadOnHost("size")) << "Range's limit is size + 1";
+  EXPECT_FALSE(session->InputReadOnHost("x")) << "only x's shape reaches the Reshape";
+  std::mt19937_64 rng(3);
+  std::printf("seed 3\n");
+  const HostTensor x = testing::RandomTensor(DType::kFloat32, {2, 6}, rng);
+  for (int64_t n : {4, 9}) {
+    HostTensor size(DType::kInt64, {});
+    size.SetInt(0, n);
+    auto out = session->Run({{"size", size}, {"x", x}});
+    ASSERT_TRUE(out.ok()) << out.status().ToString();
+    const HostTensor& r = out->at("r");
+    ASSERT_EQ(r.shape(), (Shape{n + 1}));
+    for (int64_t i = 0; i <= n; ++i) EXPECT_EQ(r.GetInt(i), i);
+    ExpectSameBits(out->at("y"), x, "Reshape of x to its own shape");
+  }
 }
 
 }  // namespace
