@@ -13,6 +13,7 @@ std::vector<OpSchema> NaryOps();         // ops/elementwise/variadic.cc, where.c
 std::vector<OpSchema> MatMulOps();       // ops/matmul/: MatMul, Gemm, and:
 std::vector<OpSchema> IntegerMatMulOps();  // ops/matmul/matmul_integer.cc: MatMulInteger, QLinearMatMul
 std::vector<OpSchema> EinsumRows();        // ops/matmul/einsum.cc
+std::vector<OpSchema> DetRows();           // ops/matmul/det.cc
 std::vector<OpSchema> ShapeOps();        // ops/shape/: Reshape, Flatten, Identity, Squeeze, Unsqueeze, Shape,
                                          //   Constant, ConstantOfShape
 std::vector<OpSchema> CastOps();         // ops/cast/: Cast, CastLike

@@ -79,6 +79,7 @@ std::vector<OpSchema> MatMulOps() {
   std::vector<OpSchema> rows = {matmul::MatMulRow(), matmul::GemmRow()};
   for (OpSchema& s : IntegerMatMulOps()) rows.push_back(std::move(s));
   for (OpSchema& s : EinsumRows()) rows.push_back(std::move(s));
+  for (OpSchema& s : DetRows()) rows.push_back(std::move(s));
   return rows;
 }
 
