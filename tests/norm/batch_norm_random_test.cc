@@ -1,9 +1,10 @@
 // BatchNormalization differential tests: seeded random problems over ranks 1-5, awkward channel counts,
-// batch > 1, every opset form (is_test, spatial=0, training_mode=0) on WebGPU against the float64
+// batch > 1, every opset form (is_test, spatial=0, training_mode=0 and 1) on WebGPU against the float64
 // reference, plus the training forms that must be rejected clearly.
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
 
 #include <sstream>
 
@@ -146,8 +147,8 @@ TEST(BatchNormErrors, TrainingAndBadShapesAreRejected) {
   BnCase c;
   c.x = {2, 3, 4};
   c.opset = 15;
-  ExpectError(RunError(c, {"y"}, {IntAttr("training_mode", 1)}), "training mode is not supported");
-  ExpectError(RunError(c, {"y", "rm", "rv"}, {}), "training mode is not supported");
+  ExpectError(RunError(c, {"y"}, {IntAttr("training_mode", 2)}), "training_mode must be 0 or 1, got 2");
+  ExpectError(RunError(c, {"y", "rm", "rv"}, {}), "exists only when training (training_mode=1)");
   c.opset = 9;
   ExpectError(RunError(c, {"y", "m", "v", "sm", "sv"}, {}), "training mode, which is not supported");
   c.opset = 6;
@@ -158,6 +159,30 @@ TEST(BatchNormErrors, TrainingAndBadShapesAreRejected) {
   c.x = {5};
   c.opset = 7;
   ExpectError(RunError(c, {"y"}, {}, {1}), "X has rank 1");
+}
+
+// training_mode=1: the batch's own statistics per channel (over N and the spatial axes, population
+// variance) and the running statistics, on every backend against the float64 reference.
+TEST(BatchNormTraining, BatchStatisticsAndRunningStatisticsMatchReference) {
+  const uint64_t seed = BaseSeed(15);
+  std::printf("seed %llu\n", static_cast<unsigned long long>(seed));
+  std::mt19937_64 rng(seed);
+  for (const Shape& x : {Shape{3, 4, 5, 6}, Shape{2, 3}, Shape{1, 2, 7}}) {
+    const Shape param = {x[1]};
+    ModelBuilder m(15);
+    m.Input("x", DType::kFloat32, x);
+    m.Initializer("scale", RandomTensor(DType::kFloat32, param, rng, 0.5, 1.5));
+    m.Initializer("bias", RandomTensor(DType::kFloat32, param, rng));
+    m.Initializer("mean", RandomTensor(DType::kFloat32, param, rng));
+    m.Initializer("var", RandomTensor(DType::kFloat32, param, rng, 0.5, 2.0));
+    m.Node("BatchNormalization", {"x", "scale", "bias", "mean", "var"}, {"y", "running_mean", "running_var"},
+           {IntAttr("training_mode", 1), FloatAttr("momentum", 0.8f), FloatAttr("epsilon", 1e-3f)}, "bn");
+    for (const char* o : {"y", "running_mean", "running_var"}) m.Output(o, DType::kFloat32);
+    // Values in [-3, 5]: the statistics of up to 90 values per channel in float32 keep 5 digits.
+    EXPECT_TRUE(MatchesReference(m.Serialize(), {{"x", RandomTensor(DType::kFloat32, x, rng, -3.0, 5.0)}},
+                                 runtime::Tolerance{1e-4, 1e-4}))
+        << ShapeString(x);
+  }
 }
 
 }  // namespace

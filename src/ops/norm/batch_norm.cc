@@ -1,9 +1,11 @@
-// BatchNormalization (opsets 1-15), inference only. Legacy forms: consumed_inputs (1-5, ignored),
-// is_test (1-6), spatial (1-8; spatial=0 gives per-element statistics of shape [C, D1, ...]). Training
-// (training_mode=1 from 14, or the training outputs before it) is rejected with a clear error.
+// BatchNormalization (opsets 1-15). Legacy forms: consumed_inputs (1-5, ignored), is_test (1-6), spatial
+// (1-8; spatial=0 gives per-element statistics of shape [C, D1, ...]). training_mode=1 (14-15) normalizes
+// with the batch's statistics and gives the updated running ones; the older training outputs (before 14:
+// saved mean and variance) are rejected with a clear error.
 #include "ops/norm/batch_norm.h"
 
 #include <cmath>
+#include <vector>
 
 #include "ops/norm/row_norm.h"
 
@@ -12,8 +14,10 @@ namespace {
 
 struct BatchNormAttrs {
   double epsilon = 1e-5;
+  double momentum = 0.9;
   bool spatial = true;
   bool is_test = false;
+  bool training = false;
 };
 
 constexpr const char* kInputNames[] = {"X", "scale", "B", "mean", "var"};
@@ -27,9 +31,10 @@ Status Parse(const ParseContext& ctx, OpAttrs* out) {
   auto a = std::make_shared<BatchNormAttrs>();
   float epsilon = 0, momentum = 0;
   WC_RETURN_IF_ERROR(ctx.attrs.Float("epsilon", 1e-5f, &epsilon));
-  // Momentum only updates running statistics while training; read to check its type.
+  // Momentum updates the running statistics while training.
   WC_RETURN_IF_ERROR(ctx.attrs.Float("momentum", 0.9f, &momentum));
   a->epsilon = epsilon;
+  a->momentum = momentum;
   if (ctx.opset < 9) {
     int64_t spatial = 1;
     WC_RETURN_IF_ERROR(ctx.attrs.Int("spatial", 1, &spatial));
@@ -43,8 +48,8 @@ Status Parse(const ParseContext& ctx, OpAttrs* out) {
   if (ctx.opset >= 14) {
     int64_t training = 0;
     WC_RETURN_IF_ERROR(ctx.attrs.Int("training_mode", 0, &training));
-    if (training != 0)
-      return BadModel("training_mode=", training, ": training mode is not supported (inference needs 0)");
+    if (training != 0 && training != 1) return BadModel("training_mode must be 0 or 1, got ", training);
+    a->training = training == 1;
   }
   *out = a;
   return OkStatus();
@@ -56,9 +61,13 @@ Status CheckOutputs(const BatchNormAttrs& a, int opset, const std::vector<bool>&
                     BatchNormProblem* p) {
   for (size_t k = 1; k < present.size(); ++k) {
     if (!present[k]) continue;
+    if (opset >= 14 && a.training) {
+      (k == 1 ? p->running_mean : p->running_var) = true;
+      continue;
+    }
     if (opset >= 14)
       return BadModel("output ", k, " (running_", k == 1 ? "mean" : "var",
-                      ") exists only when training (training_mode=1); training mode is not supported");
+                      ") exists only when training (training_mode=1)");
     if (opset >= 7 || !a.is_test)
       return BadModel("output ", k, " (", kOutputNames[k],
                       ") asks for training mode, which is not supported; inference names only Y");
@@ -74,6 +83,8 @@ Result<BatchNormProblem> Resolve(const BatchNormAttrs& a, int opset, const std::
                                  const std::vector<bool>& outputs_present) {
   BatchNormProblem p;
   p.epsilon = a.epsilon;
+  p.training = a.training;
+  p.momentum = a.momentum;
   const Shape& x = in[0].shape;
   for (size_t k = 0; k < 5; ++k) {
     if (!in[k].present) return BadModel("input ", k, " (", kInputNames[k], ") is required");
@@ -137,12 +148,28 @@ Status Reference(RefContext& ctx) {
   WC_ASSIGN_OR_RETURN(BatchNormProblem p, Resolve(ctx.Attrs<BatchNormAttrs>(), ctx.opset, in, present));
   const HostTensor &x = *ctx.inputs[0], &scale = *ctx.inputs[1], &bias = *ctx.inputs[2],
                    &mean = *ctx.inputs[3], &var = *ctx.inputs[4];
+  std::vector<double> m(static_cast<size_t>(p.count)), v(static_cast<size_t>(p.count));
+  if (p.training) {
+    BatchStatistics(p, x, &m, &v);
+  } else {
+    for (int64_t c = 0; c < p.count; ++c) {
+      m[static_cast<size_t>(c)] = mean.GetDouble(c);
+      v[static_cast<size_t>(c)] = var.GetDouble(c);
+    }
+  }
   HostTensor& y = ctx.out(0);
   for (int64_t i = 0; i < p.elements; ++i) {
-    const int64_t c = (i / p.stride) % p.count;
-    y.SetDouble(i, (x.GetDouble(i) - mean.GetDouble(c)) / std::sqrt(var.GetDouble(c) + p.epsilon) *
-                           scale.GetDouble(c) +
-                       bias.GetDouble(c));
+    const size_t c = static_cast<size_t>((i / p.stride) % p.count);
+    y.SetDouble(i, (x.GetDouble(i) - m[c]) / std::sqrt(v[c] + p.epsilon) * scale.GetDouble(static_cast<int64_t>(c)) +
+                       bias.GetDouble(static_cast<int64_t>(c)));
+  }
+  if (p.training) {
+    for (int64_t c = 0; c < p.count; ++c) {
+      const size_t k = static_cast<size_t>(c);
+      if (p.running_mean) ctx.out(1).SetDouble(c, mean.GetDouble(c) * p.momentum + m[k] * (1 - p.momentum));
+      if (p.running_var) ctx.out(2).SetDouble(c, var.GetDouble(c) * p.momentum + v[k] * (1 - p.momentum));
+    }
+    return OkStatus();
   }
   const HostTensor* stats[] = {&mean, &var};
   for (int k = 1; k <= 2; ++k) {
@@ -166,6 +193,22 @@ double Flops(const InferContext& ctx) {
 
 }  // namespace
 
+void BatchStatistics(const BatchNormProblem& p, const HostTensor& x, std::vector<double>* mean,
+                     std::vector<double>* var) {
+  const int64_t per_channel = p.count > 0 ? p.elements / p.count : 0;
+  std::vector<double> sum(static_cast<size_t>(p.count), 0.0), sq(static_cast<size_t>(p.count), 0.0);
+  for (int64_t i = 0; i < p.elements; ++i) sum[static_cast<size_t>((i / p.stride) % p.count)] += x.GetDouble(i);
+  for (int64_t c = 0; c < p.count; ++c)
+    (*mean)[static_cast<size_t>(c)] = sum[static_cast<size_t>(c)] / static_cast<double>(per_channel);
+  for (int64_t i = 0; i < p.elements; ++i) {
+    const size_t c = static_cast<size_t>((i / p.stride) % p.count);
+    const double d = x.GetDouble(i) - (*mean)[c];
+    sq[c] += d * d;
+  }
+  for (int64_t c = 0; c < p.count; ++c)
+    (*var)[static_cast<size_t>(c)] = sq[static_cast<size_t>(c)] / static_cast<double>(per_channel);
+}
+
 std::vector<OpSchema> BatchNormRows() {
   OpSchema bn;
   bn.op_type = "BatchNormalization";
@@ -175,8 +218,9 @@ std::vector<OpSchema> BatchNormRows() {
   bn.gpu = Gpu;
   bn.flops = Flops;
   bn.notes =
-      "inference only: training_mode=1 or a training output is an error; floating-point inputs; legacy "
-      "is_test/spatial (spatial=0: per-element statistics) accepted";
+      "floating-point inputs; training_mode=1 (opset 14-15): the batch's statistics per channel (population "
+      "variance) and the running mean/var outputs; the training outputs of opsets before 14 are an error; "
+      "legacy is_test/spatial (spatial=0: per-element statistics) accepted";
   return {bn};
 }
 
