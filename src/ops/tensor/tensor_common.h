@@ -34,6 +34,10 @@ std::vector<OpSchema> OneHotRows();
 std::vector<OpSchema> WindowRows();  // window.cc: HannWindow, HammingWindow, BlackmanWindow
 std::vector<OpSchema> ReverseSequenceRows();
 std::vector<OpSchema> DropoutRows();  // dropout.cc
+// Output shapes that depend on the input values: no WebGPU kernel, evaluated by the reference when planning.
+std::vector<OpSchema> NonZeroCompressRows();  // nonzero_compress.cc: NonZero, Compress
+std::vector<OpSchema> UniqueRows();
+std::vector<OpSchema> NonMaxSuppressionRows();
 
 // Fails for types without a fixed element size (string, complex) or that webconv cannot hold.
 Status CheckMovableType(DType t, const char* what = "input");

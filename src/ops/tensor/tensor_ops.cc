@@ -10,7 +10,8 @@ std::vector<OpSchema> TensorOps() {
                     tensor::GatherNDRows, tensor::SliceRows, tensor::SplitRows, tensor::ExpandRows,
                     tensor::TileRows, tensor::RangeRows, tensor::ScatterElementsRows, tensor::ScatterNDRows,
                     tensor::DepthSpaceRows, tensor::TriluRows, tensor::EyeLikeRows, tensor::OneHotRows,
-                    tensor::WindowRows, tensor::ReverseSequenceRows, tensor::DropoutRows}) {
+                    tensor::WindowRows, tensor::ReverseSequenceRows, tensor::DropoutRows, tensor::NonZeroCompressRows,
+                    tensor::UniqueRows, tensor::NonMaxSuppressionRows}) {
     auto r = rows();
     all.insert(all.end(), r.begin(), r.end());
   }
