@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <tuple>
 
 #include "differential.h"
 #include "model_builder.h"
@@ -436,6 +437,68 @@ TEST(DataDependent, NonMaxSuppressionRandomInputsAgreeOnEveryBackend) {
       EXPECT_EQ(sel.shape()[0], 0) << "max_output_boxes_per_class 0 selects nothing";
     }
   }
+}
+
+// MelWeightMatrix: every input sets the shape, so the node is evaluated when planning on every backend.
+// Its filters, as the definition has them: values in [0, 1], each filter peaks at exactly 1 (a triangle's
+// apex on a bin edge), and one filter's nonzero rows are contiguous.
+std::vector<uint8_t> MelModel() {
+  ModelBuilder m(17);
+  m.Input("bins", DType::kInt64, {});
+  m.Input("dft", DType::kInt64, {});
+  m.Input("rate", DType::kInt64, {});
+  m.Input("lower", DType::kFloat32, {});
+  m.Input("upper", DType::kFloat32, {});
+  m.Node("MelWeightMatrix", {"bins", "dft", "rate", "lower", "upper"}, {"w"}, {}, "mel");
+  m.Output("w", DType::kFloat32);
+  return m.Serialize();
+}
+
+std::map<std::string, HostTensor> MelFeeds(int64_t bins, int64_t dft, int64_t rate, double lower, double upper) {
+  std::map<std::string, HostTensor> f;
+  const std::pair<const char*, int64_t> ints[] = {{"bins", bins}, {"dft", dft}, {"rate", rate}};
+  for (const auto& [name, v] : ints) {
+    HostTensor t(DType::kInt64, {});
+    t.SetInt(0, v);
+    f[name] = t;
+  }
+  const std::pair<const char*, double> floats[] = {{"lower", lower}, {"upper", upper}};
+  for (const auto& [name, v] : floats) {
+    HostTensor t(DType::kFloat32, {});
+    t.SetDouble(0, v);
+    f[name] = t;
+  }
+  return f;
+}
+
+TEST(DataDependent, MelWeightMatrixFiltersAreTriangles) {
+  for (const auto& [bins, dft, rate, lower, upper] :
+       {std::tuple{8, 64, 16000, 0.0, 8000.0}, std::tuple{5, 31, 8000, 300.0, 3000.0}, std::tuple{3, 16, 1000, 0.0, 500.0}}) {
+    const auto feeds = MelFeeds(bins, dft, rate, lower, upper);
+    EXPECT_TRUE(MatchesReference(MelModel(), feeds, runtime::Tolerance{0, 0}));
+    auto out = RunOn(runtime::Backend::kReference, MelModel(), feeds);
+    ASSERT_TRUE(out.ok()) << out.status().ToString();
+    const HostTensor& w = out->at("w");
+    ASSERT_EQ(w.shape(), (Shape{dft / 2 + 1, bins}));
+    for (int64_t i = 0; i < bins; ++i) {
+      double peak = 0;
+      int64_t first = -1, last = -1;
+      for (int64_t r = 0; r < dft / 2 + 1; ++r) {
+        const double v = w.GetDouble(r * bins + i);
+        EXPECT_GE(v, 0.0);
+        EXPECT_LE(v, 1.0);
+        peak = std::max(peak, v);
+        if (v > 0) {
+          if (first < 0) first = r;
+          EXPECT_TRUE(last < 0 || last == r - 1) << "filter " << i << " has a gap before row " << r;
+          last = r;
+        }
+      }
+      // A band above the spectrum (upper past Nyquist) may lose its apex; these bands stay below it.
+      EXPECT_EQ(peak, 1.0) << "filter " << i << " of (" << bins << ", " << dft << ", " << rate << ")";
+    }
+  }
+  EXPECT_TRUE(FailsAlikeOnEveryBackend(MelModel(), MelFeeds(0, 64, 16000, 0, 8000), {"MelWeightMatrix 'mel'", "num_mel_bins is 0"}));
 }
 
 }  // namespace

@@ -38,6 +38,7 @@ std::vector<OpSchema> DropoutRows();  // dropout.cc
 std::vector<OpSchema> NonZeroCompressRows();  // nonzero_compress.cc: NonZero, Compress
 std::vector<OpSchema> UniqueRows();
 std::vector<OpSchema> NonMaxSuppressionRows();
+std::vector<OpSchema> MelWeightMatrixRows();  // mel_weight_matrix.cc
 
 // Fails for types without a fixed element size (string, complex) or that webconv cannot hold.
 Status CheckMovableType(DType t, const char* what = "input");
