@@ -382,11 +382,14 @@ function serialize(job) {
 
 function coreUrl(file) {
   const paths = env.wasm?.wasmPaths ?? env.wasmPaths;
+  // A relative path or prefix ('/static/', as apps set it for onnxruntime-web) is the page's: resolved
+  // against the document, as fetch would; under Node (no document) against this module.
+  const page = globalThis.document?.baseURI ?? import.meta.url;
   if (paths && typeof paths === 'object') {
     const url = file.endsWith('.wasm') ? paths.wasm : paths.mjs;
-    if (url) return new URL(url, import.meta.url).href;
+    if (url) return new URL(url, page).href;
   }
-  const base = typeof paths === 'string' ? paths : new URL('./', import.meta.url).href;
+  const base = typeof paths === 'string' ? new URL(paths, page).href : new URL('./', import.meta.url).href;
   return new URL(file, base.endsWith('/') ? base : base + '/').href;
 }
 
