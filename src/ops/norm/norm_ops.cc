@@ -1,4 +1,5 @@
-// The norm family's registry rows: BatchNormalization, InstanceNormalization, LayerNormalization, LRN.
+// The norm family's registry rows: BatchNormalization, InstanceNormalization, LayerNormalization, LRN,
+// MeanVarianceNormalization.
 #include "ops/families.h"
 #include "ops/norm/row_norm.h"
 
@@ -6,7 +7,7 @@ namespace webconv::ops {
 
 std::vector<OpSchema> NormOps() {
   std::vector<OpSchema> all;
-  for (auto rows : {BatchNormRows, InstanceNormRows, LayerNormRows, LrnRows}) {
+  for (auto rows : {BatchNormRows, InstanceNormRows, LayerNormRows, LrnRows, MeanVarianceNormRows}) {
     auto r = rows();
     all.insert(all.end(), r.begin(), r.end());
   }

@@ -14,6 +14,7 @@ std::vector<OpSchema> BatchNormRows();     // batch_norm.cc
 std::vector<OpSchema> InstanceNormRows();  // instance_norm.cc
 std::vector<OpSchema> LayerNormRows();     // layer_norm.cc
 std::vector<OpSchema> LrnRows();           // lrn.cc
+std::vector<OpSchema> MeanVarianceNormRows();  // mean_variance_norm.cc
 
 struct RowNormProblem {
   int64_t rows = 0, len = 0;
