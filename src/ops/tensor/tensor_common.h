@@ -39,6 +39,7 @@ std::vector<OpSchema> NonZeroCompressRows();  // nonzero_compress.cc: NonZero, C
 std::vector<OpSchema> UniqueRows();
 std::vector<OpSchema> NonMaxSuppressionRows();
 std::vector<OpSchema> MelWeightMatrixRows();  // mel_weight_matrix.cc
+std::vector<OpSchema> DftRows();  // dft.cc: DFT, STFT
 
 // Fails for types without a fixed element size (string, complex) or that webconv cannot hold.
 Status CheckMovableType(DType t, const char* what = "input");
