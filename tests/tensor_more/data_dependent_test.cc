@@ -501,5 +501,50 @@ TEST(DataDependent, MelWeightMatrixFiltersAreTriangles) {
   EXPECT_TRUE(FailsAlikeOnEveryBackend(MelModel(), MelFeeds(0, 64, 16000, 0, 8000), {"MelWeightMatrix 'mel'", "num_mel_bins is 0"}));
 }
 
+// TfIdfVectorizer on the ONNX specification's own example: tokens [94, 17, 36, 12, 28] with up to 2 skips
+// give the bigrams [94, 17] and [36, 12] (no skip) and [94, 12] and [17, 28] (2 skips) once each; the
+// counts below are worked out by hand from that definition. Each mode on every backend; a bad mode is
+// refused naming the node.
+std::vector<uint8_t> TfIdfModel(const std::string& mode, const std::vector<float>& weights) {
+  ModelBuilder m(9);
+  m.Input("x", DType::kInt64, {2, 5});
+  std::vector<Attr> attrs = {StringAttr("mode", mode), IntAttr("min_gram_length", 1), IntAttr("max_gram_length", 2),
+                             IntAttr("max_skip_count", 2), IntsAttr("ngram_counts", {0, 2}),
+                             IntsAttr("ngram_indexes", {5, 0, 1, 2, 3, 4}),
+                             IntsAttr("pool_int64s", {28, 7, 94, 17, 94, 12, 17, 28, 36, 12})};
+  if (!weights.empty()) attrs.push_back(FloatsAttr("weights", weights));
+  m.Node("TfIdfVectorizer", {"x"}, {"y"}, attrs, "tfidf");
+  m.Output("y", DType::kFloat32);
+  return m.Serialize();
+}
+
+TEST(DataDependent, TfIdfVectorizerCountsTheSpecificationsExample) {
+  HostTensor x(DType::kInt64, {2, 5});
+  const int64_t tokens[10] = {94, 17, 36, 12, 28, 7, 7, 28, 28, 1};
+  for (int i = 0; i < 10; ++i) x.SetInt(i, tokens[i]);
+  const std::vector<float> weights = {0.5f, 2.0f, 3.0f, 4.0f, 5.0f, 6.0f};
+  for (const std::string mode : {"TF", "IDF", "TFIDF"}) {
+    EXPECT_TRUE(MatchesReference(TfIdfModel(mode, weights), {{"x", x}}, runtime::Tolerance{0, 0})) << mode;
+  }
+  auto out = RunOn(runtime::Backend::kReference, TfIdfModel("TF", {}), {{"x", x}});
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  const HostTensor& y = out->at("y");
+  ASSERT_EQ(y.shape(), (Shape{2, 6}));
+  // Columns: 5 <- unigram 28, 0 <- unigram 7, then bigrams 1 [94,17], 2 [94,12], 3 [17,28], 4 [36,12].
+  // Row 1, [7, 7, 28, 28, 1]: the unigrams twice each, none of the bigrams at any distance.
+  const double row0[6] = {0, 1, 1, 1, 1, 1}, row1[6] = {2, 0, 0, 0, 0, 2};
+  for (int k = 0; k < 6; ++k) {
+    EXPECT_EQ(y.GetDouble(k), row0[k]) << "row 0 column " << k;
+    EXPECT_EQ(y.GetDouble(6 + k), row1[k]) << "row 1 column " << k;
+  }
+  for (runtime::Backend b : {runtime::Backend::kWebGpu, runtime::Backend::kReference}) {
+    auto bad = RunOn(b, TfIdfModel("BM25", {}), {{"x", x}});
+    ASSERT_FALSE(bad.ok());
+    EXPECT_NE(bad.status().ToString().find("TfIdfVectorizer 'tfidf': mode must be TF, IDF or TFIDF, got 'BM25'"),
+              std::string::npos)
+        << bad.status().ToString();
+  }
+}
+
 }  // namespace
 }  // namespace webconv::testing

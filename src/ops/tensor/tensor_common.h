@@ -40,6 +40,7 @@ std::vector<OpSchema> UniqueRows();
 std::vector<OpSchema> NonMaxSuppressionRows();
 std::vector<OpSchema> MelWeightMatrixRows();  // mel_weight_matrix.cc
 std::vector<OpSchema> DftRows();  // dft.cc: DFT, STFT
+std::vector<OpSchema> TfIdfVectorizerRows();  // tfidf_vectorizer.cc
 
 // Fails for types without a fixed element size (string, complex) or that webconv cannot hold.
 Status CheckMovableType(DType t, const char* what = "input");

@@ -11,7 +11,7 @@ std::vector<OpSchema> TensorOps() {
                     tensor::TileRows, tensor::RangeRows, tensor::ScatterElementsRows, tensor::ScatterNDRows,
                     tensor::DepthSpaceRows, tensor::TriluRows, tensor::EyeLikeRows, tensor::OneHotRows,
                     tensor::WindowRows, tensor::ReverseSequenceRows, tensor::DropoutRows, tensor::NonZeroCompressRows,
-                    tensor::UniqueRows, tensor::NonMaxSuppressionRows, tensor::MelWeightMatrixRows, tensor::DftRows}) {
+                    tensor::UniqueRows, tensor::NonMaxSuppressionRows, tensor::MelWeightMatrixRows, tensor::DftRows, tensor::TfIdfVectorizerRows}) {
     auto r = rows();
     all.insert(all.end(), r.begin(), r.end());
   }
