@@ -21,17 +21,42 @@ void DispatchCopy(GpuContext& ctx, int input, int output, int64_t n) {
   ctx.Dispatch(b, {GpuContext::In(input), GpuContext::Out(output)}, groups);
 }
 
+// y = (x - mean) / sqrt(var + epsilon) * scale + B, one thread per element; mean and var are the inputs
+// (inference) or the batch's statistics in scratch (training).
+void DispatchNormalize(const BatchNormProblem& p, GpuContext& ctx, GpuRef mean, GpuRef var) {
+  gpu::KernelBuilder b("batchnorm_f32");
+  b.Input("X", gpu::ScalarType::kF32)
+      .Input("Scale", gpu::ScalarType::kF32)
+      .Input("Bias", gpu::ScalarType::kF32)
+      .Input("Mean", gpu::ScalarType::kF32)
+      .Input("Var", gpu::ScalarType::kF32)
+      .Output("Y", gpu::ScalarType::kF32);
+  auto& u = b.uniforms();
+  u.AddU32("n", static_cast<uint32_t>(p.elements));
+  u.AddU32("stride", static_cast<uint32_t>(p.stride));
+  u.AddU32("count", static_cast<uint32_t>(p.count));
+  u.AddF32("epsilon", static_cast<float>(p.epsilon));
+  b.Body(
+      ElementwiseMain("let c = (i / u.stride) % u.count;\n"
+                      "  let factor = Scale[c] / sqrt(Var[c] + u.epsilon);\n"
+                      "  Y[i] = (X[i] - Mean[c]) * factor + Bias[c];"));
+  uint32_t groups[3];
+  gpu::LinearGrid(static_cast<uint64_t>(p.elements), kWorkgroup, groups);
+  ctx.Dispatch(b, {GpuContext::In(0), GpuContext::In(1), GpuContext::In(2), mean, var, GpuContext::Out(0)}, groups);
+}
+
 // training_mode=1: one thread per channel forms the batch's mean and population variance (two passes
-// over the channel's N x spatial values, in float32) into `stats` and the running statistics asked for;
-// then one thread per element normalizes with them. A channel's values are read by one thread: fine for
+// over the channel's N x spatial values, in float32) into two scratch buffers and the running statistics
+// asked for; then DispatchNormalize normalizes with them. A channel's values are read by one thread: fine for
 // the small batches a model is fine-tuned with in the browser, not a fast training kernel.
 Status TrainingGpu(const BatchNormProblem& p, GpuContext& ctx) {
   if (p.count == 0) return OkStatus();
-  const GpuRef stats = ctx.Scratch(static_cast<uint64_t>(2 * p.count));
+  const GpuRef batch_mean = ctx.Scratch(static_cast<uint64_t>(p.count));
+  const GpuRef batch_var = ctx.Scratch(static_cast<uint64_t>(p.count));
   gpu::KernelBuilder s("batchnorm_batch_stats_f32");
   s.Input("X", gpu::ScalarType::kF32).Input("Mean", gpu::ScalarType::kF32).Input("Var", gpu::ScalarType::kF32);
-  s.Output("Stats", gpu::ScalarType::kF32);
-  std::vector<GpuRef> bind = {GpuContext::In(0), GpuContext::In(3), GpuContext::In(4), stats};
+  s.Output("BatchMean", gpu::ScalarType::kF32).Output("BatchVar", gpu::ScalarType::kF32);
+  std::vector<GpuRef> bind = {GpuContext::In(0), GpuContext::In(3), GpuContext::In(4), batch_mean, batch_var};
   std::string store;
   if (p.running_mean) {
     s.Output("RunningMean", gpu::ScalarType::kF32);
@@ -62,27 +87,11 @@ Status TrainingGpu(const BatchNormProblem& p, GpuContext& ctx) {
       "    for (var j = 0u; j < u.stride; j = j + 1u) { let d = X[base + j] - mean; sq = sq + d * d; }\n"
       "  }\n"
       "  let variance = sq / per;\n"
-      "  Stats[2u * i] = mean;\n  Stats[2u * i + 1u] = variance;\n" + store));
+      "  BatchMean[i] = mean;\n  BatchVar[i] = variance;\n" + store));
   uint32_t groups[3];
   gpu::LinearGrid(static_cast<uint64_t>(p.count), kWorkgroup, groups);
   ctx.Dispatch(s, bind, groups);
-  if (p.elements == 0) return OkStatus();
-  gpu::KernelBuilder b("batchnorm_train_f32");
-  b.Input("X", gpu::ScalarType::kF32)
-      .Input("Scale", gpu::ScalarType::kF32)
-      .Input("Bias", gpu::ScalarType::kF32)
-      .Input("Stats", gpu::ScalarType::kF32)
-      .Output("Y", gpu::ScalarType::kF32);
-  auto& u = b.uniforms();
-  u.AddU32("n", static_cast<uint32_t>(p.elements));
-  u.AddU32("stride", static_cast<uint32_t>(p.stride));
-  u.AddU32("count", static_cast<uint32_t>(p.count));
-  u.AddF32("epsilon", static_cast<float>(p.epsilon));
-  b.Body(ElementwiseMain("let c = (i / u.stride) % u.count;\n"
-                         "  let factor = Scale[c] / sqrt(Stats[2u * c + 1u] + u.epsilon);\n"
-                         "  Y[i] = (X[i] - Stats[2u * c]) * factor + Bias[c];"));
-  gpu::LinearGrid(static_cast<uint64_t>(p.elements), kWorkgroup, groups);
-  ctx.Dispatch(b, {GpuContext::In(0), GpuContext::In(1), GpuContext::In(2), stats, GpuContext::Out(0)}, groups);
+  if (p.elements > 0) DispatchNormalize(p, ctx, batch_mean, batch_var);
   return OkStatus();
 }
 
@@ -90,30 +99,7 @@ Status TrainingGpu(const BatchNormProblem& p, GpuContext& ctx) {
 
 Status BatchNormGpu(const BatchNormProblem& p, GpuContext& ctx) {
   if (p.training) return TrainingGpu(p, ctx);
-  if (p.elements > 0) {
-    gpu::KernelBuilder b("batchnorm_f32");
-    b.Input("X", gpu::ScalarType::kF32)
-        .Input("Scale", gpu::ScalarType::kF32)
-        .Input("Bias", gpu::ScalarType::kF32)
-        .Input("Mean", gpu::ScalarType::kF32)
-        .Input("Var", gpu::ScalarType::kF32)
-        .Output("Y", gpu::ScalarType::kF32);
-    auto& u = b.uniforms();
-    u.AddU32("n", static_cast<uint32_t>(p.elements));
-    u.AddU32("stride", static_cast<uint32_t>(p.stride));
-    u.AddU32("count", static_cast<uint32_t>(p.count));
-    u.AddF32("epsilon", static_cast<float>(p.epsilon));
-    b.Body(
-        ElementwiseMain("let c = (i / u.stride) % u.count;\n"
-                        "  let factor = Scale[c] / sqrt(Var[c] + u.epsilon);\n"
-                        "  Y[i] = (X[i] - Mean[c]) * factor + Bias[c];"));
-    uint32_t groups[3];
-    gpu::LinearGrid(static_cast<uint64_t>(p.elements), kWorkgroup, groups);
-    ctx.Dispatch(b,
-                 {GpuContext::In(0), GpuContext::In(1), GpuContext::In(2), GpuContext::In(3),
-                  GpuContext::In(4), GpuContext::Out(0)},
-                 groups);
-  }
+  if (p.elements > 0) DispatchNormalize(p, ctx, GpuContext::In(3), GpuContext::In(4));
   const int64_t count = NumElements(ctx.inputs[3].shape);
   if (count > 0 && p.copy_mean) DispatchCopy(ctx, 3, 1, count);
   if (count > 0 && p.copy_var) DispatchCopy(ctx, 4, 2, count);
