@@ -10,6 +10,7 @@
 // Direct sums, O(n) per output value: the reference in double, the WebGPU kernel in float32 with each
 // twiddle angle reduced exactly (j * k mod n in integers) and its cosine and sine from polynomials.
 #include <cmath>
+#include <utility>
 
 #include "ops/elementwise/elementwise.h"
 #include "ops/tensor/tensor_common.h"
@@ -91,6 +92,20 @@ Status InferDft(InferContext& ctx) {
   return OkStatus();
 }
 
+// One bin of a direct transform in double: the sum over j < terms of sample(j) e^(sign 2 pi i jk / n),
+// sample(j) giving the j-th (real, imaginary) value; the angle is reduced in integers first.
+template <typename Sample>
+std::pair<double, double> DftBin(int64_t terms, int64_t n, int64_t k, double sign, const Sample& sample) {
+  double re = 0, im = 0;
+  for (int64_t j = 0; j < terms; ++j) {
+    const auto [xr, xi] = sample(j);
+    const double angle = sign * kTwoPi * static_cast<double>((j * k) % n) / static_cast<double>(n);
+    re += xr * std::cos(angle) - xi * std::sin(angle);
+    im += xr * std::sin(angle) + xi * std::cos(angle);
+  }
+  return {re, im};
+}
+
 // Output value (o, k, i) from input element (o, j, i) of a complex-last layout, in double.
 Status ReferenceDft(RefContext& ctx) {
   WC_ASSIGN_OR_RETURN(DftProblem p, ResolveDft(ctx.Attrs<DftAttrs>(), ctx.input_infos()));
@@ -101,14 +116,10 @@ Status ReferenceDft(RefContext& ctx) {
   for (int64_t o = 0; o < p.outer; ++o)
     for (int64_t k = 0; k < p.bins; ++k)
       for (int64_t i = 0; i < p.inner; ++i) {
-        double re = 0, im = 0;
-        for (int64_t j = 0; j < std::min(p.n, p.in_length); ++j) {
+        const auto [re, im] = DftBin(std::min(p.n, p.in_length), p.n, k, sign, [&](int64_t j) {
           const int64_t at = ((o * p.in_length + j) * p.inner + i) * c;
-          const double xr = x.GetDouble(at), xi = p.complex_in ? x.GetDouble(at + 1) : 0.0;
-          const double angle = sign * kTwoPi * static_cast<double>((j * k) % p.n) / static_cast<double>(p.n);
-          re += xr * std::cos(angle) - xi * std::sin(angle);
-          im += xr * std::sin(angle) + xi * std::cos(angle);
-        }
+          return std::pair<double, double>{x.GetDouble(at), p.complex_in ? x.GetDouble(at + 1) : 0.0};
+        });
         const int64_t out = ((o * p.bins + k) * p.inner + i) * 2;
         y.SetDouble(out, re * scale);
         y.SetDouble(out + 1, im * scale);
@@ -145,9 +156,9 @@ std::string DftSumWgsl(bool complex_in, bool frames, bool window) {
   return std::string(
              "  var re = 0.0;\n  var im = 0.0;\n"
              "  for (var j = 0u; j < u.len; j = j + 1u) {\n"
-             "    let at = ") + (frames ? "(b * u.signal + f * u.step + j) * u.c" : "((o * u.in_len + j) * u.inner + i) * u.c") +
+             "    let at = ") + (frames ? "(b * u.signal + f * u.step + j) * u.c" : "((o * u.in_len + j) * u.inner + inner) * u.c") +
          ";\n"
-         "    let t = twiddle((j * k) % u.n, u.n);\n"
+         "    let t = twiddle((j * k) % u.period, u.period);\n"
          "    let w = " + (window ? "W[j]" : "1.0") + ";\n"
          "    let xr = X[at] * w;\n"
          "    let xi = " + (complex_in ? "X[at + 1u] * w" : "0.0") + ";\n"
@@ -163,8 +174,8 @@ Status GpuDft(GpuContext& ctx) {
   gpu::KernelBuilder b(std::string("dft_") + (p.complex_in ? "complex" : "real"));
   b.Input("X", gpu::ScalarType::kF32).Output("Y", gpu::ScalarType::kF32);
   auto& u = b.uniforms();
-  u.AddU32("n_values", static_cast<uint32_t>(values));
-  u.AddU32("n", static_cast<uint32_t>(p.n));
+  u.AddU32("n", static_cast<uint32_t>(values));
+  u.AddU32("period", static_cast<uint32_t>(p.n));
   u.AddU32("len", static_cast<uint32_t>(std::min(p.n, p.in_length)));
   u.AddU32("in_len", static_cast<uint32_t>(p.in_length));
   u.AddU32("bins", static_cast<uint32_t>(p.bins));
@@ -172,13 +183,10 @@ Status GpuDft(GpuContext& ctx) {
   u.AddU32("c", p.complex_in ? 2u : 1u);
   u.AddF32("sign", p.inverse ? 1.0f : -1.0f);
   u.AddF32("scale", p.inverse ? static_cast<float>(1.0 / static_cast<double>(p.n)) : 1.0f);
-  b.Body(std::string(kTwiddleWgsl) + gpu::LinearIndexWgsl(kElementwiseWorkgroup) + "@compute @workgroup_size(" +
-         std::to_string(kElementwiseWorkgroup) +
-         ")\nfn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {\n"
-         "  let v = linear_index(gid, nwg);\n  if (v >= u.n_values) { return; }\n"
-         "  let i = v % u.inner;\n  let k = (v / u.inner) % u.bins;\n  let o = v / (u.inner * u.bins);\n" +
-         DftSumWgsl(p.complex_in, false, false) +
-         "  Y[2u * v] = re * u.scale;\n  Y[2u * v + 1u] = im * u.scale;\n}\n");
+  b.Body(std::string(kTwiddleWgsl) +
+         ElementwiseMain("let inner = i % u.inner;\n  let k = (i / u.inner) % u.bins;\n  let o = i / (u.inner * u.bins);\n" +
+                         DftSumWgsl(p.complex_in, false, false) +
+                         "  Y[2u * i] = re * u.scale;\n  Y[2u * i + 1u] = im * u.scale;"));
   uint32_t groups[3];
   gpu::LinearGrid(static_cast<uint64_t>(values), kElementwiseWorkgroup, groups);
   ctx.Dispatch(b, {GpuContext::In(0), GpuContext::Out(0)}, groups);
@@ -255,15 +263,11 @@ Status ReferenceStft(RefContext& ctx) {
   for (int64_t b = 0; b < p.batch; ++b)
     for (int64_t f = 0; f < p.frames; ++f)
       for (int64_t k = 0; k < p.bins; ++k) {
-        double re = 0, im = 0;
-        for (int64_t j = 0; j < p.frame_length; ++j) {
+        const auto [re, im] = DftBin(p.frame_length, p.frame_length, k, -1.0, [&](int64_t j) {
           const int64_t at = (b * p.length + f * p.step + j) * c;
           const double w = window ? window->GetDouble(j) : 1.0;
-          const double xr = x.GetDouble(at) * w, xi = p.complex_in ? x.GetDouble(at + 1) * w : 0.0;
-          const double angle = -kTwoPi * static_cast<double>((j * k) % p.frame_length) / static_cast<double>(p.frame_length);
-          re += xr * std::cos(angle) - xi * std::sin(angle);
-          im += xr * std::sin(angle) + xi * std::cos(angle);
-        }
+          return std::pair<double, double>{x.GetDouble(at) * w, p.complex_in ? x.GetDouble(at + 1) * w : 0.0};
+        });
         const int64_t out = ((b * p.frames + f) * p.bins + k) * 2;
         y.SetDouble(out, re);
         y.SetDouble(out + 1, im);
@@ -281,8 +285,8 @@ Status GpuStft(GpuContext& ctx) {
   if (p.windowed) b.Input("W", gpu::ScalarType::kF32);
   b.Output("Y", gpu::ScalarType::kF32);
   auto& u = b.uniforms();
-  u.AddU32("n_values", static_cast<uint32_t>(values));
-  u.AddU32("n", static_cast<uint32_t>(p.frame_length));
+  u.AddU32("n", static_cast<uint32_t>(values));
+  u.AddU32("period", static_cast<uint32_t>(p.frame_length));
   u.AddU32("len", static_cast<uint32_t>(p.frame_length));
   u.AddU32("signal", static_cast<uint32_t>(p.length));
   u.AddU32("step", static_cast<uint32_t>(p.step));
@@ -290,12 +294,9 @@ Status GpuStft(GpuContext& ctx) {
   u.AddU32("frames", static_cast<uint32_t>(p.frames));
   u.AddU32("c", p.complex_in ? 2u : 1u);
   u.AddF32("sign", -1.0f);
-  b.Body(std::string(kTwiddleWgsl) + gpu::LinearIndexWgsl(kElementwiseWorkgroup) + "@compute @workgroup_size(" +
-         std::to_string(kElementwiseWorkgroup) +
-         ")\nfn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {\n"
-         "  let v = linear_index(gid, nwg);\n  if (v >= u.n_values) { return; }\n"
-         "  let k = v % u.bins;\n  let f = (v / u.bins) % u.frames;\n  let b = v / (u.bins * u.frames);\n" +
-         DftSumWgsl(p.complex_in, true, p.windowed) + "  Y[2u * v] = re;\n  Y[2u * v + 1u] = im;\n}\n");
+  b.Body(std::string(kTwiddleWgsl) +
+         ElementwiseMain("let k = i % u.bins;\n  let f = (i / u.bins) % u.frames;\n  let b = i / (u.bins * u.frames);\n" +
+                         DftSumWgsl(p.complex_in, true, p.windowed) + "  Y[2u * i] = re;\n  Y[2u * i + 1u] = im;"));
   // Without a window the kernel has no W binding: its weight is the constant 1 (DftSumWgsl).
   uint32_t groups[3];
   gpu::LinearGrid(static_cast<uint64_t>(values), kElementwiseWorkgroup, groups);
