@@ -982,21 +982,11 @@ export class InferenceSession {
   }
 
   #setGpuInput(core, handle, name, tensor) {
-    const dims = tensor.dims.map((d) => BigInt(d));
     const buffer = core.wcgpuImportBuffer(tensor.gpuBuffer);  // the core drops the handle after the run
-    const dimsPtr = core._malloc(Math.max(8, dims.length * 8));
-    const namePtr = allocString(core, name);
-    const typePtr = allocString(core, tensor.type);
-    try {
-      if (!dimsPtr) throw new Error('webconv: cannot allocate in the WebAssembly heap');
-      new BigInt64Array(core.HEAPU8.buffer, dimsPtr, dims.length).set(dims);
-      const ok = core.ccall('wc_session_set_gpu_input', 'number',
-                            ['number', 'number', 'number', 'number', 'number', 'number', 'number'],
-                            [handle, namePtr, typePtr, buffer, tensor.gpuBuffer.size, dimsPtr, dims.length]);
-      if (!ok) throw new Error(lastError(core));
-    } finally {
-      for (const p of [dimsPtr, namePtr, typePtr]) if (p) core._free(p);
-    }
+    callWithInputSpec(core, name, tensor, (namePtr, typePtr, dimsPtr, rank) =>
+      core.ccall('wc_session_set_gpu_input', 'number',
+                 ['number', 'number', 'number', 'number', 'number', 'number', 'number'],
+                 [handle, namePtr, typePtr, buffer, tensor.gpuBuffer.size, dimsPtr, rank]));
   }
 
   #keepOutput(core, handle, name) {
@@ -1010,31 +1000,41 @@ export class InferenceSession {
   }
 
   #setInput(core, handle, name, tensor) {
-    const data = tensor.data;
-    const bytes = asBytes(data);
-    const dims = tensor.dims.map((d) => BigInt(d));
+    const bytes = asBytes(tensor.data);
     // The data is copied into the heap once; the core keeps that copy as the input (take_input frees it,
     // on success with the input, on failure at once), so it is never copied again inside the module.
     let dataPtr = allocBytes(core, bytes);
-    const dimsPtr = core._malloc(Math.max(8, dims.length * 8)); // malloc aligns to 8 at least
-    const namePtr = allocString(core, name);
-    const typePtr = allocString(core, tensor.type);
     try {
-      if (!dimsPtr) throw new Error('webconv: cannot allocate in the WebAssembly heap');
-      new BigInt64Array(core.HEAPU8.buffer, dimsPtr, dims.length).set(dims);
-      const owned = dataPtr;
-      dataPtr = 0;
-      const ok = core.ccall('wc_session_take_input', 'number',
-                            ['number', 'number', 'number', 'number', 'number', 'number', 'number'],
-                            [handle, namePtr, typePtr, owned, bytes.byteLength, dimsPtr, dims.length]);
-      if (!ok) throw new Error(lastError(core));
+      callWithInputSpec(core, name, tensor, (namePtr, typePtr, dimsPtr, rank) => {
+        const owned = dataPtr;
+        dataPtr = 0;
+        return core.ccall('wc_session_take_input', 'number',
+                          ['number', 'number', 'number', 'number', 'number', 'number', 'number'],
+                          [handle, namePtr, typePtr, owned, bytes.byteLength, dimsPtr, rank]);
+      });
     } finally {
-      for (const p of [dataPtr, dimsPtr, namePtr, typePtr]) if (p) core._free(p);
+      if (dataPtr) core._free(dataPtr);
     }
   }
 }
 
 const kCreateToken = Symbol('create');
+
+// Calls `give(namePtr, typePtr, dimsPtr, rank)`, a wc_session_*_input call, with the input's name, type and
+// dims in the heap (freed afterwards); its 0 becomes the core's error.
+function callWithInputSpec(core, name, tensor, give) {
+  const dims = tensor.dims.map((d) => BigInt(d));
+  const dimsPtr = core._malloc(Math.max(8, dims.length * 8)); // malloc aligns to 8 at least
+  const namePtr = allocString(core, name);
+  const typePtr = allocString(core, tensor.type);
+  try {
+    if (!dimsPtr) throw new Error('webconv: cannot allocate in the WebAssembly heap');
+    new BigInt64Array(core.HEAPU8.buffer, dimsPtr, dims.length).set(dims);
+    if (!give(namePtr, typePtr, dimsPtr, dims.length)) throw new Error(lastError(core));
+  } finally {
+    for (const p of [dimsPtr, namePtr, typePtr]) if (p) core._free(p);
+  }
+}
 
 // The types whose GPU words are their bytes: the kernels take and give them in GPU buffers as they are.
 const kGpuWordTypes = ['float32', 'int32', 'uint32'];
