@@ -139,7 +139,10 @@ Status Session::Settle() {
 }
 
 bool Session::InputReadOnHost(const std::string& name) const {
-  const int id = graph_->FindValue(name);
+  return BoundByValue(graph_->FindValue(name));
+}
+
+bool Session::BoundByValue(int id) const {
   return std::find(value_inputs_.begin(), value_inputs_.end(), id) != value_inputs_.end();
 }
 
@@ -209,11 +212,10 @@ Result<std::map<std::string, HostTensor>> Session::Run(const std::map<std::strin
     const HostTensor& t = it->second;
     ir::InputBinding b{t.dtype(), t.shape(), nullptr};
     key += std::to_string(id) + ":" + DTypeName(t.dtype()) + ShapeString(t.shape());
-    for (int vid : value_inputs_)
-      if (vid == id) {
-        b.value = std::make_shared<const HostTensor>(t);
-        key += "=" + std::string(reinterpret_cast<const char*>(t.data()), t.byte_size());
-      }
+    if (BoundByValue(id)) {
+      b.value = std::make_shared<const HostTensor>(t);
+      key += "=" + std::string(reinterpret_cast<const char*>(t.data()), t.byte_size());
+    }
     key += ";";
     bindings[id] = std::move(b);
     by_id[id] = &t;

@@ -196,6 +196,7 @@ class Session {
  private:
   Session() = default;
   Status CheckDeviceIo(const std::map<std::string, HostTensor>& feeds, const DeviceIo& io) const;
+  bool BoundByValue(int id) const;  // value_inputs_ holds the graph input `id`
   SessionOptions options_;
   std::shared_ptr<const ir::Graph> graph_;
   std::shared_ptr<gpu::Device> device_;
