@@ -24,6 +24,9 @@ struct AdapterInfo {
   bool has_timestamps = false;
   bool has_shader_f16 = false;  // the adapter offers WebGPU's "shader-f16" (reported, not requested)
   bool has_subgroups = false;   // the device has WebGPU's "subgroups" feature
+  // Its subgroup size when every subgroup has the same one (the adapter's min and max agree), else 0.
+  // SwiftShader's is 4: its SIMD width, one invocation per lane.
+  uint32_t fixed_subgroup_size = 0;
   uint64_t max_buffer_size = 0;
   uint64_t max_storage_binding_size = 0;
   uint32_t max_storage_buffers_per_stage = 0;

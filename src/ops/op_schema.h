@@ -146,6 +146,7 @@ struct GpuContext {
   uint32_t max_workgroup_storage = 16384;  // bytes of workgroup memory a kernel may declare (WebGPU's default)
   uint64_t max_storage_binding = 128ull << 20;  // bytes one storage binding may span (WebGPU's default)
   bool subgroups = false;  // the device has WebGPU's "subgroups" feature (WGSL `enable subgroups`)
+  uint32_t fixed_subgroup_size = 0;  // with subgroups: their size when it never varies, else 0
   uint32_t compute_units = 132;  // the adapter's SMs or CUs (gpu/compute_units.h), which tile choices fill
   // The session's overrides of the kernels' choices (kernel_tuning.h); null: none. Kernels read it through
   // tuning_or_defaults().

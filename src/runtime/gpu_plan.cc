@@ -353,6 +353,7 @@ Status GpuPlan::Build(ConstantCache* constants, const ProgressFn& progress, Firs
       ctx.max_workgroup_storage = device_->info().max_workgroup_storage;
       ctx.max_storage_binding = device_->info().max_storage_binding_size;
       ctx.subgroups = device_->info().has_subgroups;
+      ctx.fixed_subgroup_size = device_->info().fixed_subgroup_size;
       ctx.compute_units = device_->info().compute_units;
       ctx.tuning = &tuning_;
       ctx.first_index_check_slot = static_cast<uint32_t>(checks_.size());

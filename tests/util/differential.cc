@@ -1,8 +1,10 @@
 #include "differential.h"
 
+#include <cstdio>
 #include <cstdlib>
 
 #include "onnx/loader.h"
+#include "runtime/tuning_env.h"
 
 namespace webconv::testing {
 namespace {
@@ -15,8 +17,18 @@ const bool kTunedUnlessAsked = [] {
   return true;
 }();
 
+// The harness starts from the WEBCONV_CONV_* / WEBCONV_NO_* variables, as the CLI does: ctest entries run
+// a suite again with one of them set (the software adapter's workgroup-memory GEMM: WEBCONV_CONV_QUAD=0).
 TestTuning& MutableTuning() {
-  static TestTuning tuning;
+  static TestTuning tuning = [] {
+    runtime::SessionOptions o;
+    const Status s = runtime::ApplyTuningEnvironment(&o);
+    if (!s.ok()) {
+      std::fprintf(stderr, "%s\n", s.ToString().c_str());
+      std::abort();
+    }
+    return TestTuning{o.kernel_tuning, o.fusion};
+  }();
   return tuning;
 }
 

@@ -122,6 +122,8 @@ Status GetAdapterFacts(const DawnProcs& p, abi::WGPUAdapter adapter, AdapterFact
   out->type = i.adapterType;
   out->vendor_id = i.vendorID;
   out->device_id = i.deviceID;
+  out->subgroup_min_size = i.subgroupMinSize;
+  out->subgroup_max_size = i.subgroupMaxSize;
   p.AdapterInfoFreeMembers(i);
   return OkStatus();
 }

@@ -18,6 +18,7 @@ struct AdapterFacts {
   abi::WGPUEnum backend = 0;
   abi::WGPUEnum type = 0;
   uint32_t vendor_id = 0, device_id = 0;
+  uint32_t subgroup_min_size = 0, subgroup_max_size = 0;  // 0 when the adapter does not say
   std::string Name() const { return device.empty() ? description : device; }
 };
 

@@ -201,6 +201,8 @@ Result<std::unique_ptr<Device>> Device::Create(const DeviceOptions& options) {
   // Reported, not requested: no kernel uses f16 arithmetic (see ConvMath in ops/conv/conv_tiling.h).
   ai.has_shader_f16 = p->AdapterHasFeature(chosen.adapter, abi::FeatureName::kShaderF16);
   ai.has_subgroups = p->DeviceHasFeature(core->device, abi::FeatureName::kSubgroups);
+  if (ai.has_subgroups && chosen.facts.subgroup_min_size == chosen.facts.subgroup_max_size)
+    ai.fixed_subgroup_size = chosen.facts.subgroup_max_size;
   const abi::WGPULimits& l = core->limits;
   ai.max_buffer_size = l.maxBufferSize;
   ai.max_storage_binding_size = l.maxStorageBufferBindingSize;

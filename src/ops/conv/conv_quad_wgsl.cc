@@ -1,0 +1,283 @@
+// The software adapter's Conv (SwiftShader): an implicit GEMM shaped for a CPU's SIMD lanes instead of a
+// GPU's threads.
+//
+// SwiftShader runs four invocations side by side in the four lanes of an SSE register, and a subgroup is
+// those four lanes. Any load whose address it cannot prove at compile time is a gather there: four scalar
+// loads, each behind a branch on its lane's mask; the workgroup-memory GEMM (conv_wgsl.cc) pays one for
+// every value staged, another for every value read back, and a fiber switch at every barrier. This
+// kernel has no workgroup memory and no barriers, and makes each gathered value count sixteen times:
+// a quad (a subgroup of four lanes) computes a 16 x 16 block of the GEMM (16 output pixels by 16 output
+// channels). Lane t loads four of the block's rows (t, t + 4, t + 8, t + 12) and the weights of four of
+// its columns (t, t + 4, t + 8, t + 12); each row value reaches the other lanes by subgroupBroadcast, a
+// register shuffle there. Per reduction step that is 8 gathers for 64 FMAs per lane, against 16 for 64 in
+// the workgroup-memory kernel's 8x8 blocks, which also stage them. A probe of plain 512^3 GEMMs on this
+// kind of machine (2 cores) ran 16x16 quads at 6.3 GFLOP/s against 3.7 for 8x8 register blocks read
+// straight from memory (NOTES.md, "The software adapter's Conv").
+//
+// The reduction runs over the group's input channels and the window's taps in nested loops, so the
+// input address of each row moves by additions only; the innermost axis of the window is unrolled (its
+// taps are constants). Rows beyond the GEMM's are clamped to its last row and columns likewise, so every
+// lane loads in range and computes a copy that is never stored. It serves everything the implicit GEMM
+// does: groups, channel slices, per-group windows, fused steps, placements and pools (through the shared
+// epilogue) and ConvTranspose's stride phases.
+#include <algorithm>
+#include <vector>
+
+#include "ops/conv/conv_epilogue.h"
+#include "ops/conv/conv_geometry_wgsl.h"
+#include "ops/conv/conv_tiling.h"
+#include "ops/kernel_tuning.h"
+
+namespace webconv::ops {
+namespace {
+
+using gpu::U;
+constexpr uint32_t kBlock = 16;          // a quad's block: 16 rows by 16 columns
+constexpr uint32_t kQuads = 4;           // quads per workgroup
+constexpr uint32_t kUnrolledTaps = 8;    // the innermost window axis is unrolled up to this many taps
+
+std::string S(int64_t v) {
+  return std::to_string(v);
+}
+const char* Lane(uint32_t i) {
+  return i == 0 ? "x" : i == 1 ? "y" : i == 2 ? "z" : "w";
+}
+
+// How a workgroup's four quads lie: along rows, along columns, or two by two; the one that pads the
+// GEMM least (a thin layer with many channels wants its quads side by side along the columns).
+struct Arrangement {
+  uint32_t rows = kQuads, cols = 1;  // quads along each; rows * cols = kQuads
+};
+
+Arrangement ChooseArrangement(int64_t rows, int64_t cols) {
+  Arrangement best;
+  double least = -1;
+  for (uint32_t qr : {kQuads, 2u, 1u}) {
+    const int64_t tr = kBlock * qr, tc = kBlock * (kQuads / qr);
+    const double padded = static_cast<double>((rows + tr - 1) / tr * tr) * static_cast<double>((cols + tc - 1) / tc * tc);
+    if (least < 0 || padded < least) {
+      least = padded;
+      best = {qr, kQuads / qr};
+    }
+  }
+  return best;
+}
+
+int64_t GemmRows(const ConvProblem& p) {
+  const int64_t* k = p.fusion.pool;  // as ROWS in ConvGeometryWgsl: only pooled windows' outputs
+  return p.batch * (p.axis3[0].out / k[0]) * (p.axis3[1].out / k[1]) * (p.axis3[2].out / k[2]) *
+         p.fusion.pool_volume();
+}
+
+// The reduction: one loop over the group's input channels and the window's taps, flattened (SwiftShader
+// runs a nest of small loops far slower than one loop: a 576-deep GEMM step ran 4.0 GFLOP/s nested, 5.7
+// flat), the counters carried by selects, and the innermost axis of the window with more than one tap
+// unrolled, so each iteration does up to kUnrolledTaps reduction steps. Every lane's four row values
+// are loaded (zero outside the input: the load itself stays in bounds, WebGPU clamps it) and broadcast
+// to the quad; each lane's four weights are its columns'.
+std::string ReductionLoop(const ConvProblem& p, const ConvSizeTable& sizes, bool per_group) {
+  const char* ax = "DHW";
+  const char* lower = "dhw";
+  const char* stride[3] = {"IN_HW", "IN_W", "1u"};  // X's stride along each axis
+  bool check[3];
+  for (int a = 0; a < 3; ++a) check[a] = ConvAxisNeedsCheck(p, a);
+  int unrolled = -1;
+  for (int a = 2; a >= 0 && unrolled < 0; --a)
+    if (p.axis3[a].kernel > 1) unrolled = p.axis3[a].kernel <= kUnrolledTaps ? a : 3;
+  if (unrolled == 3) unrolled = -1;  // too many taps to unroll: one per iteration
+  const int64_t taps = unrolled >= 0 ? p.axis3[unrolled].kernel : 1;
+  std::vector<int> counted;  // window axes the loop counts, innermost first
+  int64_t per_channel = 1;
+  for (int a = 2; a >= 0; --a)
+    if (p.axis3[a].kernel > 1 && a != unrolled) {
+      counted.push_back(a);
+      per_channel *= p.axis3[a].kernel;
+    }
+  auto dil = [&](int a) { return per_group ? std::string("gdl.") + Lane(a) : std::string("DL_") + ax[a]; };
+  auto tap = [&](int a) {  // the axis' tap index in this iteration: a counter, or 0 (unit or unrolled)
+    for (int c : counted)
+      if (c == a) return std::string("k") + lower[a];
+    return std::string("0u");
+  };
+  std::string s = "  var ci = 0u;\n";
+  for (int a : counted) s += std::string("  var k") + lower[a] + " = 0u;\n";
+  // The loop's bound holds subgroup operations, so it is the uniform itself (WGSL's uniformity analysis
+  // does not count a private copy of it as uniform).
+  s += "  for (var o = 0u; o < " + sizes.UniformValue("CIN_G") + " * " + U(per_channel) + "; o++) {\n";
+  s += "    let kb = ((ci * K_D + " + tap(0) + ") * K_H + " + tap(1) + ") * K_W + " + tap(2) + ";\n";
+  for (uint32_t j = 0; j < 4; ++j) {
+    const std::string J = S(j);
+    std::string v, xb = "rb" + J + " + ci * IN_SP";
+    for (int a = 0; a < 3; ++a) {
+      const std::string c = std::string("i") + lower[a] + J;
+      s += "    let " + c + " = r" + lower[a] + J + (tap(a) == "0u" ? "" : " + i32(" + tap(a) + " * " + dil(a) + ")") + ";\n";
+      if (check[a] && a != unrolled) v += std::string(v.empty() ? "" : " && ") + "u32(" + c + ") < IN_" + ax[a];
+      xb += a == 2 ? " + u32(" + c + ")" : " + u32(" + c + ") * " + stride[a];
+    }
+    s += "    let v" + J + " = " + (v.empty() ? "true" : v) + ";\n";
+    s += "    let xb" + J + " = " + xb + ";\n";
+  }
+  for (int64_t t = 0; t < taps; ++t) {
+    s += "    {\n";
+    for (uint32_t j = 0; j < 4; ++j) {
+      const std::string J = S(j);
+      std::string ok = "v" + J, at = "xb" + J;
+      if (unrolled >= 0 && t > 0) {
+        const std::string shift = U(t) + " * " + dil(unrolled);
+        at += " + " + (unrolled == 2 ? shift : shift + " * " + stride[unrolled]);
+      }
+      if (unrolled >= 0 && check[unrolled]) {
+        const std::string c = std::string("i") + lower[unrolled] + J;
+        ok += " && u32(" + c + (t > 0 ? " + i32(" + U(t) + " * " + dil(unrolled) + ")" : "") + ") < IN_" + ax[unrolled];
+      }
+      s += "      let a" + J + " = select(0.0, X[" + at + "], " + ok + ");\n";
+    }
+    s += "      let k = kb + " + U(t) + ";\n";
+    std::string w = "vec4<f32>(";
+    for (uint32_t c = 0; c < 4; ++c)
+      w += std::string(c ? ", " : "") + (p.phase.active ? "W[w_index(g, co" + S(c) + ", k)]" : "W[wr" + S(c) + " + k]");
+    s += "      let b = " + w + ");\n";
+    // Multiply and add, not fma(): SwiftShader has no fused instruction to map fma() to.
+    for (uint32_t r = 0; r < kBlock; ++r)
+      s += "      acc" + S(r) + " += subgroupBroadcast(a" + S(r / 4) + ", " + U(r % 4) + ") * b;\n";
+    s += "    }\n";
+  }
+  // The counters advance innermost first; each wraps into the next outer one.
+  std::string carry = "";
+  for (int a : counted) {
+    const std::string k = std::string("k") + lower[a];
+    s += "    " + k + " = " + (carry.empty() ? k + " + 1u" : "select(" + k + ", " + k + " + 1u, " + carry + ")") + ";\n";
+    s += "    let w" + std::string(1, lower[a]) + " = " + k + " == K_" + ax[a] + ";\n";
+    s += "    " + k + " = select(" + k + ", 0u, w" + lower[a] + ");\n";
+    carry = std::string("w") + lower[a];
+  }
+  s += "    ci = " + (carry.empty() ? std::string("ci + 1u") : "select(ci, ci + 1u, " + carry + ")") + ";\n";
+  s += "  }\n";
+  return s;
+}
+
+}  // namespace
+
+Result<bool> ConvUsesQuadKernel(const ConvProblem& p, const GpuContext& ctx) {
+  const KernelTuning& tuning = ctx.tuning_or_defaults();
+  // A forced tile, split-K or f16 tiles are the workgroup-memory kernel's options: they name that kernel.
+  if (tuning.conv_tile || tuning.conv_splits > 0 || tuning.conv_math != ConvMath::kF32) return false;
+  const bool four_lanes = ctx.subgroups && ctx.fixed_subgroup_size == 4;
+  if (tuning.quad_conv.has_value()) {
+    if (*tuning.quad_conv && !four_lanes)
+      return UsageError("the quad Conv kernel (WEBCONV_CONV_QUAD=1) needs subgroups of exactly 4 lanes, which this "
+                        "device does not have");
+    return *tuning.quad_conv;
+  }
+  (void)p;
+  return ctx.software_adapter && four_lanes;
+}
+
+Status ConvQuadGpu(const ConvProblem& p, GpuContext& ctx) {
+  const int64_t rows = GemmRows(p);
+  const Arrangement arr = ChooseArrangement(rows, p.out_per_group());
+  const uint32_t groups[3] = {static_cast<uint32_t>((rows + kBlock * arr.rows - 1) / (kBlock * arr.rows)),
+                              static_cast<uint32_t>((p.out_per_group() + kBlock * arr.cols - 1) / (kBlock * arr.cols)),
+                              static_cast<uint32_t>(p.group * p.phase.slots())};
+  if (groups[0] > 65535 || groups[1] > 65535 || groups[2] > 65535)
+    return BadModel("Conv dispatch of ", groups[0], "x", groups[1], "x", groups[2],
+                    " workgroups exceeds 65535 per dimension");
+  const bool pooled = p.fusion.pooled();
+  const bool per_group = !p.group_geometry.empty();
+  const std::string family = p.phase.active        ? "conv_transpose3d_f32_phase_quad"
+                             : p.fusion.per_group() ? "conv3d_f32_quad_branches" + S(p.group)
+                                                    : "conv3d_f32_quad";
+  gpu::KernelBuilder b(family + "_" + S(arr.rows) + "x" + S(arr.cols) + ConvEpilogueTag(p) + "_u");
+  b.Enable("subgroups");
+  b.Input("X", gpu::ScalarType::kF32).Input("W", gpu::ScalarType::kF32);
+  std::vector<GpuRef> bind = {GpuContext::In(0), GpuContext::In(1)};
+  ConvSizeTable sizes(ConvSizes::kUniform);
+  std::string s = AddConvEpilogue(p, b, &bind, &sizes);
+  if (pooled) s += ConvPoolWgsl(p, &sizes);
+  s += ConvGeometryWgsl(p, &sizes);
+  s += sizes.Declarations();
+  if (p.phase.active && !p.phase.tapless) s += ConvPhaseWeightWgsl(p);
+
+  s += "@compute @workgroup_size(" + U(4 * kQuads) + ", 1, 1)\n";
+  s += "fn main(@builtin(local_invocation_index) li: u32, @builtin(workgroup_id) wid: vec3<u32>) {\n";
+  s += sizes.LoadAtEntry();
+  if (p.phase.active) {  // workgroup z = (phase slot, group)
+    s += "  phase_slot = wid.z / " + U(p.group) + ";\n  let g = wid.z % " + U(p.group) + ";\n";
+  } else {
+    s += "  let g = wid.z;\n";
+  }
+  // Lane t of quad q; the quad's block starts at row m0 and column n0 of group g's GEMM.
+  s += "  let t = li & 3u;\n  let q = li >> 2u;\n";
+  s += "  let m0 = (wid.x * " + U(arr.rows) + " + q % " + U(arr.rows) + ") * " + U(kBlock) + ";\n";
+  s += "  let n0 = (wid.y * " + U(arr.cols) + " + q / " + U(arr.rows) + ") * " + U(kBlock) + ";\n";
+  if (per_group) s += "  let gdl = GROUP_DL[g];\n  let gp = GROUP_P[g];\n";
+  auto pad = [&](int a) { return per_group ? std::string("gp.") + Lane(a) : std::string("P_") + "DHW"[a]; };
+  const std::string x0 = per_group ? ConvGroupX0(sizes) : std::string("X_CH0 + g * CIN_G");
+  // The lane's rows t + 4j, decomposed once: window origin (rd, rh, rw) and first input element rb.
+  for (uint32_t j = 0; j < 4; ++j) {
+    const std::string J = S(j);
+    s += "  let mr" + J + " = min(m0 + t + " + U(4 * j) + ", ROWS - 1u);\n";
+    if (pooled) {  // row = (pooled pixel, window lane), as in the workgroup-memory GEMM
+      s += "  let ln" + J + " = mr" + J + " % PV;\n  let pq" + J + " = mr" + J + " / PV;\n";
+      s += "  let ow" + J + " = (pq" + J + " % PO_W) * PK_W + ln" + J + " % PK_W;\n  let ta" + J + " = pq" + J +
+           " / PO_W;\n";
+      s += "  let oh" + J + " = (ta" + J + " % PO_H) * PK_H + (ln" + J + " / PK_W) % PK_H;\n  let tb" + J +
+           " = ta" + J + " / PO_H;\n";
+      s += "  let od" + J + " = (tb" + J + " % PO_D) * PK_D + ln" + J + " / (PK_W * PK_H);\n  let nn" + J +
+           " = tb" + J + " / PO_D;\n";
+    } else {
+      s += "  let ow" + J + " = mr" + J + " % OUT_W;\n  let ta" + J + " = mr" + J + " / OUT_W;\n";
+      s += "  let oh" + J + " = ta" + J + " % OUT_H;\n  let tb" + J + " = ta" + J + " / OUT_H;\n";
+      s += "  let od" + J + " = tb" + J + " % OUT_D;\n  let nn" + J + " = tb" + J + " / OUT_D;\n";
+    }
+    s += "  let rd" + J + " = i32(od" + J + " * S_D) - " + pad(0) + ";\n";
+    s += "  let rh" + J + " = i32(oh" + J + " * S_H) - " + pad(1) + ";\n";
+    s += "  let rw" + J + " = i32(ow" + J + " * S_W) - " + pad(2) + ";\n";
+    s += "  let rb" + J + " = (nn" + J + " * X_CH + " + x0 + ") * IN_SP;\n";
+  }
+  // The lane's columns t + 4c, clamped: their weight rows.
+  for (uint32_t c = 0; c < 4; ++c) {
+    const std::string co = "min(n0 + t + " + U(4 * c) + ", COUT_G - 1u)";
+    s += p.phase.active ? "  let co" + S(c) + " = " + co + ";\n"
+                        : "  let wr" + S(c) + " = (g * COUT_G + " + co + ") * DEPTH;\n";
+  }
+  // acc<r>: row r of the block, one lane per column.
+  for (uint32_t r = 0; r < kBlock; ++r) s += "  var acc" + S(r) + " = vec4<f32>(0.0);\n";
+  if (!p.phase.tapless) s += ReductionLoop(p, sizes, per_group);  // a tapless phase's outputs are the bias alone
+  // The block's stores: row r (m0 + r) of column t + 4c is acc<r>'s lane c.
+  if (pooled) {
+    // PV consecutive rows are one pool window (PV is 2 or 4 and m0 a multiple of 16): averaged here.
+    const uint32_t pv = static_cast<uint32_t>(p.fusion.pool_volume());
+    for (uint32_t r = 0; r < kBlock; r += pv) {
+      s += "  {\n    let m = m0 + " + U(r) + ";\n    if (m < ROWS) {\n      let pq = m / PV;\n";
+      s += "      let n = pq / PO_SP;\n      let psp = pq % PO_SP;\n";
+      for (uint32_t v = 0; v < pv; ++v) s += "      let sp" + S(v) + " = pool_sp(psp, " + U(v) + ");\n";
+      for (uint32_t c = 0; c < 4; ++c) {
+        s += "      { let co = n0 + t + " + U(4 * c) + "; if (co < COUT_G) {\n        let gc = g * COUT_G + co;\n";
+        std::string sum;
+        for (uint32_t v = 0; v < pv; ++v) {
+          const std::string val = "conv_value(n, gc, sp" + S(v) + ", acc" + S(r + v) + "." + Lane(c) + ")";
+          sum = v == 0 ? val : "(" + sum + " + " + val + ")";
+        }
+        s += "        conv_put(n, gc, psp, " + sum + " * " + (pv == 2 ? "0.5" : "0.25") + ");\n      } }\n";
+      }
+      s += "    }\n  }\n";
+    }
+  } else {
+    for (uint32_t r = 0; r < kBlock; ++r) {
+      s += "  {\n    let m = m0 + " + U(r) + ";\n    if (m < ROWS) {\n      let n = m / OUT_SP;\n      let sp = m % OUT_SP;\n";
+      for (uint32_t c = 0; c < 4; ++c)
+        s += "      { let co = n0 + t + " + U(4 * c) + "; if (co < COUT_G) { conv_store(n, g * COUT_G + co, sp, acc" +
+             S(r) + "." + Lane(c) + "); } }\n";
+      s += "    }\n  }\n";
+    }
+  }
+  s += "}\n";
+  b.Body(s);
+  sizes.AddUniforms(b.uniforms());
+  AddConvGroupUniforms(p, sizes, b.uniforms());
+  ctx.Dispatch(b, bind, groups);
+  return OkStatus();
+}
+
+}  // namespace webconv::ops
