@@ -31,9 +31,9 @@ struct KernelTuning {
   int few_input_block = 0;               // the first-layer kernel's channel block; 0: chosen
   // The quad kernel (conv_quad_wgsl.cc) for the implicit-GEMM Convs: unset, on software adapters whose
   // subgroups are four lanes (SwiftShader); true forces it (a device without such subgroups then fails
-  // the plan), false keeps the workgroup-memory GEMM (WEBCONV_CONV_QUAD=1|0). A forced conv_tile, conv_splits or
+  // the plan), false keeps the workgroup-memory GEMM (WEBCONV_QUAD_GEMM=1|0). A forced conv_tile, conv_splits or
   // f16 tiles name the workgroup-memory GEMM and win.
-  std::optional<bool> quad_conv;
+  std::optional<bool> quad_gemm;
 
   // The defaults: what the plan uses when GpuContext::tuning is null.
   static const KernelTuning& Defaults();

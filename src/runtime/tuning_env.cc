@@ -75,9 +75,9 @@ Status ApplyTuningEnvironment(SessionOptions* options) {
   if (const std::string v = Env("WEBCONV_CONV_STRIP_DEPTHS"); !v.empty()) {
     WC_ASSIGN_OR_RETURN(t.strip_depths, EnvCount("WEBCONV_CONV_STRIP_DEPTHS", v, 1, 64));
   }
-  if (const std::string v = Env("WEBCONV_CONV_QUAD"); !v.empty()) {
-    if (v != "0" && v != "1") return UsageError("WEBCONV_CONV_QUAD=", v, ": expected 1 or 0");
-    t.quad_conv = v == "1";
+  if (const std::string v = Env("WEBCONV_QUAD_GEMM"); !v.empty()) {
+    if (v != "0" && v != "1") return UsageError("WEBCONV_QUAD_GEMM=", v, ": expected 1 or 0");
+    t.quad_gemm = v == "1";
   }
   if (const std::string v = Env("WEBCONV_CONV_SUBGROUPS"); !v.empty()) {
     if (v != "0" && v != "1") return UsageError("WEBCONV_CONV_SUBGROUPS=", v, ": expected 1 or 0");

@@ -10,7 +10,7 @@
 //   WEBCONV_CONV_SIZES=baked|uniform      kernel_tuning.conv_sizes
 //   WEBCONV_CONV_STRIP_ROWS=N, WEBCONV_CONV_STRIP_DEPTHS=N   the direct kernel's strips (1..64)
 //   WEBCONV_CONV_SUBGROUPS=1|0   kernel_tuning.subgroup_taps
-//   WEBCONV_CONV_QUAD=1|0        kernel_tuning.quad_conv
+//   WEBCONV_QUAD_GEMM=1|0        kernel_tuning.quad_gemm
 // An unset or empty variable leaves its field as it is. A malformed value is a usage error that names the
 // variable and its value.
 #pragma once

@@ -48,11 +48,11 @@ TEST(ConvQuad, ChosenOnSoftwareAdaptersWithFourLaneSubgroups) {
   for (const ops::GpuContext& ctx : {Context(true, 8, nullptr), Context(true, 0, nullptr), Context(false, 4, nullptr)})
     EXPECT_EQ(KernelName(ctx).rfind("conv3d_f32_igemm_", 0), 0u);
   ops::KernelTuning off;
-  off.quad_conv = false;
+  off.quad_gemm = false;
   EXPECT_EQ(KernelName(Context(true, 4, &off)).rfind("conv3d_f32_igemm_", 0), 0u);
   // Forced: also on a hardware GPU with four-lane subgroups; an error where the subgroups are not four lanes.
   ops::KernelTuning on;
-  on.quad_conv = true;
+  on.quad_gemm = true;
   EXPECT_EQ(KernelName(Context(false, 4, &on)).rfind("conv3d_f32_quad_", 0), 0u);
   ops::GpuContext wide = Context(false, 32, &on);
   const Status s = ops::ConvGpu(Problem(), wide);
@@ -73,7 +73,7 @@ TEST(ConvQuad, EveryLoopFormMatchesFloat64Reference) {
   if (!info.has_subgroups || info.fixed_subgroup_size != 4)
     GTEST_SKIP() << "the test device (" << info.name << ") has no four-lane subgroups, which the quad kernel needs";
   ScopedTuning tuning;
-  tuning.kernels().quad_conv = true;
+  tuning.kernels().quad_gemm = true;
   const uint64_t seed = BaseSeed(20261208);
   std::cout << "ConvQuad seed " << seed << " (WEBCONV_SEED)\n";
   const ConvShapeCase cases[] = {

@@ -18,7 +18,7 @@ const bool kTunedUnlessAsked = [] {
 }();
 
 // The harness starts from the WEBCONV_CONV_* / WEBCONV_NO_* variables, as the CLI does: ctest entries run
-// a suite again with one of them set (the software adapter's workgroup-memory GEMM: WEBCONV_CONV_QUAD=0).
+// a suite again with one of them set (the software adapter's workgroup-memory GEMM: WEBCONV_QUAD_GEMM=0).
 TestTuning& MutableTuning() {
   static TestTuning tuning = [] {
     runtime::SessionOptions o;

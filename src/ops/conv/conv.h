@@ -135,10 +135,10 @@ uint32_t ConvQuickChannelBlock(const ConvProblem& p);  // output channels per th
 // tuned kernel then serves the quick tier too.
 bool ConvQuickFits(const ConvProblem& p);
 
-// The software adapter's implicit GEMM (conv_quad_wgsl.cc): quads of four SIMD lanes, no workgroup memory.
-// ConvGemmGpu runs it when ConvUsesQuadKernel says so (KernelTuning::quad_conv, else a software adapter
+// The implicit GEMM as quads (conv_quad_wgsl.cc, ops/quad_gemm.h): the software adapter's, no workgroup memory.
+// ConvGemmGpu runs it when ConvUsesQuadKernel says so (KernelTuning::quad_gemm, else a software adapter
 // whose subgroups are four lanes); asking for it on a device without such subgroups is an error.
-Result<bool> ConvUsesQuadKernel(const ConvProblem& p, const GpuContext& ctx);
+Result<bool> ConvUsesQuadKernel(const GpuContext& ctx);
 Status ConvQuadGpu(const ConvProblem& p, GpuContext& ctx);
 
 // ConvInteger and QLinearConv (conv_integer.cc).

@@ -1,25 +1,10 @@
-// The software adapter's Conv (SwiftShader): an implicit GEMM shaped for a CPU's SIMD lanes instead of a
-// GPU's threads.
-//
-// SwiftShader runs four invocations side by side in the four lanes of an SSE register, and a subgroup is
-// those four lanes. Any load whose address it cannot prove at compile time is a gather there: four scalar
-// loads, each behind a branch on its lane's mask; the workgroup-memory GEMM (conv_wgsl.cc) pays one for
-// every value staged, another for every value read back, and a fiber switch at every barrier. This
-// kernel has no workgroup memory and no barriers, and makes each gathered value count sixteen times:
-// a quad (a subgroup of four lanes) computes a 16 x 16 block of the GEMM (16 output pixels by 16 output
-// channels). Lane t loads four of the block's rows (t, t + 4, t + 8, t + 12) and the weights of four of
-// its columns (t, t + 4, t + 8, t + 12); each row value reaches the other lanes by subgroupBroadcast, a
-// register shuffle there. Per reduction step that is 8 gathers for 64 FMAs per lane, against 16 for 64 in
-// the workgroup-memory kernel's 8x8 blocks, which also stage them. A probe of plain 512^3 GEMMs on this
-// kind of machine (2 cores) ran 16x16 quads at 6.3 GFLOP/s against 3.7 for 8x8 register blocks read
-// straight from memory (NOTES.md, "The software adapter's Conv").
-//
-// The reduction runs over the group's input channels and the window's taps in nested loops, so the
-// input address of each row moves by additions only; the innermost axis of the window is unrolled (its
-// taps are constants). Rows beyond the GEMM's are clamped to its last row and columns likewise, so every
-// lane loads in range and computes a copy that is never stored. It serves everything the implicit GEMM
-// does: groups, channel slices, per-group windows, fused steps, placements and pools (through the shared
-// epilogue) and ConvTranspose's stride phases.
+// The implicit-GEMM Conv as quads (ops/quad_gemm.h has the scheme and why): the software adapter's Conv
+// kernel (SwiftShader). Rows are output pixels, columns output channels, as in the workgroup-memory GEMM
+// (conv_wgsl.cc). Each lane's four rows are decomposed once; the reduction runs over the group's input
+// channels and the window's taps in one loop (ReductionLoop). Rows beyond the GEMM's are clamped to its
+// last row and columns likewise, so every lane loads in range and computes a copy that is never stored.
+// It serves everything the implicit GEMM does: groups, channel slices, per-group windows, fused steps,
+// placements and pools (through the shared epilogue) and ConvTranspose's stride phases.
 #include <algorithm>
 #include <vector>
 
@@ -27,13 +12,13 @@
 #include "ops/conv/conv_geometry_wgsl.h"
 #include "ops/conv/conv_tiling.h"
 #include "ops/kernel_tuning.h"
+#include "ops/quad_gemm.h"
 
 namespace webconv::ops {
 namespace {
 
 using gpu::U;
-constexpr uint32_t kBlock = 16;          // a quad's block: 16 rows by 16 columns
-constexpr uint32_t kQuads = 4;           // quads per workgroup
+using quad::kBlock;
 constexpr uint32_t kUnrolledTaps = 8;    // the innermost window axis is unrolled up to this many taps
 
 std::string S(int64_t v) {
@@ -41,26 +26,6 @@ std::string S(int64_t v) {
 }
 const char* Lane(uint32_t i) {
   return i == 0 ? "x" : i == 1 ? "y" : i == 2 ? "z" : "w";
-}
-
-// How a workgroup's four quads lie: along rows, along columns, or two by two; the one that pads the
-// GEMM least (a thin layer with many channels wants its quads side by side along the columns).
-struct Arrangement {
-  uint32_t rows = kQuads, cols = 1;  // quads along each; rows * cols = kQuads
-};
-
-Arrangement ChooseArrangement(int64_t rows, int64_t cols) {
-  Arrangement best;
-  double least = -1;
-  for (uint32_t qr : {kQuads, 2u, 1u}) {
-    const int64_t tr = kBlock * qr, tc = kBlock * (kQuads / qr);
-    const double padded = static_cast<double>((rows + tr - 1) / tr * tr) * static_cast<double>((cols + tc - 1) / tc * tc);
-    if (least < 0 || padded < least) {
-      least = padded;
-      best = {qr, kQuads / qr};
-    }
-  }
-  return best;
 }
 
 int64_t GemmRows(const ConvProblem& p) {
@@ -137,9 +102,7 @@ std::string ReductionLoop(const ConvProblem& p, const ConvSizeTable& sizes, bool
     for (uint32_t c = 0; c < 4; ++c)
       w += std::string(c ? ", " : "") + (p.phase.active ? "W[w_index(g, co" + S(c) + ", k)]" : "W[wr" + S(c) + " + k]");
     s += "      let b = " + w + ");\n";
-    // Multiply and add, not fma(): SwiftShader has no fused instruction to map fma() to.
-    for (uint32_t r = 0; r < kBlock; ++r)
-      s += "      acc" + S(r) + " += subgroupBroadcast(a" + S(r / 4) + ", " + U(r % 4) + ") * b;\n";
+    s += quad::Step("      ");
     s += "    }\n";
   }
   // The counters advance innermost first; each wraps into the next outer one.
@@ -158,26 +121,18 @@ std::string ReductionLoop(const ConvProblem& p, const ConvSizeTable& sizes, bool
 
 }  // namespace
 
-Result<bool> ConvUsesQuadKernel(const ConvProblem& p, const GpuContext& ctx) {
+Result<bool> ConvUsesQuadKernel(const GpuContext& ctx) {
   const KernelTuning& tuning = ctx.tuning_or_defaults();
   // A forced tile, split-K or f16 tiles are the workgroup-memory kernel's options: they name that kernel.
   if (tuning.conv_tile || tuning.conv_splits > 0 || tuning.conv_math != ConvMath::kF32) return false;
-  const bool four_lanes = ctx.subgroups && ctx.fixed_subgroup_size == 4;
-  if (tuning.quad_conv.has_value()) {
-    if (*tuning.quad_conv && !four_lanes)
-      return UsageError("the quad Conv kernel (WEBCONV_CONV_QUAD=1) needs subgroups of exactly 4 lanes, which this "
-                        "device does not have");
-    return *tuning.quad_conv;
-  }
-  (void)p;
-  return ctx.software_adapter && four_lanes;
+  return quad::UseQuads(ctx);
 }
 
 Status ConvQuadGpu(const ConvProblem& p, GpuContext& ctx) {
   const int64_t rows = GemmRows(p);
-  const Arrangement arr = ChooseArrangement(rows, p.out_per_group());
-  const uint32_t groups[3] = {static_cast<uint32_t>((rows + kBlock * arr.rows - 1) / (kBlock * arr.rows)),
-                              static_cast<uint32_t>((p.out_per_group() + kBlock * arr.cols - 1) / (kBlock * arr.cols)),
+  const quad::Arrangement arr = quad::ChooseArrangement(rows, p.out_per_group());
+  const uint32_t groups[3] = {static_cast<uint32_t>((rows + arr.tile_rows() - 1) / arr.tile_rows()),
+                              static_cast<uint32_t>((p.out_per_group() + arr.tile_cols() - 1) / arr.tile_cols()),
                               static_cast<uint32_t>(p.group * p.phase.slots())};
   if (groups[0] > 65535 || groups[1] > 65535 || groups[2] > 65535)
     return BadModel("Conv dispatch of ", groups[0], "x", groups[1], "x", groups[2],
@@ -187,7 +142,7 @@ Status ConvQuadGpu(const ConvProblem& p, GpuContext& ctx) {
   const std::string family = p.phase.active        ? "conv_transpose3d_f32_phase_quad"
                              : p.fusion.per_group() ? "conv3d_f32_quad_branches" + S(p.group)
                                                     : "conv3d_f32_quad";
-  gpu::KernelBuilder b(family + "_" + S(arr.rows) + "x" + S(arr.cols) + ConvEpilogueTag(p) + "_u");
+  gpu::KernelBuilder b(family + "_" + arr.Name() + ConvEpilogueTag(p) + "_u");
   b.Enable("subgroups");
   b.Input("X", gpu::ScalarType::kF32).Input("W", gpu::ScalarType::kF32);
   std::vector<GpuRef> bind = {GpuContext::In(0), GpuContext::In(1)};
@@ -198,7 +153,7 @@ Status ConvQuadGpu(const ConvProblem& p, GpuContext& ctx) {
   s += sizes.Declarations();
   if (p.phase.active && !p.phase.tapless) s += ConvPhaseWeightWgsl(p);
 
-  s += "@compute @workgroup_size(" + U(4 * kQuads) + ", 1, 1)\n";
+  s += "@compute @workgroup_size(" + U(4 * quad::kQuads) + ", 1, 1)\n";
   s += "fn main(@builtin(local_invocation_index) li: u32, @builtin(workgroup_id) wid: vec3<u32>) {\n";
   s += sizes.LoadAtEntry();
   if (p.phase.active) {  // workgroup z = (phase slot, group)
@@ -207,9 +162,7 @@ Status ConvQuadGpu(const ConvProblem& p, GpuContext& ctx) {
     s += "  let g = wid.z;\n";
   }
   // Lane t of quad q; the quad's block starts at row m0 and column n0 of group g's GEMM.
-  s += "  let t = li & 3u;\n  let q = li >> 2u;\n";
-  s += "  let m0 = (wid.x * " + U(arr.rows) + " + q % " + U(arr.rows) + ") * " + U(kBlock) + ";\n";
-  s += "  let n0 = (wid.y * " + U(arr.cols) + " + q / " + U(arr.rows) + ") * " + U(kBlock) + ";\n";
+  s += quad::BlockOrigin(arr, "wid.x", "wid.y");
   if (per_group) s += "  let gdl = GROUP_DL[g];\n  let gp = GROUP_P[g];\n";
   auto pad = [&](int a) { return per_group ? std::string("gp.") + Lane(a) : std::string("P_") + "DHW"[a]; };
   const std::string x0 = per_group ? ConvGroupX0(sizes) : std::string("X_CH0 + g * CIN_G");
@@ -242,7 +195,7 @@ Status ConvQuadGpu(const ConvProblem& p, GpuContext& ctx) {
                         : "  let wr" + S(c) + " = (g * COUT_G + " + co + ") * DEPTH;\n";
   }
   // acc<r>: row r of the block, one lane per column.
-  for (uint32_t r = 0; r < kBlock; ++r) s += "  var acc" + S(r) + " = vec4<f32>(0.0);\n";
+  s += quad::Accumulators();
   if (!p.phase.tapless) s += ReductionLoop(p, sizes, per_group);  // a tapless phase's outputs are the bias alone
   // The block's stores: row r (m0 + r) of column t + 4c is acc<r>'s lane c.
   if (pooled) {
@@ -256,7 +209,7 @@ Status ConvQuadGpu(const ConvProblem& p, GpuContext& ctx) {
         s += "      { let co = n0 + t + " + U(4 * c) + "; if (co < COUT_G) {\n        let gc = g * COUT_G + co;\n";
         std::string sum;
         for (uint32_t v = 0; v < pv; ++v) {
-          const std::string val = "conv_value(n, gc, sp" + S(v) + ", acc" + S(r + v) + "." + Lane(c) + ")";
+          const std::string val = "conv_value(n, gc, sp" + S(v) + ", " + quad::Acc(r + v, c) + ")";
           sum = v == 0 ? val : "(" + sum + " + " + val + ")";
         }
         s += "        conv_put(n, gc, psp, " + sum + " * " + (pv == 2 ? "0.5" : "0.25") + ");\n      } }\n";
@@ -267,8 +220,8 @@ Status ConvQuadGpu(const ConvProblem& p, GpuContext& ctx) {
     for (uint32_t r = 0; r < kBlock; ++r) {
       s += "  {\n    let m = m0 + " + U(r) + ";\n    if (m < ROWS) {\n      let n = m / OUT_SP;\n      let sp = m % OUT_SP;\n";
       for (uint32_t c = 0; c < 4; ++c)
-        s += "      { let co = n0 + t + " + U(4 * c) + "; if (co < COUT_G) { conv_store(n, g * COUT_G + co, sp, acc" +
-             S(r) + "." + Lane(c) + "); } }\n";
+        s += "      { let co = n0 + t + " + U(4 * c) + "; if (co < COUT_G) { conv_store(n, g * COUT_G + co, sp, " +
+             quad::Acc(r, c) + "); } }\n";
       s += "    }\n  }\n";
     }
   }

@@ -408,7 +408,7 @@ std::string SplitSumBody(const ConvProblem& p, const SplitK& split, ConvSizeTabl
 }  // namespace
 
 Status ConvGemmGpu(const ConvProblem& p, GpuContext& ctx) {
-  WC_ASSIGN_OR_RETURN(const bool quad, ConvUsesQuadKernel(p, ctx));
+  WC_ASSIGN_OR_RETURN(const bool quad, ConvUsesQuadKernel(ctx));
   if (quad) return ConvQuadGpu(p, ctx);
   const KernelTuning& tuning = ctx.tuning_or_defaults();
   WC_ASSIGN_OR_RETURN(const ConvTiling t, ChooseConvTiling(p, ctx.software_adapter, ctx.max_workgroup_storage,

@@ -28,7 +28,8 @@ std::vector<uint32_t> ToU32(const std::vector<int64_t>& v) { return {v.begin(), 
 
 std::string KernelName(const std::string& op, const KernelShape& s) {
   const TileConfig& t = s.tile;
-  std::string name = StrCat(op, "_", gpu::WgslType(s.type), "_t", t.tm, "x", t.tn, "_r", t.rm, "x", t.rn);
+  std::string name = s.quads ? StrCat(op, "_f32_quad", s.arrangement.Name())
+                             : StrCat(op, "_", gpu::WgslType(s.type), "_t", t.tm, "x", t.tn, "_r", t.rm, "x", t.rn);
   if (!s.a_k_fast) name += "_ta";
   if (!s.b_n_fast) name += "_tb";
   if (s.has_c) name += "_bias";
@@ -112,12 +113,19 @@ Status DispatchProduct(GpuContext& ctx, const std::string& op, const Geometry& g
   if (!e.scaled) s.epilogue = EpilogueKind::kNone;
   else if (s.type == gpu::ScalarType::kF32) s.epilogue = EpilogueKind::kFloat;
   else s.epilogue = IntegerScales(e) ? EpilogueKind::kIntExact : EpilogueKind::kIntViaFloat;
+  if (s.type == gpu::ScalarType::kF32) {
+    WC_ASSIGN_OR_RETURN(s.quads, quad::UseQuads(ctx));
+  }
+  if (s.quads) {
+    s.arrangement = quad::ChooseArrangement(g.m, g.n);
+    s.tile = {s.arrangement.tile_rows(), s.arrangement.tile_cols(), 1, 1, 1};  // the grid's tile
+  }
   const TileConfig& t = s.tile;
   const uint32_t threads = (t.tn / t.rn) * (t.tm / t.rm);
-  if ((t.tk * t.tm) % threads || (t.tk * t.tn) % threads)
+  if (!s.quads && ((t.tk * t.tm) % threads || (t.tk * t.tn) % threads))
     return DeviceError("internal: tile ", t.tm, "x", t.tn, "x", t.tk, " does not split over ", threads,
                        " threads");
-  const std::string name = KernelName(op, s), wgsl = KernelWgsl(s);
+  const std::string name = KernelName(op, s), wgsl = s.quads ? QuadKernelWgsl(s) : KernelWgsl(s);
 
   std::vector<GpuRef> bindings = {GpuContext::In(0), GpuContext::In(1)};
   if (s.has_c) bindings.push_back(GpuContext::In(2));
@@ -130,6 +138,7 @@ Status DispatchProduct(GpuContext& ctx, const std::string& op, const Geometry& g
       for (uint64_t x0 = 0; x0 < grid[0]; x0 += kMaxGroups) {
         const uint64_t offset[3] = {x0, y0, z0};
         gpu::KernelBuilder b(name);
+        if (s.quads) b.Enable("subgroups");
         b.Input("A", s.type).Input("B", s.type);
         if (s.has_c) b.Input("C", s.type);
         b.Output("Y", s.type);

@@ -121,4 +121,45 @@ std::string KernelWgsl(const KernelShape& s) {
   return w + "}\n";
 }
 
+std::string QuadKernelWgsl(const KernelShape& s) {
+  using quad::Acc;
+  std::string w = "alias T = f32;\n";
+  w += kBatchOffsets + EpilogueWgsl(s);
+  w += "@compute @workgroup_size(" + U(4 * quad::kQuads) + ", 1, 1)\n";
+  w += "fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) li: u32) {\n";
+  w += "  let z = wg.z + u.z0;\n  let base = batch_offsets(z);\n";
+  w += quad::BlockOrigin(s.arrangement, "(wg.y + u.y0)", "(wg.x + u.x0)");
+  // The lane's rows t + 4j of A and columns t + 4c of B, clamped into the matrices: a lane past the edge
+  // computes a copy that is never stored.
+  for (uint32_t j = 0; j < 4; ++j)
+    w += "  let ar" + std::to_string(j) + " = base.x + min(m0 + t + " + U(4 * j) + ", u.M - 1u) * u.a_m;\n";
+  for (uint32_t c = 0; c < 4; ++c)
+    w += "  let bc" + std::to_string(c) + " = base.y + min(n0 + t + " + U(4 * c) + ", u.N - 1u) * u.b_n;\n";
+  w += quad::Accumulators();
+  // Steps of K four at a time, then the rest one at a time (SwiftShader runs a loop of one step per
+  // iteration about 15% slower). The bounds are uniforms, as the subgroup operations need.
+  auto step = [&](const std::string& k) {
+    std::string t = "    {\n";
+    for (uint32_t j = 0; j < 4; ++j)
+      t += "      let a" + std::to_string(j) + " = A[ar" + std::to_string(j) + " + (" + k + ") * u.a_k];\n";
+    t += "      let b = vec4<f32>(";
+    for (uint32_t c = 0; c < 4; ++c)
+      t += std::string(c ? ", " : "") + "B[bc" + std::to_string(c) + " + (" + k + ") * u.b_k]";
+    t += ");\n" + quad::Step("      ") + "    }\n";
+    return t;
+  };
+  w += "  let k4 = u.K / 4u * 4u;\n  for (var k = 0u; k < k4; k += 4u) {\n";
+  for (uint32_t i = 0; i < 4; ++i) w += step(i == 0 ? "k" : "k + " + U(i));
+  w += "  }\n  for (var k = k4; k < u.K; k++) {\n" + step("k") + "  }\n";
+  w += "  let ybase = z * u.M * u.N;\n";
+  for (uint32_t r = 0; r < quad::kBlock; ++r) {
+    w += "  {\n    let row = m0 + " + U(r) + ";\n    if (row < u.M) {\n";
+    for (uint32_t c = 0; c < 4; ++c)
+      w += "      { let col = n0 + t + " + U(4 * c) + "; if (col < u.N) { Y[ybase + row * u.N + col] = epilogue(" +
+           Acc(r, c) + ", row, col); } }\n";
+    w += "    }\n  }\n";
+  }
+  return w + "}\n";
+}
+
 }  // namespace webconv::ops::matmul

@@ -5,6 +5,7 @@
 
 #include "gpu/kernel.h"
 #include "ops/matmul/kernel.h"
+#include "ops/quad_gemm.h"
 
 namespace webconv::ops::matmul {
 
@@ -24,11 +25,17 @@ struct KernelShape {
   bool b_n_fast = true;  // B is contiguous along N (else along K)
   bool has_c = false;
   EpilogueKind epilogue = EpilogueKind::kNone;
+  // f32 on a software adapter (ops/quad_gemm.h): quads in this arrangement instead of `tile`, no workgroup
+  // memory.
+  bool quads = false;
+  quad::Arrangement arrangement;
 };
 
 // The body (after the bindings and uniforms that KernelBuilder declares) of the kernel. It reads the
 // uniforms M, N, K, a_m, a_k, b_k, b_n, x0, y0, z0, batch_rank, batch_shape(), a_batch_stride(),
 // b_batch_stride(), and with an epilogue alpha, beta (and c_m, c_n when it reads C).
 std::string KernelWgsl(const KernelShape& s);
+// The same contract as quads (s.quads): workgroups of four quads, each a 16 x 16 block of the output.
+std::string QuadKernelWgsl(const KernelShape& s);
 
 }  // namespace webconv::ops::matmul
