@@ -13,10 +13,11 @@ struct Rates {
   double quick_gflops;       // and the quick ones
   bool serial;               // pipelines compile one after another
 };
-// SwiftShader on a 2-core machine: the default demo (TransNetV2 T=8, 6.65 GFLOP) ran 4.2 s tuned and 13.8 s
-// quick (1.6 and 0.48 GFLOP/s); the TransNetV2 backbone at 1x3x2x8x8 compiled 4 tuned pipelines in 720-760
-// ms and 3 quick ones in 170-290 ms.
-constexpr Rates kSoftware = {190, 70, 0, 1.6, 0.48, true};
+// SwiftShader on a 2-core machine, with the quad GEMM kernels (ops/quad_gemm.h): the default demo (TransNetV2
+// T=8, 6.65 GFLOP) ran its first run in 1.37-1.42 s tuned (4.7 GFLOP/s) and 13.8 s quick (0.48); a quad
+// Conv pipeline compiles in 145-220 ms (WEBCONV_SERIAL_COMPILE=1 WEBCONV_COMPILE_TRACE=1), a quick one in
+// 55-125 ms.
+constexpr Rates kSoftware = {170, 70, 0, 4.5, 0.48, true};
 // A GPU (H100, bench/results/h100-2026-12-07-quick-tier/): about ten pipelines compile at once, so the phase
 // is the slowest one plus the calling thread's parsing: 12-25 tuned pipelines in 240-267 ms, DBNet's 49 in
 // 432-506; 3-18 quick ones in 86-147. The tuned kernels ran the TransNetV2 backbone's 82.2 GFLOP in 3.3 ms

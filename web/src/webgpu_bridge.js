@@ -79,6 +79,11 @@ mergeInto(LibraryManager.library, {
       const name = ai.description || [ai.vendor, ai.architecture, ai.device].filter((s) => s).join(' ') || 'unknown adapter';
       const software = !!(ai.isFallbackAdapter || (adapter && adapter.isFallbackAdapter)) ||
                        /swiftshader|llvmpipe|software|warp/i.test([ai.vendor, ai.architecture, ai.description].join(' '));
+      // Subgroups, and their size when the adapter says it never varies (SwiftShader: 4, its SIMD width),
+      // which the quad GEMM kernels need (ops/quad_gemm.h).
+      const subgroups = device.features.has('subgroups');
+      const fixedSubgroupSize = subgroups && ai.subgroupMinSize && ai.subgroupMinSize === ai.subgroupMaxSize
+                              ? ai.subgroupMinSize : 0;
       const dl = device.limits;
       WCGPU.adapter = adapter;
       WCGPU.device = device;
@@ -94,6 +99,8 @@ mergeInto(LibraryManager.library, {
         driver: [ai.vendor, ai.architecture, ai.device, ai.description].filter((s) => s).join(' / '),
         software,
         timestamps,
+        subgroups,
+        fixedSubgroupSize,
         limits: [dl.maxBufferSize, dl.maxStorageBufferBindingSize, dl.maxStorageBuffersPerShaderStage,
                  dl.maxComputeInvocationsPerWorkgroup, dl.maxComputeWorkgroupsPerDimension,
                  dl.maxComputeWorkgroupStorageSize],
@@ -171,8 +178,10 @@ mergeInto(LibraryManager.library, {
       }
       let device;
       try {
-        device = await adapter.requestDevice({label: 'webconv', requiredLimits,
-                                              requiredFeatures: timestamps ? ['timestamp-query'] : []});
+        // Subgroups whenever offered, as natively: the software adapter's GEMM kernels use them.
+        const requiredFeatures = timestamps ? ['timestamp-query'] : [];
+        if (adapter.features.has('subgroups')) requiredFeatures.push('subgroups');
+        device = await adapter.requestDevice({label: 'webconv', requiredLimits, requiredFeatures});
       } catch (e) {
         return WCGPU.fail('requesting a WebGPU device failed: ' + e.message);
       }
@@ -195,7 +204,9 @@ mergeInto(LibraryManager.library, {
   wcgpu_info_number: function(key) {
     const i = WCGPU.info;
     if (key < 6) return i.limits[key];
-    return key === 6 ? (i.timestamps ? 1 : 0) : (i.software ? 1 : 0);
+    if (key === 6) return i.timestamps ? 1 : 0;
+    if (key === 7) return i.software ? 1 : 0;
+    return key === 8 ? (i.subgroups ? 1 : 0) : i.fixedSubgroupSize;
   },
 
   // The errors recorded since the last call, one per line, as a string the caller frees; 0 when none.

@@ -11,7 +11,8 @@
 extern "C" {
 int wcgpu_init(int want_timestamps);  // ASYNC
 char* wcgpu_info_string(int key);     // 0 name, 1 backend, 2 type, 3 driver
-double wcgpu_info_number(int key);    // 0-5 limits (see browser_device.cc), 6 timestamps, 7 software
+double wcgpu_info_number(int key);    // 0-5 limits (see browser_device.cc), 6 timestamps, 7 software,
+                                       // 8 subgroups, 9 the subgroup size when fixed (else 0)
 char* wcgpu_take_error(void);         // nullptr when there is none
 int wcgpu_device_lost(void);          // 1 once the device is lost (wcgpu_init then makes a new one)
 

@@ -114,6 +114,8 @@ Result<std::unique_ptr<Device>> Device::Create(const DeviceOptions& options) {
   ai.compute_units = ComputeUnitsOf(ai.name);
   ai.has_timestamps = wcgpu_info_number(6) != 0;
   ai.is_software = wcgpu_info_number(7) != 0;
+  ai.has_subgroups = wcgpu_info_number(8) != 0;
+  ai.fixed_subgroup_size = static_cast<uint32_t>(wcgpu_info_number(9));
   WC_RETURN_IF_ERROR(browser::TakeErrors("creating the device: "));
   return std::unique_ptr<Device>(new browser::BrowserDevice(std::move(ai)));
 }
