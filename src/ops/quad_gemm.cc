@@ -4,13 +4,6 @@
 #include "ops/kernel_tuning.h"
 
 namespace webconv::ops::quad {
-namespace {
-
-const char* Lane(uint32_t i) {
-  return i == 0 ? "x" : i == 1 ? "y" : i == 2 ? "z" : "w";
-}
-
-}  // namespace
 
 Result<bool> UseQuads(const GpuContext& ctx) {
   const KernelTuning& tuning = ctx.tuning_or_defaults();
@@ -66,8 +59,11 @@ std::string Step(const std::string& indent) {
   return s;
 }
 
-std::string Acc(uint32_t r, uint32_t c) {
-  return "acc" + std::to_string(r) + "." + Lane(c);
+
+std::string BlockArray() {
+  std::string s = "  var blk = array<vec4<f32>, " + gpu::U(kBlock) + ">(";
+  for (uint32_t r = 0; r < kBlock; ++r) s += std::string(r ? ", " : "") + "acc" + std::to_string(r);
+  return s + ");\n";
 }
 
 }  // namespace webconv::ops::quad

@@ -46,13 +46,19 @@ Arrangement ChooseArrangement(int64_t rows, int64_t cols);
 // WGSL statements, in `main` with `li` (local_invocation_index) in scope: the lane `t`, and the first row
 // `m0` and column `n0` of this quad's block, given the workgroup's tile coordinates (WGSL u32 expressions).
 std::string BlockOrigin(const Arrangement& a, const std::string& tile_row, const std::string& tile_col);
-// Declares the accumulators: acc0..acc15, row r of the block, vec4 over the lane's four columns.
+// Declares the accumulators: acc0..acc15, row r of the block, a vec4 over the lane's four columns (lane c
+// is column t + 4c). Named variables: as one array indexed by constants the demo's GEMMs ran 1.7x slower.
 std::string Accumulators();
 // One reduction step: with `a0`..`a3` (the lane's rows t + 4j) and `b` (a vec4 of the lane's columns
 // t + 4c) in scope, adds every row's product into its accumulator. Multiply and add, not fma():
 // SwiftShader has no fused instruction to map fma() to, and a 1.5 GFLOP layer took 10% longer with it.
 std::string Step(const std::string& indent);
-// The accumulator holding row r, lane column c (column t + 4c of the block): "acc3.y".
-std::string Acc(uint32_t r, uint32_t c);
+// After the reduction: `var blk`, the accumulators copied into an array that a loop over the block's rows
+// indexes. Kernels store the block in such a loop rather than in 64 inlined stores: the demo's Conv quad
+// pipelines then compiled in 70-120 ms on SwiftShader instead of 145-221 (WEBCONV_SERIAL_COMPILE=1
+// WEBCONV_COMPILE_TRACE=1), for runs about 6% longer (GPU time 1.37-1.41 -> 1.46-1.49 s): on the first
+// result, 300 ms saved.
+std::string BlockArray();
+
 
 }  // namespace webconv::ops::quad

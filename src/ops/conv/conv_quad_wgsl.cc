@@ -197,33 +197,32 @@ Status ConvQuadGpu(const ConvProblem& p, GpuContext& ctx) {
   // acc<r>: row r of the block, one lane per column.
   s += quad::Accumulators();
   if (!p.phase.tapless) s += ReductionLoop(p, sizes, per_group);  // a tapless phase's outputs are the bias alone
-  // The block's stores: row r (m0 + r) of column t + 4c is acc<r>'s lane c.
+  // The block's stores, one loop over its rows (quad::BlockArray).
+  s += quad::BlockArray();
   if (pooled) {
     // PV consecutive rows are one pool window (PV is 2 or 4 and m0 a multiple of 16): averaged here.
     const uint32_t pv = static_cast<uint32_t>(p.fusion.pool_volume());
-    for (uint32_t r = 0; r < kBlock; r += pv) {
-      s += "  {\n    let m = m0 + " + U(r) + ";\n    if (m < ROWS) {\n      let pq = m / PV;\n";
-      s += "      let n = pq / PO_SP;\n      let psp = pq % PO_SP;\n";
-      for (uint32_t v = 0; v < pv; ++v) s += "      let sp" + S(v) + " = pool_sp(psp, " + U(v) + ");\n";
-      for (uint32_t c = 0; c < 4; ++c) {
-        s += "      { let co = n0 + t + " + U(4 * c) + "; if (co < COUT_G) {\n        let gc = g * COUT_G + co;\n";
-        std::string sum;
-        for (uint32_t v = 0; v < pv; ++v) {
-          const std::string val = "conv_value(n, gc, sp" + S(v) + ", " + quad::Acc(r + v, c) + ")";
-          sum = v == 0 ? val : "(" + sum + " + " + val + ")";
-        }
-        s += "        conv_put(n, gc, psp, " + sum + " * " + (pv == 2 ? "0.5" : "0.25") + ");\n      } }\n";
+    s += "  for (var r = 0u; r < " + U(kBlock) + "; r += PV) {\n    let m = m0 + r;\n    if (m < ROWS) {\n";
+    s += "      let pq = m / PV;\n      let n = pq / PO_SP;\n      let psp = pq % PO_SP;\n";
+    for (uint32_t v = 0; v < pv; ++v)
+      s += "      let sp" + S(v) + " = pool_sp(psp, " + U(v) + ");\n      let v" + S(v) + " = blk[r + " + U(v) + "];\n";
+    for (uint32_t c = 0; c < 4; ++c) {
+      s += "      { let co = n0 + t + " + U(4 * c) + "; if (co < COUT_G) {\n        let gc = g * COUT_G + co;\n";
+      std::string sum;
+      for (uint32_t v = 0; v < pv; ++v) {
+        const std::string val = "conv_value(n, gc, sp" + S(v) + ", v" + S(v) + "." + Lane(c) + ")";
+        sum = v == 0 ? val : "(" + sum + " + " + val + ")";
       }
-      s += "    }\n  }\n";
+      s += "        conv_put(n, gc, psp, " + sum + " * " + (pv == 2 ? "0.5" : "0.25") + ");\n      } }\n";
     }
+    s += "    }\n  }\n";
   } else {
-    for (uint32_t r = 0; r < kBlock; ++r) {
-      s += "  {\n    let m = m0 + " + U(r) + ";\n    if (m < ROWS) {\n      let n = m / OUT_SP;\n      let sp = m % OUT_SP;\n";
-      for (uint32_t c = 0; c < 4; ++c)
-        s += "      { let co = n0 + t + " + U(4 * c) + "; if (co < COUT_G) { conv_store(n, g * COUT_G + co, sp, " +
-             quad::Acc(r, c) + "); } }\n";
-      s += "    }\n  }\n";
-    }
+    s += "  for (var r = 0u; r < " + U(kBlock) + "; r++) {\n    let m = m0 + r;\n    if (m < ROWS) {\n";
+    s += "      let n = m / OUT_SP;\n      let sp = m % OUT_SP;\n      let v = blk[r];\n";
+    for (uint32_t c = 0; c < 4; ++c)
+      s += "      { let co = n0 + t + " + U(4 * c) + "; if (co < COUT_G) { conv_store(n, g * COUT_G + co, sp, v." +
+           Lane(c) + "); } }\n";
+    s += "    }\n  }\n";
   }
   s += "}\n";
   b.Body(s);

@@ -122,7 +122,6 @@ std::string KernelWgsl(const KernelShape& s) {
 }
 
 std::string QuadKernelWgsl(const KernelShape& s) {
-  using quad::Acc;
   std::string w = "alias T = f32;\n";
   w += kBatchOffsets + EpilogueWgsl(s);
   w += "@compute @workgroup_size(" + U(4 * quad::kQuads) + ", 1, 1)\n";
@@ -151,14 +150,15 @@ std::string QuadKernelWgsl(const KernelShape& s) {
   w += "  let k4 = u.K / 4u * 4u;\n  for (var k = 0u; k < k4; k += 4u) {\n";
   for (uint32_t i = 0; i < 4; ++i) w += step(i == 0 ? "k" : "k + " + U(i));
   w += "  }\n  for (var k = k4; k < u.K; k++) {\n" + step("k") + "  }\n";
+  // One loop over the block's rows (quad::BlockArray).
   w += "  let ybase = z * u.M * u.N;\n";
-  for (uint32_t r = 0; r < quad::kBlock; ++r) {
-    w += "  {\n    let row = m0 + " + U(r) + ";\n    if (row < u.M) {\n";
-    for (uint32_t c = 0; c < 4; ++c)
-      w += "      { let col = n0 + t + " + U(4 * c) + "; if (col < u.N) { Y[ybase + row * u.N + col] = epilogue(" +
-           Acc(r, c) + ", row, col); } }\n";
-    w += "    }\n  }\n";
-  }
+  w += quad::BlockArray();
+  w += "  for (var r = 0u; r < " + U(quad::kBlock) + "; r++) {\n    let row = m0 + r;\n    if (row < u.M) {\n";
+  w += "      let v = blk[r];\n";
+  for (uint32_t c = 0; c < 4; ++c)
+    w += "      { let col = n0 + t + " + U(4 * c) + "; if (col < u.N) { Y[ybase + row * u.N + col] = epilogue(v." +
+         "xyzw"[c] + std::string(", row, col); } }\n");
+  w += "    }\n  }\n";
   return w + "}\n";
 }
 
