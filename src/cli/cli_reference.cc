@@ -84,6 +84,12 @@ const EnvVar kEnvVars[] = {
      "`1` makes the direct Conv kernel take the taps along W from neighbouring lanes (subgroup shuffles; "
      "needs the device's `subgroups` feature, else exit 2); `0` or unset: plain loads. Off by default: "
      "slower on the H100 where measured (NOTES.md)"},
+    {"WEBCONV_QUAD_GEMM",
+     "`0` keeps the workgroup-memory GEMM kernels (Conv, MatMul, Gemm) on a software adapter; `1` runs them "
+     "as quads of four subgroup lanes on any device whose subgroups are exactly four lanes (else exit 2); "
+     "unset: quads on a software adapter with such subgroups (SwiftShader), 2-4x faster there (NOTES.md). A "
+     "forced WEBCONV_CONV_TILE, WEBCONV_CONV_SPLITS or WEBCONV_CONV_F16 keeps the Conv on the workgroup-memory "
+     "kernel"},
     {"WEBCONV_NO_FUSION",
      "any value other than empty or `0` turns the Conv fusions off (BatchNorm folding, activation and "
      "residual-Add epilogues, in-place Concat, pooled stores, sibling and branch Convs merged); every command, both "
