@@ -14,10 +14,10 @@ struct Rates {
   bool serial;               // pipelines compile one after another
 };
 // SwiftShader on a 2-core machine, with the quad GEMM kernels (ops/quad_gemm.h): the default demo (TransNetV2
-// T=8, 6.65 GFLOP) ran its first run in 1.37-1.42 s tuned (4.7 GFLOP/s) and 13.8 s quick (0.48); a quad
-// Conv pipeline compiles in 145-220 ms (WEBCONV_SERIAL_COMPILE=1 WEBCONV_COMPILE_TRACE=1), a quick one in
-// 55-125 ms.
-constexpr Rates kSoftware = {170, 70, 0, 4.5, 0.48, true};
+// T=8, 6.65 GFLOP) ran its first run in 1.4-1.7 s tuned (4-4.7 GFLOP/s) and 13.8 s quick (0.48); a quad
+// pipeline compiles in 70-120 ms (WEBCONV_SERIAL_COMPILE=1 WEBCONV_COMPILE_TRACE=1; the tiny TransNetV2
+// backbone's 10 in 885 ms), a quick one in 55-125 ms.
+constexpr Rates kSoftware = {100, 70, 0, 4.5, 0.48, true};
 // A GPU (H100, bench/results/h100-2026-12-07-quick-tier/): about ten pipelines compile at once, so the phase
 // is the slowest one plus the calling thread's parsing: 12-25 tuned pipelines in 240-267 ms, DBNet's 49 in
 // 432-506; 3-18 quick ones in 86-147. The tuned kernels ran the TransNetV2 backbone's 82.2 GFLOP in 3.3 ms
