@@ -6,7 +6,8 @@ Each row is a layer model prepared by `bench/suite.py --prepare DIR` (its large 
 here with the same seeded values the suite uses). For each row: `webconv bench` with the chosen tile,
 then once per tile with WEBCONV_CONV_TILE set and once per split count (--splits) with
 WEBCONV_CONV_SPLITS set; GPU time is the median of the dispatch timestamps.
-Layers that do not take the implicit GEMM (depthwise, first layers) are reported and skipped.
+Layers that do not take the implicit GEMM (depthwise, first layers) are reported and skipped. The runs set
+WEBCONV_QUAD_GEMM=0: the sweep is of the workgroup-memory GEMM's tiles, also on a software adapter.
 
   python3 bench/tile_sweep.py --models DIR --webconv DIR/webconv --adapter gpu \\
       --filter '^(transnetv2|resnet50)' --json OUT.json
@@ -65,6 +66,9 @@ def bench(a, model, env_set, shape=None):
     env = dict(os.environ)
     env.pop("WEBCONV_CONV_TILE", None)
     env.pop("WEBCONV_CONV_SPLITS", None)
+    # The tiles are the workgroup-memory GEMM's: on a software adapter with four-lane subgroups the chosen
+    # kernel would otherwise be the quad kernel (src/ops/quad_gemm.h), which has no tile.
+    env["WEBCONV_QUAD_GEMM"] = "0"
     env.update(env_set)
     try:
         r = subprocess.run(cmd, capture_output=True, text=True, timeout=a.timeout, env=env)
