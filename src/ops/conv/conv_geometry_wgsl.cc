@@ -98,6 +98,35 @@ std::string ConvGroupX0(const ConvSizeTable& sizes) {
   return sizes.uniform() ? "GROUP_X0(g)" : "GROUP_X0[g]";
 }
 
+std::string ConvRowOriginWgsl(const ConvProblem& p, const ConvSizeTable& sizes, const std::string& sfx) {
+  const bool per_group = !p.group_geometry.empty();
+  auto v = [&](const char* name) { return std::string(name) + sfx; };
+  std::string s;
+  if (p.fusion.pooled()) {
+    // Row = (pooled pixel, window lane): the lane's offset inside the window gives the output pixel.
+    s += "  let " + v("ln") + " = " + v("mr") + " % PV;\n  let " + v("pq") + " = " + v("mr") + " / PV;\n";
+    s += "  let " + v("ow") + " = (" + v("pq") + " % PO_W) * PK_W + " + v("ln") + " % PK_W;\n";
+    s += "  let " + v("ta") + " = " + v("pq") + " / PO_W;\n";
+    s += "  let " + v("oh") + " = (" + v("ta") + " % PO_H) * PK_H + (" + v("ln") + " / PK_W) % PK_H;\n";
+    s += "  let " + v("tb") + " = " + v("ta") + " / PO_H;\n";
+    s += "  let " + v("od") + " = (" + v("tb") + " % PO_D) * PK_D + " + v("ln") + " / (PK_W * PK_H);\n";
+    s += "  let " + v("nn") + " = " + v("tb") + " / PO_D;\n";
+  } else {
+    s += "  let " + v("ow") + " = " + v("mr") + " % OUT_W;\n  let " + v("ta") + " = " + v("mr") + " / OUT_W;\n";
+    s += "  let " + v("oh") + " = " + v("ta") + " % OUT_H;\n  let " + v("tb") + " = " + v("ta") + " / OUT_H;\n";
+    s += "  let " + v("od") + " = " + v("tb") + " % OUT_D;\n  let " + v("nn") + " = " + v("tb") + " / OUT_D;\n";
+  }
+  const char* out[3] = {"od", "oh", "ow"};
+  const char* origin[3] = {"rd", "rh", "rw"};
+  for (int a = 0; a < 3; ++a) {
+    const std::string pad = per_group ? std::string("gp.") + "xyz"[a] : std::string("P_") + kAxisName[a];
+    s += "  let " + v(origin[a]) + " = i32(" + v(out[a]) + " * S_" + kAxisName[a] + ") - " + pad + ";\n";
+  }
+  const std::string x0 = per_group ? ConvGroupX0(sizes) : std::string("X_CH0 + g * CIN_G");
+  s += "  let " + v("rb") + " = (" + v("nn") + " * X_CH + " + x0 + ") * IN_SP;\n";
+  return s;
+}
+
 void AddConvGroupUniforms(const ConvProblem& p, const ConvSizeTable& sizes, gpu::UniformBlock& u) {
   if (!sizes.uniform() || p.group_geometry.empty()) return;
   std::vector<uint32_t> x0;

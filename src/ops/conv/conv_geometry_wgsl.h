@@ -23,6 +23,14 @@ namespace webconv::ops {
 std::string ConvGeometryWgsl(const ConvProblem& p, ConvSizeTable* sizes, bool window_in_sizes = false);
 // The WGSL expression of group g's first X channel under per-group windows.
 std::string ConvGroupX0(const ConvSizeTable& sizes);
+
+// WGSL statements decomposing the implicit GEMM's row `mr<sfx>` (a u32 the kernel declared) of group g into
+// its output pixel's window origin: rd<sfx>, rh<sfx>, rw<sfx> (i32, the leading pads subtracted) and rb<sfx>,
+// the X element of its batch entry's first input channel of the group. With a fused pool a row is (pooled
+// pixel, window lane), as ROWS counts them. Per-group windows read `gp` (GROUP_P[g]) and GROUP_X0, which the
+// kernel has in scope; the temporaries are ln, pq, ta, tb, ow, oh, od, nn with the same suffix. The
+// workgroup-memory GEMM and the quad kernel decompose their rows through this.
+std::string ConvRowOriginWgsl(const ConvProblem& p, const ConvSizeTable& sizes, const std::string& sfx);
 // Adds the uniform array GROUP_X0 when the sizes are uniform and the Conv has per-group windows.
 void AddConvGroupUniforms(const ConvProblem& p, const ConvSizeTable& sizes, gpu::UniformBlock& u);
 

@@ -164,29 +164,10 @@ Status ConvQuadGpu(const ConvProblem& p, GpuContext& ctx) {
   // Lane t of quad q; the quad's block starts at row m0 and column n0 of group g's GEMM.
   s += quad::BlockOrigin(arr, "wid.x", "wid.y");
   if (per_group) s += "  let gdl = GROUP_DL[g];\n  let gp = GROUP_P[g];\n";
-  auto pad = [&](int a) { return per_group ? std::string("gp.") + Lane(a) : std::string("P_") + "DHW"[a]; };
-  const std::string x0 = per_group ? ConvGroupX0(sizes) : std::string("X_CH0 + g * CIN_G");
   // The lane's rows t + 4j, decomposed once: window origin (rd, rh, rw) and first input element rb.
   for (uint32_t j = 0; j < 4; ++j) {
-    const std::string J = S(j);
-    s += "  let mr" + J + " = min(m0 + t + " + U(4 * j) + ", ROWS - 1u);\n";
-    if (pooled) {  // row = (pooled pixel, window lane), as in the workgroup-memory GEMM
-      s += "  let ln" + J + " = mr" + J + " % PV;\n  let pq" + J + " = mr" + J + " / PV;\n";
-      s += "  let ow" + J + " = (pq" + J + " % PO_W) * PK_W + ln" + J + " % PK_W;\n  let ta" + J + " = pq" + J +
-           " / PO_W;\n";
-      s += "  let oh" + J + " = (ta" + J + " % PO_H) * PK_H + (ln" + J + " / PK_W) % PK_H;\n  let tb" + J +
-           " = ta" + J + " / PO_H;\n";
-      s += "  let od" + J + " = (tb" + J + " % PO_D) * PK_D + ln" + J + " / (PK_W * PK_H);\n  let nn" + J +
-           " = tb" + J + " / PO_D;\n";
-    } else {
-      s += "  let ow" + J + " = mr" + J + " % OUT_W;\n  let ta" + J + " = mr" + J + " / OUT_W;\n";
-      s += "  let oh" + J + " = ta" + J + " % OUT_H;\n  let tb" + J + " = ta" + J + " / OUT_H;\n";
-      s += "  let od" + J + " = tb" + J + " % OUT_D;\n  let nn" + J + " = tb" + J + " / OUT_D;\n";
-    }
-    s += "  let rd" + J + " = i32(od" + J + " * S_D) - " + pad(0) + ";\n";
-    s += "  let rh" + J + " = i32(oh" + J + " * S_H) - " + pad(1) + ";\n";
-    s += "  let rw" + J + " = i32(ow" + J + " * S_W) - " + pad(2) + ";\n";
-    s += "  let rb" + J + " = (nn" + J + " * X_CH + " + x0 + ") * IN_SP;\n";
+    s += "  let mr" + S(j) + " = min(m0 + t + " + U(4 * j) + ", ROWS - 1u);\n";
+    s += ConvRowOriginWgsl(p, sizes, S(j));
   }
   // The lane's columns t + 4c, clamped: their weight rows.
   for (uint32_t c = 0; c < 4; ++c) {

@@ -247,7 +247,6 @@ std::string Body(const ConvProblem& p, const Layout& l, const SplitK& split, Con
   s += "  let m0 = wid.x * TM;\n  let n0 = wid.y * TN;\n";
   const bool per_group = !p.group_geometry.empty();
   if (per_group) s += "  let gdl = GROUP_DL[g];\n  let gp = GROUP_P[g];\n";
-  auto pad = [&](int a) { return per_group ? std::string("gp.") + Lane(a) : std::string("P_") + "DHW"[a]; };
   s += "  let am = tid % " + U(l.lm) + ";\n  let ak = tid / " + U(l.lm) + ";\n";
   if (l.pk == 1)
     s += "  let bk = tid % TK;\n  let bc = tid / TK;\n";
@@ -258,25 +257,7 @@ std::string Body(const ConvProblem& p, const Layout& l, const SplitK& split, Con
     const std::string R = S(r);
     s += "  let mr" + R + " = m0 + am + " + U(r * l.lm) + ";\n";
     s += "  let rv" + R + " = mr" + R + " < ROWS;\n";
-    if (pooled) {
-      // Row = (pooled pixel, window lane): the lane's offset inside the window gives the output pixel.
-      s += "  let ln" + R + " = mr" + R + " % PV;\n  let q" + R + " = mr" + R + " / PV;\n";
-      s += "  let ow" + R + " = (q" + R + " % PO_W) * PK_W + ln" + R + " % PK_W;\n  let t" + R + "a = q" + R +
-           " / PO_W;\n";
-      s += "  let oh" + R + " = (t" + R + "a % PO_H) * PK_H + (ln" + R + " / PK_W) % PK_H;\n  let t" + R +
-           "b = t" + R + "a / PO_H;\n";
-      s += "  let od" + R + " = (t" + R + "b % PO_D) * PK_D + ln" + R + " / (PK_W * PK_H);\n  let nn" + R +
-           " = t" + R + "b / PO_D;\n";
-    } else {
-      s += "  let ow" + R + " = mr" + R + " % OUT_W;\n  let t" + R + "a = mr" + R + " / OUT_W;\n";
-      s += "  let oh" + R + " = t" + R + "a % OUT_H;\n  let t" + R + "b = t" + R + "a / OUT_H;\n";
-      s += "  let od" + R + " = t" + R + "b % OUT_D;\n  let nn" + R + " = t" + R + "b / OUT_D;\n";
-    }
-    s += "  let rd" + R + " = i32(od" + R + " * S_D) - " + pad(0) + ";\n";
-    s += "  let rh" + R + " = i32(oh" + R + " * S_H) - " + pad(1) + ";\n";
-    s += "  let rw" + R + " = i32(ow" + R + " * S_W) - " + pad(2) + ";\n";
-    s += "  let rb" + R + " = (nn" + R + (per_group ? " * X_CH + " + ConvGroupX0(*sizes) : std::string(" * X_CH + X_CH0 + g * CIN_G")) +
-         ") * IN_SP;\n";
+    s += ConvRowOriginWgsl(p, *sizes, R);
   }
   s += "  var ra: array<f32, " + U(l.ak * l.ar) + ">;\n  var wb: array<f32, " + U(l.be) + ">;\n";
   for (uint32_t i = 0; i < t.rm; ++i)
