@@ -9,10 +9,9 @@
 // lanes) computes a 16 x 16 block. Lane t loads four of the block's rows (t, t + 4, t + 8, t + 12) and
 // four of its columns (t, t + 4, t + 8, t + 12); each row value reaches the other lanes by
 // subgroupBroadcast, a register shuffle there. Per reduction step that is 8 gathers for 64 multiply-adds
-// per lane, against 16 for 64 in 8x8 register blocks, which a workgroup-memory kernel also stages. A probe
-// of plain 512^3 GEMMs on a 2-core machine ran 16x16 quads at 6.3 GFLOP/s against 3.7 for 8x8 register
-// blocks read straight from memory and 1.6-2.0 for the workgroup-memory Conv (NOTES.md, "The software
-// adapter's GEMM").
+// per lane, against 16 for 64 in 8x8 register blocks, which a workgroup-memory kernel also stages. On a
+// 2-core machine the default demo's Conv layers ran at 4-5.8 GFLOP/s as quads against 1.6-2.0 in the
+// workgroup-memory kernel (NOTES.md, "The software adapter's GEMM").
 //
 // The kernel supplies the loads (its view of the operands) and the stores (its epilogue); this file the
 // block's layout, the accumulators and the multiply-adds, and when to use it.
